@@ -1,0 +1,8 @@
+from jiceng.accounts.permissions import navigation_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"nav_items": navigation_for(user), "is_staff_role": user.is_staff_role}

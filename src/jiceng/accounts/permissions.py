@@ -1,0 +1,76 @@
+"""Who may do what with accounts, and which pages each role's navigation shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.accounts.roles import GRANTS, ROLES, Role
+from jiceng.core.models import minimal_prefixes
+
+
+def grantable_scopes(user, role: str) -> list[str]:
+    """The scopes in which ``user`` may grant ``role``."""
+    if user is None or not user.is_authenticated:
+        return []
+    granting = [r for r, grants in GRANTS.items() if role in grants]
+    return minimal_prefixes(user.scopes_for(*granting))
+
+
+def grantable_roles(user) -> list[str]:
+    roles = user.roles
+    return [r for r in Role.values if any(r in GRANTS.get(g, ()) for g in roles)]
+
+
+def can_manage_accounts(user) -> bool:
+    return bool(user.is_authenticated and user.roles & set(GRANTS))
+
+
+def visible_users(user) -> QuerySet:
+    """Users who hold a role inside the scopes where ``user`` may grant roles."""
+    from jiceng.accounts.models import RoleAssignment, User
+
+    scopes = minimal_prefixes(user.scopes_for(*GRANTS)) if user.is_authenticated else []
+    if not scopes:
+        return User.objects.none()
+    held = RoleAssignment.objects.within(*scopes).values("user_id")
+    return User.objects.filter(pk__in=held)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url_name: str
+    roles: frozenset[str]
+
+
+STAFF = frozenset(r for r, info in ROLES.items() if info.staff and not info.admin)
+PLACE_STAFF = frozenset(
+    r for r, info in ROLES.items() if info.staff and info.levels and not info.admin
+)
+
+# The console's navigation: each page shows only for the roles that may use it; the views check
+# the same table (page_allowed), so a link and its page never disagree.
+NAVIGATION = [
+    NavItem("console", _("工作台"), "console:home", STAFF | {Role.SYSTEM_ADMIN}),
+    NavItem("divisions", _("区划与网格"), "geo:divisions", PLACE_STAFF),
+    NavItem("users", _("账号与角色"), "accounts:users", frozenset(GRANTS)),
+    NavItem("audit", _("审计日志"), "core:audit", frozenset({Role.AUDIT_ADMIN})),
+    NavItem("calendar", _("工作日历"), "core:calendar", STAFF | {Role.SYSTEM_ADMIN}),
+    NavItem("admin", _("系统配置"), "admin:index", frozenset({Role.SYSTEM_ADMIN})),
+]
+_BY_KEY = {item.key: item for item in NAVIGATION}
+
+
+def page_allowed(user, key: str) -> bool:
+    return bool(user.is_authenticated and user.roles & _BY_KEY[key].roles)
+
+
+def navigation_for(user) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    roles = user.roles
+    return [item for item in NAVIGATION if roles & item.roles]

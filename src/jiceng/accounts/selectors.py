@@ -1,0 +1,89 @@
+"""Reads for the account pages, scoped through the shared scoping code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from jiceng.accounts.models import RoleAssignment, User
+from jiceng.accounts.permissions import grantable_scopes, visible_users
+from jiceng.accounts.roles import Role
+from jiceng.core.errors import NotFound
+from jiceng.geo.models import Division
+
+
+def console_scopes(*, user: User) -> list[str]:
+    """The scopes whose figures the console home shows."""
+    return user.scope_codes or user.scopes_for(Role.SYSTEM_ADMIN)
+
+
+def _place_of(user: User, role: str) -> dict[str, Any]:
+    assignment = next(
+        (a for a in user.active_assignments if a.role == role and a.division_id), None
+    )
+    if assignment is None:
+        return {}
+    division = assignment.division
+    chain = division.ancestors() + [division]
+    by_level = {d.level: d for d in chain}
+    return {
+        "division": division,
+        "chain": chain,
+        "community": by_level.get("community"),
+        "grid": by_level.get("grid"),
+        "street": by_level.get("street"),
+    }
+
+
+def resident_home(*, user: User) -> dict[str, Any]:
+    """The resident's place and who serves it: grid workers of the grid, community staff."""
+    place = _place_of(user, Role.RESIDENT)
+    servers: list[RoleAssignment] = []
+    if place.get("grid") or place.get("community"):
+        codes = [d.code for d in (place.get("grid"), place.get("community")) if d]
+        servers = list(
+            RoleAssignment.objects.active()
+            .filter(
+                scope_code__in=codes,
+                role__in=[Role.GRID_WORKER, Role.GRID_CHIEF, Role.COMMUNITY_SECRETARY],
+            )
+            .select_related("user")
+            .order_by("role", "user__full_name")[:10]
+        )
+    return {**place, "servers": servers}
+
+
+def member_home(*, user: User) -> dict[str, Any]:
+    from jiceng.party.models import PartyOrg
+
+    place = _place_of(user, Role.MEMBER)
+    orgs: list[PartyOrg] = []
+    if place.get("division"):
+        codes = [d.code for d in place["chain"]]
+        orgs = list(PartyOrg.objects.filter(division__code__in=codes).order_by("scope_code"))
+    return {**place, "party_orgs": orgs}
+
+
+def user_list(*, user: User, query: str = "") -> QuerySet[User]:
+    users = visible_users(user)
+    if query:
+        users = users.filter(Q(username__icontains=query) | Q(full_name__icontains=query))
+    active = RoleAssignment.objects.active().select_related("division", "unit")
+    return users.prefetch_related(
+        Prefetch("role_assignments", queryset=active, to_attr="current")
+    ).order_by("username")
+
+
+def assignment_for_manager(*, user: User, pk: int) -> RoleAssignment:
+    """An assignment the manager may end; anything else is not found."""
+    assignment = RoleAssignment.objects.select_related("user").filter(pk=pk).first()
+    if assignment is None or not any(
+        assignment.scope_code.startswith(s) for s in grantable_scopes(user, assignment.role)
+    ):
+        raise NotFound("角色分配不存在。")
+    return assignment
+
+
+def division_names(codes: list[str]) -> dict[str, str]:
+    return dict(Division.objects.filter(code__in=codes).values_list("code", "name"))

@@ -1,0 +1,149 @@
+"""Writes on users and role assignments: validated, audited, one transaction each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from jiceng.accounts.models import RoleAssignment, User
+from jiceng.accounts.permissions import grantable_scopes
+from jiceng.accounts.roles import ADMIN_ROLES, ROLES, Role
+from jiceng.core.audit import audit
+from jiceng.core.errors import UserError
+from jiceng.geo.models import Division
+from jiceng.partners.models import Partner
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise UserError("；".join(exc.messages), field="password") from exc
+
+
+@transaction.atomic
+def user_create(
+    *, username: str, full_name: str, password: str, by: User | None, request: Any = None
+) -> User:
+    """A new account; the password must pass the password rules."""
+    username = username.strip()
+    if not username:
+        raise UserError("请填写用户名。", field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise UserError(f"用户名“{username}”已被使用。", field="username")
+    user = User(username=username, full_name=full_name.strip())
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit(actor=by, action="user.create", obj=user, request=request)
+    return user
+
+
+@transaction.atomic
+def password_change(*, user: User, new_password: str, by: User, request: Any = None) -> None:
+    """Set a new password that passes the password rules."""
+    _check_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit(actor=by, action="user.password_change", obj=user, request=request)
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    user: User,
+    role: str,
+    by: User | None,
+    division: Division | None = None,
+    unit: Partner | None = None,
+    request: Any = None,
+) -> RoleAssignment:
+    """Give ``user`` a role in a division or unit, inside the granting user's own scope.
+
+    ``by=None`` is the system itself (the demo builder, the first administrator); every other
+    grant needs a granting role whose scope contains the new assignment's scope.
+    """
+    if role not in ROLES:
+        raise UserError(f"未知角色：{role}", field="role")
+    info = ROLES[role]
+    label = Role(role).label
+    if info.unit_kinds:
+        if unit is None or division is not None:
+            raise UserError(f"“{label}”须指定所属单位。", field="unit")
+        if unit.kind not in info.unit_kinds:
+            raise UserError(f"“{label}”不能分配到“{unit.get_kind_display()}”类单位。", field="unit")
+        scope_code = unit.scope_code
+    else:
+        if division is None or unit is not None:
+            raise UserError(f"“{label}”须指定区划。", field="division")
+        if division.level not in info.levels:
+            raise UserError(
+                f"“{label}”只能分配到{'、'.join(_level_names(info.levels))}，"
+                f"不能分配到{division.get_level_display()}。",
+                field="division",
+            )
+        scope_code = division.code
+
+    if by is not None:
+        if not any(scope_code.startswith(s) for s in grantable_scopes(by, role)):
+            raise UserError("不能在您的管辖范围之外分配该角色。", status=403)
+        if role in ADMIN_ROLES and by.pk == user.pk:
+            raise UserError("不能给自己分配管理员角色。", status=403)
+
+    # Lock the user row so that two grants at once cannot both pass the separation check.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    current = set(RoleAssignment.objects.active().filter(user=user).values_list("role", flat=True))
+    if role in ADMIN_ROLES and (current & ADMIN_ROLES) - {role}:
+        held = "、".join(Role(r).label for r in sorted(current & ADMIN_ROLES))
+        raise UserError(f"三员分立：该用户已是{held}，不能再兼任{label}。", field="role")
+    duplicate = RoleAssignment.objects.active().filter(user=user, role=role)
+    duplicate = (
+        duplicate.filter(unit=unit) if unit else duplicate.filter(scope_code=scope_code, unit=None)
+    )
+    if duplicate.exists():
+        raise UserError(f"该用户在此范围内已是{label}。", field="role")
+
+    assignment = RoleAssignment.objects.create(
+        user=user, role=role, division=division, unit=unit, scope_code=scope_code, granted_by=by
+    )
+    user.__dict__.pop("active_assignments", None)
+    audit(
+        actor=by,
+        action="role.assign",
+        obj=assignment,
+        scope_code=scope_code,
+        request=request,
+        detail={"role": role, "user": user.username},
+    )
+    return assignment
+
+
+@transaction.atomic
+def role_end(*, assignment: RoleAssignment, by: User, request: Any = None) -> RoleAssignment:
+    """End an assignment (kept with its history, never deleted)."""
+    if assignment.ended_at is not None:
+        raise UserError("该角色分配已终止。")
+    if not any(assignment.scope_code.startswith(s) for s in grantable_scopes(by, assignment.role)):
+        raise UserError("不能终止您管辖范围之外的角色分配。", status=403)
+    assignment.ended_at = timezone.now()
+    assignment.ended_by = by
+    assignment.save(update_fields=["ended_at", "ended_by", "updated_at"])
+    audit(
+        actor=by,
+        action="role.end",
+        obj=assignment,
+        scope_code=assignment.scope_code,
+        request=request,
+        detail={"role": assignment.role, "user": assignment.user.username},
+    )
+    return assignment
+
+
+def _level_names(levels: tuple[str, ...]) -> list[str]:
+    from jiceng.geo.models import Level
+
+    return [str(Level(level).label) for level in levels]

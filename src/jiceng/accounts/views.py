@@ -1,0 +1,262 @@
+"""Login (with the second factor for administrators), role homes, accounts and roles."""
+
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from jiceng.accounts import selectors, services
+from jiceng.accounts.decorators import page
+from jiceng.accounts.forms import LoginForm, RoleAssignForm, TokenForm, UserCreateForm
+from jiceng.accounts.models import User
+from jiceng.accounts.permissions import grantable_roles
+from jiceng.accounts.roles import ROLES
+from jiceng.core.audit import audit
+from jiceng.core.errors import NotFound, UserError
+from jiceng.core.registry import figures_for
+from jiceng.geo.models import Division
+from jiceng.partners.models import Partner
+
+PENDING = "_pending_otp_user"
+
+
+def home_url(user: User) -> str:
+    role = user.home_role
+    return reverse(ROLES[role].home) if role else reverse("no_role")
+
+
+def _next_or_home(request, user: User) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return home_url(user)
+
+
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect(home_url(request.user))
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        if user.needs_otp:
+            # The password was right; the session is not logged in until the second factor is.
+            request.session[PENDING] = {
+                "id": user.pk,
+                "backend": user.backend,
+                "next": request.POST.get("next", ""),
+            }
+            has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+            return redirect("accounts:otp" if has_device else "accounts:otp_setup")
+        login(request, user)
+        audit(actor=user, action="user.login", obj=user, request=request)
+        return redirect(_next_or_home(request, user))
+    return render(
+        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+def _pending_user(request) -> tuple[User | None, dict]:
+    pending = request.session.get(PENDING)
+    if not pending:
+        return None, {}
+    return User.objects.filter(pk=pending["id"], is_active=True).first(), pending
+
+
+def otp_view(request):
+    user, pending = _pending_user(request)
+    if user is None:
+        return redirect("accounts:login")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(user, form.cleaned_data["token"])
+        if device is None:
+            audit(actor=None, action="user.otp_failed", obj=user, request=request)
+            form.add_error("token", "验证码错误或已过期，请重新输入。")
+        else:
+            del request.session[PENDING]
+            login(request, user, backend=pending["backend"])
+            otp_login(request, device)
+            audit(actor=user, action="user.login", obj=user, request=request, detail={"otp": True})
+            request.POST = request.POST.copy()
+            request.POST["next"] = pending.get("next", "")
+            return redirect(_next_or_home(request, user))
+    return render(request, "accounts/otp.html", {"form": form, "pending_user": user})
+
+
+def otp_setup_view(request):
+    """First login of an administrator: bind an authenticator app, then log in with it."""
+    user, pending = _pending_user(request)
+    if user is None:
+        return redirect("accounts:login")
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("accounts:otp")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            del request.session[PENDING]
+            login(request, user, backend=pending["backend"])
+            otp_login(request, device)
+            audit(actor=user, action="user.otp_bound", obj=user, request=request)
+            return redirect(home_url(user))
+        form.add_error("token", "验证码错误，请确认手机时间准确后重试。")
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4)
+    return render(request, "accounts/otp_setup.html", {"form": form, "qr_svg": qr_svg})
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        audit(actor=request.user, action="user.logout", obj=request.user, request=request)
+    logout(request)
+    return redirect("accounts:login")
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    return redirect(home_url(request.user))
+
+
+@page()
+def no_role(request):
+    return render(request, "accounts/no_role.html")
+
+
+@page()
+def resident_home(request):
+    if not request.user.has_role("resident"):
+        raise NotFound("页面不存在。")
+    return render(
+        request, "accounts/resident_home.html", selectors.resident_home(user=request.user)
+    )
+
+
+@page()
+def member_home(request):
+    if not request.user.has_role("member"):
+        raise NotFound("页面不存在。")
+    return render(request, "accounts/member_home.html", selectors.member_home(user=request.user))
+
+
+@page("console")
+def console_home(request):
+    user = request.user
+    scopes = selectors.console_scopes(user=user)
+    figures = (
+        [{"label": f.label, "value": f.compute(scopes)} for f in figures_for(user.roles)]
+        if scopes
+        else []
+    )
+    return render(
+        request,
+        "console/home.html",
+        {
+            "assignments": user.active_assignments,
+            "figures": figures,
+        },
+    )
+
+
+@page("users")
+def users_view(request):
+    user = request.user
+    q = request.GET.get("q", "").strip()
+    users = selectors.user_list(user=user, query=q)
+    page_obj = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/users.html",
+        {
+            "page_obj": page_obj,
+            "q": q,
+            "create_form": UserCreateForm(),
+            "assign_form": RoleAssignForm(roles=grantable_roles(user)),
+        },
+    )
+
+
+@page("users")
+@require_POST
+def user_create_view(request):
+    form = UserCreateForm(request.POST)
+    if form.is_valid():
+        try:
+            created = services.user_create(by=request.user, request=request, **form.cleaned_data)
+        except UserError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已创建账号 {created.username}，请为其分配角色。")
+    else:
+        messages.error(request, "请填写用户名、姓名和初始密码。")
+    return redirect("accounts:users")
+
+
+@page("users")
+@require_POST
+def role_assign_view(request):
+    form = RoleAssignForm(request.POST, roles=grantable_roles(request.user))
+    if not form.is_valid():
+        messages.error(request, "请选择您可以分配的角色。")
+        return redirect("accounts:users")
+    data = form.cleaned_data
+    try:
+        target = User.objects.filter(username=data["username"].strip()).first()
+        if target is None:
+            raise UserError(f"用户“{data['username']}”不存在。")
+        division = unit = None
+        if data.get("unit_id"):
+            unit = Partner.objects.filter(pk=data["unit_id"]).first()
+            if unit is None:
+                raise UserError("单位不存在。")
+        else:
+            division = _division_by_code(data.get("division_code", ""))
+        services.role_assign(
+            user=target,
+            role=data["role"],
+            division=division,
+            unit=unit,
+            by=request.user,
+            request=request,
+        )
+    except UserError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已为 {target} 分配角色。")
+    return redirect("accounts:users")
+
+
+@page("users")
+@require_POST
+def role_end_view(request, pk: int):
+    assignment = selectors.assignment_for_manager(user=request.user, pk=pk)
+    try:
+        services.role_end(assignment=assignment, by=request.user, request=request)
+    except UserError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已终止该角色分配。")
+    return redirect("accounts:users")
+
+
+def _division_by_code(code: str) -> Division:
+    from jiceng.geo.codes import parse_code
+
+    code = parse_code(code)
+    division = Division.objects.filter(code=code).first()
+    if division is None:
+        raise UserError(f"区划代码 {code} 不存在。", field="division_code")
+    return division

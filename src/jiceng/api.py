@@ -1,0 +1,42 @@
+"""The JSON API (django-ninja): each app adds its router here; OpenAPI at /api/docs."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import django_auth
+
+from jiceng.accounts.api import router as accounts_router
+from jiceng.core.errors import UserError
+from jiceng.geo.api import router as geo_router
+
+api = NinjaAPI(
+    title="基层治理平台 API",
+    version="1",
+    description="jiceng: 党建引领基层治理平台的接口。登录后的会话即可调用（同源）。",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(UserError)
+def user_error(request, exc: UserError):
+    body = {"detail": exc.message}
+    if exc.field:
+        body["field"] = exc.field
+    return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "未找到，或不在您的管辖范围内。"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "请先登录。"}, status=401)
+
+
+api.add_router("/accounts", accounts_router)
+api.add_router("/geo", geo_router)

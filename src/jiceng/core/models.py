@@ -1,0 +1,124 @@
+"""Mix-ins every app builds on, the append-only audit log and the calendar overrides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def minimal_prefixes(codes: list[str]) -> list[str]:
+    """Drop every code that another code in the list already covers as a prefix."""
+    kept: list[str] = []
+    for code in sorted(set(codes), key=len):
+        if not any(code.startswith(k) for k in kept):
+            kept.append(code)
+    return kept
+
+
+class ScopedQuerySet(models.QuerySet):
+    """The one place that limits rows to what a user's role assignments let them see.
+
+    A model names its scope column in ``scope_field`` (default ``scope_code``); a user's scopes
+    are the division codes of their active role assignments (``user.scope_codes``).
+    """
+
+    def within(self, *codes: str) -> ScopedQuerySet:
+        field = getattr(self.model, "scope_field", "scope_code")
+        prefixes = minimal_prefixes([c for c in codes if c is not None])
+        if not prefixes:
+            return self.none()
+        condition = Q()
+        for code in prefixes:
+            condition |= Q(**{f"{field}__startswith": code})
+        return self.filter(condition)
+
+    def visible_to(self, user: Any) -> ScopedQuerySet:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.within(*user.scope_codes)
+
+
+class AppendOnlyQuerySet(ScopedQuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("append-only: rows cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("append-only: rows cannot be deleted")
+
+
+class AuditEntry(models.Model):
+    """One row per write that matters: who did what to which object, where, from which address."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True, db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    scope_code = models.CharField(_("区划代码"), max_length=15, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("append-only: audit entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("append-only: audit entries cannot be deleted")
+
+
+class CalendarDay(TimeStampedModel):
+    """A day that differs from the published calendar package, or a year it does not know yet.
+
+    The State Council publishes each year's holidays late in the year before; a district enters
+    them here until the package catches up. An entry here always wins.
+    """
+
+    class Kind(models.TextChoices):
+        WORKDAY = "workday", _("工作日（含调休上班）")
+        HOLIDAY = "holiday", _("休息日（节假日）")
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=64, blank=True)
+    source = models.CharField(_("依据"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("日历调整")
+        verbose_name_plural = _("日历调整")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"

@@ -1,0 +1,111 @@
+"""The audit log page, the working calendar page and the health check."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from jiceng.accounts.decorators import page
+from jiceng.accounts.roles import Role
+from jiceng.core import selectors
+from jiceng.core.workdays import WorkingCalendar
+
+
+@page("audit")
+def audit_view(request):
+    filters = {
+        k: request.GET.get(k, "").strip()
+        for k in ("actor", "action", "object_type", "scope", "since", "until")
+    }
+    entries, error = selectors.audit_list(
+        scopes=request.user.scopes_for(Role.AUDIT_ADMIN), filters=filters
+    )
+    page_obj = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/audit.html",
+        {
+            "page_obj": page_obj,
+            "filters": filters,
+            "error": error,
+            "actions": selectors.audit_actions(),
+        },
+    )
+
+
+@page("calendar")
+def calendar_view(request):
+    """The working days of a month and a deadline calculator that staff can check by hand."""
+    today = timezone.localdate()
+    try:
+        month = date.fromisoformat((request.GET.get("month") or today.strftime("%Y-%m")) + "-01")
+    except ValueError:
+        month = today.replace(day=1)
+    cal = WorkingCalendar.load()
+    days = []
+    d = month
+    while d.month == month.month:
+        days.append({"date": d, "working": cal.is_working_day(d), "weekend": d.weekday() >= 5})
+        d += timedelta(days=1)
+    result = None
+    start_s, hours_s = request.GET.get("start", ""), request.GET.get("hours", "")
+    error = ""
+    if start_s and hours_s:
+        try:
+            start = timezone.make_aware(datetime.fromisoformat(start_s))
+            hours = float(hours_s)
+            result = cal.add_working_hours(start, hours)
+        except ValueError:
+            error = "请填写正确的开始时间和工作小时数。"
+    missing = cal.years_without_data([today.year, today.year + 1])
+    prev_month = (month - timedelta(days=1)).replace(day=1)
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "core/calendar.html",
+        {
+            "month": month,
+            "days": days,
+            "lead": range(month.weekday()),
+            "result": result,
+            "start": start_s,
+            "hours": hours_s,
+            "error": error,
+            "missing_years": missing,
+            "prev_month": prev_month,
+            "next_month": next_month,
+            "windows": settings.WORKING_HOURS,
+            "default_start": datetime.combine(today, time(9, 0)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+
+
+def healthz(request):
+    """200 when the database (and Redis, when configured) answer; 503 with the failing part."""
+    checks: dict[str, str] = {}
+    ok = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure is what the check reports
+        ok, checks["database"] = False, f"error: {exc.__class__.__name__}"
+    if settings.REDIS_URL:
+        try:
+            cache.set("healthz", "1", 5)
+            if cache.get("healthz") != "1":
+                raise RuntimeError("no answer")
+            checks["redis"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            ok, checks["redis"] = False, f"error: {exc.__class__.__name__}"
+    return JsonResponse(
+        {"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503
+    )

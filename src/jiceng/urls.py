@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from django_otp.admin import OTPAdminSite
+
+from jiceng.accounts import views as account_views
+from jiceng.api import api
+from jiceng.core import views as core_views
+
+# The admin is the system administrator's configuration page; it asks for the second factor.
+admin.site.__class__ = OTPAdminSite
+admin.site.site_header = "基层治理平台 · 系统配置"
+admin.site.site_title = "系统配置"
+
+accounts_urls = (
+    [
+        path("login/", account_views.login_view, name="login"),
+        path("logout/", account_views.logout_view, name="logout"),
+        path("otp/", account_views.otp_view, name="otp"),
+        path("otp/setup/", account_views.otp_setup_view, name="otp_setup"),
+        path("users/", account_views.users_view, name="users"),
+        path("users/create/", account_views.user_create_view, name="user_create"),
+        path("users/assign/", account_views.role_assign_view, name="role_assign"),
+        path("users/assignments/<int:pk>/end/", account_views.role_end_view, name="role_end"),
+    ],
+    "accounts",
+)
+
+console_urls = (
+    [
+        path("", account_views.console_home, name="home"),
+    ],
+    "console",
+)
+
+core_urls = (
+    [
+        path("audit/", core_views.audit_view, name="audit"),
+        path("calendar/", core_views.calendar_view, name="calendar"),
+    ],
+    "core",
+)
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("m/", account_views.resident_home, name="resident_home"),
+    path("m/member/", account_views.member_home, name="member_home"),
+    path("no-role/", account_views.no_role, name="no_role"),
+    path("accounts/", include(accounts_urls)),
+    path("console/", include(console_urls)),
+    path("console/", include(core_urls)),
+    path("console/geo/", include("jiceng.geo.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+]
+
+if settings.DEBUG:  # pragma: no cover - development only
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

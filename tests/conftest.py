@@ -1,0 +1,47 @@
+"""Shared fixtures: a small place tree and the permission cast (owner, colleague, outsider)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import division
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    for item in items:
+        if "postgres" in item.keywords and not settings.IS_POSTGRES:
+            item.add_marker(skip_pg)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings):
+    """Background tasks run at once inside tests."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = False
+
+
+@pytest.fixture
+def places(db):
+    """District 360602 > street 001 > communities 001 (ours) and 002 (the neighbour) > grids."""
+    district = division("360602", "月湖区")
+    street = division("360602001", "江边街道", district)
+    ours = division("360602001001", "公园社区", street)
+    neighbour = division("360602001002", "湖西社区", street)
+    grid1 = division("360602001001001", "公园社区第1网格", ours)
+    grid2 = division("360602001001002", "公园社区第2网格", ours)
+    grid_n = division("360602001002001", "湖西社区第1网格", neighbour)
+    return {
+        "district": district,
+        "street": street,
+        "community": ours,
+        "neighbour": neighbour,
+        "grid1": grid1,
+        "grid2": grid2,
+        "grid_n": grid_n,
+    }
