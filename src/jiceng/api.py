@@ -10,6 +10,9 @@ from ninja.security import django_auth
 from jiceng.accounts.api import router as accounts_router
 from jiceng.core.errors import UserError
 from jiceng.geo.api import router as geo_router
+from jiceng.party.api import router as party_router
+from jiceng.points.api import router as points_router
+from jiceng.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="基层治理平台 API",
@@ -40,3 +43,6 @@ def unauthenticated(request, exc):
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/geo", geo_router)
+api.add_router("/registry", registry_router)
+api.add_router("/party", party_router)
+api.add_router("/points", points_router)

@@ -80,7 +80,9 @@ INSTALLED_APPS = [
     "jiceng.geo",
     "jiceng.partners",
     "jiceng.accounts",
+    "jiceng.registry",
     "jiceng.party",
+    "jiceng.points",
     "jiceng.demo",
 ]
 

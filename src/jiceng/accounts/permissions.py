@@ -57,6 +57,36 @@ PLACE_STAFF = frozenset(
 NAVIGATION = [
     NavItem("console", _("工作台"), "console:home", STAFF | {Role.SYSTEM_ADMIN}),
     NavItem("divisions", _("区划与网格"), "geo:divisions", PLACE_STAFF),
+    NavItem(
+        "registry",
+        _("人房网格地址"),
+        "registry:home",
+        frozenset(
+            {
+                Role.GRID_WORKER,
+                Role.GRID_CHIEF,
+                Role.COMMUNITY_WORKER,
+                Role.COMMUNITY_SECRETARY,
+                Role.STREET_STAFF,
+                Role.DISTRICT_STAFF,
+            }
+        ),
+    ),
+    NavItem(
+        "party",
+        _("党组织与党员"),
+        "party:home",
+        frozenset(
+            {
+                Role.GRID_CHIEF,
+                Role.COMMUNITY_WORKER,
+                Role.COMMUNITY_SECRETARY,
+                Role.STREET_STAFF,
+                Role.DISTRICT_STAFF,
+                Role.PARTNER_STAFF,
+            }
+        ),
+    ),
     NavItem("users", _("账号与角色"), "accounts:users", frozenset(GRANTS)),
     NavItem("audit", _("审计日志"), "core:audit", frozenset({Role.AUDIT_ADMIN})),
     NavItem("calendar", _("工作日历"), "core:calendar", STAFF | {Role.SYSTEM_ADMIN}),

@@ -1,0 +1,15 @@
+"""Periodic housekeeping run by the task worker."""
+
+from __future__ import annotations
+
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+
+@db_periodic_task(crontab(hour="3", minute="10"), retries=3, retry_delay=60)
+def clear_expired_sessions() -> int:
+    """Delete expired database sessions (sessions in Redis expire by themselves)."""
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

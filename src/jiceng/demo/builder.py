@@ -1,0 +1,213 @@
+"""The demo district: Yuehu District, Yingtan (360602), with one login per role.
+
+Streets and communities are the real ones with their statistical codes; grids, their boundaries,
+people and units are generated (README says so).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from jiceng.accounts.models import RoleAssignment, User
+from jiceng.accounts.roles import ROLES, Role
+from jiceng.demo.names import names
+from jiceng.geo.models import Division
+from jiceng.geo.services import load_real_district
+from jiceng.partners.models import Partner
+from jiceng.party.models import PartyOrg
+
+DISTRICT = "360602"
+DEMO_PASSWORD = "Jiceng@2026"
+
+# One login per role: username, full name, and where the role sits (level of the first street /
+# community / grid of the district, or a unit).
+DEMO_ACCOUNTS: list[tuple[str, str, str]] = [
+    (Role.RESIDENT, "resident", "grid"),
+    (Role.MEMBER, "member", "community"),
+    (Role.GRID_WORKER, "gridworker", "grid"),
+    (Role.GRID_CHIEF, "gridchief", "grid"),
+    (Role.COMMUNITY_WORKER, "communityworker", "community"),
+    (Role.COMMUNITY_SECRETARY, "secretary", "community"),
+    (Role.STREET_STAFF, "street", "street"),
+    (Role.DEPARTMENT_STAFF, "department", "department"),
+    (Role.PARTNER_STAFF, "partner", "partner"),
+    (Role.DISTRICT_STAFF, "district", "district"),
+    (Role.SYSTEM_ADMIN, "sysadmin", "district"),
+    (Role.SECURITY_ADMIN, "secadmin", "district"),
+    (Role.AUDIT_ADMIN, "auditor", "district"),
+]
+
+DEPARTMENTS = [
+    "城市管理局",
+    "住房和城乡建设局",
+    "生态环境分局",
+    "市场监督管理局",
+    "公安分局",
+    "民政局",
+    "卫生健康委员会",
+    "应急管理局",
+]
+PARTNER_KINDS = [
+    ("enterprise", "{}科技有限公司"),
+    ("property_company", "{}物业服务有限公司"),
+    ("agency", "{}中学"),
+    ("social_org", "{}社会工作服务中心"),
+]
+PARTNER_WORDS = ["信江", "龙虎", "月湖", "白露", "东湖", "梅园", "童家", "夏埠", "四青", "交通"]
+
+
+@dataclass
+class DemoLogin:
+    role: str
+    username: str
+    place: str
+    totp_secret: str = ""  # base32, for an authenticator app (administrators only)
+
+
+def totp_secret_for(username: str) -> bytes:
+    """A fixed TOTP key per demo administrator, so that a rebuilt demo keeps the same secret."""
+    return hashlib.sha256(f"jiceng-demo-totp:{username}".encode()).digest()[:20]
+
+
+def is_built() -> bool:
+    return User.objects.filter(username="resident").exists()
+
+
+@transaction.atomic
+def build_demo(*, residents: int = 3000, seed: int = 2026) -> list[DemoLogin]:
+    """Build the demo district once; returns the logins (one per role)."""
+    rng = random.Random(seed)
+    district = load_real_district(code=DISTRICT)
+    streets = list(Division.objects.filter(level="street", code__startswith=DISTRICT))
+    communities = list(Division.objects.filter(level="community", code__startswith=DISTRICT))
+    grids = list(Division.objects.filter(level="grid", code__startswith=DISTRICT))
+
+    departments = [
+        Partner(name=f"月湖区{n}", kind="department", division=district, scope_code=district.code)
+        for n in DEPARTMENTS
+    ]
+    partners = []
+    for street in streets:
+        for kind, pattern in rng.sample(PARTNER_KINDS, 3):
+            name = pattern.format(rng.choice(PARTNER_WORDS) + street.name[:2])
+            partners.append(Partner(name=name, kind=kind, division=street, scope_code=street.code))
+    Partner.objects.bulk_create(departments + partners, ignore_conflicts=True)
+
+    _party_orgs(district, streets, communities, grids)
+    logins = _accounts(district, streets, communities, grids)
+    _people(rng, residents, grids, communities)
+    return logins
+
+
+def _party_orgs(district, streets, communities, grids) -> None:
+    top = PartyOrg.objects.create(name="中共月湖区委员会", kind="committee", division=district)
+    by_code: dict[str, PartyOrg] = {}
+    for street in streets:
+        by_code[street.code] = PartyOrg(
+            name=f"中共{street.name}工作委员会",
+            kind="working_committee",
+            division=street,
+            parent=top,
+            scope_code=street.code,
+        )
+    PartyOrg.objects.bulk_create(by_code.values())
+    level2 = []
+    for c in communities:
+        kind = "committee" if c.kind == "community" else "general_branch"
+        suffix = "委员会" if kind == "committee" else "总支部委员会"
+        level2.append(
+            PartyOrg(
+                name=f"中共{c.name}{suffix}",
+                kind=kind,
+                division=c,
+                parent=by_code[c.code[:9]],
+                scope_code=c.code,
+            )
+        )
+    PartyOrg.objects.bulk_create(level2)
+    by_code.update({o.scope_code: o for o in level2})
+    PartyOrg.objects.bulk_create(
+        PartyOrg(
+            name=f"{g.name}党支部",
+            kind="branch",
+            division=g,
+            parent=by_code[g.code[:12]],
+            scope_code=g.code,
+        )
+        for g in grids
+    )
+
+
+def _accounts(district, streets, communities, grids) -> list[DemoLogin]:
+    street = streets[0]
+    community = next(c for c in communities if c.code.startswith(street.code))
+    grid = next(g for g in grids if g.code.startswith(community.code))
+    places = {"district": district, "street": street, "community": community, "grid": grid}
+    department = Partner.objects.filter(kind="department").order_by("pk").first()
+    partner = (
+        Partner.objects.filter(scope_code__startswith=street.code)
+        .exclude(kind="department")
+        .order_by("pk")
+        .first()
+    )
+    people = names(len(DEMO_ACCOUNTS), random.Random(7))
+    logins = []
+    password = make_password(DEMO_PASSWORD)
+    for (role, username, where), full_name in zip(DEMO_ACCOUNTS, people, strict=True):
+        user = User.objects.create(username=username, full_name=full_name, password=password)
+        unit = {"department": department, "partner": partner}.get(where)
+        division = None if unit else places[where]
+        RoleAssignment.objects.create(
+            user=user,
+            role=role,
+            division=division,
+            unit=unit,
+            scope_code=unit.scope_code if unit else division.code,
+        )
+        login = DemoLogin(role, username, unit.name if unit else division.name)
+        if ROLES[role].admin:
+            key = totp_secret_for(username)
+            TOTPDevice.objects.create(user=user, name="demo", key=key.hex(), confirmed=True)
+            login.totp_secret = base64.b32encode(key).decode()
+        if role == Role.SYSTEM_ADMIN:
+            # The system administrator configures the platform in the Django admin.
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+        logins.append(login)
+    return logins
+
+
+def _people(rng: random.Random, residents: int, grids, communities) -> None:
+    """Residents spread over the grids, a grid worker per grid, members in the communities."""
+    now = timezone.now()
+    unusable = make_password(None)
+    plan: list[tuple[str, str, Division]] = []
+    for i, grid in enumerate(grids, start=1):
+        plan.append((f"gw{i:04d}", Role.GRID_WORKER, grid))
+    for i in range(1, residents + 1):
+        plan.append((f"r{i:06d}", Role.RESIDENT, rng.choice(grids)))
+    for i in range(1, residents // 10 + 1):
+        plan.append((f"m{i:05d}", Role.MEMBER, rng.choice(communities)))
+    full_names = names(len(plan), rng)
+    users = User.objects.bulk_create(
+        User(username=u, full_name=n, password=unusable, date_joined=now)
+        for (u, _, _), n in zip(plan, full_names, strict=True)
+    )
+    if users[0].pk is None:  # backends that do not return ids from bulk inserts
+        ids = dict(
+            User.objects.filter(username__in=[p[0] for p in plan]).values_list("username", "pk")
+        )
+        for user in users:
+            user.pk = ids[user.username]
+    RoleAssignment.objects.bulk_create(
+        RoleAssignment(user=user, role=role, division=place, scope_code=place.code)
+        for user, (_, role, place) in zip(users, plan, strict=True)
+    )

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from jiceng.accounts.models import RoleAssignment, User
+from jiceng.accounts.roles import ROLES
+from jiceng.demo.builder import DEMO_ACCOUNTS, build_demo
+from jiceng.demo.generate import generate
+from jiceng.geo.models import Division
+from jiceng.party.models import PartyOrg
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_district_has_one_login_per_role_each_landing_in_its_place():
+    logins = build_demo(residents=60)
+    assert {login.role for login in logins} == set(ROLES)
+    for login in logins:
+        user = User.objects.get(username=login.username)
+        assert user.roles == {login.role}
+        assert user.check_password("Jiceng@2026")
+        assert bool(login.totp_secret) == ROLES[login.role].admin
+
+
+def test_demo_district_is_yuehu_with_real_streets_and_people_in_grids():
+    build_demo(residents=60)
+    streets = Division.objects.filter(level="street", code__startswith="360602")
+    assert streets.count() == 8
+    assert streets.filter(code="360602001", name="江边街道").exists()
+    residents = RoleAssignment.objects.filter(role="resident")
+    assert residents.count() == 61  # 60 generated and the demo login
+    assert all(len(code) == 15 for code in residents.values_list("scope_code", flat=True))
+    # every grid has its branch, every community its committee
+    grids = Division.objects.filter(level="grid").count()
+    assert PartyOrg.objects.filter(kind="branch").count() == grids
+
+
+def test_demo_command_builds_once_and_reuses_the_data(capsys):
+    call_command("demo", no_serve=True)
+    first = capsys.readouterr().out
+    assert "Jiceng@2026" in first
+    for _, username, _ in DEMO_ACCOUNTS:
+        assert username in first
+    users = User.objects.count()
+    call_command("demo", no_serve=True)
+    again = capsys.readouterr().out
+    assert "沿用已有的演示数据" in again
+    assert User.objects.count() == users
+
+
+def test_demo_command_refuses_a_bad_port():
+    with pytest.raises(CommandError, match="端口号无效"):
+        call_command("demo", no_serve=True, port=70000)
+
+
+def test_generate_builds_the_scale_and_refuses_to_build_it_twice():
+    result = generate(scale="tiny", code="990102", log=lambda *_: None)
+    assert result == {"grids": 8, "residents": 200, "seconds": result["seconds"]}
+    assert RoleAssignment.objects.filter(role="resident", scope_code__startswith="990102").count() == 200
+    with pytest.raises(CommandError, match="已存在"):
+        call_command("generate", scale="tiny", code="990102")
+    assert User.objects.filter(username__startswith="g990102_").count() == 200
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif("DATABASE_URL" in os.environ, reason="the demo runs on the embedded default")
+def test_jiceng_demo_serves_pages_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["JICENG_VAR_DIR"] = str(tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jiceng.cli", "demo", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        body = ""
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2) as r:
+                    body = r.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert "登录" in body, "the demo did not serve the login page within 90 s"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+            assert r.status == 200
+        assert (tmp_path / "jiceng.sqlite3").exists()
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        out, _ = proc.communicate(timeout=30)
+    assert "已停止" in out
+    assert proc.returncode == 0
