@@ -67,7 +67,10 @@ def test_demo_command_refuses_a_bad_port():
 def test_generate_builds_the_scale_and_refuses_to_build_it_twice():
     result = generate(scale="tiny", code="990102", log=lambda *_: None)
     assert result == {"grids": 8, "residents": 200, "seconds": result["seconds"]}
-    assert RoleAssignment.objects.filter(role="resident", scope_code__startswith="990102").count() == 200
+    assert (
+        RoleAssignment.objects.filter(role="resident", scope_code__startswith="990102").count()
+        == 200
+    )
     with pytest.raises(CommandError, match="已存在"):
         call_command("generate", scale="tiny", code="990102")
     assert User.objects.filter(username__startswith="g990102_").count() == 200
@@ -86,7 +89,10 @@ def test_jiceng_demo_serves_pages_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
     env["JICENG_VAR_DIR"] = str(tmp_path)
     proc = subprocess.Popen(
         [sys.executable, "-m", "jiceng.cli", "demo", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     try:
@@ -94,7 +100,9 @@ def test_jiceng_demo_serves_pages_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
         body = ""
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2) as r:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/accounts/login/", timeout=2
+                ) as r:
                     body = r.read().decode()
                     break
             except OSError:
