@@ -14,4 +14,6 @@ def _count(role: str, scopes: list[str]) -> int:
 
 
 register_figure("accounts.residents", _("居民账号"), lambda scopes: _count(Role.RESIDENT, scopes))
-register_figure("accounts.grid_workers", _("网格员"), lambda scopes: _count(Role.GRID_WORKER, scopes))
+register_figure(
+    "accounts.grid_workers", _("网格员"), lambda scopes: _count(Role.GRID_WORKER, scopes)
+)

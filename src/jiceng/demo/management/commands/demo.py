@@ -13,8 +13,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from jiceng.accounts.models import User
-from jiceng.demo.builder import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoLogin, build_demo, is_built
-from jiceng.demo.builder import totp_secret_for
+from jiceng.demo.builder import (
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    DemoLogin,
+    build_demo,
+    is_built,
+    totp_secret_for,
+)
 
 
 class Command(BaseCommand):
