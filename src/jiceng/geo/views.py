@@ -1,10 +1,34 @@
+"""The division tree pages: scope roots, and a division with its children on a map."""
+
 from django.shortcuts import render
 
 from jiceng.accounts.decorators import page
-from jiceng.geo.models import Division
+from jiceng.geo import selectors
+from jiceng.geo.svg import division_map
 
 
 @page("divisions")
 def division_list(request):
-    divisions = Division.objects.visible_to(request.user).exclude(level="grid")[:200]
-    return render(request, "geo/divisions.html", {"divisions": divisions})
+    roots = list(selectors.scope_roots(user=request.user))
+    return render(request, "geo/divisions.html", {"roots": roots, "map": division_map(roots)})
+
+
+@page("divisions")
+def division_detail(request, code: str):
+    division = selectors.division_for(user=request.user, code=code)
+    children = list(selectors.children_with_counts(division=division))
+    ancestors = [
+        d
+        for d in division.ancestors()
+        if request.user.scope_codes and any(d.code.startswith(s) for s in request.user.scope_codes)
+    ]
+    return render(
+        request,
+        "geo/division.html",
+        {
+            "division": division,
+            "children": children,
+            "ancestors": ancestors,
+            "map": division_map(children or [division]),
+        },
+    )

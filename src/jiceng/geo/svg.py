@@ -1,0 +1,45 @@
+"""Divisions drawn as an inline SVG map (server-side; no map library on the page)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from shapely.geometry import shape
+
+PALETTE = ["#fde2e2", "#fef3c7", "#dcfce7", "#dbeafe", "#ede9fe", "#fce7f3", "#e0f2fe", "#f5f5f4"]
+
+
+def division_map(divisions, width: int = 640) -> str:
+    shapes = [(d, shape(d.boundary)) for d in divisions if d.boundary]
+    if not shapes:
+        return ""
+    xs0, ys0, xs1, ys1 = zip(*(s.bounds for _, s in shapes), strict=True)
+    minx, miny, maxx, maxy = min(xs0), min(ys0), max(xs1), max(ys1)
+    scale = width / max(maxx - minx, 1e-9)
+    height = int((maxy - miny) * scale) + 1
+
+    def path(geom) -> str:
+        pts = [
+            f"{(x - minx) * scale:.1f},{(maxy - y) * scale:.1f}" for x, y in geom.exterior.coords
+        ]
+        return "M" + " L".join(pts) + " Z"
+
+    items = format_html_join(
+        "",
+        '<a href="{}"><path d="{}" fill="{}" stroke="#9f1239" stroke-width="1" data-code="{}">'
+        "<title>{}</title></path></a>",
+        (
+            (
+                reverse("geo:division", args=[d.code]),
+                path(s),
+                PALETTE[i % len(PALETTE)],
+                d.code,
+                f"{d.name} {d.code}",
+            )
+            for i, (d, s) in enumerate(shapes)
+            if s.geom_type == "Polygon"
+        ),
+    )
+    return format_html(
+        '<svg viewBox="0 0 {} {}" role="img" aria-label="地图">{}</svg>', width, height, items
+    )
