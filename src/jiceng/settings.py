@@ -7,6 +7,7 @@ REDIS_URL, SECRET_KEY and JICENG_FIELD_KEY.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from datetime import timedelta
@@ -230,10 +231,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
-try:  # whitenoise warns at every start when the folder is missing
+with contextlib.suppress(OSError):  # whitenoise warns at every start when it is missing
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-except OSError:
-    pass
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
