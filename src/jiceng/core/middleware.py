@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.shortcuts import render
+from django.utils import translation
 
 from jiceng.core.errors import UserError
 
@@ -23,3 +25,25 @@ class UserErrorMiddleware:
                 status=exception.status,
             )
         return None
+
+
+class LanguageMiddleware:
+    """Simplified Chinese unless the person chose another language (the language cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; a Chinese district's
+    platform speaks Chinese first, whatever language the phone is set to.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.available = {code for code, _ in settings.LANGUAGES}
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in self.available else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
+        return response

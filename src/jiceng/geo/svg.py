@@ -27,7 +27,8 @@ def division_map(divisions, width: int = 640) -> str:
     items = format_html_join(
         "",
         '<a href="{}"><path d="{}" fill="{}" stroke="#9f1239" stroke-width="1" data-code="{}">'
-        "<title>{}</title></path></a>",
+        '<title>{}</title></path><text x="{:.1f}" y="{:.1f}" text-anchor="middle" font-size="13" '
+        'fill="#4c0519">{}</text></a>',
         (
             (
                 reverse("geo:division", args=[d.code]),
@@ -43,3 +44,8 @@ def division_map(divisions, width: int = 640) -> str:
     return format_html(
         '<svg viewBox="0 0 {} {}" role="img" aria-label="地图">{}</svg>', width, height, items
     )
+
+
+def _label(division) -> str:
+    """The grid number for grids, the name for everything else."""
+    return str(int(division.code[12:])) if division.level == "grid" else division.name
