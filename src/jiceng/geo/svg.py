@@ -36,6 +36,9 @@ def division_map(divisions, width: int = 640) -> str:
                 PALETTE[i % len(PALETTE)],
                 d.code,
                 f"{d.name} {d.code}",
+                (s.representative_point().x - minx) * scale,
+                (maxy - s.representative_point().y) * scale,
+                _label(d),
             )
             for i, (d, s) in enumerate(shapes)
             if s.geom_type == "Polygon"
