@@ -27,7 +27,7 @@ def division_map(divisions, width: int = 640) -> str:
     items = format_html_join(
         "",
         '<a href="{}"><path d="{}" fill="{}" stroke="#9f1239" stroke-width="1" data-code="{}">'
-        '<title>{}</title></path><text x="{:.1f}" y="{:.1f}" text-anchor="middle" font-size="13" '
+        '<title>{}</title></path><text x="{}" y="{}" text-anchor="middle" font-size="13" '
         'fill="#4c0519">{}</text></a>',
         (
             (
@@ -36,8 +36,8 @@ def division_map(divisions, width: int = 640) -> str:
                 PALETTE[i % len(PALETTE)],
                 d.code,
                 f"{d.name} {d.code}",
-                (s.representative_point().x - minx) * scale,
-                (maxy - s.representative_point().y) * scale,
+                f"{(s.representative_point().x - minx) * scale:.1f}",
+                f"{(maxy - s.representative_point().y) * scale:.1f}",
                 _label(d),
             )
             for i, (d, s) in enumerate(shapes)
