@@ -98,7 +98,7 @@ def role_assign(
     User.objects.select_for_update().filter(pk=user.pk).first()
     current = set(RoleAssignment.objects.active().filter(user=user).values_list("role", flat=True))
     if role in ADMIN_ROLES and (current & ADMIN_ROLES) - {role}:
-        held = "、".join(Role(r).label for r in sorted(current & ADMIN_ROLES))
+        held = "、".join(str(Role(r).label) for r in sorted(current & ADMIN_ROLES))
         raise UserError(f"三员分立：该用户已是{held}，不能再兼任{label}。", field="role")
     duplicate = RoleAssignment.objects.active().filter(user=user, role=role)
     duplicate = (
