@@ -67,7 +67,8 @@ class AuditEntry(models.Model):
         verbose_name=_("操作人"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Accounts are never deleted; if one were, its entries keep the id and the name.
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
     )

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('scope_code', models.CharField(blank=True, db_index=True, max_length=15, verbose_name='区划代码')),
                 ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP 地址')),
                 ('detail', models.JSONField(blank=True, default=dict, verbose_name='详情')),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
             ],
             options={
                 'verbose_name': '审计日志',
