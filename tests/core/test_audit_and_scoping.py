@@ -46,8 +46,7 @@ def test_audit_entries_cannot_be_changed_or_deleted_through_the_app(places):
 
 @pytest.mark.postgres
 def test_postgresql_itself_refuses_to_change_audit_entries(places):
-    from django.db import transaction
-    from django.db import DatabaseError
+    from django.db import DatabaseError, transaction
 
     entry = audit(actor=None, action="test.action")
     for sql in (
