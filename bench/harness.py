@@ -44,8 +44,9 @@ class Timing:
         return self.items / self.median
 
 
-def measure(name: str, fn: Callable[[], object], *, repeat: int = 5, warmup: int = 1,
-            items: int = 1) -> Timing:
+def measure(
+    name: str, fn: Callable[[], object], *, repeat: int = 5, warmup: int = 1, items: int = 1
+) -> Timing:
     for _ in range(warmup):
         fn()
     seconds = []
@@ -63,21 +64,33 @@ class Report:
     notes: dict = field(default_factory=dict)
 
     def compare(self, ours: Timing, reference: Timing, *, budget: str, passed: bool) -> None:
-        self.rows.append({
-            "ours": ours.name, "reference": reference.name,
-            "ours_median_s": round(ours.median, 4), "reference_median_s": round(reference.median, 4),
-            "ours_per_s": round(ours.throughput), "reference_per_s": round(reference.throughput),
-            "ratio": round(ours.throughput / reference.throughput, 2),
-            "budget": budget, "passed": passed,
-        })
+        self.rows.append(
+            {
+                "ours": ours.name,
+                "reference": reference.name,
+                "ours_median_s": round(ours.median, 4),
+                "reference_median_s": round(reference.median, 4),
+                "ours_per_s": round(ours.throughput),
+                "reference_per_s": round(reference.throughput),
+                "ratio": round(ours.throughput / reference.throughput, 2),
+                "budget": budget,
+                "passed": passed,
+            }
+        )
 
     def print(self) -> None:
-        print(f"\n{self.benchmark}  ({platform.processor() or platform.machine()}, "
-              f"{os.cpu_count()} cores, Python {platform.python_version()})")
+        print(
+            f"\n{self.benchmark}  ({platform.processor() or platform.machine()}, "
+            f"{os.cpu_count()} cores, Python {platform.python_version()})"
+        )
         for row in self.rows:
-            print(f"  ours   {row['ours']}: median {row['ours_median_s']} s, {row['ours_per_s']:,}/s")
-            print(f"  ref    {row['reference']}: median {row['reference_median_s']} s, "
-                  f"{row['reference_per_s']:,}/s")
+            print(
+                f"  ours   {row['ours']}: median {row['ours_median_s']} s, {row['ours_per_s']:,}/s"
+            )
+            print(
+                f"  ref    {row['reference']}: median {row['reference_median_s']} s, "
+                f"{row['reference_per_s']:,}/s"
+            )
             verdict = "PASS" if row["passed"] else "FAIL"
             print(f"  ratio  {row['ratio']}x  (budget: {row['budget']})  {verdict}")
         for key, value in self.notes.items():

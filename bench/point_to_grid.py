@@ -38,7 +38,9 @@ def main() -> int:
         print("needs PostgreSQL with PostGIS: set DATABASE_URL")
         return 2
     if not Division.objects.filter(code=CODE).exists():
-        build_synthetic_district(code=CODE, name="基准区")  # 10 streets, 100 communities, 1,000 grids
+        build_synthetic_district(
+            code=CODE, name="基准区"
+        )  # 10 streets, 100 communities, 1,000 grids
     grids = Division.objects.filter(level="grid", code__startswith=CODE)
     rows = list(grids.values_list("code", "boundary"))
     district = shape(Division.objects.get(code=CODE).boundary)
@@ -49,13 +51,17 @@ def main() -> int:
     with connection.cursor() as c:
         c.execute("CREATE EXTENSION IF NOT EXISTS postgis")
         c.execute("DROP TABLE IF EXISTS bench_grid, bench_point")
-        c.execute("CREATE TABLE bench_grid (code varchar(15) PRIMARY KEY, geom geometry(Polygon, 4326))")
+        c.execute(
+            "CREATE TABLE bench_grid (code varchar(15) PRIMARY KEY, geom geometry(Polygon, 4326))"
+        )
         c.executemany(
             "INSERT INTO bench_grid VALUES (%s, ST_SetSRID(ST_GeomFromGeoJSON(%s), 4326))",
             [(code, json.dumps(b)) for code, b in rows],
         )
         c.execute("CREATE INDEX bench_grid_geom ON bench_grid USING gist (geom)")
-        c.execute("CREATE UNLOGGED TABLE bench_point (id integer PRIMARY KEY, geom geometry(Point, 4326))")
+        c.execute(
+            "CREATE UNLOGGED TABLE bench_point (id integer PRIMARY KEY, geom geometry(Point, 4326))"
+        )
         buf = io.StringIO()
         for i, (x, y) in enumerate(zip(lons, lats, strict=True)):
             buf.write(f"{i}\tSRID=4326;POINT({x:.9f} {y:.9f})\n")
@@ -78,14 +84,22 @@ def main() -> int:
     sample = rng.integers(0, POINTS, 20_000)
     agree = sum(1 for i in sample if reference.get(int(i), "") == found[i]) / len(sample)
 
-    ours = measure("GridIndex.locate_many (STRtree)", lambda: index.locate_many(lons, lats),
-                   repeat=5, items=POINTS)
+    ours = measure(
+        "GridIndex.locate_many (STRtree)",
+        lambda: index.locate_many(lons, lats),
+        repeat=5,
+        items=POINTS,
+    )
     ref = measure("PostGIS ST_Contains + GiST", postgis, repeat=3, items=POINTS)
     report = Report("point_to_grid")
     ratio = ours.throughput / ref.throughput
     report.compare(ours, ref, budget="ours >= 3x PostGIS throughput", passed=ratio >= 3)
-    report.notes = {"points": POINTS, "grids": len(rows), "inside": int((found != "").sum()),
-                    "agreement_with_postgis_on_20k_sample": round(agree, 5)}
+    report.notes = {
+        "points": POINTS,
+        "grids": len(rows),
+        "inside": int((found != "").sum()),
+        "agreement_with_postgis_on_20k_sample": round(agree, 5),
+    }
     report.print()
     report.save()
     with connection.cursor() as c:
