@@ -104,12 +104,12 @@ class Command(BaseCommand):
             nonlocal stopping
             stopping = True
 
+        # Ctrl-C (SIGINT) and SIGTERM both stop the demo; set SIGINT explicitly, as a process
+        # started in the background by a shell inherits it ignored.
         signal.signal(signal.SIGTERM, stop)
-        try:
-            while not stopping and all(c.poll() is None for c in children):
-                time.sleep(0.3)
-        except KeyboardInterrupt:
-            pass
+        signal.signal(signal.SIGINT, stop)
+        while not stopping and all(c.poll() is None for c in children):
+            time.sleep(0.3)
         failed = [c for c in children if c.poll() not in (None, 0)]
         for child in children:
             if child.poll() is None:
