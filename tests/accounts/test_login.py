@@ -153,3 +153,26 @@ def test_logging_in_and_out_is_audited(client, places):
     client.post("/accounts/logout/")
     actions = list(AuditEntry.objects.filter(actor=user).values_list("action", flat=True))
     assert actions == ["user.logout", "user.login"]
+
+
+def test_the_system_administrator_configures_in_the_admin_only_after_the_second_factor(
+    client, places
+):
+    admin = user_with_role("system_admin", division=places["district"])
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    device = totp_device(admin)
+    login(client, admin.username)
+    assert client.get("/admin/").status_code == 302  # password alone is not enough
+    client.post("/accounts/otp/", {"token": current_token(device)})
+    page = client.get("/admin/core/calendarday/")
+    assert page.status_code == 200
+    assert "日历调整" in page.content.decode()
+
+
+def test_staff_without_the_administrator_role_do_not_get_the_admin(client, places):
+    worker = user_with_role("grid_worker", division=places["grid1"])
+    login(client, worker.username)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
