@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "jiceng.registry",
     "jiceng.party",
     "jiceng.points",
+    "jiceng.cases",
     "jiceng.demo",
 ]
 

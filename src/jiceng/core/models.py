@@ -34,15 +34,21 @@ class ScopedQuerySet(models.QuerySet):
     are the division codes of their active role assignments (``user.scope_codes``).
     """
 
-    def within(self, *codes: str) -> ScopedQuerySet:
+    def scope_q(self, *codes: str) -> Q | None:
+        """The condition for rows inside these scopes (None: no scope at all), for callers that
+        combine it with other grounds of visibility (a case's handler, its reporter)."""
         field = getattr(self.model, "scope_field", "scope_code")
         prefixes = minimal_prefixes([c for c in codes if c is not None])
         if not prefixes:
-            return self.none()
+            return None
         condition = Q()
         for code in prefixes:
             condition |= Q(**{f"{field}__startswith": code})
-        return self.filter(condition)
+        return condition
+
+    def within(self, *codes: str) -> ScopedQuerySet:
+        condition = self.scope_q(*codes)
+        return self.none() if condition is None else self.filter(condition)
 
     def visible_to(self, user: Any) -> ScopedQuerySet:
         if user is None or not getattr(user, "is_authenticated", False):
@@ -123,3 +129,17 @@ class CalendarDay(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class Counter(models.Model):
+    """Named sequences (case numbers per day): one row per key, incremented under a row lock."""
+
+    key = models.CharField(_("键"), max_length=64, unique=True)
+    value = models.PositiveBigIntegerField(_("值"), default=0)
+
+    class Meta:
+        verbose_name = _("编号计数器")
+        verbose_name_plural = _("编号计数器")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

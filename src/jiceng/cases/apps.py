@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "jiceng.cases"
+    label = "cases"
+    verbose_name = "诉求与事件"

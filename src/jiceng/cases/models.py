@@ -1,0 +1,191 @@
+"""Categories with their time limits, cases, and the append-only event log of every case."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.cases.workflow import Status, Triage
+from jiceng.core.models import AppendOnlyQuerySet, ScopedQuerySet, TimeStampedModel
+
+HOURS = {"max_digits": 7, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+
+
+class CaseCategory(TimeStampedModel):
+    """A category of GB/T 30428.2 (components and events) or of residents' demands."""
+
+    class Kind(models.TextChoices):
+        COMPONENT = "component", _("部件")
+        EVENT = "event", _("事件")
+        DEMAND = "demand", _("居民诉求")
+
+    code = models.CharField(_("类别代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=64)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级类别"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    default_triage = models.CharField(
+        _("默认分流"), max_length=16, choices=Triage.choices, default=Triage.MAJOR
+    )
+    default_handler = models.ForeignKey(
+        "partners.Partner",
+        verbose_name=_("默认处置单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Time limits in working hours (RULES.md: configure per category, never hard-code).
+    filing_hours = models.DecimalField(_("立案时限（工作小时）"), default=Decimal("1"), **HOURS)
+    dispatch_hours = models.DecimalField(_("派遣时限（工作小时）"), default=Decimal("1"), **HOURS)
+    accept_hours = models.DecimalField(_("接收时限（工作小时）"), default=Decimal("1"), **HOURS)
+    handling_hours = models.DecimalField(_("处置时限（工作小时）"), default=Decimal("21"), **HOURS)
+    verify_hours = models.DecimalField(_("核查时限（工作小时）"), default=Decimal("1"), **HOURS)
+    source = models.CharField(_("依据"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("案件类别")
+        verbose_name_plural = _("案件类别")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Case(TimeStampedModel):
+    class Source(models.TextChoices):
+        RESIDENT = "resident", _("居民上报")
+        PATROL = "patrol", _("网格巡查")
+        HOTLINE = "hotline", _("热线转办")
+        OPEN311 = "open311", _("Open311 接口")
+
+    class Rating(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        BASICALLY = "basically_satisfied", _("基本满意")
+        DISSATISFIED = "dissatisfied", _("不满意")
+
+    number = models.CharField(_("案件编号"), max_length=20, unique=True)
+    category = models.ForeignKey(
+        CaseCategory, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="cases"
+    )
+    description = models.TextField(_("问题描述"), max_length=2000)
+    status = models.CharField(
+        _("阶段"), max_length=16, choices=Status.choices, default=Status.REPORTED, db_index=True
+    )
+    triage = models.CharField(_("分流"), max_length=16, choices=Triage.choices, blank=True)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上报人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reported_cases",
+    )
+    is_anonymous = models.BooleanField(_("匿名"), default=False)
+    lon = models.FloatField(_("经度"), null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    scope_code = models.CharField(_("网格代码"), max_length=15, db_index=True)
+    handler = models.ForeignKey(
+        "partners.Partner",
+        verbose_name=_("处置单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    stage_started_at = models.DateTimeField(_("本阶段开始"))
+    deadline_at = models.DateTimeField(_("本阶段时限"), null=True, blank=True, db_index=True)
+    rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("合并到"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+    rating = models.CharField(_("评价"), max_length=24, choices=Rating.choices, blank=True)
+    rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
+    needs_review = models.BooleanField(_("待社区复核"), default=False)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("案件")
+        verbose_name_plural = _("案件")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["scope_code", "status", "deadline_at"], name="case_inbox"),
+            models.Index(fields=["handler", "status"], name="case_handler"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(lon__isnull=True, lat__isnull=True)
+                | models.Q(lon__gte=-180, lon__lte=180, lat__gte=-90, lat__lte=90),
+                name="case_location_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.category.name}"
+
+
+class CaseEvent(models.Model):
+    """One transition of a case: who, when, from, to, why. Append-only; metrics read it."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="events"
+    )
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("操作"), max_length=16)
+    from_status = models.CharField(_("原阶段"), max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新阶段"), max_length=16, choices=Status.choices)
+    note = models.TextField(_("说明"), max_length=2000, blank=True)
+    handler = models.ForeignKey(
+        "partners.Partner",
+        verbose_name=_("处置单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    deadline_at = models.DateTimeField(_("新阶段时限"), null=True, blank=True)
+    on_time = models.BooleanField(_("上一阶段按时"), null=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("案件流转记录")
+        verbose_name_plural = _("案件流转记录")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.from_status}→{self.to_status}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise PermissionError("append-only: case events cannot be changed")
+        super().save(*args, **kwargs)

@@ -1,0 +1,277 @@
+"""Every write on a case: reporting and one service per transition of the loop.
+
+Each runs in one transaction, locks the case row (two staff acting at once cannot both win),
+checks the stage and the actor, writes one CaseEvent and one audit entry.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from jiceng.accounts.models import User
+from jiceng.accounts.roles import Role
+from jiceng.cases import workflow
+from jiceng.cases.models import Case, CaseCategory, CaseEvent
+from jiceng.cases.permissions import can_act
+from jiceng.cases.workflow import Status, Triage
+from jiceng.core.audit import audit
+from jiceng.core.errors import Forbidden, UserError
+from jiceng.core.numbers import next_value
+from jiceng.core.workdays import WorkingCalendar
+from jiceng.geo.lookup import locate_or_error, parse_point
+from jiceng.partners.models import Partner
+
+MAX_TEXT = 2000
+
+
+def _deadline(
+    category: CaseCategory, status: str, start: datetime, calendar: WorkingCalendar | None = None
+) -> datetime | None:
+    field = workflow.STAGE_LIMIT.get(status)
+    if field is None:
+        return None
+    hours = float(getattr(category, field))
+    return (calendar or WorkingCalendar.load()).add_working_hours(start, hours)
+
+
+def _text(value: str, what: str, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise UserError(f"请填写{what}。", field="description")
+    if len(value) > MAX_TEXT:
+        raise UserError(
+            f"{what}不能超过 {MAX_TEXT} 字（现有 {len(value)} 字）。", field="description"
+        )
+    return value
+
+
+def _reporter_grid(user: User) -> str | None:
+    codes = user.scopes_for(Role.RESIDENT, Role.GRID_WORKER, Role.GRID_CHIEF)
+    return next((c for c in codes if len(c) == 15), None)
+
+
+@transaction.atomic
+def case_report(
+    *,
+    by: User,
+    category: CaseCategory | str | None,
+    description: str,
+    lon: Any = None,
+    lat: Any = None,
+    address: str = "",
+    is_anonymous: bool = False,
+    source: str | None = None,
+    request: Any = None,
+) -> Case:
+    """A resident or a grid worker reports a problem; it gets a number at once."""
+    if category is None or category == "":
+        raise UserError("请选择问题类别。", field="category")
+    if not isinstance(category, CaseCategory):
+        found = CaseCategory.objects.filter(code=str(category), is_active=True).first()
+        if found is None:
+            raise UserError(f"未知的问题类别：{category}", field="category")
+        category = found
+    elif not category.is_active:
+        raise UserError("该问题类别已停用。", field="category")
+    description = _text(description, "问题描述")
+    address = (address or "").strip()[:200]
+    if lon not in (None, "") or lat not in (None, ""):
+        x, y = parse_point(lon, lat)
+        grid = locate_or_error(x, y)
+    else:
+        x = y = None
+        grid = _reporter_grid(by)
+        if grid is None:
+            raise UserError("请在地图上标出问题位置。", field="location")
+    if source is None:
+        source = (
+            Case.Source.PATROL
+            if by.has_role(Role.GRID_WORKER, Role.GRID_CHIEF)
+            else Case.Source.RESIDENT
+        )
+    now = timezone.now()
+    number = f"{timezone.localdate(now):%Y%m%d}{next_value(f'case:{timezone.localdate(now)}'):05d}"
+    case = Case.objects.create(
+        number=number,
+        category=category,
+        description=description,
+        source=source,
+        reporter=by,
+        is_anonymous=is_anonymous,
+        lon=x,
+        lat=y,
+        address=address,
+        scope_code=grid,
+        stage_started_at=now,
+        deadline_at=_deadline(category, Status.REPORTED, now),
+    )
+    CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=by,
+        action="report",
+        from_status="",
+        to_status=Status.REPORTED,
+        deadline_at=case.deadline_at,
+    )
+    audit(actor=by, action="case.report", obj=case, request=request)
+    return case
+
+
+def _transition(
+    *,
+    case: Case,
+    action: str,
+    by: User,
+    note: str = "",
+    expected_version: int | None = None,
+    target: str | None = None,
+    request: Any = None,
+    **changes: Any,
+) -> Case:
+    t = workflow.TRANSITIONS[action]
+    note = _text(note, "说明", required=t.note_required)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().select_related("category").get(pk=case.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise UserError("该案件刚被他人处理过，请刷新后再操作。", status=409)
+        if locked.status not in t.sources:
+            raise UserError(
+                f"案件当前为“{Status(locked.status).label}”，不能{t.label}。", status=409
+            )
+        if not can_act(by, action, locked):
+            raise Forbidden(f"您不能对此案件{t.label}。")
+        now = timezone.now()
+        previous = locked.status
+        on_time = None if locked.deadline_at is None else now <= locked.deadline_at
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        locked.status = target or t.target
+        locked.stage_started_at = now
+        locked.deadline_at = _deadline(locked.category, locked.status, now)
+        if locked.status in (Status.CLOSED, Status.REJECTED) and locked.closed_at is None:
+            locked.closed_at = now
+        locked.version += 1
+        locked.save()
+        CaseEvent.objects.create(
+            case=locked,
+            at=now,
+            actor=by,
+            action=action,
+            from_status=previous,
+            to_status=locked.status,
+            note=note,
+            handler=locked.handler,
+            deadline_at=locked.deadline_at,
+            on_time=on_time,
+        )
+        audit(
+            actor=by,
+            action=f"case.{action}",
+            obj=locked,
+            request=request,
+            detail={"from": previous, "to": locked.status},
+        )
+    return locked
+
+
+def case_file(*, case: Case, by: User, note: str = "", **kw: Any) -> Case:
+    """Accept a reported case as a case (立案)."""
+    return _transition(case=case, action="file", by=by, note=note, **kw)
+
+
+def case_reject(*, case: Case, by: User, note: str, **kw: Any) -> Case:
+    """Refuse to file a report, with the reason the reporter will read."""
+    return _transition(case=case, action="reject", by=by, note=note, **kw)
+
+
+def case_triage(*, case: Case, by: User, triage: str, note: str = "", **kw: Any) -> Case:
+    """Three-way triage: major waits for the street's dispatch, minor the community
+    coordinates, private gets guidance for self-help."""
+    if triage not in Triage.values:
+        raise UserError("请选择分流方式：大事、小事或私事。", field="triage")
+    target = {
+        Triage.MAJOR: Status.FILED,
+        Triage.MINOR: Status.COORDINATING,
+        Triage.PRIVATE: Status.SELF_HELP,
+    }[triage]
+    return _transition(
+        case=case, action="triage", by=by, note=note, target=target, triage=triage, **kw
+    )
+
+
+def case_dispatch(
+    *, case: Case, by: User, to_unit: Partner | None, note: str = "", **kw: Any
+) -> Case:
+    """The street sends a major case to a department or partner unit."""
+    if case.triage != Triage.MAJOR:
+        raise UserError("只有分流为“大事”的案件才能派遣。", status=409)
+    if to_unit is None or not to_unit.is_active:
+        raise UserError("请选择处置单位。", field="to_unit")
+    return _transition(case=case, action="dispatch", by=by, note=note, handler=to_unit, **kw)
+
+
+def case_accept(*, case: Case, by: User, note: str = "", **kw: Any) -> Case:
+    """The handler takes the dispatched case."""
+    return _transition(case=case, action="accept", by=by, note=note, **kw)
+
+
+def case_return(*, case: Case, by: User, note: str, **kw: Any) -> Case:
+    """The handler sends a dispatch back, with its reason (not ours, wrong category...)."""
+    return _transition(case=case, action="return", by=by, note=note, handler=None, **kw)
+
+
+def case_start(*, case: Case, by: User, note: str = "", **kw: Any) -> Case:
+    """The community starts coordinating a minor matter itself."""
+    return _transition(case=case, action="start", by=by, note=note, **kw)
+
+
+def case_report_back(*, case: Case, by: User, note: str, **kw: Any) -> Case:
+    """The handler reports the result (反馈)."""
+    return _transition(case=case, action="report_back", by=by, note=note, **kw)
+
+
+def case_verify(*, case: Case, by: User, ok: bool, note: str = "", **kw: Any) -> Case:
+    """Verification: ok closes the case; a failure sends it back as rework, counted."""
+    if ok:
+        return _transition(case=case, action="verify_ok", by=by, note=note, **kw)
+    return _transition(
+        case=case, action="verify_fail", by=by, note=note, rework_count=case.rework_count + 1, **kw
+    )
+
+
+def case_guide(*, case: Case, by: User, note: str, **kw: Any) -> Case:
+    """Answer a private matter with guidance for self-help, and close it."""
+    return _transition(case=case, action="guide", by=by, note=note, **kw)
+
+
+def case_rate(*, case: Case, by: User, rating: str, comment: str = "", **kw: Any) -> Case:
+    """The reporter rates the result; dissatisfied sends it to the community for review."""
+    if rating not in Case.Rating.values:
+        raise UserError("请选择满意、基本满意或不满意。", field="rating")
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise UserError("评价意见不能超过 500 字。", field="comment")
+    return _transition(
+        case=case,
+        action="rate",
+        by=by,
+        note=comment,
+        rating=rating,
+        rating_comment=comment,
+        needs_review=rating == Case.Rating.DISSATISFIED,
+        **kw,
+    )
+
+
+def case_merge(*, case: Case, into: Case, by: User, note: str, **kw: Any) -> Case:
+    """Close a duplicate into the case it repeats."""
+    if into.pk == case.pk:
+        raise UserError("不能把案件合并到它自己。")
+    if into.status not in workflow.OPEN and into.status != Status.CLOSED:
+        raise UserError("只能合并到尚未结束的案件。")
+    return _transition(case=case, action="merge", by=by, note=note, merged_into=into, **kw)

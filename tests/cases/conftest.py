@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from jiceng.cases.models import Case, CaseCategory
+from tests.factories import partner, user_with_role
+
+
+@pytest.fixture
+def cast(places):
+    """Everyone around one case in grid1 of our community."""
+    department = partner("城市管理局", "department", places["district"])
+    other_unit = partner("住建局", "department", places["district"])
+    return {
+        "places": places,
+        "department": department,
+        "other_unit": other_unit,
+        "resident": user_with_role("resident", division=places["grid1"]),
+        "neighbour_resident": user_with_role("resident", division=places["grid_n"]),
+        "grid_worker": user_with_role("grid_worker", division=places["grid1"]),
+        "secretary": user_with_role("community_secretary", division=places["community"]),
+        "outsider": user_with_role("community_secretary", division=places["neighbour"]),
+        "street": user_with_role("street_staff", division=places["street"]),
+        "handler": user_with_role("department_staff", unit=department),
+        "other_handler": user_with_role("department_staff", unit=other_unit),
+    }
+
+
+@pytest.fixture
+def category(db):
+    return CaseCategory.objects.get(code="0101")  # 井盖破损或缺失, from the starter set
+
+
+def make_case(cast, category, status="reported", **extra) -> Case:
+    now = timezone.now()
+    defaults = {
+        "number": f"T{Case.objects.count() + 1:06d}",
+        "category": category,
+        "description": "井盖缺失",
+        "status": status,
+        "source": "resident",
+        "reporter": cast["resident"],
+        "scope_code": cast["places"]["grid1"].code,
+        "stage_started_at": now,
+        "deadline_at": now + timezone.timedelta(hours=1),
+        "triage": "major",
+        "handler": cast["department"]
+        if status in ("dispatched", "in_progress", "handled")
+        else None,
+    }
+    defaults.update(extra)
+    return Case.objects.create(**defaults)

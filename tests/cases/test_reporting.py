@@ -1,0 +1,134 @@
+"""Reporting a problem: numbers, places, deadlines in working hours, and bad input."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from jiceng.cases import services
+from jiceng.cases.models import Case, CaseCategory
+from jiceng.cases.permissions import visible_cases
+from jiceng.core.errors import UserError
+from jiceng.core.models import AuditEntry
+from jiceng.geo.models import Division
+from jiceng.geo.services import load_real_district
+from tests.cases.conftest import make_case
+from tests.factories import user_with_role
+
+pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def test_a_report_gets_a_number_the_reporters_grid_and_a_filing_deadline(
+    cast, category, monkeypatch
+):
+    moment = datetime(2025, 9, 30, 17, 0, tzinfo=SH)  # 30 min before the day ends, then a holiday
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    c = services.case_report(by=cast["resident"], category=category, description="井盖缺失")
+    assert c.number == "2025093000001"
+    assert c.scope_code == cast["places"]["grid1"].code
+    assert c.deadline_at == datetime(2025, 10, 9, 9, 0, tzinfo=SH)  # 1 working hour
+    assert c.source == "resident"
+    second = services.case_report(by=cast["grid_worker"], category=category, description="路灯不亮")
+    assert second.number == "2025093000002"
+    assert second.source == "patrol"
+    assert AuditEntry.objects.filter(action="case.report").count() == 2
+
+
+def test_a_location_places_the_case_in_its_grid():
+    load_real_district(code="360602")
+    grid = Division.objects.get(code="360602003001001")
+    resident = user_with_role("resident", division=Division.objects.get(code="360602001001001"))
+    c = services.case_report(
+        by=resident,
+        category="1101",
+        description="垃圾堆积",
+        lon=grid.centroid_lon,
+        lat=grid.centroid_lat,
+    )
+    assert c.scope_code == grid.code
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"category": None}, "请选择问题类别"),
+        ({"category": "9999"}, "未知的问题类别"),
+        ({"description": "   "}, "请填写问题描述"),
+        ({"description": "井" * 2001}, "不能超过 2000 字"),
+        ({"lon": "东经", "lat": "28"}, "必须是数字"),
+        ({"lon": 116.0, "lat": 39.9}, "不在本区任何网格内"),
+    ],
+)
+def test_bad_reports_are_refused_and_nothing_is_written(cast, category, kwargs, message):
+    args = {"by": cast["resident"], "category": "0101", "description": "井盖缺失", **kwargs}
+    with pytest.raises(UserError, match=message):
+        services.case_report(**args)
+    assert not Case.objects.exists()
+
+
+def test_a_stopped_category_takes_no_new_reports(cast, category):
+    CaseCategory.objects.filter(pk=category.pk).update(is_active=False)
+    with pytest.raises(UserError, match="未知的问题类别"):
+        services.case_report(by=cast["resident"], category="0101", description="井盖缺失")
+
+
+def test_who_sees_which_cases(cast, category):
+    ours = make_case(cast, category, status="dispatched")
+    theirs = make_case(
+        cast,
+        category,
+        status="reported",
+        scope_code=cast["places"]["grid_n"].code,
+        reporter=cast["neighbour_resident"],
+    )
+    seen = lambda who: set(visible_cases(cast[who]).values_list("pk", flat=True))  # noqa: E731
+    assert seen("secretary") == {ours.pk}
+    assert seen("street") == {ours.pk, theirs.pk}
+    assert seen("handler") == {ours.pk}
+    assert seen("other_handler") == set()
+    assert seen("resident") == {ours.pk}
+    assert seen("neighbour_resident") == {theirs.pk}
+    assert seen("outsider") == {theirs.pk}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_acting_at_once_cannot_both_win(cast, category):
+    import threading
+
+    from django.db import connection
+
+    case = make_case(cast, category, status="reported")
+    results: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def act(call):
+        try:
+            barrier.wait()
+            call()
+            results.append("ok")
+        except UserError as exc:
+            results.append(exc.message)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(
+            target=act, args=(lambda: services.case_file(case=case, by=cast["secretary"]),)
+        ),
+        threading.Thread(
+            target=act,
+            args=(lambda: services.case_reject(case=case, by=cast["secretary"], note="重复"),),
+        ),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("ok") == 1
+    case.refresh_from_db()
+    assert case.version == 1 and case.events.count() == 1
