@@ -108,6 +108,8 @@ class Case(TimeStampedModel):
     )
     stage_started_at = models.DateTimeField(_("本阶段开始"))
     deadline_at = models.DateTimeField(_("本阶段时限"), null=True, blank=True, db_index=True)
+    # When 80% of the stage's working time is used: the inbox turns the case yellow.
+    warn_at = models.DateTimeField(_("本阶段预警时间"), null=True, blank=True)
     rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
     merged_into = models.ForeignKey(
         "self",
@@ -122,6 +124,10 @@ class Case(TimeStampedModel):
     needs_review = models.BooleanField(_("待社区复核"), default=False)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=0)
+    # The report form's one-time token: a replayed form finds its case instead of a duplicate.
+    client_token = models.CharField(
+        _("提交令牌"), max_length=36, null=True, blank=True, unique=True
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -189,3 +195,41 @@ class CaseEvent(models.Model):
         if self.pk is not None:
             raise PermissionError("append-only: case events cannot be changed")
         super().save(*args, **kwargs)
+
+
+def photo_path(instance: CasePhoto, filename: str) -> str:
+    return (
+        f"cases/{instance.case.created_at:%Y/%m}/{instance.case.number}-{instance.kind}-{filename}"
+    )
+
+
+class CasePhoto(models.Model):
+    class Kind(models.TextChoices):
+        REPORT = "report", _("上报照片")
+        RESULT = "result", _("处置照片")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="photos"
+    )
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    image = models.ImageField(
+        _("照片"), upload_to=photo_path, width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(_("宽"), default=0)
+    height = models.PositiveIntegerField(_("高"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("案件照片")
+        verbose_name_plural = _("案件照片")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.get_kind_display()}"

@@ -15,8 +15,9 @@ from django.utils import timezone
 from jiceng.accounts.models import User
 from jiceng.accounts.roles import Role
 from jiceng.cases import workflow
-from jiceng.cases.models import Case, CaseCategory, CaseEvent
+from jiceng.cases.models import Case, CaseCategory, CaseEvent, CasePhoto
 from jiceng.cases.permissions import can_act
+from jiceng.cases.photos import prepare_photos
 from jiceng.cases.workflow import Status, Triage
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
@@ -28,14 +29,20 @@ from jiceng.partners.models import Partner
 MAX_TEXT = 2000
 
 
-def _deadline(
-    category: CaseCategory, status: str, start: datetime, calendar: WorkingCalendar | None = None
-) -> datetime | None:
+WARN_SHARE = 0.8  # the inbox warns when this share of a stage's time is used
+
+
+def _limits(category: CaseCategory, status: str, start: datetime) -> dict[str, datetime | None]:
+    """The stage's deadline and its warning moment, in working hours from ``start``."""
     field = workflow.STAGE_LIMIT.get(status)
     if field is None:
-        return None
+        return {"deadline_at": None, "warn_at": None}
     hours = float(getattr(category, field))
-    return (calendar or WorkingCalendar.load()).add_working_hours(start, hours)
+    calendar = WorkingCalendar.load()
+    return {
+        "deadline_at": calendar.add_working_hours(start, hours),
+        "warn_at": calendar.add_working_hours(start, hours * WARN_SHARE),
+    }
 
 
 def _text(value: str, what: str, *, required: bool = True) -> str:
@@ -65,9 +72,18 @@ def case_report(
     address: str = "",
     is_anonymous: bool = False,
     source: str | None = None,
+    photos: list[Any] | None = None,
+    client_token: str | None = None,
     request: Any = None,
 ) -> Case:
-    """A resident or a grid worker reports a problem; it gets a number at once."""
+    """A resident or a grid worker reports a problem; it gets a number at once.
+
+    ``client_token`` makes a replayed form return the case it already made.
+    """
+    if client_token:
+        already = Case.objects.filter(client_token=client_token, reporter=by).first()
+        if already is not None:
+            return already
     if category is None or category == "":
         raise UserError("请选择问题类别。", field="category")
     if not isinstance(category, CaseCategory):
@@ -107,7 +123,7 @@ def case_report(
         address=address,
         scope_code=grid,
         stage_started_at=now,
-        deadline_at=_deadline(category, Status.REPORTED, now),
+        **_limits(category, Status.REPORTED, now),
     )
     CaseEvent.objects.create(
         case=case,
@@ -152,7 +168,8 @@ def _transition(
             setattr(locked, field, value)
         locked.status = target or t.target
         locked.stage_started_at = now
-        locked.deadline_at = _deadline(locked.category, locked.status, now)
+        for field, value in _limits(locked.category, locked.status, now).items():
+            setattr(locked, field, value)
         if locked.status in (Status.CLOSED, Status.REJECTED) and locked.closed_at is None:
             locked.closed_at = now
         locked.version += 1
@@ -230,9 +247,22 @@ def case_start(*, case: Case, by: User, note: str = "", **kw: Any) -> Case:
     return _transition(case=case, action="start", by=by, note=note, **kw)
 
 
-def case_report_back(*, case: Case, by: User, note: str, **kw: Any) -> Case:
-    """The handler reports the result (反馈)."""
-    return _transition(case=case, action="report_back", by=by, note=note, **kw)
+def case_report_back(
+    *, case: Case, by: User, note: str, photos: list[Any] | None = None, **kw: Any
+) -> Case:
+    """The handler reports the result (反馈), with photos of the work."""
+    prepared = prepare_photos(photos or [])
+    with transaction.atomic():
+        case = _transition(case=case, action="report_back", by=by, note=note, **kw)
+        _save_photos(case, prepared, CasePhoto.Kind.RESULT, by)
+    return case
+
+
+def _save_photos(case: Case, prepared: list, kind: str, by: User) -> None:
+    for content in prepared:
+        photo = CasePhoto(case=case, kind=kind, uploaded_by=by)
+        photo.image.save(content.name, content, save=False)
+        photo.save()
 
 
 def case_verify(*, case: Case, by: User, ok: bool, note: str = "", **kw: Any) -> Case:
