@@ -54,6 +54,7 @@ urlpatterns = [
     path("console/registry/", include("jiceng.registry.urls")),
     path("console/party/", include("jiceng.party.urls")),
     path("points/", include("jiceng.points.urls")),
+    path("cases/", include("jiceng.cases.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),

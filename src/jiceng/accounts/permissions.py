@@ -56,6 +56,23 @@ PLACE_STAFF = frozenset(
 # the same table (page_allowed), so a link and its page never disagree.
 NAVIGATION = [
     NavItem("console", _("工作台"), "console:home", STAFF | {Role.SYSTEM_ADMIN}),
+    NavItem(
+        "cases",
+        _("诉求与事件"),
+        "cases:inbox",
+        frozenset(
+            {
+                Role.GRID_WORKER,
+                Role.GRID_CHIEF,
+                Role.COMMUNITY_WORKER,
+                Role.COMMUNITY_SECRETARY,
+                Role.STREET_STAFF,
+                Role.DEPARTMENT_STAFF,
+                Role.PARTNER_STAFF,
+                Role.DISTRICT_STAFF,
+            }
+        ),
+    ),
     NavItem("divisions", _("区划与网格"), "geo:divisions", PLACE_STAFF),
     NavItem(
         "registry",

@@ -103,6 +103,7 @@ def case_report(
         grid = _reporter_grid(by)
         if grid is None:
             raise UserError("请在地图上标出问题位置。", field="location")
+    prepared = prepare_photos(photos or [])
     if source is None:
         source = (
             Case.Source.PATROL
@@ -123,8 +124,10 @@ def case_report(
         address=address,
         scope_code=grid,
         stage_started_at=now,
+        client_token=client_token or None,
         **_limits(category, Status.REPORTED, now),
     )
+    _save_photos(case, prepared, CasePhoto.Kind.REPORT, by)
     CaseEvent.objects.create(
         case=case,
         at=now,

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.cases.models import Case, CaseCategory
+from jiceng.cases.workflow import Triage
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+def category_choices():
+    rows = CaseCategory.objects.filter(is_active=True).order_by("code")
+    groups: dict[str, list] = {}
+    names = {c.code: c.name for c in rows if len(c.code) == 2}
+    for c in rows:
+        if len(c.code) > 2:
+            groups.setdefault(names.get(c.code[:2], ""), []).append((c.code, c.name))
+    return [("", "请选择")] + list(groups.items())
+
+
+class ReportForm(forms.Form):
+    category = forms.ChoiceField(label=_("问题类别"))
+    description = forms.CharField(
+        label=_("问题描述"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        required=False,
+    )
+    lon = forms.CharField(required=False, widget=forms.HiddenInput)
+    lat = forms.CharField(required=False, widget=forms.HiddenInput)
+    address = forms.CharField(label=_("地址或位置说明"), max_length=200, required=False)
+    is_anonymous = forms.BooleanField(label=_("匿名（处理人员看不到我的姓名）"), required=False)
+    photos = MultipleFileField(label=_("照片（最多 9 张）"), required=False)
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()
+        self.fields["category"].error_messages["invalid_choice"] = "请选择问题类别。"
+        self.fields["category"].error_messages["required"] = "请选择问题类别。"
+        if not self.is_bound:
+            self.initial["token"] = str(uuid.uuid4())
+
+
+class ActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    triage = forms.ChoiceField(label=_("分流"), choices=Triage.choices, required=False)
+    to_unit = forms.IntegerField(label=_("处置单位"), required=False)
+    rating = forms.ChoiceField(label=_("评价"), choices=Case.Rating.choices, required=False)
+    into = forms.CharField(label=_("合并到案件编号"), required=False, max_length=20)
+    photos = MultipleFileField(label=_("处置照片"), required=False)

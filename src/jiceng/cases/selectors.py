@@ -1,0 +1,79 @@
+"""Scoped reads of cases: the inbox, a case with its history, a resident's own cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from jiceng.cases.models import Case
+from jiceng.cases.permissions import visible_cases
+from jiceng.cases.workflow import OPEN, Status
+from jiceng.core.errors import NotFound, UserError
+
+
+@dataclass
+class InboxFilters:
+    status: str = ""
+    overdue: bool = False
+    category: str = ""
+    query: str = ""
+
+    @classmethod
+    def from_params(cls, params) -> InboxFilters:
+        status = params.get("status", "")
+        if status and status not in Status.values and status != "open":
+            raise UserError(f"未知的阶段：{status}")
+        return cls(
+            status=status,
+            overdue=params.get("overdue") in ("1", "true", "on"),
+            category=params.get("category", "").strip(),
+            query=params.get("q", "").strip(),
+        )
+
+
+def inbox(*, user, filters: InboxFilters) -> QuerySet[Case]:
+    """Cases the user may see, most urgent first, with what the list shows in one query."""
+    cases = visible_cases(user).select_related("category", "handler")
+    if filters.status == "open" or not filters.status:
+        cases = cases.filter(status__in=OPEN)
+    else:
+        cases = cases.filter(status=filters.status)
+    if filters.overdue:
+        cases = cases.filter(deadline_at__lt=timezone.now())
+    if filters.category:
+        cases = cases.filter(category__code__startswith=filters.category)
+    if filters.query:
+        cases = cases.filter(
+            Q(number__startswith=filters.query) | Q(description__icontains=filters.query)
+        )
+    return cases.order_by("deadline_at", "id")
+
+
+def case_for(*, user, number: str) -> Case:
+    case = (
+        visible_cases(user)
+        .select_related("category", "handler", "reporter", "merged_into")
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise NotFound("案件不存在，或不在您的管辖范围内。")
+    return case
+
+
+def own_cases(*, user) -> QuerySet[Case]:
+    return Case.objects.filter(reporter=user).select_related("category").order_by("-created_at")
+
+
+def light(case: Case, now=None) -> str:
+    """'red' past the stage's limit, 'yellow' past 80% of it, '' otherwise."""
+    now = now or timezone.now()
+    if case.status not in OPEN or case.deadline_at is None:
+        return ""
+    if now > case.deadline_at:
+        return "red"
+    if case.warn_at and now >= case.warn_at:
+        return "yellow"
+    return ""

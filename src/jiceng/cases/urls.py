@@ -1,0 +1,12 @@
+from django.urls import path
+
+from jiceng.cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("report/", views.report, name="report"),
+    path("mine/", views.mine, name="mine"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/act/<str:action>/", views.act, name="act"),
+]

@@ -1,0 +1,157 @@
+"""Case pages: the phone report form, the case page with its stages, the staff inbox."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from jiceng.accounts.decorators import page
+from jiceng.accounts.roles import Role
+from jiceng.cases import selectors, services, workflow
+from jiceng.cases.forms import ActionForm, ReportForm
+from jiceng.cases.models import Case
+from jiceng.cases.permissions import allowed_actions
+from jiceng.core.errors import Forbidden, UserError
+from jiceng.partners.models import Partner
+
+REPORTERS = (Role.RESIDENT, Role.GRID_WORKER, Role.GRID_CHIEF)
+
+
+@page()
+def report(request):
+    if not request.user.has_role(*REPORTERS):
+        raise Forbidden("只有居民和网格员可以上报问题。")
+    form = ReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_report(
+                by=request.user,
+                category=data["category"],
+                description=data["description"],
+                lon=data["lon"] or None,
+                lat=data["lat"] or None,
+                address=data["address"],
+                is_anonymous=data["is_anonymous"],
+                photos=request.FILES.getlist("photos"),
+                client_token=data["token"] or None,
+                request=request,
+            )
+        except UserError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已收到，案件编号 {case.number}。您可以在这里跟进处理进度。")
+            return redirect("cases:detail", number=case.number)
+    return render(request, "cases/report.html", {"form": form})
+
+
+@page()
+def mine(request):
+    cases = selectors.own_cases(user=request.user)
+    page_obj = Paginator(cases, 20).get_page(request.GET.get("page"))
+    return render(request, "cases/mine.html", {"page_obj": page_obj})
+
+
+@page()
+def detail(request, number: str):
+    case = selectors.case_for(user=request.user, number=number)
+    events = list(case.events.select_related("actor", "handler"))
+    actions = allowed_actions(request.user, case)
+    staff_view = request.user.is_staff_role
+    units = (
+        Partner.objects.filter(is_active=True, scope_code__startswith=case.scope_code[:6]).order_by(
+            "kind", "name"
+        )
+        if "dispatch" in actions
+        else []
+    )
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "events": events,
+            "actions": [(a, workflow.TRANSITIONS[a]) for a in actions],
+            "photos": list(case.photos.all()),
+            "light": selectors.light(case),
+            "staff_view": staff_view,
+            "units": units,
+            "triage_choices": workflow.Triage.choices,
+            "rating_choices": Case.Rating.choices,
+            "show_reporter": staff_view and not case.is_anonymous,
+        },
+    )
+
+
+@page()
+@require_POST
+def act(request, number: str, action: str):
+    case = selectors.case_for(user=request.user, number=number)
+    if action not in workflow.TRANSITIONS:
+        raise UserError("未知的操作。")
+    form = ActionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "表单已过期，请刷新页面后重试。")
+        return redirect("cases:detail", number=number)
+    data = form.cleaned_data
+    common = {
+        "case": case,
+        "by": request.user,
+        "expected_version": data["version"],
+        "request": request,
+    }
+    note = data["note"] or ""
+    try:
+        if action == "triage":
+            services.case_triage(triage=data["triage"] or "", note=note, **common)
+        elif action == "dispatch":
+            unit = Partner.objects.filter(pk=data["to_unit"]).first() if data["to_unit"] else None
+            services.case_dispatch(to_unit=unit, note=note, **common)
+        elif action == "report_back":
+            services.case_report_back(note=note, photos=request.FILES.getlist("photos"), **common)
+        elif action in ("verify_ok", "verify_fail"):
+            services.case_verify(ok=action == "verify_ok", note=note, **common)
+        elif action == "rate":
+            services.case_rate(rating=data["rating"] or "", comment=note, **common)
+        elif action == "merge":
+            into = Case.objects.filter(number=(data["into"] or "").strip()).first()
+            if into is None:
+                raise UserError("请填写要合并到的案件编号。")
+            services.case_merge(into=into, note=note, **common)
+        else:
+            call = {
+                "file": services.case_file,
+                "reject": services.case_reject,
+                "accept": services.case_accept,
+                "return": services.case_return,
+                "start": services.case_start,
+                "guide": services.case_guide,
+            }[action]
+            call(note=note, **common)
+    except UserError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已{workflow.TRANSITIONS[action].label}。")
+    return redirect("cases:detail", number=number)
+
+
+@page("cases")
+def inbox(request):
+    filters = selectors.InboxFilters.from_params(request.GET)
+    cases = selectors.inbox(user=request.user, filters=filters)
+    page_obj = Paginator(cases, 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [(c, selectors.light(c, now)) for c in page_obj]
+    return render(
+        request,
+        "cases/inbox.html",
+        {
+            "page_obj": page_obj,
+            "rows": rows,
+            "filters": filters,
+            "statuses": workflow.Status.choices,
+        },
+    )
