@@ -211,6 +211,10 @@ OTP_TOTP_ISSUER = env_str("JICENG_OTP_ISSUER", "jiceng")
 # --- personal data --------------------------------------------------------------------------
 FIELD_KEY = env_str("JICENG_FIELD_KEY") or _local_secret("field_key")
 
+# --- notifications ----------------------------------------------------------------------------
+NOTIFY_CHANNELS = env_list("JICENG_NOTIFY_CHANNELS", ["jiceng.core.notify.ConsoleChannel"])
+NOTIFY_WEBHOOK_URL = env_str("JICENG_NOTIFY_WEBHOOK_URL")
+
 # --- working-day calendar --------------------------------------------------------------------
 # Working windows of a working day, local time; a district may change them.
 WORKING_HOURS = env_str("JICENG_WORKING_HOURS", "08:30-12:00,14:00-17:30")

@@ -38,6 +38,7 @@ core_urls = (
     [
         path("audit/", core_views.audit_view, name="audit"),
         path("calendar/", core_views.calendar_view, name="calendar"),
+        path("notifications/", core_views.notifications_view, name="notifications"),
     ],
     "core",
 )

@@ -27,8 +27,19 @@ def cast(places):
     }
 
 
+@pytest.fixture(autouse=True)
+def starter_categories(db):
+    """The starter set a migration loads; put back when a transactional test flushed it."""
+    if not CaseCategory.objects.exists():
+        from importlib import import_module
+
+        from django.apps import apps
+
+        import_module("jiceng.cases.migrations.0002_starter_categories").forwards(apps, None)
+
+
 @pytest.fixture
-def category(db):
+def category(starter_categories):
     return CaseCategory.objects.get(code="0101")  # 井盖破损或缺失, from the starter set
 
 

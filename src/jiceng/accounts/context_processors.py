@@ -5,4 +5,11 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_items": navigation_for(user), "is_staff_role": user.is_staff_role}
+    from jiceng.core.models import Notification
+
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return {
+        "nav_items": navigation_for(user),
+        "is_staff_role": user.is_staff_role,
+        "unread_notifications": unread,
+    }

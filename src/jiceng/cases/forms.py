@@ -50,6 +50,7 @@ class ReportForm(forms.Form):
     is_anonymous = forms.BooleanField(label=_("匿名（处理人员看不到我的姓名）"), required=False)
     photos = MultipleFileField(label=_("照片（最多 9 张）"), required=False)
     token = forms.CharField(widget=forms.HiddenInput, required=False)
+    confirm_new = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -233,3 +233,87 @@ class CasePhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.get_kind_display()}"
+
+
+class CaseFollower(models.Model):
+    """Someone told of every change of a case: its reporter, and residents who followed it
+    instead of reporting the same problem again."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="followers"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("关注人"),
+        on_delete=models.CASCADE,
+        related_name="followed_cases",
+    )
+    created_at = models.DateTimeField(_("关注时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("案件关注")
+        verbose_name_plural = _("案件关注")
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_follower_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.case_id}"
+
+
+class Whistle(models.Model):
+    """The street blows the whistle (吹哨): several units are called to one case at once."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="whistles"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("吹哨人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("事由"), max_length=2000)
+    created_at = models.DateTimeField(_("吹哨时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("吹哨")
+        verbose_name_plural = _("吹哨")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.created_at:%Y-%m-%d}"
+
+
+class WhistleResponse(models.Model):
+    """One called unit's duty to report (报到) within its own time limit."""
+
+    whistle = models.ForeignKey(
+        Whistle, verbose_name=_("吹哨"), on_delete=models.PROTECT, related_name="responses"
+    )
+    unit = models.ForeignKey(
+        "partners.Partner",
+        verbose_name=_("报到单位"),
+        on_delete=models.PROTECT,
+        related_name="whistle_responses",
+    )
+    deadline_at = models.DateTimeField(_("报到时限"))
+    responded_at = models.DateTimeField(_("报到时间"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报到人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("报到情况"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("吹哨报到")
+        verbose_name_plural = _("吹哨报到")
+        ordering = ["whistle_id", "unit_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["whistle", "unit"], name="whistle_unit_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.whistle_id} {self.unit_id}"

@@ -15,7 +15,8 @@ from django.utils import timezone
 from jiceng.accounts.models import User
 from jiceng.accounts.roles import Role
 from jiceng.cases import workflow
-from jiceng.cases.models import Case, CaseCategory, CaseEvent, CasePhoto
+from jiceng.cases.escalation import after_transition
+from jiceng.cases.models import Case, CaseCategory, CaseEvent, CaseFollower, CasePhoto
 from jiceng.cases.permissions import can_act
 from jiceng.cases.photos import prepare_photos
 from jiceng.cases.workflow import Status, Triage
@@ -61,6 +62,39 @@ def _reporter_grid(user: User) -> str | None:
     return next((c for c in codes if len(c) == 15), None)
 
 
+def resolve_category(category: CaseCategory | str | None) -> CaseCategory:
+    """An active category, from itself or its code, or a clear error."""
+    if category is None or category == "":
+        raise UserError("请选择问题类别。", field="category")
+    if not isinstance(category, CaseCategory):
+        found = CaseCategory.objects.filter(code=str(category), is_active=True).first()
+        if found is None:
+            raise UserError(f"未知的问题类别：{category}", field="category")
+        return found
+    if not category.is_active:
+        raise UserError("该问题类别已停用。", field="category")
+    return category
+
+
+def resolve_place(by: User, lon: Any, lat: Any) -> tuple[float | None, float | None, str]:
+    """The point and its grid; without a point, the reporter's own grid."""
+    if lon not in (None, "") or lat not in (None, ""):
+        x, y = parse_point(lon, lat)
+        return x, y, locate_or_error(x, y)
+    grid = _reporter_grid(by)
+    if grid is None:
+        raise UserError("请在地图上标出问题位置。", field="location")
+    return None, None, grid
+
+
+def report_duplicates(*, by: User, category: Any, lon: Any = None, lat: Any = None) -> list[Case]:
+    """Open cases the new report probably repeats (same category, grid, 50 m, 7 days)."""
+    from jiceng.cases.escalation import possible_duplicates
+
+    x, y, grid = resolve_place(by, lon, lat)
+    return possible_duplicates(category=resolve_category(category), grid=grid, lon=x, lat=y)
+
+
 @transaction.atomic
 def case_report(
     *,
@@ -84,25 +118,10 @@ def case_report(
         already = Case.objects.filter(client_token=client_token, reporter=by).first()
         if already is not None:
             return already
-    if category is None or category == "":
-        raise UserError("请选择问题类别。", field="category")
-    if not isinstance(category, CaseCategory):
-        found = CaseCategory.objects.filter(code=str(category), is_active=True).first()
-        if found is None:
-            raise UserError(f"未知的问题类别：{category}", field="category")
-        category = found
-    elif not category.is_active:
-        raise UserError("该问题类别已停用。", field="category")
+    category = resolve_category(category)
     description = _text(description, "问题描述")
     address = (address or "").strip()[:200]
-    if lon not in (None, "") or lat not in (None, ""):
-        x, y = parse_point(lon, lat)
-        grid = locate_or_error(x, y)
-    else:
-        x = y = None
-        grid = _reporter_grid(by)
-        if grid is None:
-            raise UserError("请在地图上标出问题位置。", field="location")
+    x, y, grid = resolve_place(by, lon, lat)
     prepared = prepare_photos(photos or [])
     if source is None:
         source = (
@@ -128,6 +147,7 @@ def case_report(
         **_limits(category, Status.REPORTED, now),
     )
     _save_photos(case, prepared, CasePhoto.Kind.REPORT, by)
+    CaseFollower.objects.create(case=case, user=by)
     CaseEvent.objects.create(
         case=case,
         at=now,
@@ -196,6 +216,7 @@ def _transition(
             request=request,
             detail={"from": previous, "to": locked.status},
         )
+        after_transition(locked, action, by)
     return locked
 
 

@@ -9,4 +9,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/act/<str:action>/", views.act, name="act"),
+    path("<str:number>/follow/", views.follow, name="follow"),
+    path("<str:number>/whistle/", views.whistle, name="whistle"),
+    path("<str:number>/whistle/<int:pk>/respond/", views.whistle_respond, name="whistle_respond"),
 ]

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.accounts.roles import Role
-from jiceng.cases import selectors, services, workflow
+from jiceng.cases import escalation, selectors, services, workflow
 from jiceng.cases.forms import ActionForm, ReportForm
-from jiceng.cases.models import Case
+from jiceng.cases.models import Case, WhistleResponse
 from jiceng.cases.permissions import allowed_actions
-from jiceng.core.errors import Forbidden, UserError
+from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.partners.models import Partner
 
 REPORTERS = (Role.RESIDENT, Role.GRID_WORKER, Role.GRID_CHIEF)
@@ -25,9 +25,25 @@ def report(request):
     if not request.user.has_role(*REPORTERS):
         raise Forbidden("只有居民和网格员可以上报问题。")
     form = ReportForm(request.POST or None, request.FILES or None)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            if not data["confirm_new"]:
+                duplicates = services.report_duplicates(
+                    by=request.user,
+                    category=data["category"],
+                    lon=data["lon"] or None,
+                    lat=data["lat"] or None,
+                )
+            if duplicates:
+                # Offer to follow the open case instead; the form comes back as it was
+                # (photos must be chosen again, browsers never keep a file input).
+                form.data = form.data.copy()
+                form.data["confirm_new"] = "1"
+                return render(
+                    request, "cases/report.html", {"form": form, "duplicates": duplicates}
+                )
             case = services.case_report(
                 by=request.user,
                 category=data["category"],
@@ -45,7 +61,61 @@ def report(request):
         else:
             messages.success(request, f"已收到，案件编号 {case.number}。您可以在这里跟进处理进度。")
             return redirect("cases:detail", number=case.number)
-    return render(request, "cases/report.html", {"form": form})
+    return render(request, "cases/report.html", {"form": form, "duplicates": duplicates})
+
+
+@page()
+@require_POST
+def follow(request, number: str):
+    """Follow an open case (a resident who would have reported the same problem)."""
+    case = Case.objects.filter(number=number, status__in=workflow.OPEN).first()
+    if case is None:
+        raise NotFound("案件不存在或已办结。")
+    escalation.follow(case=case, by=request.user)
+    messages.success(request, f"已关注案件 {case.number}，处理进展会通知您。")
+    return redirect("cases:detail", number=case.number)
+
+
+@page()
+@require_POST
+def whistle(request, number: str):
+    case = selectors.case_for(user=request.user, number=number)
+    units = list(Partner.objects.filter(pk__in=request.POST.getlist("units"), is_active=True))
+    try:
+        hours = float(request.POST.get("hours") or 4)
+        escalation.whistle(
+            case=case,
+            by=request.user,
+            units=units,
+            note=request.POST.get("note", ""),
+            hours=hours,
+            request=request,
+        )
+    except ValueError:
+        messages.error(request, "报到时限应为数字。")
+    except UserError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已吹哨，{len(units)} 个单位须在时限内报到。")
+    return redirect("cases:detail", number=number)
+
+
+@page()
+@require_POST
+def whistle_respond(request, number: str, pk: int):
+    case = selectors.case_for(user=request.user, number=number)
+    response = WhistleResponse.objects.filter(pk=pk, whistle__case=case).first()
+    if response is None:
+        raise NotFound("报到记录不存在。")
+    try:
+        escalation.whistle_respond(
+            response=response, by=request.user, note=request.POST.get("note", ""), request=request
+        )
+    except UserError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已报到。")
+    return redirect("cases:detail", number=number)
 
 
 @page()
@@ -61,13 +131,16 @@ def detail(request, number: str):
     events = list(case.events.select_related("actor", "handler"))
     actions = allowed_actions(request.user, case)
     staff_view = request.user.is_staff_role
+    can_whistle = escalation.can_whistle(request.user, case)
     units = (
         Partner.objects.filter(is_active=True, scope_code__startswith=case.scope_code[:6]).order_by(
             "kind", "name"
         )
-        if "dispatch" in actions
+        if "dispatch" in actions or can_whistle
         else []
     )
+    whistles = list(case.whistles.prefetch_related("responses__unit", "responses__responded_by"))
+    my_units = set(request.user.unit_ids)
     return render(
         request,
         "cases/detail.html",
@@ -82,6 +155,9 @@ def detail(request, number: str):
             "triage_choices": workflow.Triage.choices,
             "rating_choices": Case.Rating.choices,
             "show_reporter": staff_view and not case.is_anonymous,
+            "can_whistle": can_whistle,
+            "whistles": whistles,
+            "my_units": my_units,
         },
     )
 

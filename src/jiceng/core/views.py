@@ -109,3 +109,19 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503
     )
+
+
+@page()
+def notifications_view(request):
+    """The person's messages, newest first; opening the page marks them read."""
+    from jiceng.core.models import Notification
+
+    rows = Notification.objects.filter(user=request.user)
+    page_obj = Paginator(rows, 30).get_page(request.GET.get("page"))
+    unread = [n.pk for n in page_obj if n.read_at is None]
+    response = render(
+        request, "core/notifications.html", {"page_obj": page_obj, "unread": set(unread)}
+    )
+    if unread:
+        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return response

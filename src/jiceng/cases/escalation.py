@@ -1,0 +1,216 @@
+"""Followers, duplicates, the whistle (吹哨报到) and the notifications the loop sends."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from jiceng.accounts.models import User
+from jiceng.accounts.roles import Role
+from jiceng.cases import workflow
+from jiceng.cases.models import (
+    Case,
+    CaseCategory,
+    CaseEvent,
+    CaseFollower,
+    Whistle,
+    WhistleResponse,
+)
+from jiceng.cases.permissions import COMMUNITY_ROLES, UNIT_ROLES, can_act
+from jiceng.core.audit import audit
+from jiceng.core.errors import Forbidden, UserError
+from jiceng.core.notify import notify
+from jiceng.core.workdays import WorkingCalendar
+from jiceng.partners.models import Partner
+
+DUPLICATE_METRES = 50
+DUPLICATE_DAYS = 7
+WHISTLE_STAGES = frozenset(
+    {
+        workflow.Status.FILED,
+        workflow.Status.DISPATCHED,
+        workflow.Status.IN_PROGRESS,
+        workflow.Status.COORDINATING,
+    }
+)
+
+
+def metres_between(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance (haversine) in metres."""
+    r = 6_371_000
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def possible_duplicates(
+    *, category: CaseCategory, grid: str, lon: float | None, lat: float | None
+) -> list[Case]:
+    """Open cases of the same category in the same grid, reported in the last 7 days within
+    50 m (or anywhere in the grid when the new report has no point)."""
+    since = timezone.now() - timedelta(days=DUPLICATE_DAYS)
+    candidates = Case.objects.filter(
+        category=category, scope_code=grid, created_at__gte=since, status__in=workflow.OPEN
+    ).order_by("-created_at")[:50]
+    if lon is None or lat is None:
+        return list(candidates[:5])
+    return [
+        c
+        for c in candidates
+        if c.lon is not None and metres_between(lon, lat, c.lon, c.lat) <= DUPLICATE_METRES
+    ][:5]
+
+
+def follow(*, case: Case, by: User) -> CaseFollower:
+    """Follow an open case instead of reporting it again; idempotent."""
+    if case.status not in workflow.OPEN:
+        raise UserError("该案件已经办结，不能再关注。")
+    try:
+        with transaction.atomic():
+            follower = CaseFollower.objects.create(case=case, user=by)
+    except IntegrityError:
+        return CaseFollower.objects.get(case=case, user=by)
+    audit(actor=by, action="case.follow", obj=case)
+    return follower
+
+
+def unit_staff(unit_ids: list[int]) -> list[User]:
+    return list(
+        User.objects.filter(
+            role_assignments__unit_id__in=unit_ids,
+            role_assignments__role__in=UNIT_ROLES,
+            role_assignments__ended_at__isnull=True,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def community_staff(scope_code: str) -> list[User]:
+    return list(
+        User.objects.filter(
+            role_assignments__scope_code=scope_code[:12],
+            role_assignments__role__in=COMMUNITY_ROLES,
+            role_assignments__ended_at__isnull=True,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def after_transition(case: Case, action: str, by: User) -> None:
+    """Tell the people a change concerns (called inside the transition's transaction; the
+    channels send after it commits)."""
+    label = workflow.TRANSITIONS[action].label if action in workflow.TRANSITIONS else action
+    url = f"/cases/{case.number}/"
+    followers = [
+        f.user
+        for f in CaseFollower.objects.filter(case=case).select_related("user")
+        if f.user_id != by.pk
+    ]
+    if followers:
+        notify(
+            users=followers,
+            title=f"案件 {case.number} {label}",
+            body=f"{case.category.name}：现为“{case.get_status_display()}”。",
+            url=url,
+        )
+    if action == "dispatch" and case.handler_id:
+        notify(
+            users=unit_staff([case.handler_id]),
+            title=f"新派遣案件 {case.number}",
+            body=f"{case.category.name}，请在时限内接收。",
+            url=url,
+        )
+    if action in ("return", "rate") and (action == "return" or case.needs_review):
+        notify(
+            users=community_staff(case.scope_code),
+            title=f"案件 {case.number} 需要复核",
+            body="处置单位退回了案件。" if action == "return" else "居民对处理结果不满意。",
+            url=url,
+        )
+    if action == "merge" and case.merged_into_id:
+        for f in CaseFollower.objects.filter(case=case):
+            CaseFollower.objects.get_or_create(case_id=case.merged_into_id, user_id=f.user_id)
+
+
+@transaction.atomic
+def whistle(
+    *, case: Case, by: User, units: list[Partner], note: str, hours: float = 4, request: Any = None
+) -> Whistle:
+    """The street calls several units to one case; each must report within ``hours`` working
+    hours."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if not by.has_role(Role.STREET_STAFF) or not any(
+        locked.scope_code.startswith(s) for s in by.scopes_for(Role.STREET_STAFF)
+    ):
+        raise Forbidden("只有本街道的工作人员可以吹哨。")
+    if locked.status not in WHISTLE_STAGES:
+        raise UserError(f"案件当前为“{locked.get_status_display()}”，不能吹哨。", status=409)
+    units = list({u.pk: u for u in units if u is not None and u.is_active}.values())
+    if len(units) < 1:
+        raise UserError("请选择至少一个报到单位。", field="units")
+    note = (note or "").strip()
+    if not note:
+        raise UserError("请填写吹哨事由。", field="note")
+    if not 0 < hours <= 168:
+        raise UserError("报到时限应在 0 到 168 个工作小时之间。", field="hours")
+    now = timezone.now()
+    deadline = WorkingCalendar.load().add_working_hours(now, hours)
+    w = Whistle.objects.create(case=locked, by=by, note=note[:2000])
+    WhistleResponse.objects.bulk_create(
+        WhistleResponse(whistle=w, unit=u, deadline_at=deadline) for u in units
+    )
+    CaseEvent.objects.create(
+        case=locked,
+        at=now,
+        actor=by,
+        action="whistle",
+        from_status=locked.status,
+        to_status=locked.status,
+        note=f"{note}（{'、'.join(u.name for u in units)}）",
+    )
+    audit(
+        actor=by,
+        action="case.whistle",
+        obj=locked,
+        request=request,
+        detail={"units": [u.pk for u in units]},
+    )
+    notify(
+        users=unit_staff([u.pk for u in units]),
+        title=f"街道吹哨：案件 {locked.number}",
+        body=f"{note[:100]}。请于 {timezone.localtime(deadline):%m-%d %H:%M} 前报到。",
+        url=f"/cases/{locked.number}/",
+    )
+    return w
+
+
+@transaction.atomic
+def whistle_respond(
+    *, response: WhistleResponse, by: User, note: str, request: Any = None
+) -> WhistleResponse:
+    """A called unit reports (报到) what it has done or will do."""
+    locked = (
+        WhistleResponse.objects.select_for_update()
+        .select_related("whistle__case")
+        .get(pk=response.pk)
+    )
+    if not any(a.unit_id == locked.unit_id for a in by.active_assignments if a.role in UNIT_ROLES):
+        raise Forbidden("只有被召集单位的工作人员可以报到。")
+    if locked.responded_at is not None:
+        raise UserError("本单位已经报到过了。", status=409)
+    note = (note or "").strip()
+    if not note:
+        raise UserError("请填写报到情况。", field="note")
+    locked.responded_at, locked.responded_by, locked.note = timezone.now(), by, note[:2000]
+    locked.save()
+    audit(actor=by, action="case.whistle_respond", obj=locked.whistle.case, request=request)
+    return locked
+
+
+def can_whistle(user: User, case: Case) -> bool:
+    return case.status in WHISTLE_STAGES and can_act(user, "dispatch", case)

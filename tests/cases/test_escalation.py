@@ -1,0 +1,183 @@
+"""Followers and notifications, duplicates, and the whistle (吹哨报到)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from jiceng.cases import escalation, services
+from jiceng.cases.models import Case, CaseFollower, WhistleResponse
+from jiceng.core.errors import UserError
+from jiceng.core.models import Notification
+from jiceng.core.notify import WebhookChannel, deliver
+from tests.cases.conftest import make_case
+from tests.factories import user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(user):
+    return list(Notification.objects.filter(user=user).values_list("title", flat=True))
+
+
+def test_the_reporter_and_followers_are_told_of_every_change_but_not_the_actor(cast, category):
+    case = services.case_report(by=cast["resident"], category=category, description="井盖缺失")
+    neighbour = user_with_role("resident", division=cast["places"]["grid1"])
+    escalation.follow(case=case, by=neighbour)
+    services.case_file(case=case, by=cast["secretary"])
+    assert titles(cast["resident"]) == [f"案件 {case.number} 立案"]
+    assert titles(neighbour) == [f"案件 {case.number} 立案"]
+    assert titles(cast["secretary"]) == []
+
+
+def test_a_dispatch_tells_the_handler_units_staff(cast, category):
+    case = make_case(cast, category, status="filed")
+    services.case_dispatch(case=case, by=cast["street"], to_unit=cast["department"])
+    assert titles(cast["handler"]) == [f"新派遣案件 {case.number}"]
+    assert titles(cast["other_handler"]) == []
+
+
+def test_a_dissatisfied_rating_asks_the_community_to_review(cast, category):
+    case = make_case(cast, category, status="closed")
+    services.case_rate(case=case, by=cast["resident"], rating="dissatisfied", comment="没修好")
+    assert titles(cast["secretary"]) == [f"案件 {case.number} 需要复核"]
+
+
+def test_followers_of_a_merged_duplicate_follow_the_case_it_repeats(cast, category):
+    first = make_case(cast, category, status="filed")
+    dup = services.case_report(by=cast["resident"], category=category, description="同一个井盖")
+    services.case_merge(case=dup, into=first, by=cast["secretary"], note="重复")
+    assert CaseFollower.objects.filter(case=first, user=cast["resident"]).exists()
+    services.case_triage(case=first, by=cast["secretary"], triage="major")
+    assert f"案件 {first.number} 三事分流" in titles(cast["resident"])
+
+
+def test_reporting_near_an_open_case_offers_to_follow_it(client, cast, category):
+    first = services.case_report(by=cast["resident"], category=category, description="井盖缺失")
+    other = user_with_role("resident", division=cast["places"]["grid1"])
+    client.force_login(other)
+    body = client.post(
+        "/cases/report/", {"category": "0101", "description": "这里井盖没了"}
+    ).content.decode()
+    assert 'data-testid="duplicates"' in body and first.number in body
+    assert Case.objects.count() == 1  # nothing made yet
+    client.post(f"/cases/{first.number}/follow/")
+    assert CaseFollower.objects.filter(case=first, user=other).exists()
+    # or the resident insists that it is another problem
+    client.post(
+        "/cases/report/", {"category": "0101", "description": "另一个井盖", "confirm_new": "1"}
+    )
+    assert Case.objects.count() == 2
+
+
+def test_duplicates_need_the_same_category_and_50_metres():
+    from jiceng.cases.escalation import metres_between
+
+    assert metres_between(117.0, 28.0, 117.0, 28.0004) == pytest.approx(44.5, abs=0.5)
+    assert metres_between(117.0, 28.0, 117.0006, 28.0) > 50
+
+
+def test_the_street_whistles_and_sees_who_has_reported(client, cast, category):
+    case = make_case(cast, category, status="dispatched")
+    w = escalation.whistle(
+        case=case,
+        by=cast["street"],
+        units=[cast["department"], cast["other_unit"]],
+        note="井盖涉及供水和道路",
+        hours=2,
+    )
+    assert f"街道吹哨：案件 {case.number}" in titles(cast["handler"])
+    response = WhistleResponse.objects.get(whistle=w, unit=cast["department"])
+    escalation.whistle_respond(response=response, by=cast["handler"], note="已派人到场")
+    with pytest.raises(UserError, match="已经报到过了"):
+        escalation.whistle_respond(response=response, by=cast["handler"], note="再次")
+    other = WhistleResponse.objects.get(whistle=w, unit=cast["other_unit"])
+    with pytest.raises(UserError, match="只有被召集单位"):
+        escalation.whistle_respond(response=other, by=cast["handler"], note="代报")
+    client.force_login(cast["street"])
+    body = client.get(f"/cases/{case.number}/").content.decode()
+    assert f'data-unit="{cast["department"].pk}" data-responded="1"' in body
+    assert f'data-unit="{cast["other_unit"].pk}" data-responded="0"' in body
+    assert case.events.filter(action="whistle").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("who", "units", "note", "message"),
+    [
+        ("secretary", ["department"], "需要", "只有本街道"),
+        ("street", [], "需要", "至少一个"),
+        ("street", ["department"], " ", "事由"),
+    ],
+)
+def test_bad_whistles_are_refused(cast, category, who, units, note, message):
+    case = make_case(cast, category, status="filed")
+    with pytest.raises(UserError, match=message):
+        escalation.whistle(case=case, by=cast[who], units=[cast[u] for u in units], note=note)
+    assert not case.whistles.exists()
+
+
+def test_a_closed_case_cannot_be_whistled(cast, category):
+    case = make_case(cast, category, status="closed")
+    with pytest.raises(UserError, match="不能吹哨"):
+        escalation.whistle(case=case, by=cast["street"], units=[cast["department"]], note="x")
+
+
+def test_notifications_go_through_a_webhook_channel_and_retry_what_failed(cast, settings):
+    received: list[dict] = []
+    fail_first = {"left": 1}
+
+    class Gateway(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            if fail_first["left"]:
+                fail_first["left"] -= 1
+                self.send_response(503)
+            else:
+                received.append(body)
+                self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.NOTIFY_CHANNELS = [
+        "jiceng.core.notify.ConsoleChannel",
+        "jiceng.core.notify.WebhookChannel",
+    ]
+    settings.NOTIFY_WEBHOOK_URL = f"http://127.0.0.1:{server.server_port}/send"
+    try:
+        note = Notification.objects.create(
+            user=cast["resident"], title="案件 1 立案", body="现为已立案"
+        )
+        with pytest.raises(Exception):  # noqa: B017 - the gateway's 503 makes the task retry
+            deliver(note.pk)
+        note.refresh_from_db()
+        assert note.sent == ["console"]
+        assert deliver(note.pk) == ["console", "webhook"]
+        assert received == [
+            {
+                "user": cast["resident"].username,
+                "title": "案件 1 立案",
+                "body": "现为已立案",
+                "url": "",
+            }
+        ]
+        assert deliver(note.pk) == ["console", "webhook"] and len(received) == 1
+    finally:
+        server.shutdown()
+    assert WebhookChannel(url="").url == settings.NOTIFY_WEBHOOK_URL
+
+
+def test_the_messages_page_lists_and_marks_read(client, cast, category):
+    case = services.case_report(by=cast["resident"], category=category, description="井盖缺失")
+    services.case_file(case=case, by=cast["secretary"])
+    client.force_login(cast["resident"])
+    assert '<span class="badge">1</span>' in client.get("/m/").content.decode()
+    body = client.get("/console/notifications/").content.decode()
+    assert f"案件 {case.number} 立案" in body
+    assert not Notification.objects.filter(user=cast["resident"], read_at__isnull=True).exists()
