@@ -231,3 +231,81 @@ def inbox(request):
             "statuses": workflow.Status.choices,
         },
     )
+
+
+def _default_period() -> tuple[str, str]:
+    today = timezone.localdate()
+    return today.replace(day=1).isoformat(), today.isoformat()
+
+
+@page("cases")
+def metrics_view(request):
+    """Figures of the viewer's scope for any period, grouped by street, community, grid or
+    handler."""
+    from jiceng.cases import metrics
+    from jiceng.core.models import minimal_prefixes
+    from jiceng.geo.models import Division
+
+    scopes = minimal_prefixes(request.user.scope_codes)
+    if not scopes:
+        raise Forbidden("您的角色没有区划范围。")
+    default_start, default_end = _default_period()
+    start, end = request.GET.get("start") or default_start, request.GET.get("end") or default_end
+    scope = request.GET.get("scope") or scopes[0]
+    if not any(scope.startswith(s) for s in scopes):
+        raise NotFound("不在您的管辖范围内。")
+    by = request.GET.get("by") or {6: "street", 9: "community"}.get(len(scope), "grid")
+    error = ""
+    try:
+        total = metrics.compute(start=start, end=end, scope=scope)
+        groups = metrics.compute_grouped(start=start, end=end, scope=scope, by=by)
+    except UserError as exc:
+        error, total, groups = exc.message, None, []
+    if by == "handler":
+        names = dict(
+            Partner.objects.filter(pk__in=[g.key for g in groups]).values_list("pk", "name")
+        )
+        names = {str(k): v for k, v in names.items()}
+    else:
+        names = dict(
+            Division.objects.filter(code__in=[g.key for g in groups]).values_list("code", "name")
+        )
+    return render(
+        request,
+        "cases/metrics.html",
+        {
+            "total": total,
+            "groups": [(g, names.get(g.key, g.key)) for g in groups],
+            "start": start,
+            "end": end,
+            "scope": scope,
+            "by": by,
+            "error": error,
+            "stages": dict(workflow.Status.choices),
+        },
+    )
+
+
+def public_metrics(request, code: str):
+    """A community's figures for residents: no login, no personal data."""
+    from jiceng.cases import metrics
+    from jiceng.geo.codes import parse_code
+    from jiceng.geo.models import Division
+
+    community = Division.objects.filter(code=parse_code(code), level="community").first()
+    if community is None:
+        raise NotFound("社区不存在。")
+    today = timezone.localdate()
+    start = today - timezone.timedelta(days=29)
+    figures = metrics.compute(start=start, end=today, scope=community.code)
+    return render(
+        request,
+        "cases/public_metrics.html",
+        {
+            "community": community,
+            "figures": figures,
+            "start": start,
+            "end": today,
+            "stages": dict(workflow.Status.choices),
+        },
+    )

@@ -1,0 +1,177 @@
+"""Case metrics for any place or handler and any period, computed from the event log.
+
+Definitions (RULES.md "Case loop"; Beijing's 接诉即办 for response and satisfaction), over the
+cases reported in the period:
+- response rate: cases that got a first answer (filed or refused) / cases reported;
+- on-time response rate: first answer within the filing limit / cases reported;
+- closure rate: closed / due to close (reported, less merged duplicates and refused reports);
+- on-time closure rate: closed with no stage past its limit / due to close;
+- rework rate: cases whose verification failed at least once / cases verified;
+- satisfaction rate: satisfied or basically satisfied / rated;
+- median time per stage: wall-clock hours from entering a stage to leaving it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from jiceng.cases.models import Case, CaseEvent
+from jiceng.cases.workflow import Status
+from jiceng.core.errors import UserError
+
+GROUP_LENGTH = {"street": 9, "community": 12, "grid": 15}
+
+
+@dataclass
+class Figures:
+    key: str = ""
+    reported: int = 0
+    responded: int = 0
+    responded_on_time: int = 0
+    due: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    verified: int = 0
+    reworked: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    median_hours: dict[str, float] = field(default_factory=dict)
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return round(100 * part / whole, 1) if whole else None
+
+    @property
+    def response_rate(self):
+        return self._rate(self.responded, self.reported)
+
+    @property
+    def on_time_response_rate(self):
+        return self._rate(self.responded_on_time, self.reported)
+
+    @property
+    def closure_rate(self):
+        return self._rate(self.closed, self.due)
+
+    @property
+    def on_time_closure_rate(self):
+        return self._rate(self.closed_on_time, self.due)
+
+    @property
+    def rework_rate(self):
+        return self._rate(self.reworked, self.verified)
+
+    @property
+    def satisfaction_rate(self):
+        return self._rate(self.satisfied, self.rated)
+
+
+def period(start: date | str, end: date | str) -> tuple[datetime, datetime]:
+    """[start 00:00, end + 1 day 00:00) in local time; a clear error for bad dates."""
+    try:
+        start_d = start if isinstance(start, date) else date.fromisoformat(start)
+        end_d = end if isinstance(end, date) else date.fromisoformat(end)
+    except ValueError as exc:
+        raise UserError("日期格式应为 YYYY-MM-DD。") from exc
+    if end_d < start_d:
+        raise UserError("结束日期不能早于开始日期。")
+    if (end_d - start_d).days > 366 * 2:
+        raise UserError("统计区间最长两年。")
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(start_d, time(), tzinfo=tz),
+        datetime.combine(end_d + timedelta(days=1), time(), tzinfo=tz),
+    )
+
+
+def _cases(
+    *, scope: str | None, handler_id: int | None, start: datetime, end: datetime
+) -> QuerySet:
+    cases = Case.objects.filter(created_at__gte=start, created_at__lt=end)
+    if scope:
+        cases = cases.filter(scope_code__startswith=scope)
+    if handler_id:
+        cases = cases.filter(handler_id=handler_id)
+    return cases
+
+
+def _aggregates() -> dict:
+    events = CaseEvent.objects.filter(case=OuterRef("pk"))
+    answered_on_time = Exists(events.filter(from_status=Status.REPORTED, on_time=True))
+    late_stage = Exists(events.filter(on_time=False))
+    verified = Exists(events.filter(action__in=["verify_ok", "verify_fail"]))
+    reworked = Exists(events.filter(action="verify_fail"))
+    closed = Q(status__in=[Status.CLOSED, Status.EVALUATED])
+    return {
+        "reported": Count("id"),
+        "responded": Count("id", filter=~Q(status=Status.REPORTED)),
+        "responded_on_time": Count("id", filter=Q(answered_on_time)),
+        "due": Count("id", filter=~Q(status__in=[Status.MERGED, Status.REJECTED])),
+        "closed": Count("id", filter=closed),
+        "closed_on_time": Count("id", filter=closed & ~Q(late_stage)),
+        "verified": Count("id", filter=Q(verified)),
+        "reworked": Count("id", filter=Q(reworked)),
+        "rated": Count("id", filter=~Q(rating="")),
+        "satisfied": Count(
+            "id", filter=Q(rating__in=[Case.Rating.SATISFIED, Case.Rating.BASICALLY])
+        ),
+    }
+
+
+def compute(
+    *,
+    start: date | str,
+    end: date | str,
+    scope: str | None = None,
+    handler_id: int | None = None,
+    with_medians: bool = True,
+) -> Figures:
+    """The figures of one place (a code prefix) or one handler for a period."""
+    since, until = period(start, end)
+    cases = _cases(scope=scope, handler_id=handler_id, start=since, end=until)
+    figures = Figures(key=scope or str(handler_id or ""), **cases.aggregate(**_aggregates()))
+    if with_medians:
+        figures.median_hours = stage_medians(cases)
+    return figures
+
+
+def compute_grouped(*, start: date | str, end: date | str, scope: str, by: str) -> list[Figures]:
+    """The figures of every street, community, grid (by code) or handler inside ``scope``."""
+    since, until = period(start, end)
+    cases = _cases(scope=scope, handler_id=None, start=since, end=until)
+    if by == "handler":
+        rows = cases.exclude(handler=None).values("handler_id").annotate(**_aggregates())
+        return [Figures(key=str(r.pop("handler_id")), **r) for r in rows.order_by("handler_id")]
+    if by not in GROUP_LENGTH:
+        raise UserError("分组方式应为 street、community、grid 或 handler。")
+    rows = (
+        cases.annotate(group=Substr("scope_code", 1, GROUP_LENGTH[by]))
+        .values("group")
+        .annotate(**_aggregates())
+        .order_by("group")
+    )
+    return [Figures(key=r.pop("group"), **r) for r in rows]
+
+
+def stage_medians(cases: QuerySet) -> dict[str, float]:
+    """Median wall-clock hours spent in each stage by these cases."""
+    rows = (
+        CaseEvent.objects.filter(case__in=cases.values("id"))
+        .exclude(action="whistle")
+        .order_by("case_id", "at", "id")
+        .values_list("case_id", "at", "from_status")
+    )
+    spent: dict[str, list[float]] = defaultdict(list)
+    last_case, last_at = None, None
+    for case_id, at, from_status in rows.iterator(chunk_size=5000):
+        if case_id == last_case and from_status and last_at is not None:
+            spent[from_status].append((at - last_at).total_seconds() / 3600)
+        last_case, last_at = case_id, at
+    return {stage: round(statistics.median(hours), 2) for stage, hours in spent.items()}
