@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from jiceng.cases.models import Case, CaseCategory
+from jiceng.cases.models import Case, CaseCategory, Open311Key
 
 
 @admin.register(CaseCategory)
@@ -42,3 +42,9 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Open311Key)
+class Open311KeyAdmin(admin.ModelAdmin):
+    list_display = ("name", "account", "is_active", "created_at")
+    raw_id_fields = ("account",)

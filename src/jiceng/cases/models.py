@@ -317,3 +317,25 @@ class WhistleResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.whistle_id} {self.unit_id}"
+
+
+class Open311Key(TimeStampedModel):
+    """An api_key for posting requests through Open311 (a hotline, an app of the district).
+    Requests posted with it are reported as its account."""
+
+    name = models.CharField(_("名称"), max_length=64)
+    key = models.CharField(_("密钥"), max_length=64, unique=True)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上报账号"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("Open311 接口密钥")
+        verbose_name_plural = _("Open311 接口密钥")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,143 @@
+"""GeoReport v2 as a client that follows the spec sees it: form-encoded POSTs, JSON and XML,
+the spec's field names, status values and error format."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from jiceng.cases.models import Case, Open311Key
+from jiceng.geo.models import Division
+from jiceng.geo.services import load_real_district
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+BASE = "/open311/v2"
+REQUEST_FIELDS = {
+    "service_request_id",
+    "status",
+    "service_name",
+    "service_code",
+    "requested_datetime",
+    "updated_datetime",
+    "lat",
+    "long",
+}
+
+
+@pytest.fixture
+def district():
+    load_real_district(code="360602")
+    return Division.objects.get(code="360602001001001")
+
+
+@pytest.fixture
+def api_key(db):
+    return Open311Key.objects.create(
+        name="12345热线", key="k-12345", account=UserFactory(username="hotline")
+    )
+
+
+def post(client, **fields):
+    return client.post(f"{BASE}/requests.json", fields)  # application/x-www-form-urlencoded
+
+
+def test_service_list_in_json_and_xml(client):
+    services = client.get(f"{BASE}/services.json").json()
+    manhole = next(s for s in services if s["service_code"] == "0101")
+    assert manhole["service_name"] == "井盖破损或缺失"
+    assert manhole["metadata"] is False and manhole["type"] == "realtime"
+    assert all(len(s["service_code"]) == 4 for s in services)  # leaves only
+    root = ET.fromstring(client.get(f"{BASE}/services.xml").content)
+    assert root.tag == "services"
+    assert {s.findtext("service_code") for s in root.iter("service")} == {
+        s["service_code"] for s in services
+    }
+    assert client.get(f"{BASE}/services/0101.json").json() == {
+        "service_code": "0101",
+        "attributes": [],
+    }
+
+
+def test_posting_a_request_gives_its_id_and_reading_it_back(client, district, api_key):
+    response = post(
+        client,
+        api_key="k-12345",
+        service_code="0101",
+        lat=district.centroid_lat,
+        long=district.centroid_lon,
+        description="井盖缺失",
+        address_string="公园路 1 号",
+    )
+    assert response.status_code == 201
+    [created] = response.json()
+    case = Case.objects.get(number=created["service_request_id"])
+    assert (case.source, case.scope_code, case.reporter.username) == (
+        "open311",
+        district.code,
+        "hotline",
+    )
+    [public] = client.get(f"{BASE}/requests/{case.number}.json").json()
+    assert set(public) >= REQUEST_FIELDS
+    assert public["status"] == "open" and public["description"] is None  # personal details withheld
+    [full] = client.get(f"{BASE}/requests/{case.number}.json", {"api_key": "k-12345"}).json()
+    assert full["description"] == "井盖缺失"
+    xml = ET.fromstring(client.get(f"{BASE}/requests/{case.number}.xml").content)
+    assert xml.tag == "service_requests" and xml.find("request/status").text == "open"
+
+
+def test_request_queries_filter_by_status_and_service(client, district, api_key):
+    for code in ("0101", "1101"):
+        post(
+            client,
+            api_key="k-12345",
+            service_code=code,
+            lat=district.centroid_lat,
+            long=district.centroid_lon,
+            description="x",
+        )
+    Case.objects.filter(category__code="1101").update(status="closed")
+    assert [
+        r["service_code"] for r in client.get(f"{BASE}/requests.json", {"status": "open"}).json()
+    ] == ["0101"]
+    assert [
+        r["status"] for r in client.get(f"{BASE}/requests.json", {"service_code": "1101"}).json()
+    ] == ["closed"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "code", "words"),
+    [
+        ({}, 403, "api_key"),
+        ({"api_key": "wrong"}, 403, "api_key"),
+        ({"api_key": "k-12345", "lat": "28.2", "long": "117.0"}, 400, "service_code"),
+        ({"api_key": "k-12345", "service_code": "0101"}, 400, "lat and long"),
+        (
+            {"api_key": "k-12345", "service_code": "9999", "lat": "28.2", "long": "117.0"},
+            404,
+            "未知",
+        ),
+        (
+            {"api_key": "k-12345", "service_code": "0101", "lat": "39.9", "long": "116.0"},
+            400,
+            "不在本区",
+        ),
+    ],
+)
+def test_errors_use_the_spec_format_and_change_nothing(
+    client, district, api_key, fields, code, words
+):
+    response = post(client, description="x", **fields)
+    assert response.status_code == code
+    [error] = response.json()
+    assert error["code"] == code and words in error["description"]
+    assert not Case.objects.exists()
+    xml = client.post(f"{BASE}/requests.xml", {"description": "x", **fields})
+    assert ET.fromstring(xml.content).find("error/code").text == str(code)
+
+
+def test_unknown_ids_formats_and_statuses(client):
+    assert client.get(f"{BASE}/requests/nope.json").status_code == 404
+    assert client.get(f"{BASE}/services.csv").status_code == 400
+    assert client.get(f"{BASE}/requests.json", {"status": "pending"}).status_code == 400
