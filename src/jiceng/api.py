@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError
 from ninja.security import django_auth
 
 from jiceng.accounts.api import router as accounts_router
+from jiceng.cases.api import router as cases_router
 from jiceng.core.errors import UserError
 from jiceng.geo.api import router as geo_router
 from jiceng.party.api import router as party_router
@@ -46,3 +47,4 @@ api.add_router("/geo", geo_router)
 api.add_router("/registry", registry_router)
 api.add_router("/party", party_router)
 api.add_router("/points", points_router)
+api.add_router("/cases", cases_router)

@@ -1,0 +1,129 @@
+"""The cases JSON API: list (scoped, by stage and overdue), report, read, act."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from jiceng.cases import selectors, services, workflow
+from jiceng.cases.models import Case
+from jiceng.core.errors import UserError
+from jiceng.partners.models import Partner
+
+router = Router(tags=["cases"])
+
+
+class CaseOut(Schema):
+    number: str
+    category_code: str
+    category_name: str
+    status: str
+    triage: str
+    scope_code: str
+    handler: str | None
+    deadline_at: datetime | None
+    created_at: datetime
+    version: int
+
+    @staticmethod
+    def resolve_category_code(obj: Case) -> str:
+        return obj.category.code
+
+    @staticmethod
+    def resolve_category_name(obj: Case) -> str:
+        return obj.category.name
+
+    @staticmethod
+    def resolve_handler(obj: Case) -> str | None:
+        return obj.handler.name if obj.handler_id else None
+
+
+class EventOut(Schema):
+    at: datetime
+    action: str
+    from_status: str
+    to_status: str
+    note: str
+
+
+class CaseDetailOut(CaseOut):
+    description: str
+    rework_count: int
+    rating: str
+    events: list[EventOut]
+
+    @staticmethod
+    def resolve_events(obj: Case) -> list:
+        return list(obj.events.all())
+
+
+class ReportIn(Schema):
+    category: str
+    description: str
+    lon: float | None = None
+    lat: float | None = None
+    address: str = ""
+    is_anonymous: bool = False
+    client_token: str | None = None
+
+
+class ActionIn(Schema):
+    version: int
+    note: str = ""
+    triage: str | None = None
+    to_unit: int | None = None
+    rating: str | None = None
+    into: str | None = None
+
+
+@router.get("/", response=list[CaseOut], summary="我能看到的案件（默认未结）")
+@paginate(LimitOffsetPagination)
+def case_list(request, status: str = "", overdue: bool = False, q: str = ""):
+    filters = selectors.InboxFilters(status=status, overdue=overdue, query=q)
+    if status and status not in workflow.Status.values and status != "open":
+        raise UserError(f"未知的阶段：{status}")
+    return selectors.inbox(user=request.user, filters=filters)
+
+
+@router.post("/", response={201: CaseDetailOut}, summary="上报问题")
+def case_create(request, payload: ReportIn):
+    case = services.case_report(by=request.user, request=request, **payload.dict())
+    return Status(201, selectors.case_for(user=request.user, number=case.number))
+
+
+@router.get("/{number}", response=CaseDetailOut, summary="一个案件及其流转记录")
+def case_detail(request, number: str):
+    return selectors.case_for(user=request.user, number=number)
+
+
+@router.post("/{number}/actions/{action}", response=CaseDetailOut, summary="对案件执行一个操作")
+def case_act(request, number: str, action: str, payload: ActionIn):
+    case = selectors.case_for(user=request.user, number=number)
+    common = {
+        "case": case,
+        "by": request.user,
+        "expected_version": payload.version,
+        "request": request,
+    }
+    note = payload.note
+    if action == "triage":
+        services.case_triage(triage=payload.triage or "", note=note, **common)
+    elif action == "dispatch":
+        unit = Partner.objects.filter(pk=payload.to_unit).first() if payload.to_unit else None
+        services.case_dispatch(to_unit=unit, note=note, **common)
+    elif action in ("verify_ok", "verify_fail"):
+        services.case_verify(ok=action == "verify_ok", note=note, **common)
+    elif action == "rate":
+        services.case_rate(rating=payload.rating or "", comment=note, **common)
+    elif action == "merge":
+        into = Case.objects.filter(number=payload.into or "").first()
+        if into is None:
+            raise UserError("请填写要合并到的案件编号。")
+        services.case_merge(into=into, note=note, **common)
+    elif action in ("file", "reject", "accept", "return", "start", "guide", "report_back"):
+        getattr(services, f"case_{action}")(note=note, **common)
+    else:
+        raise UserError("未知的操作。")
+    return selectors.case_for(user=request.user, number=number)
