@@ -51,3 +51,15 @@ def places(db):
         "grid2": grid2,
         "grid_n": grid_n,
     }
+
+
+def restore_starter_categories() -> None:
+    """The case categories a migration loads; put back after a transactional test flushed them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from jiceng.cases.models import CaseCategory
+
+    if not CaseCategory.objects.exists():
+        import_module("jiceng.cases.migrations.0002_starter_categories").forwards(apps, None)

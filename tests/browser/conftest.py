@@ -57,7 +57,9 @@ def browser():
 @pytest.fixture
 def demo(transactional_db):
     from jiceng.demo.builder import build_demo
+    from tests.conftest import restore_starter_categories
 
+    restore_starter_categories()
     return {login.role: login for login in build_demo(residents=40)}
 
 

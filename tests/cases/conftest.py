@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from jiceng.cases.models import Case, CaseCategory
+from tests.conftest import restore_starter_categories
 from tests.factories import partner, user_with_role
 
 
@@ -30,12 +31,7 @@ def cast(places):
 @pytest.fixture(autouse=True)
 def starter_categories(db):
     """The starter set a migration loads; put back when a transactional test flushed it."""
-    if not CaseCategory.objects.exists():
-        from importlib import import_module
-
-        from django.apps import apps
-
-        import_module("jiceng.cases.migrations.0002_starter_categories").forwards(apps, None)
+    restore_starter_categories()
 
 
 @pytest.fixture

@@ -129,6 +129,13 @@ def mine(request):
 def detail(request, number: str):
     case = selectors.case_for(user=request.user, number=number)
     events = list(case.events.select_related("actor", "handler"))
+    labels = {
+        "report": "上报",
+        "whistle": "吹哨",
+        **{k: str(t.label) for k, t in workflow.TRANSITIONS.items()},
+    }
+    for event in events:
+        event.label = labels.get(event.action, event.action)
     actions = allowed_actions(request.user, case)
     staff_view = request.user.is_staff_role
     can_whistle = escalation.can_whistle(request.user, case)
