@@ -116,3 +116,18 @@ def test_jiceng_demo_serves_pages_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
         out, _ = proc.communicate(timeout=30)
     assert "已停止" in out
     assert proc.returncode == 0
+
+
+def test_generated_cases_have_events_that_lead_to_their_stage():
+    from jiceng.cases.models import Case, CaseEvent
+    from tests.conftest import restore_starter_categories
+
+    restore_starter_categories()
+    generate(scale="tiny", code="990105", log=lambda *_: None)
+    call_command("generate", scale="tiny", code="990105", cases=300)
+    assert Case.objects.count() == 300
+    for case in Case.objects.all()[:50]:
+        events = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
+        assert events[0].to_status == "reported"
+        assert events[-1].to_status == case.status
+        assert case.scope_code.startswith("990105")

@@ -13,10 +13,28 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=sorted(SCALES), default="city")
         parser.add_argument("--code", default=CITY_CODE, help="合成区县的 6 位代码")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=0,
+            help="再生成这么多案件（含一年的流转记录），用于诉求基准测试",
+        )
 
-    def handle(self, *args, scale: str, code: str, seed: int, **options):
+    def handle(self, *args, scale: str, code: str, seed: int, cases: int, **options):
+        from jiceng.cases.generate import generate_cases
+        from jiceng.geo.models import Division
+
         try:
-            result = generate(scale=scale, code=code, seed=seed, log=self.stdout.write)
+            if Division.objects.filter(code=code).exists() and cases:
+                result = {
+                    "grids": Division.objects.filter(level="grid", code__startswith=code).count(),
+                    "residents": 0,
+                    "seconds": 0,
+                }
+            else:
+                result = generate(scale=scale, code=code, seed=seed, log=self.stdout.write)
+            if cases:
+                generate_cases(district=code, count=cases, seed=seed, log=self.stdout.write)
         except UserError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(
