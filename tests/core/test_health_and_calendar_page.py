@@ -47,3 +47,8 @@ def test_the_calendar_page_explains_a_bad_start(client, places):
 def test_residents_may_not_open_the_calendar_page(client, places):
     client.force_login(user_with_role("resident", division=places["grid1"]))
     assert client.get("/console/calendar/").status_code == 403
+
+
+def test_liveness_answers_without_touching_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert client.get("/livez").json() == {"status": "ok"}

@@ -50,7 +50,9 @@ ACTION = {
 BATCH = 20_000
 
 
-def generate_cases(*, district: str, count: int, seed: int = 1, log=print) -> int:
+def generate_cases(
+    *, district: str, count: int, seed: int = 1, log=print, prefix: str = "B"
+) -> int:
     """``count`` cases over the past year in the grids of ``district``."""
     grids = list(
         Division.objects.filter(level="grid", code__startswith=district).values_list(
@@ -97,14 +99,26 @@ def generate_cases(*, district: str, count: int, seed: int = 1, log=print) -> in
     while done < count:
         n = min(BATCH, count - done)
         _load_batch(
-            rng, n, done + start_number, grids, categories, units, reporters, finals, weights, now
+            rng,
+            n,
+            done + start_number,
+            grids,
+            categories,
+            units,
+            reporters,
+            finals,
+            weights,
+            now,
+            prefix,
         )
         done += n
         log(f"案件：{done}/{count}，用时 {time.monotonic() - started:.0f} 秒")
     return done
 
 
-def _load_batch(rng, n, offset, grids, categories, units, reporters, finals, weights, now) -> None:
+def _load_batch(
+    rng, n, offset, grids, categories, units, reporters, finals, weights, now, prefix
+) -> None:
     events: list[tuple] = []
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM cases_case")

@@ -125,3 +125,8 @@ def notifications_view(request):
     if unread:
         Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
     return response
+
+
+def livez(request):
+    """Liveness for a load balancer: the process answers, nothing else is checked."""
+    return JsonResponse({"status": "ok"})

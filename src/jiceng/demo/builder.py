@@ -104,7 +104,16 @@ def build_demo(*, residents: int = 3000, seed: int = 2026) -> list[DemoLogin]:
     _party_orgs(district, streets, communities, grids)
     logins = _accounts(district, streets, communities, grids)
     _people(rng, residents, grids, communities)
+    _cases(district)
     return logins
+
+
+def _cases(district: Division) -> None:
+    """A year of cases in every stage, so that inboxes, case pages and metrics have something
+    to show (generated straight into the tables, like the benchmark data)."""
+    from jiceng.cases.generate import generate_cases
+
+    generate_cases(district=district.code, count=400, seed=7, log=lambda *_: None, prefix="D")
 
 
 def _party_orgs(district, streets, communities, grids) -> None:

@@ -1,0 +1,181 @@
+"""Case creation through the API under concurrent load, against a minimal Django JSON view on
+the same server as the ceiling (issue 3: ours at least 40% of the ceiling's requests/s).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jiceng_gen uv run python bench/cases_create_load.py
+
+Starts gunicorn (the production command's settings: gthread workers) on a free loopback port,
+logs a resident in, then for each target runs 16 keep-alive connections for a bounded time
+(10 s, at most 20,000 requests) and reports requests/s and p99 latency.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from harness import OUT, setup_django
+
+CONNECTIONS = 16
+SECONDS = 10.0
+MAX_REQUESTS = 20_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def login(port: int, username: str, password: str) -> tuple[str, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn.request("GET", "/accounts/login/")
+    response = conn.getresponse()
+    csrftoken = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie")).group(1)
+    response.read()
+    body = f"username={username}&password={password}&csrfmiddlewaretoken={csrftoken}"
+    conn.request(
+        "POST",
+        "/accounts/login/",
+        body,
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrftoken}"},
+    )
+    response = conn.getresponse()
+    session = re.search(r"sessionid=([^;]+)", response.getheader("Set-Cookie") or "")
+    response.read()
+    if not session:
+        raise SystemExit("login failed")
+    return session.group(1), csrftoken
+
+
+def run_load(port: int, method: str, path: str, body: bytes | None, headers: dict) -> dict:
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + SECONDS
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        local = []
+        while time.monotonic() < stop_at:
+            with lock:
+                if len(latencies) + len(local) >= MAX_REQUESTS:
+                    break
+            start = time.perf_counter()
+            conn.request(method, path, body, headers)
+            response = conn.getresponse()
+            response.read()
+            local.append(time.perf_counter() - start)
+            if response.status >= 300:
+                errors[0] += 1
+        with lock:
+            latencies.extend(local)
+        conn.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(CONNECTIONS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "errors": errors[0],
+        "seconds": round(elapsed, 2),
+        "per_s": round(len(latencies) / elapsed, 1),
+        "p99_ms": round(latencies[int(0.99 * (len(latencies) - 1))] * 1000, 1),
+    }
+
+
+def main() -> int:
+    setup_django()
+    from jiceng.accounts.models import User
+    from jiceng.accounts.services import role_assign
+    from jiceng.geo.models import Division
+
+    grid = Division.objects.filter(level="grid", code__startswith="990101").order_by("code").first()
+    if grid is None:
+        print("needs `jiceng generate --scale city` in DATABASE_URL")
+        return 2
+    user, created = User.objects.get_or_create(username="bench_resident")
+    user.set_password("Bench@2026x")
+    user.save()
+    if created:
+        role_assign(user=user, role="resident", division=grid, by=None)
+
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    workers = str((os.cpu_count() or 1) * 2 + 1)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "jiceng.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            workers,
+            "--threads",
+            "4",
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=str(Path(__file__).resolve().parent.parent),
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        session, csrftoken = login(port, "bench_resident", "Bench@2026x")
+        headers = {
+            "Cookie": f"sessionid={session}; csrftoken={csrftoken}",
+            "X-CSRFToken": csrftoken,
+            "Content-Type": "application/json",
+        }
+        ceiling = run_load(port, "GET", "/livez", None, headers)
+        body = json.dumps(
+            {
+                "category": "0101",
+                "description": "基准：井盖缺失",
+                "lon": grid.centroid_lon,
+                "lat": grid.centroid_lat,
+            }
+        ).encode()
+        ours = run_load(port, "POST", "/api/cases/", body, headers)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    ratio = ours["per_s"] / ceiling["per_s"]
+    result = {
+        "ceiling (GET /livez)": ceiling,
+        "ours (POST /api/cases/)": ours,
+        "ratio": round(ratio, 3),
+        "budget": "ours >= 40% of the ceiling",
+        "passed": ratio >= 0.4 and ours["errors"] == 0,
+        "connections": CONNECTIONS,
+        "gunicorn_workers": workers,
+    }
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    OUT.mkdir(exist_ok=True)
+    (OUT / "cases_create_load.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0 if result["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""Case lists and metrics on city-scale data (issue 3's budgets).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jiceng_gen uv run jiceng generate --scale city --cases 1000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jiceng_gen uv run python bench/cases_lists.py
+
+Measured in the same run:
+- the community inbox page and the case list API (first page; filters by stage and overdue),
+  end to end through Django's test client (middleware, session, scoping, template or JSON):
+  p95 against the budget of 150 ms;
+- the inbox's ORM queries (count + first page with category and handler) against hand-written
+  SQL returning the same rows: ratio against the budget of 1.5;
+- metrics for a street for a month: p95 against 300 ms.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+
+from harness import Report, Timing, measure, setup_django
+
+CODE = "990101"
+RUNS = 40
+
+
+def main() -> int:
+    setup_django()
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from jiceng.accounts.models import User
+    from jiceng.accounts.services import role_assign
+    from jiceng.cases import metrics, selectors
+    from jiceng.cases.models import Case
+    from jiceng.cases.workflow import OPEN
+    from jiceng.geo.models import Division
+
+    if (
+        connection.vendor != "postgresql"
+        or not Case.objects.filter(scope_code__startswith=CODE).exists()
+    ):
+        print("needs PostgreSQL with `jiceng generate --scale city --cases 1000000` loaded")
+        return 2
+    community = Division.objects.get(code=f"{CODE}001001")
+    street = Division.objects.get(code=f"{CODE}001")
+    secretary, created = User.objects.get_or_create(username="bench_secretary")
+    if created:
+        role_assign(user=secretary, role="community_secretary", division=community, by=None)
+    secretary = User.objects.get(pk=secretary.pk)
+    client = Client()
+    client.force_login(secretary)
+    with connection.cursor() as c:
+        c.execute("ANALYZE cases_case")
+        c.execute("ANALYZE cases_caseevent")
+    total_cases = Case.objects.count()
+    in_scope = Case.objects.filter(scope_code__startswith=community.code, status__in=OPEN).count()
+
+    def page(url):
+        def run():
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+
+        return run
+
+    inbox = measure("inbox page (open cases)", page("/cases/inbox/"), repeat=RUNS, warmup=3)
+    inbox_overdue = measure(
+        "inbox page (overdue)", page("/cases/inbox/?overdue=1"), repeat=RUNS, warmup=3
+    )
+    api = measure(
+        "API list (stage=in_progress)",
+        page("/api/cases/?status=in_progress&limit=50"),
+        repeat=RUNS,
+        warmup=3,
+    )
+    api_overdue = measure(
+        "API list (overdue)", page("/api/cases/?overdue=true&limit=50"), repeat=RUNS, warmup=3
+    )
+
+    filters = selectors.InboxFilters(status="", overdue=True)
+
+    def orm():
+        cases = selectors.inbox(user=secretary, filters=filters)
+        cases.count()
+        return list(cases[:50])
+
+    open_list = "', '".join(OPEN)
+    sql_where = (
+        f"c.scope_code LIKE '{community.code}%%' AND c.status IN ('{open_list}') "
+        "AND c.deadline_at < %s"
+    )
+
+    def hand():
+        now = timezone.now()
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT COUNT(*) FROM cases_case c WHERE {sql_where}", [now])
+            cur.fetchone()
+            cur.execute(
+                "SELECT c.*, k.*, p.* FROM cases_case c "
+                "JOIN cases_casecategory k ON k.id = c.category_id "
+                "LEFT JOIN partners_partner p ON p.id = c.handler_id "
+                f"WHERE {sql_where} ORDER BY c.deadline_at, c.id LIMIT 50",
+                [now],
+            )
+            return cur.fetchall()
+
+    assert [c.pk for c in orm()] == [row[0] for row in hand()]
+    ours = measure("inbox queries through the ORM (count + page)", orm, repeat=RUNS * 2, warmup=5)
+    ref = measure("hand-written SQL, same rows", hand, repeat=RUNS * 2, warmup=5)
+
+    today = timezone.localdate()
+    month_start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    month_end = today.replace(day=1) - timedelta(days=1)
+    street_month = measure(
+        "metrics, one street, one month",
+        lambda: metrics.compute(start=month_start, end=month_end, scope=street.code),
+        repeat=15,
+        warmup=2,
+    )
+
+    report = Report("cases_lists")
+    report.compare(
+        ours,
+        ref,
+        budget="ORM at most 1.5x the hand-written SQL",
+        passed=ours.median <= 1.5 * ref.median,
+    )
+    report.rows[-1]["ratio_time"] = round(ours.median / ref.median, 2)
+    budgets = [
+        (inbox, 0.150),
+        (inbox_overdue, 0.150),
+        (api, 0.150),
+        (api_overdue, 0.150),
+        (street_month, 0.300),
+    ]
+    for timing, budget in budgets:
+        report.rows.append(_absolute(timing, budget))
+    f = metrics.compute(start=month_start, end=month_end, scope=street.code)
+    report.notes = {
+        "cases": total_cases,
+        "open cases in the community": in_scope,
+        "street month cases": f.reported,
+        "ORM/SQL time ratio (median)": round(ours.median / ref.median, 2),
+    }
+    report.print()
+    for timing, budget in budgets:
+        print(
+            f"  {timing.name}: p95 {timing.p95 * 1000:.1f} ms, median {timing.median * 1000:.1f} ms "
+            f"(budget p95 < {budget * 1000:.0f} ms) {'PASS' if timing.p95 < budget else 'FAIL'}"
+        )
+    report.save()
+    return 0 if all(r["passed"] for r in report.rows) else 1
+
+
+def _absolute(t: Timing, budget: float) -> dict:
+    return {
+        "ours": t.name,
+        "p95_ms": round(t.p95 * 1000, 1),
+        "median_ms": round(t.median * 1000, 1),
+        "budget": f"p95 < {budget * 1000:.0f} ms",
+        "passed": t.p95 < budget,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
