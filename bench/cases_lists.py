@@ -85,9 +85,10 @@ def main() -> int:
         return list(cases[:50])
 
     open_list = "', '".join(OPEN)
+    upper = community.code + "9" * (15 - len(community.code))
     sql_where = (
-        f"c.scope_code LIKE '{community.code}%%' AND c.status IN ('{open_list}') "
-        "AND c.deadline_at < %s"
+        f"c.scope_code BETWEEN '{community.code}' AND '{upper}' "
+        f"AND c.status IN ('{open_list}') AND c.deadline_at < %s"
     )
 
     def hand():

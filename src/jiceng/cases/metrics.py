@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -94,9 +95,9 @@ def period(start: date | str, end: date | str) -> tuple[datetime, datetime]:
 def _cases(
     *, scope: str | None, handler_id: int | None, start: datetime, end: datetime
 ) -> QuerySet:
-    cases = Case.objects.filter(created_at__gte=start, created_at__lt=end)
+    cases = Case.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
     if scope:
-        cases = cases.filter(scope_code__startswith=scope)
+        cases = cases.within(scope)
     if handler_id:
         cases = cases.filter(handler_id=handler_id)
     return cases
@@ -162,6 +163,8 @@ def compute_grouped(*, start: date | str, end: date | str, scope: str, by: str) 
 
 def stage_medians(cases: QuerySet) -> dict[str, float]:
     """Median wall-clock hours spent in each stage by these cases."""
+    if connection.vendor == "postgresql":
+        return _stage_medians_sql(cases)
     rows = (
         CaseEvent.objects.filter(case__in=cases.values("id"))
         .exclude(action="whistle")
@@ -175,3 +178,24 @@ def stage_medians(cases: QuerySet) -> dict[str, float]:
             spent[from_status].append((at - last_at).total_seconds() / 3600)
         last_case, last_at = case_id, at
     return {stage: round(statistics.median(hours), 2) for stage, hours in spent.items()}
+
+
+def _stage_medians_sql(cases: QuerySet) -> dict[str, float]:
+    """The same on PostgreSQL, in the database: LAG over each case's events, then
+    percentile_cont per stage."""
+    ids_sql, params = cases.values("id").query.sql_with_params()
+    sql = f"""
+        SELECT from_status, percentile_cont(0.5) WITHIN GROUP (ORDER BY hours)
+        FROM (
+            SELECT e.from_status,
+                   EXTRACT(EPOCH FROM e.at - LAG(e.at) OVER (
+                       PARTITION BY e.case_id ORDER BY e.at, e.id)) / 3600 AS hours
+            FROM cases_caseevent e
+            WHERE e.case_id IN ({ids_sql}) AND e.action <> 'whistle'
+        ) spans
+        WHERE from_status <> '' AND hours IS NOT NULL
+        GROUP BY from_status
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {stage: round(float(median), 2) for stage, median in cursor.fetchall()}

@@ -138,6 +138,7 @@ class Case(TimeStampedModel):
         indexes = [
             models.Index(fields=["scope_code", "status", "deadline_at"], name="case_inbox"),
             models.Index(fields=["handler", "status"], name="case_handler"),
+            models.Index(fields=["scope_code", "created_at"], name="case_place_period"),
         ]
         constraints = [
             models.CheckConstraint(

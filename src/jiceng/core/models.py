@@ -18,6 +18,9 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+CODE_MAX = 15  # the longest division code: a grid's
+
+
 def minimal_prefixes(codes: list[str]) -> list[str]:
     """Drop every code that another code in the list already covers as a prefix."""
     kept: list[str] = []
@@ -43,7 +46,14 @@ class ScopedQuerySet(models.QuerySet):
             return None
         condition = Q()
         for code in prefixes:
-            condition |= Q(**{f"{field}__startswith": code})
+            if code.isdigit() and len(code) <= CODE_MAX:
+                # Division codes are digits, at most 15 of them: "starts with 3606" is the range
+                # 3606 ... 3606999999999999, which a plain B-tree index serves on every database
+                # and collation (LIKE 'x%' needs a pattern index on PostgreSQL).
+                upper = code + "9" * (CODE_MAX - len(code))
+                condition |= Q(**{f"{field}__gte": code, f"{field}__lte": upper})
+            else:
+                condition |= Q(**{f"{field}__startswith": code})
         return condition
 
     def within(self, *codes: str) -> ScopedQuerySet:
