@@ -17,6 +17,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """Each test reads the calendar overrides of its own database."""
+    from jiceng.core.workdays import forget_overrides
+
+    forget_overrides()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Production hashing is slow on purpose; tests check rules, not the hash's cost."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -140,6 +140,19 @@ class CalendarDay(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from jiceng.core.workdays import forget_overrides
+
+        super().save(*args, **kwargs)
+        forget_overrides()  # this process reads the calendar again at once
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        from jiceng.core.workdays import forget_overrides
+
+        result = super().delete(*args, **kwargs)
+        forget_overrides()
+        return result
+
 
 class Counter(models.Model):
     """Named sequences (case numbers per day): one row per key, incremented under a row lock."""

@@ -52,10 +52,9 @@ class WorkingCalendar:
 
     @classmethod
     def load(cls) -> WorkingCalendar:
-        from jiceng.core.models import CalendarDay
-
-        rows = CalendarDay.objects.values_list("date", "kind")
-        return cls(overrides={d: k == CalendarDay.Kind.WORKDAY for d, k in rows})
+        """The calendar with the district's overrides (read at most once a minute per process;
+        an edit in the admin applies within that minute)."""
+        return cls(overrides=_overrides())
 
     def is_working_day(self, day: date) -> bool:
         if day in self.overrides:
@@ -126,6 +125,34 @@ class WorkingCalendar:
             ):
                 missing.append(year)
         return missing
+
+
+_cache: dict[str, object] = {"at": 0.0, "overrides": {}}
+OVERRIDES_SECONDS = 60.0
+
+
+def _overrides() -> dict[date, bool]:
+    import time as clock
+
+    from jiceng.core.models import CalendarDay
+
+    now = clock.monotonic()
+    if now - float(_cache["at"]) > OVERRIDES_SECONDS or _cache.get("db") != _db_alias_marker():
+        rows = CalendarDay.objects.values_list("date", "kind")
+        _cache["overrides"] = {d: k == CalendarDay.Kind.WORKDAY for d, k in rows}
+        _cache["at"], _cache["db"] = now, _db_alias_marker()
+    return dict(_cache["overrides"])  # type: ignore[arg-type]
+
+
+def forget_overrides() -> None:
+    """Read the overrides again at the next use (after they changed)."""
+    _cache["at"] = 0.0
+
+
+def _db_alias_marker() -> str:
+    from django.db import connection
+
+    return str(connection.settings_dict.get("NAME"))
 
 
 def _seconds(start: time, end: time) -> float:
