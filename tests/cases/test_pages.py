@@ -175,3 +175,17 @@ def test_a_resident_lists_their_own_cases(client, cast, category):
     client.force_login(cast["resident"])
     body = client.get("/cases/mine/").content.decode()
     assert ours.number in body and body.count("/cases/T") == 1
+
+
+def test_a_dissatisfied_case_waits_in_the_inbox_for_review(client, cast, category):
+    case = make_case(cast, category, status="evaluated", needs_review=True, rating="dissatisfied")
+    client.force_login(cast["secretary"])
+    assert case.number in client.get("/cases/inbox/").content.decode()
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert 'data-action="reopen"' in page and 'data-action="uphold"' in page
+    client.post(
+        f"/cases/{case.number}/act/uphold/", {"version": 0, "note": "已按标准修复，已向居民解释"}
+    )
+    case.refresh_from_db()
+    assert not case.needs_review
+    assert case.number not in client.get("/cases/inbox/").content.decode()

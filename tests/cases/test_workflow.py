@@ -41,6 +41,14 @@ CALLS = {
     ),
     "guide": ("secretary", lambda c, by, x: services.case_guide(case=c, by=by, note="请联系物业")),
     "rate": ("resident", lambda c, by, x: services.case_rate(case=c, by=by, rating="satisfied")),
+    "reopen": (
+        "secretary",
+        lambda c, by, x: services.case_review(case=c, by=by, reopen=True, note="重新处置"),
+    ),
+    "uphold": (
+        "secretary",
+        lambda c, by, x: services.case_review(case=c, by=by, reopen=False, note="已解释"),
+    ),
     "merge": (
         "secretary",
         lambda c, by, x: services.case_merge(case=c, into=x["target"], by=by, note="重复上报"),
@@ -56,7 +64,7 @@ def snapshot(case: Case):
 @pytest.mark.parametrize("status", Status.values)
 @pytest.mark.parametrize("action", sorted(CALLS))
 def test_every_action_from_every_stage(cast, category, status, action):
-    case = make_case(cast, category, status=status)
+    case = make_case(cast, category, status=status, needs_review=True)
     extra = {**cast, "target": make_case(cast, category, status="filed")}
     who, call = CALLS[action]
     allowed = status in workflow.TRANSITIONS[action].sources
@@ -195,3 +203,25 @@ def test_case_events_are_append_only(cast, category):
         event.save()
     with pytest.raises(PermissionError):
         CaseEvent.objects.filter(case=c).delete()
+
+
+def test_a_dissatisfied_rating_is_reviewed_by_reopening_or_upholding(cast, category):
+    case = make_case(cast, category, status="closed")
+    case = services.case_rate(
+        case=case, by=cast["resident"], rating="dissatisfied", comment="没修好"
+    )
+    reopened = services.case_review(case=case, by=cast["secretary"], reopen=True, note="派人重修")
+    assert (reopened.status, reopened.needs_review, reopened.rework_count) == (
+        "in_progress",
+        False,
+        1,
+    )
+    other = services.case_rate(
+        case=make_case(cast, category, status="closed"), by=cast["resident"], rating="dissatisfied"
+    )
+    upheld = services.case_review(
+        case=other, by=cast["secretary"], reopen=False, note="已按标准修复"
+    )
+    assert (upheld.status, upheld.needs_review) == ("evaluated", False)
+    with pytest.raises(UserError, match="没有待复核"):
+        services.case_review(case=upheld, by=cast["secretary"], reopen=False, note="再次")

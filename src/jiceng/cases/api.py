@@ -115,6 +115,8 @@ def case_act(request, number: str, action: str, payload: ActionIn):
         services.case_dispatch(to_unit=unit, note=note, **common)
     elif action in ("verify_ok", "verify_fail"):
         services.case_verify(ok=action == "verify_ok", note=note, **common)
+    elif action in ("reopen", "uphold"):
+        services.case_review(reopen=action == "reopen", note=note, **common)
     elif action == "rate":
         services.case_rate(rating=payload.rating or "", comment=note, **common)
     elif action == "merge":

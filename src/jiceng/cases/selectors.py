@@ -37,7 +37,7 @@ def inbox(*, user, filters: InboxFilters) -> QuerySet[Case]:
     """Cases the user may see, most urgent first, with what the list shows in one query."""
     cases = visible_cases(user).select_related("category", "handler")
     if filters.status == "open" or not filters.status:
-        cases = cases.filter(status__in=OPEN)
+        cases = cases.filter(Q(status__in=OPEN) | Q(needs_review=True))
     else:
         cases = cases.filter(status=filters.status)
     if filters.overdue:

@@ -329,3 +329,22 @@ def case_merge(*, case: Case, into: Case, by: User, note: str, **kw: Any) -> Cas
     if into.status not in workflow.OPEN and into.status != Status.CLOSED:
         raise UserError("只能合并到尚未结束的案件。")
     return _transition(case=case, action="merge", by=by, note=note, merged_into=into, **kw)
+
+
+def case_review(*, case: Case, by: User, reopen: bool, note: str, **kw: Any) -> Case:
+    """The community reviews a dissatisfied rating: reopen the work (counted as rework) or
+    uphold the result with an explanation the resident reads."""
+    if not case.needs_review:
+        raise UserError("该案件没有待复核的评价。", status=409)
+    if reopen:
+        return _transition(
+            case=case,
+            action="reopen",
+            by=by,
+            note=note,
+            needs_review=False,
+            rework_count=case.rework_count + 1,
+            closed_at=None,
+            **kw,
+        )
+    return _transition(case=case, action="uphold", by=by, note=note, needs_review=False, **kw)

@@ -197,6 +197,8 @@ def act(request, number: str, action: str):
             services.case_report_back(note=note, photos=request.FILES.getlist("photos"), **common)
         elif action in ("verify_ok", "verify_fail"):
             services.case_verify(ok=action == "verify_ok", note=note, **common)
+        elif action in ("reopen", "uphold"):
+            services.case_review(reopen=action == "reopen", note=note, **common)
         elif action == "rate":
             services.case_rate(rating=data["rating"] or "", comment=note, **common)
         elif action == "merge":

@@ -88,6 +88,14 @@ TRANSITIONS: dict[str, Transition] = {
     ),
     "rate": Transition(frozenset({Status.CLOSED}), Status.EVALUATED, REPORTER, _("评价")),
     "merge": Transition(OPEN, Status.MERGED, COMMUNITY, _("合并为重复"), True),
+    # A dissatisfied rating asks the community to review: reopen the work, or keep the result
+    # with an explanation to the resident.
+    "reopen": Transition(
+        frozenset({Status.EVALUATED}), Status.IN_PROGRESS, COMMUNITY, _("复核：重新处置"), True
+    ),
+    "uphold": Transition(
+        frozenset({Status.EVALUATED}), Status.EVALUATED, COMMUNITY, _("复核：维持结果"), True
+    ),
 }
 
 # The time limit that applies while a case waits in a stage: a field of its category.
