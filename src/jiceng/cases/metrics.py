@@ -137,7 +137,10 @@ def compute(
     """The figures of one place (a code prefix) or one handler for a period."""
     since, until = period(start, end)
     cases = _cases(scope=scope, handler_id=handler_id, start=since, end=until)
-    figures = Figures(key=scope or str(handler_id or ""), **cases.aggregate(**_aggregates()))
+    key = scope or str(handler_id or "")
+    if connection.vendor == "postgresql":
+        return _compute_sql(cases, key, with_medians)
+    figures = Figures(key=key, **cases.aggregate(**_aggregates()))
     if with_medians:
         figures.median_hours = stage_medians(cases)
     return figures
@@ -199,3 +202,74 @@ def _stage_medians_sql(cases: QuerySet) -> dict[str, float]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {stage: round(float(median), 2) for stage, median in cursor.fetchall()}
+
+
+FIGURE_FIELDS = (
+    "reported",
+    "responded",
+    "responded_on_time",
+    "due",
+    "closed",
+    "closed_on_time",
+    "verified",
+    "reworked",
+    "rated",
+    "satisfied",
+)
+
+
+def _compute_sql(cases: QuerySet, key: str, with_medians: bool) -> Figures:
+    """The same figures on PostgreSQL in one statement and one pass over the events: each
+    case's flags and each stage's spans come from the same scan (the ORM's four EXISTS and a
+    second scan for the medians took twice as long on city-scale data)."""
+    cases_sql, params = cases.values("id", "status", "rating").query.sql_with_params()
+    medians = (
+        """(SELECT json_object_agg(from_status, median) FROM (
+                    SELECT from_status, percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS median
+                    FROM ev WHERE from_status <> '' AND hours IS NOT NULL GROUP BY from_status
+                  ) m)"""
+        if with_medians
+        else "NULL"
+    )
+    sql = f"""
+        WITH c AS ({cases_sql}),
+        ev AS (
+            SELECT e.case_id, e.action, e.from_status, e.on_time,
+                   EXTRACT(EPOCH FROM e.at - LAG(e.at) OVER (
+                       PARTITION BY e.case_id ORDER BY e.at, e.id)) / 3600 AS hours
+            FROM cases_caseevent e JOIN c ON c.id = e.case_id
+            WHERE e.action <> 'whistle'
+        ),
+        f AS (
+            SELECT case_id,
+                   bool_or(from_status = 'reported' AND on_time) AS answered,
+                   bool_or(on_time = false) AS late,
+                   bool_or(action IN ('verify_ok', 'verify_fail')) AS verified,
+                   bool_or(action = 'verify_fail') AS reworked
+            FROM ev GROUP BY case_id
+        )
+        SELECT count(*),
+               count(*) FILTER (WHERE c.status <> 'reported'),
+               count(*) FILTER (WHERE f.answered),
+               count(*) FILTER (WHERE c.status NOT IN ('merged', 'rejected')),
+               count(*) FILTER (WHERE c.status IN ('closed', 'evaluated')),
+               count(*) FILTER (WHERE c.status IN ('closed', 'evaluated')
+                                AND NOT coalesce(f.late, false)),
+               count(*) FILTER (WHERE f.verified),
+               count(*) FILTER (WHERE f.reworked),
+               count(*) FILTER (WHERE c.rating <> ''),
+               count(*) FILTER (WHERE c.rating IN ('satisfied', 'basically_satisfied')),
+               {medians}
+        FROM c LEFT JOIN f ON f.case_id = c.id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    figures = Figures(key=key, **dict(zip(FIGURE_FIELDS, row[:10], strict=True)))
+    spans = row[10]
+    if isinstance(spans, str):
+        import json
+
+        spans = json.loads(spans)
+    figures.median_hours = {k: round(float(v), 2) for k, v in (spans or {}).items()}
+    return figures
