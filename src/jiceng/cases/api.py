@@ -10,7 +10,6 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from jiceng.cases import selectors, services, workflow
 from jiceng.cases.models import Case
 from jiceng.core.errors import UserError
-from jiceng.partners.models import Partner
 
 router = Router(tags=["cases"])
 
@@ -101,31 +100,16 @@ def case_detail(request, number: str):
 @router.post("/{number}/actions/{action}", response=CaseDetailOut, summary="对案件执行一个操作")
 def case_act(request, number: str, action: str, payload: ActionIn):
     case = selectors.case_for(user=request.user, number=number)
-    common = {
-        "case": case,
-        "by": request.user,
-        "expected_version": payload.version,
-        "request": request,
-    }
-    note = payload.note
-    if action == "triage":
-        services.case_triage(triage=payload.triage or "", note=note, **common)
-    elif action == "dispatch":
-        unit = Partner.objects.filter(pk=payload.to_unit).first() if payload.to_unit else None
-        services.case_dispatch(to_unit=unit, note=note, **common)
-    elif action in ("verify_ok", "verify_fail"):
-        services.case_verify(ok=action == "verify_ok", note=note, **common)
-    elif action in ("reopen", "uphold"):
-        services.case_review(reopen=action == "reopen", note=note, **common)
-    elif action == "rate":
-        services.case_rate(rating=payload.rating or "", comment=note, **common)
-    elif action == "merge":
-        into = Case.objects.filter(number=payload.into or "").first()
-        if into is None:
-            raise UserError("请填写要合并到的案件编号。")
-        services.case_merge(into=into, note=note, **common)
-    elif action in ("file", "reject", "accept", "return", "start", "guide", "report_back"):
-        getattr(services, f"case_{action}")(note=note, **common)
-    else:
-        raise UserError("未知的操作。")
+    services.case_act(
+        case=case,
+        action=action,
+        by=request.user,
+        expected_version=payload.version,
+        note=payload.note,
+        triage=payload.triage,
+        to_unit_id=payload.to_unit,
+        rating=payload.rating,
+        into_number=payload.into,
+        request=request,
+    )
     return selectors.case_for(user=request.user, number=number)

@@ -348,3 +348,53 @@ def case_review(*, case: Case, by: User, reopen: bool, note: str, **kw: Any) -> 
             **kw,
         )
     return _transition(case=case, action="uphold", by=by, note=note, needs_review=False, **kw)
+
+
+SIMPLE_ACTIONS = {
+    "file": case_file,
+    "reject": case_reject,
+    "accept": case_accept,
+    "return": case_return,
+    "start": case_start,
+    "guide": case_guide,
+}
+
+
+def case_act(
+    *,
+    case: Case,
+    action: str,
+    by: User,
+    expected_version: int | None,
+    note: str = "",
+    triage: str | None = None,
+    to_unit_id: int | None = None,
+    rating: str | None = None,
+    into_number: str | None = None,
+    photos: list[Any] | None = None,
+    request: Any = None,
+) -> Case:
+    """One action named as the pages and the API name it, with the fields that action takes."""
+    common = {"case": case, "by": by, "expected_version": expected_version, "request": request}
+    note = note or ""
+    if action == "triage":
+        return case_triage(triage=triage or "", note=note, **common)
+    if action == "dispatch":
+        unit = Partner.objects.filter(pk=to_unit_id).first() if to_unit_id else None
+        return case_dispatch(to_unit=unit, note=note, **common)
+    if action == "report_back":
+        return case_report_back(note=note, photos=photos, **common)
+    if action in ("verify_ok", "verify_fail"):
+        return case_verify(ok=action == "verify_ok", note=note, **common)
+    if action in ("reopen", "uphold"):
+        return case_review(reopen=action == "reopen", note=note, **common)
+    if action == "rate":
+        return case_rate(rating=rating or "", comment=note, **common)
+    if action == "merge":
+        into = Case.objects.filter(number=(into_number or "").strip()).first()
+        if into is None:
+            raise UserError("请填写要合并到的案件编号。")
+        return case_merge(into=into, note=note, **common)
+    if action in SIMPLE_ACTIONS:
+        return SIMPLE_ACTIONS[action](note=note, **common)
+    raise UserError("未知的操作。")

@@ -180,42 +180,20 @@ def act(request, number: str, action: str):
         messages.error(request, "表单已过期，请刷新页面后重试。")
         return redirect("cases:detail", number=number)
     data = form.cleaned_data
-    common = {
-        "case": case,
-        "by": request.user,
-        "expected_version": data["version"],
-        "request": request,
-    }
-    note = data["note"] or ""
     try:
-        if action == "triage":
-            services.case_triage(triage=data["triage"] or "", note=note, **common)
-        elif action == "dispatch":
-            unit = Partner.objects.filter(pk=data["to_unit"]).first() if data["to_unit"] else None
-            services.case_dispatch(to_unit=unit, note=note, **common)
-        elif action == "report_back":
-            services.case_report_back(note=note, photos=request.FILES.getlist("photos"), **common)
-        elif action in ("verify_ok", "verify_fail"):
-            services.case_verify(ok=action == "verify_ok", note=note, **common)
-        elif action in ("reopen", "uphold"):
-            services.case_review(reopen=action == "reopen", note=note, **common)
-        elif action == "rate":
-            services.case_rate(rating=data["rating"] or "", comment=note, **common)
-        elif action == "merge":
-            into = Case.objects.filter(number=(data["into"] or "").strip()).first()
-            if into is None:
-                raise UserError("请填写要合并到的案件编号。")
-            services.case_merge(into=into, note=note, **common)
-        else:
-            call = {
-                "file": services.case_file,
-                "reject": services.case_reject,
-                "accept": services.case_accept,
-                "return": services.case_return,
-                "start": services.case_start,
-                "guide": services.case_guide,
-            }[action]
-            call(note=note, **common)
+        services.case_act(
+            case=case,
+            action=action,
+            by=request.user,
+            expected_version=data["version"],
+            note=data["note"],
+            triage=data["triage"],
+            to_unit_id=data["to_unit"],
+            rating=data["rating"],
+            into_number=data["into"],
+            photos=request.FILES.getlist("photos"),
+            request=request,
+        )
     except UserError as exc:
         messages.error(request, exc.message)
     else:
