@@ -170,7 +170,9 @@ def _load_batch(
                     stamps[-1][0] if final in (Status.CLOSED, Status.EVALUATED) else None,
                 )
             )
+            previous_at = None
             for at_, frm, to, action, on_time in stamps:
+                span = (at_ - previous_at).total_seconds() / 3600 if previous_at else None
                 events.append(
                     (
                         case_id,
@@ -180,8 +182,10 @@ def _load_batch(
                         to,
                         handler if to == "dispatched" else None,
                         on_time,
+                        span,
                     )
                 )
+                previous_at = at_
         _write(cursor, rows, events)
 
 
@@ -212,7 +216,16 @@ CASE_FIXED = {
     "needs_review": False,
     "version": 0,
 }
-EVENT_COLUMNS = ("case_id", "at", "action", "from_status", "to_status", "handler_id", "on_time")
+EVENT_COLUMNS = (
+    "case_id",
+    "at",
+    "action",
+    "from_status",
+    "to_status",
+    "handler_id",
+    "on_time",
+    "span_hours",
+)
 
 
 def _value(v) -> str:

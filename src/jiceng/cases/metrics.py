@@ -165,43 +165,17 @@ def compute_grouped(*, start: date | str, end: date | str, scope: str, by: str) 
 
 
 def stage_medians(cases: QuerySet) -> dict[str, float]:
-    """Median wall-clock hours spent in each stage by these cases."""
-    if connection.vendor == "postgresql":
-        return _stage_medians_sql(cases)
+    """Median wall-clock hours spent in each stage by these cases (each event carries the
+    hours of the stage it ends)."""
     rows = (
-        CaseEvent.objects.filter(case__in=cases.values("id"))
-        .exclude(action="whistle")
-        .order_by("case_id", "at", "id")
-        .values_list("case_id", "at", "from_status")
+        CaseEvent.objects.filter(case__in=cases.values("id"), span_hours__isnull=False)
+        .exclude(from_status="")
+        .values_list("from_status", "span_hours")
     )
     spent: dict[str, list[float]] = defaultdict(list)
-    last_case, last_at = None, None
-    for case_id, at, from_status in rows.iterator(chunk_size=5000):
-        if case_id == last_case and from_status and last_at is not None:
-            spent[from_status].append((at - last_at).total_seconds() / 3600)
-        last_case, last_at = case_id, at
+    for stage, hours in rows.iterator(chunk_size=5000):
+        spent[stage].append(hours)
     return {stage: round(statistics.median(hours), 2) for stage, hours in spent.items()}
-
-
-def _stage_medians_sql(cases: QuerySet) -> dict[str, float]:
-    """The same on PostgreSQL, in the database: LAG over each case's events, then
-    percentile_cont per stage."""
-    ids_sql, params = cases.values("id").query.sql_with_params()
-    sql = f"""
-        SELECT from_status, percentile_cont(0.5) WITHIN GROUP (ORDER BY hours)
-        FROM (
-            SELECT e.from_status,
-                   EXTRACT(EPOCH FROM e.at - LAG(e.at) OVER (
-                       PARTITION BY e.case_id ORDER BY e.at, e.id)) / 3600 AS hours
-            FROM cases_caseevent e
-            WHERE e.case_id IN ({ids_sql}) AND e.action <> 'whistle'
-        ) spans
-        WHERE from_status <> '' AND hours IS NOT NULL
-        GROUP BY from_status
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {stage: round(float(median), 2) for stage, median in cursor.fetchall()}
 
 
 FIGURE_FIELDS = (
@@ -234,9 +208,7 @@ def _compute_sql(cases: QuerySet, key: str, with_medians: bool) -> Figures:
     sql = f"""
         WITH c AS ({cases_sql}),
         ev AS (
-            SELECT e.case_id, e.action, e.from_status, e.on_time,
-                   EXTRACT(EPOCH FROM e.at - LAG(e.at) OVER (
-                       PARTITION BY e.case_id ORDER BY e.at, e.id)) / 3600 AS hours
+            SELECT e.case_id, e.action, e.from_status, e.on_time, e.span_hours AS hours
             FROM cases_caseevent e JOIN c ON c.id = e.case_id
             WHERE e.action <> 'whistle'
         ),

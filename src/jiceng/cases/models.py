@@ -181,6 +181,9 @@ class CaseEvent(models.Model):
     )
     deadline_at = models.DateTimeField(_("新阶段时限"), null=True, blank=True)
     on_time = models.BooleanField(_("上一阶段按时"), null=True)
+    # Hours spent in the stage this event ends (from the previous event), written with the event
+    # so that the metrics need no window over the log.
+    span_hours = models.FloatField(_("上一阶段用时（小时）"), null=True, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 

@@ -186,6 +186,7 @@ def _transition(
             raise Forbidden(f"您不能对此案件{t.label}。")
         now = timezone.now()
         previous = locked.status
+        stage_started = locked.stage_started_at
         on_time = None if locked.deadline_at is None else now <= locked.deadline_at
         for field, value in changes.items():
             setattr(locked, field, value)
@@ -208,6 +209,7 @@ def _transition(
             handler=locked.handler,
             deadline_at=locked.deadline_at,
             on_time=on_time,
+            span_hours=(now - stage_started).total_seconds() / 3600,
         )
         audit(
             actor=by,
