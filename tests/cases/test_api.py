@@ -55,3 +55,12 @@ def test_the_api_refuses_bad_input_and_hides_other_places(client, cast, category
     assert client.get("/api/cases/?status=bogus").status_code == 400
     client.logout()
     assert client.get("/api/cases/").status_code == 401
+
+
+def test_only_residents_and_grid_staff_report_through_the_api(client, cast, category):
+    client.force_login(cast["street"])
+    refused = client.post(
+        "/api/cases/", {"category": "0101", "description": "x"}, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    assert not Case.objects.exists()

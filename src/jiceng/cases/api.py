@@ -9,7 +9,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiceng.cases import selectors, services, workflow
 from jiceng.cases.models import Case
-from jiceng.core.errors import UserError
+from jiceng.cases.permissions import REPORTER_ROLES
+from jiceng.core.errors import Forbidden, UserError
 
 router = Router(tags=["cases"])
 
@@ -88,6 +89,8 @@ def case_list(request, status: str = "", overdue: bool = False, q: str = ""):
 
 @router.post("/", response={201: CaseDetailOut}, summary="上报问题")
 def case_create(request, payload: ReportIn):
+    if not request.user.has_role(*REPORTER_ROLES):
+        raise Forbidden("只有居民和网格员可以上报问题。")
     case = services.case_report(by=request.user, request=request, **payload.dict())
     return Status(201, case)  # the reporter may always see their own case
 

@@ -11,6 +11,8 @@ from jiceng.cases.models import Case
 COMMUNITY_ROLES = (Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY)
 VERIFIER_ROLES = (Role.GRID_WORKER, Role.GRID_CHIEF, *COMMUNITY_ROLES)
 UNIT_ROLES = (Role.DEPARTMENT_STAFF, Role.PARTNER_STAFF)
+# Who reports cases (and so sees their own wherever they are).
+REPORTER_ROLES = (Role.RESIDENT, Role.GRID_WORKER, Role.GRID_CHIEF)
 
 
 def _covers(codes: list[str], scope: str) -> bool:
@@ -21,13 +23,20 @@ def visible_cases(user) -> QuerySet[Case]:
     """Staff see the cases of their scope, a unit those dispatched to it, a resident their own."""
     if not user.is_authenticated:
         return Case.objects.none()
-    condition = Q(reporter=user)
+    conditions: list[Q] = []
+    if user.has_role(*REPORTER_ROLES):
+        conditions.append(Q(reporter=user))
     scoped = Case.objects.scope_q(*user.scope_codes)
     if scoped is not None:
-        condition |= scoped
+        conditions.append(scoped)
     units = [a.unit_id for a in user.active_assignments if a.role in UNIT_ROLES and a.unit_id]
     if units:
-        condition |= Q(handler_id__in=units)
+        conditions.append(Q(handler_id__in=units))
+    if not conditions:
+        return Case.objects.none()
+    condition = conditions[0]
+    for extra in conditions[1:]:
+        condition |= extra
     return Case.objects.filter(condition)
 
 

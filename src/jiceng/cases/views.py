@@ -9,15 +9,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
-from jiceng.accounts.roles import Role
 from jiceng.cases import escalation, selectors, services, workflow
 from jiceng.cases.forms import ActionForm, ReportForm
 from jiceng.cases.models import Case, WhistleResponse
-from jiceng.cases.permissions import allowed_actions
+from jiceng.cases.permissions import REPORTER_ROLES, allowed_actions
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.partners.models import Partner
 
-REPORTERS = (Role.RESIDENT, Role.GRID_WORKER, Role.GRID_CHIEF)
+REPORTERS = REPORTER_ROLES
 
 
 @page()
