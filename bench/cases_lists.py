@@ -88,7 +88,7 @@ def main() -> int:
     upper = community.code + "9" * (15 - len(community.code))
     sql_where = (
         f"c.scope_code BETWEEN '{community.code}' AND '{upper}' "
-        f"AND c.status IN ('{open_list}') AND c.deadline_at < %s"
+        f"AND (c.status IN ('{open_list}') OR c.needs_review) AND c.deadline_at < %s"
     )
 
     def hand():
