@@ -1,5 +1,134 @@
+"""The party JSON API: members and meetings (scoped), QR check-in, learning records, dues."""
+
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date, datetime
+from decimal import Decimal
+
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from jiceng.core.errors import NotFound
+from jiceng.party import selectors, services
+from jiceng.party.permissions import member_of, visible_members
 
 router = Router(tags=["party"])
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    org_id: int
+    org_name: str
+    management_type: str
+    standing: str
+    joined_at: date
+    scope_code: str
+
+    @staticmethod
+    def resolve_org_name(obj) -> str:
+        return obj.org.name
+
+
+class MeetingOut(Schema):
+    id: int
+    org_id: int
+    kind: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    present: int
+
+
+class CheckinIn(Schema):
+    code: str
+
+
+class CheckinOut(Schema):
+    meeting_id: int
+    checked_in_at: datetime
+    points: int
+
+
+class LearningIn(Schema):
+    member_id: int | None = None  # omitted: the caller's own record
+    course: str
+    minutes: int
+    finished_at: datetime
+    external_id: str
+    source: str = "api"
+
+
+class LearningOut(Schema):
+    id: int
+    created: bool
+
+
+class DuesIn(Schema):
+    member_id: int
+    month: date
+    amount: Decimal | None = None
+
+
+class DuesOut(Schema):
+    id: int
+    month: date
+    due: Decimal
+    amount: Decimal
+
+
+@router.get("/members", response=list[MemberOut])
+@paginate(LimitOffsetPagination)
+def members(request, org: int | None = None, q: str = ""):
+    return selectors.member_list(user=request.user, org_id=org, query=q)
+
+
+@router.get("/meetings", response=list[MeetingOut])
+@paginate(LimitOffsetPagination)
+def meetings(request, org: int | None = None):
+    return selectors.meeting_list(user=request.user, org_id=org)
+
+
+@router.post("/checkin", response=CheckinOut)
+def checkin(request, data: CheckinIn):
+    attendance, points = services.meeting_checkin(by=request.user, code=data.code, request=request)
+    return {
+        "meeting_id": attendance.meeting_id,
+        "checked_in_at": attendance.checked_in_at,
+        "points": points,
+    }
+
+
+def _member(request, member_id: int | None):
+    if member_id is None:
+        member = member_of(request.user)
+    else:
+        member = visible_members(request.user).filter(pk=member_id).select_related("org").first()
+    if member is None:
+        raise NotFound("党员不存在，或不在您的管辖范围内。")
+    return member
+
+
+@router.post("/learning", response=LearningOut)
+def learning(request, data: LearningIn):
+    record, created = services.learning_record(
+        by=request.user,
+        member=_member(request, data.member_id),
+        course=data.course,
+        minutes=data.minutes,
+        finished_at=data.finished_at,
+        external_id=data.external_id,
+        source=data.source,
+    )
+    return {"id": record.pk, "created": created}
+
+
+@router.post("/dues", response=DuesOut)
+def dues(request, data: DuesIn):
+    return services.dues_pay(
+        by=request.user,
+        member=_member(request, data.member_id),
+        month=data.month,
+        amount=data.amount,
+    )

@@ -5,4 +5,12 @@ from jiceng.party import views
 app_name = "party"
 urlpatterns = [
     path("", views.party_home, name="home"),
+    path("members/", views.members, name="members"),
+    path("members/<int:pk>/", views.member_detail, name="member"),
+    path("meetings/", views.meetings, name="meetings"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/qr/", views.meeting_qr, name="meeting_qr"),
+    path("registrations/", views.registrations, name="registrations"),
+    path("registrations/<int:pk>/decide/", views.registration_decide, name="registration_decide"),
+    path("checkin/", views.checkin, name="checkin"),
 ]

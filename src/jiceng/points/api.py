@@ -1,5 +1,70 @@
+"""The points JSON API: a member's own balance and entries; rankings for staff."""
+
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date, datetime
+
+from ninja import Router, Schema
+
+from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.party.permissions import member_of, visible_orgs
+from jiceng.points import selectors
 
 router = Router(tags=["points"])
+
+
+class EntryOut(Schema):
+    rule: str
+    points: int
+    offered: int
+    kind: str
+    occurred_at: datetime
+
+    @staticmethod
+    def resolve_rule(obj) -> str:
+        return obj.rule.name
+
+
+class MeOut(Schema):
+    year: int
+    balance: int
+    rank_branch: int
+    rank_community: int
+    entries: list[EntryOut]
+
+
+class RankOut(Schema):
+    member_id: int
+    name: str
+    points: int
+    rank: int
+
+
+@router.get("/me", response=MeOut)
+def me(request, year: int | None = None):
+    member = member_of(request.user)
+    if member is None:
+        raise Forbidden("只有党员有积分。")
+    summary = selectors.member_summary(member=member, year=year)
+    summary["entries"] = list(summary["entries"])
+    return summary
+
+
+@router.get("/ranking", response=list[RankOut])
+def ranking(
+    request,
+    org: int | None = None,
+    year: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    limit: int = 100,
+):
+    if not request.user.scope_codes and not request.user.unit_ids:
+        raise Forbidden("您的角色没有管辖范围。")
+    if org is not None and not visible_orgs(request.user).filter(pk=org).exists():
+        raise NotFound("党组织不存在，或不在您的管辖范围内。")
+    if (start is None) != (end is None) or (start and end and end <= start):
+        raise UserError("请同时给出开始和结束日期，且结束晚于开始。")
+    period = {"start": start, "end": end} if start else {"year": year or date.today().year}
+    scope = None if org else request.user.scope_codes[0]
+    return selectors.ranking(scope_code=scope, org_id=org, limit=min(limit, 500), **period)

@@ -1,0 +1,227 @@
+"""Scoped reads of the party app: lists with their joins, frequencies and dues warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from jiceng.core.errors import NotFound
+from jiceng.party.dues import add_months, first_of_month, months_between
+from jiceng.party.models import (
+    DuesPayment,
+    Meeting,
+    MeetingFrequency,
+    Member,
+    PartyOrg,
+    Registration,
+)
+from jiceng.party.permissions import (
+    visible_meetings,
+    visible_members,
+    visible_orgs,
+    visible_registrations,
+)
+
+# Dues unpaid this many months in a row: warn (the constitution's limit is six, article 9).
+ARREARS_WARNING_MONTHS = 3
+
+
+def org_list(*, user, kind: str | None = None) -> QuerySet[PartyOrg]:
+    orgs = visible_orgs(user).filter(is_active=True).select_related("parent", "partner")
+    return orgs.filter(kind=kind) if kind else orgs
+
+
+def member_list(*, user, org_id: int | None = None, query: str = "") -> QuerySet[Member]:
+    members = visible_members(user).filter(is_active=True).select_related("org")
+    if org_id:
+        members = members.filter(org_id=org_id)
+    if query:
+        members = members.filter(Q(name__icontains=query) | Q(work_unit__icontains=query))
+    return members.order_by("org__scope_code", "name", "id")
+
+
+def member_detail(*, user, pk: int) -> Member:
+    member = (
+        visible_members(user)
+        .select_related("org", "partner", "user")
+        .prefetch_related("transfers__from_org", "transfers__to_org")
+        .filter(pk=pk)
+        .first()
+    )
+    if member is None:
+        raise NotFound("党员不存在，或不在您的管辖范围内。")
+    return member
+
+
+def meeting_list(*, user, org_id: int | None = None) -> QuerySet[Meeting]:
+    meetings = (
+        visible_meetings(user)
+        .select_related("org")
+        .annotate(present=Count("attendances", filter=Q(attendances__status="present")))
+    )
+    if org_id:
+        meetings = meetings.filter(org_id=org_id)
+    return meetings.order_by("-starts_at", "-id")
+
+
+def meeting_detail(*, user, pk: int) -> Meeting:
+    meeting = (
+        visible_meetings(user)
+        .select_related("org", "created_by")
+        .prefetch_related("attendances__member", "photos")
+        .filter(pk=pk)
+        .first()
+    )
+    if meeting is None:
+        raise NotFound("会议不存在，或不在您的管辖范围内。")
+    return meeting
+
+
+def meetings_for_member(*, member: Member, now: datetime | None = None) -> QuerySet[Meeting]:
+    """The member's organization's meetings around now (the member's own page)."""
+    now = now or timezone.now()
+    orgs = [member.org_id] + ([member.org.parent_id] if member.org.parent_id else [])
+    return (
+        Meeting.objects.filter(org_id__in=orgs, ends_at__gte=now - timedelta(days=30))
+        .exclude(status="cancelled")
+        .select_related("org")
+        .order_by("starts_at")[:20]
+    )
+
+
+def registration_list(*, user, status: str | None = None) -> QuerySet[Registration]:
+    regs = visible_registrations(user).select_related(
+        "member", "member__org", "org", "org__partner", "community"
+    )
+    return regs.filter(status=status) if status else regs
+
+
+def volunteer_pool(*, community_codes: list[str]) -> QuerySet[Member]:
+    """Members registered with these communities (双报到): the community's volunteer pool."""
+    registered = Registration.objects.within(*community_codes).filter(
+        status="approved", kind="member"
+    )
+    return Member.objects.filter(
+        is_active=True, pk__in=registered.values("member_id")
+    ).select_related("org")
+
+
+# --- branch life: frequencies of the 2018 regulations -----------------------------------------
+
+
+def period_of(period: str, day: date) -> tuple[date, date]:
+    """The calendar month, quarter or year that holds ``day``: [start, end)."""
+    if period == "month":
+        start = day.replace(day=1)
+        return start, add_months(start, 1)
+    if period == "quarter":
+        start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+        return start, add_months(start, 3)
+    start = date(day.year, 1, 1)
+    return start, date(day.year + 1, 1, 1)
+
+
+@dataclass
+class FrequencyState:
+    org: PartyOrg
+    frequency: MeetingFrequency
+    start: date
+    end: date
+    held: int
+    state: str  # "met", "due" (time left), "warning" (period ends soon), "missed_last"
+
+    @property
+    def days_left(self) -> int:
+        return (self.end - timezone.localdate()).days
+
+
+def _aware(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def frequency_status(
+    *, user, today: date | None = None, org_id: int | None = None
+) -> list[FrequencyState]:
+    """For each branch (and group) in scope and each frequency that applies: how many meetings
+    were held this period and whether to warn. Two queries whatever the number of branches."""
+    today = today or timezone.localdate()
+    frequencies = list(MeetingFrequency.objects.filter(is_active=True))
+    orgs = org_list(user=user).filter(kind__in={f.org_kind for f in frequencies})
+    if org_id:
+        orgs = orgs.filter(pk=org_id)
+    orgs = list(orgs)
+    if not orgs or not frequencies:
+        return []
+    earliest = min(period_of(f.period, today)[0] for f in frequencies)
+    earliest = min(earliest, add_months(first_of_month(today), -3))
+    held: dict[tuple[int, str], list[date]] = {}
+    rows = (
+        Meeting.objects.filter(
+            org_id__in=[o.pk for o in orgs],
+            starts_at__gte=_aware(earliest),
+            starts_at__lt=timezone.now(),
+        )
+        .exclude(status="cancelled")
+        .values_list("org_id", "kind", "starts_at")
+    )
+    for org_id_, kind, starts_at in rows:
+        held.setdefault((org_id_, kind), []).append(timezone.localtime(starts_at).date())
+    states = []
+    for org in orgs:
+        for f in frequencies:
+            if f.org_kind != org.kind:
+                continue
+            start, end = period_of(f.period, today)
+            dates = held.get((org.pk, f.kind), [])
+            count = sum(1 for d in dates if start <= d < end)
+            if count >= f.times:
+                state = "met"
+            elif (end - today).days <= f.warn_days:
+                state = "warning"
+            else:
+                state = "due"
+            states.append(FrequencyState(org, f, start, end, count, state))
+    return states
+
+
+# --- dues -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Arrears:
+    member: Member
+    last_paid: date | None
+    unpaid_months: int  # in a row, up to last month
+
+    @property
+    def warning(self) -> bool:
+        return self.unpaid_months >= ARREARS_WARNING_MONTHS
+
+
+def dues_arrears(
+    *, user, today: date | None = None, org_id: int | None = None, members: Any = None
+) -> list[Arrears]:
+    """Members in scope with dues unpaid in a row up to last month (this month is not late yet),
+    the longest first. One query."""
+    today = today or timezone.localdate()
+    this_month = first_of_month(today)
+    qs = members if members is not None else member_list(user=user, org_id=org_id)
+    qs = qs.annotate(last_paid=Max("dues_payments__month"))
+    result = []
+    for member in qs:
+        start = first_of_month(member.dues_from)
+        if member.last_paid is not None:
+            start = max(start, add_months(member.last_paid, 1))
+        unpaid = max(0, months_between(start, this_month))
+        if unpaid:
+            result.append(Arrears(member, member.last_paid, unpaid))
+    result.sort(key=lambda a: (-a.unpaid_months, a.member.name))
+    return result
+
+
+def dues_history(*, member: Member) -> QuerySet[DuesPayment]:
+    return DuesPayment.objects.filter(member=member).order_by("-month")

@@ -1,0 +1,695 @@
+"""Every write of the party app: keyword-only functions, one transaction each, audited."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from jiceng.core.audit import audit
+from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.party import scoring
+from jiceng.party.dues import add_months, first_of_month, member_dues
+from jiceng.party.models import (
+    Attendance,
+    CommitteeSeat,
+    DuesPayment,
+    LeadHousehold,
+    LeadHouseholdLink,
+    LearningRecord,
+    LinkedHousehold,
+    Meeting,
+    MeetingKind,
+    Member,
+    MemberTransfer,
+    PartyOrg,
+    Registration,
+)
+from jiceng.party.permissions import can_manage, member_of
+
+CHECKIN_SALT = "jiceng.party.checkin"
+# A code on the meeting's screen is good for this long: the page shows a fresh one every
+# CHECKIN_REFRESH seconds, so a screenshot sent to someone elsewhere soon stops working.
+CHECKIN_MAX_AGE = 120
+CHECKIN_REFRESH = 60
+# Check-in opens this long before the meeting starts and closes this long after it ends.
+CHECKIN_EARLY = timedelta(minutes=30)
+CHECKIN_LATE = timedelta(minutes=30)
+# A single voluntary payment of this much or more goes wholly to the Central Committee.
+LARGE_VOLUNTARY = Decimal("1000")
+
+
+def _require_manager(by, obj, message: str = "您无权管理该党组织的事务。") -> None:
+    if not can_manage(by, obj):
+        raise Forbidden(message)
+
+
+# --- organizations ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def org_create(
+    *,
+    by,
+    name: str,
+    kind: str,
+    division,
+    parent: PartyOrg | None = None,
+    partner=None,
+    theme_day: int | None = None,
+) -> PartyOrg:
+    """Add a party organization under ``parent``, tied to a division (and a partner unit)."""
+    if kind not in PartyOrg.Kind.values:
+        raise UserError("未知的党组织类型。", field="kind")
+    if not name.strip():
+        raise UserError("请填写党组织名称。", field="name")
+    if theme_day is not None and not 1 <= theme_day <= 28:
+        raise UserError("主题党日应为每月 1 至 28 日中的一天。", field="theme_day")
+    org = PartyOrg(
+        name=name.strip(),
+        kind=kind,
+        division=division,
+        parent=parent,
+        partner=partner,
+        theme_day=theme_day,
+    )
+    org.scope_code = division.code
+    _require_manager(by, org)
+    if parent is not None and not division.code.startswith(parent.scope_code[:9]):
+        # A branch sits in its committee's street; a partner's org may sit anywhere in it.
+        raise UserError("党组织应与上级党组织在同一街道。", field="parent")
+    org.save()
+    audit(actor=by, action="party.org_create", obj=org)
+    return org
+
+
+@transaction.atomic
+def seat_add(
+    *,
+    by,
+    org: PartyOrg,
+    name: str,
+    title: str,
+    partner=None,
+    member: Member | None = None,
+    is_part_time: bool = False,
+) -> CommitteeSeat:
+    """Add a committee member; partner members hold part-time seats (大党委兼职委员)."""
+    _require_manager(by, org)
+    if org.kind not in (PartyOrg.Kind.COMMITTEE, PartyOrg.Kind.WORKING_COMMITTEE):
+        raise UserError("只有党委和党工委设兼职委员。", field="org")
+    if is_part_time and partner is None:
+        raise UserError("兼职委员须注明来自哪个共建单位。", field="partner")
+    seat = CommitteeSeat.objects.create(
+        org=org,
+        name=name,
+        title=title,
+        partner=partner,
+        member=member,
+        is_part_time=is_part_time,
+        scope_code=org.scope_code,
+    )
+    audit(actor=by, action="party.seat_add", obj=seat)
+    return seat
+
+
+# --- members ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_create(
+    *,
+    by,
+    name: str,
+    org: PartyOrg,
+    joined_at: date,
+    management_type: str = Member.ManagementType.DIRECT,
+    standing: str = Member.Standing.FULL,
+    dues_from: date | None = None,
+    work_unit: str = "",
+    partner=None,
+    income_kind: str = Member.IncomeKind.WAGE,
+    dues_base: Decimal = Decimal("0"),
+    user=None,
+) -> Member:
+    """Add a member to a branch (or a group)."""
+    _require_manager(by, org)
+    if org.kind not in (PartyOrg.Kind.BRANCH, PartyOrg.Kind.GROUP, PartyOrg.Kind.GENERAL_BRANCH):
+        raise UserError("党员应编入党支部、党小组或党总支。", field="org")
+    if management_type not in Member.ManagementType.values:
+        raise UserError("未知的管理类型。", field="management_type")
+    if income_kind not in Member.IncomeKind.values:
+        raise UserError("未知的收入类别。", field="income_kind")
+    if dues_base < 0:
+        raise UserError("党费计算基数不能为负数。", field="dues_base")
+    if user is not None and Member.objects.filter(user=user).exists():
+        raise UserError("该账号已关联其他党员。", field="user")
+    member = Member.objects.create(
+        name=name,
+        org=org,
+        joined_at=joined_at,
+        management_type=management_type,
+        standing=standing,
+        dues_from=dues_from or joined_at,
+        work_unit=work_unit,
+        partner=partner,
+        income_kind=income_kind,
+        dues_base=dues_base,
+        user=user,
+        scope_code=org.scope_code,
+    )
+    audit(actor=by, action="party.member_create", obj=member)
+    return member
+
+
+@transaction.atomic
+def member_set_income(
+    *,
+    by,
+    member: Member,
+    income_kind: str,
+    dues_base: Decimal,
+    dues_override: Decimal | None = None,
+) -> Member:
+    """Record a new income; the new base applies from the month it is first received (the next
+    payment recorded)."""
+    _require_manager(by, member)
+    if income_kind not in Member.IncomeKind.values:
+        raise UserError("未知的收入类别。", field="income_kind")
+    if dues_base < 0 or (dues_override is not None and dues_override < 0):
+        raise UserError("金额不能为负数。", field="dues_base")
+    before = {"income_kind": member.income_kind, "dues_base": str(member.dues_base)}
+    member.income_kind, member.dues_base, member.dues_override = (
+        income_kind,
+        dues_base,
+        dues_override,
+    )
+    member.save(update_fields=["income_kind", "dues_base", "dues_override", "updated_at"])
+    audit(
+        actor=by,
+        action="party.member_income",
+        obj=member,
+        detail={"before": before, "dues_base": str(dues_base)},
+    )
+    return member
+
+
+@transaction.atomic
+def member_transfer(*, by, member: Member, to_org: PartyOrg, note: str = "") -> MemberTransfer:
+    """Move a member to another organization, keeping the history."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    _require_manager(by, member)
+    if not member.is_active:
+        raise UserError("该党员已不在册。")
+    if to_org.pk == member.org_id:
+        raise UserError("转入的党组织与现所在党组织相同。", field="to_org")
+    if to_org.kind not in (PartyOrg.Kind.BRANCH, PartyOrg.Kind.GROUP, PartyOrg.Kind.GENERAL_BRANCH):
+        raise UserError("只能转入党支部、党小组或党总支。", field="to_org")
+    if not to_org.is_active:
+        raise UserError("转入的党组织已撤销。", field="to_org")
+    transfer = MemberTransfer.objects.create(
+        member=member, from_org_id=member.org_id, to_org=to_org, by=by, note=note
+    )
+    member.org = to_org
+    member.scope_code = to_org.scope_code
+    member.save(update_fields=["org", "scope_code", "updated_at"])
+    audit(
+        actor=by,
+        action="party.member_transfer",
+        obj=member,
+        detail={"from": transfer.from_org_id, "to": to_org.pk, "note": note},
+    )
+    return transfer
+
+
+@transaction.atomic
+def member_leave(*, by, member: Member, on: date, reason: str) -> Member:
+    """Take a member off the roll (never deleted)."""
+    _require_manager(by, member)
+    if not reason.strip():
+        raise UserError("请填写离册原因。", field="reason")
+    member.is_active, member.left_at = False, on
+    member.save(update_fields=["is_active", "left_at", "updated_at"])
+    audit(actor=by, action="party.member_leave", obj=member, detail={"reason": reason})
+    return member
+
+
+# --- registration (双报到) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def registration_submit(
+    *, by, community, member: Member | None = None, org: PartyOrg | None = None, note: str = ""
+) -> Registration:
+    """An in-service member (themselves, or staff for them) or a partner's organization registers
+    with a residential community; the community approves."""
+    if community.level != "community":
+        raise UserError("请选择要报到的社区。", field="community")
+    if (member is None) == (org is None):
+        raise UserError("请选择报到的党员或单位党组织。")
+    if member is not None:
+        own = member.user_id is not None and member.user_id == getattr(by, "pk", None)
+        if not own:
+            _require_manager(by, member)
+        if member.management_type != Member.ManagementType.IN_SERVICE:
+            raise UserError("只有在职党员需要到居住地社区报到。", field="member")
+        open_ = Registration.objects.filter(member=member, status__in=["pending", "approved"])
+        if open_.filter(community=community).exists():
+            raise UserError("已向该社区报到，无需重复报到。")
+    else:
+        if org.partner_id is None and not can_manage(by, org):
+            raise UserError("只有共建单位的党组织到社区报到。", field="org")
+        if not (can_manage(by, org) or org.partner_id in getattr(by, "unit_ids", [])):
+            raise Forbidden("您无权为该党组织报到。")
+        if Registration.objects.filter(
+            org=org, community=community, status__in=["pending", "approved"]
+        ).exists():
+            raise UserError("该党组织已向该社区报到，无需重复报到。")
+    registration = Registration.objects.create(
+        kind=Registration.Kind.MEMBER if member else Registration.Kind.ORG,
+        member=member,
+        org=org,
+        community=community,
+        note=note,
+        scope_code=community.code,
+    )
+    audit(actor=by, action="party.registration_submit", obj=registration)
+    return registration
+
+
+@transaction.atomic
+def registration_decide(
+    *, by, registration: Registration, approve: bool, note: str = ""
+) -> Registration:
+    """The community approves or turns down a registration."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    _require_manager(by, registration, "只有报到社区可以审核。")
+    if registration.status != Registration.Status.PENDING:
+        raise UserError("该报到已审核过。")
+    if not approve and not note.strip():
+        raise UserError("不予通过时请说明理由。", field="note")
+    registration.status = "approved" if approve else "rejected"
+    registration.decided_by, registration.decided_at = by, timezone.now()
+    if note:
+        registration.note = note
+    registration.save()
+    audit(
+        actor=by,
+        action="party.registration_approve" if approve else "party.registration_reject",
+        obj=registration,
+        detail={"note": note},
+    )
+    return registration
+
+
+@transaction.atomic
+def registration_end(*, by, registration: Registration, note: str = "") -> Registration:
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    own = registration.member_id and registration.member.user_id == getattr(by, "pk", None)
+    if not own:
+        _require_manager(by, registration)
+    if registration.status != Registration.Status.APPROVED:
+        raise UserError("只有已报到的记录可以结束。")
+    registration.status = "ended"
+    registration.note = note or registration.note
+    registration.save()
+    audit(actor=by, action="party.registration_end", obj=registration)
+    return registration
+
+
+# --- lead households (1+10+N) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def lead_household_set(*, by, member: Member, division, address: str = "") -> LeadHousehold:
+    """Make a member's household a lead household (党员中心户) in a grid."""
+    _require_manager(by, member)
+    if division.level != "grid":
+        raise UserError("党员中心户应落在网格。", field="division")
+    lead, created = LeadHousehold.objects.get_or_create(
+        member=member,
+        defaults={"division": division, "address": address, "scope_code": division.code},
+    )
+    if not created:
+        lead.division, lead.address, lead.scope_code, lead.is_active = (
+            division,
+            address,
+            division.code,
+            True,
+        )
+        lead.save()
+    audit(actor=by, action="party.lead_household_set", obj=lead)
+    return lead
+
+
+MAX_LINKS = 15  # "about ten": leave room, refuse a list nobody can keep in touch with
+
+
+@transaction.atomic
+def lead_link_add(*, by, lead: LeadHousehold, member: Member) -> LeadHouseholdLink:
+    """One of the members the lead household keeps in touch with."""
+    _require_manager(by, lead)
+    if member.pk == lead.member_id:
+        raise UserError("中心户党员不必联系自己。", field="member")
+    if lead.links.filter(ended_at__isnull=True).count() >= MAX_LINKS:
+        raise UserError(f"一个中心户最多联系 {MAX_LINKS} 名党员。")
+    try:
+        with transaction.atomic():
+            link = LeadHouseholdLink.objects.create(lead=lead, member=member)
+    except IntegrityError:
+        raise UserError("该党员已由其他中心户联系。", field="member") from None
+    audit(actor=by, action="party.lead_link_add", obj=lead, detail={"member": member.pk})
+    return link
+
+
+@transaction.atomic
+def linked_household_add(
+    *, by, link: LeadHouseholdLink, name: str, address: str
+) -> LinkedHousehold:
+    """One of the households a linked member keeps in touch with."""
+    _require_manager(by, link.lead)
+    if not name.strip() or not address.strip():
+        raise UserError("请填写户主和地址。")
+    household = LinkedHousehold.objects.create(link=link, name=name, address=address)
+    audit(actor=by, action="party.linked_household_add", obj=link.lead)
+    return household
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    by,
+    org: PartyOrg,
+    kind: str,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str = "",
+    agenda: str = "",
+) -> Meeting:
+    """Plan a meeting of an organization (三会一课, 主题党日 ...)."""
+    _require_manager(by, org)
+    if kind not in MeetingKind.values:
+        raise UserError("未知的会议类型。", field="kind")
+    if not title.strip():
+        raise UserError("请填写会议主题。", field="title")
+    if ends_at <= starts_at:
+        raise UserError("结束时间应晚于开始时间。", field="ends_at")
+    if kind == MeetingKind.GROUP_MEETING and org.kind != PartyOrg.Kind.GROUP:
+        raise UserError("党小组会应由党小组召开。", field="kind")
+    meeting = Meeting.objects.create(
+        org=org,
+        kind=kind,
+        title=title.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        agenda=agenda,
+        created_by=by,
+        scope_code=org.scope_code,
+    )
+    audit(actor=by, action="party.meeting_create", obj=meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_record(*, by, meeting: Meeting, minutes: str) -> Meeting:
+    """Record the minutes: the meeting counts as held."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_manager(by, meeting)
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise UserError("会议已取消。")
+    if meeting.starts_at > timezone.now():
+        raise UserError("会议尚未开始，不能登记会议记录。")
+    if not minutes.strip():
+        raise UserError("请填写会议记录。", field="minutes")
+    meeting.minutes, meeting.status = minutes, Meeting.Status.HELD
+    meeting.save(update_fields=["minutes", "status", "updated_at"])
+    audit(actor=by, action="party.meeting_record", obj=meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, by, meeting: Meeting, reason: str) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_manager(by, meeting)
+    if meeting.status != Meeting.Status.PLANNED:
+        raise UserError("只有尚未召开的会议可以取消。")
+    if not reason.strip():
+        raise UserError("请填写取消原因。", field="reason")
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.save(update_fields=["status", "updated_at"])
+    audit(actor=by, action="party.meeting_cancel", obj=meeting, detail={"reason": reason})
+    return meeting
+
+
+def checkin_code(meeting: Meeting) -> str:
+    """A signed, time-stamped code for the meeting's QR (valid CHECKIN_MAX_AGE seconds)."""
+    return signing.TimestampSigner(salt=CHECKIN_SALT).sign(str(meeting.pk))
+
+
+def _meeting_from_code(code: str) -> Meeting:
+    signer = signing.TimestampSigner(salt=CHECKIN_SALT)
+    try:
+        pk = signer.unsign(code or "", max_age=CHECKIN_MAX_AGE)
+    except signing.SignatureExpired:
+        raise UserError("签到码已过期，请扫描会场屏幕上最新的二维码。", status=410) from None
+    except signing.BadSignature:
+        raise UserError("签到码无效，请扫描会场屏幕上的二维码。") from None
+    meeting = Meeting.objects.select_related("org").filter(pk=int(pk)).first()
+    if meeting is None:
+        raise NotFound("会议不存在。")
+    return meeting
+
+
+def _belongs(member: Member, meeting: Meeting) -> bool:
+    """A meeting is for the members of its organization and of the groups under it."""
+    if member.org_id == meeting.org_id:
+        return True
+    return member.org.parent_id == meeting.org_id
+
+
+def _earn_for_attendance(attendance: Attendance, meeting: Meeting, member: Member, by) -> int:
+    return scoring.earned(
+        source=f"party.meeting.{meeting.kind}",
+        source_key=f"attendance:{attendance.pk}",
+        member=member,
+        occurred_at=attendance.checked_in_at,
+        by=by,
+    )
+
+
+def meeting_checkin(*, by, code: str, request: Any = None) -> tuple[Attendance, int]:
+    """A member checks in by the meeting's QR code; returns the attendance and the points booked.
+
+    Many phones at once: the unique (meeting, member) row decides; a second scan is refused.
+    """
+    meeting = _meeting_from_code(code)
+    member = member_of(by)
+    if member is None:
+        raise Forbidden("只有党员可以签到。")
+    if not _belongs(member, meeting):
+        raise Forbidden("这是其他党组织的会议，您不在参会范围内。")
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise UserError("会议已取消。")
+    now = timezone.now()
+    if now < meeting.starts_at - CHECKIN_EARLY or now > meeting.ends_at + CHECKIN_LATE:
+        raise UserError("不在签到时间内（会前 30 分钟至会后 30 分钟）。")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                attendance = Attendance.objects.create(
+                    meeting=meeting,
+                    member=member,
+                    status=Attendance.Status.PRESENT,
+                    method=Attendance.Method.QR,
+                    checked_in_at=now,
+                )
+        except IntegrityError:
+            attendance = Attendance.objects.select_for_update().get(meeting=meeting, member=member)
+            if attendance.status == Attendance.Status.PRESENT:
+                raise UserError("您已签到，无需重复签到。", status=409) from None
+            # Had asked for leave, came after all.
+            attendance.status, attendance.method, attendance.checked_in_at, attendance.reason = (
+                Attendance.Status.PRESENT,
+                Attendance.Method.QR,
+                now,
+                "",
+            )
+            attendance.save()
+        points = _earn_for_attendance(attendance, meeting, member, by)
+        audit(
+            actor=by,
+            action="party.checkin",
+            obj=meeting,
+            request=request,
+            detail={"member": member.pk, "points": points},
+        )
+    return attendance, points
+
+
+@transaction.atomic
+def attendance_record(
+    *, by, meeting: Meeting, member: Member, present: bool, reason: str = ""
+) -> Attendance:
+    """Staff record attendance by hand (补登), or an absence with its reason; a member may report
+    their own absence."""
+    own = member.user_id is not None and member.user_id == getattr(by, "pk", None)
+    if not (own and not present):
+        _require_manager(by, meeting)
+    if not _belongs(member, meeting):
+        raise UserError("该党员不在本次会议的参会范围内。", field="member")
+    if not present and not reason.strip():
+        raise UserError("请假须说明事由。", field="reason")
+    attendance = (
+        Attendance.objects.select_for_update().filter(meeting=meeting, member=member).first()
+    )
+    if attendance is not None and attendance.status == Attendance.Status.PRESENT:
+        raise UserError("该党员已签到。")
+    if attendance is None:
+        attendance = Attendance(meeting=meeting, member=member)
+    attendance.status = (
+        Attendance.Status.PRESENT if present else Attendance.Status.ABSENT_WITH_REASON
+    )
+    attendance.method = Attendance.Method.MANUAL if present else ""
+    attendance.reason = "" if present else reason
+    attendance.checked_in_at = timezone.now() if present else None
+    attendance.save()
+    if present:
+        _earn_for_attendance(attendance, meeting, member, by)
+    audit(
+        actor=by,
+        action="party.attendance_record",
+        obj=meeting,
+        detail={"member": member.pk, "present": present, "reason": reason},
+    )
+    return attendance
+
+
+# --- dues -------------------------------------------------------------------------------------
+
+
+def _last_day(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+@transaction.atomic
+def dues_pay(
+    *,
+    by,
+    member: Member,
+    month: date,
+    amount: Decimal | None = None,
+    paid_at: datetime | None = None,
+) -> DuesPayment:
+    """Record a member's dues for one month; paid within the month it is on time and scores."""
+    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    _require_manager(by, member)
+    month = first_of_month(month)
+    paid_at = paid_at or timezone.now()
+    today = timezone.localdate()
+    if month < first_of_month(member.dues_from):
+        raise UserError(
+            f"{member.name}自 {member.dues_from:%Y年%m月} 起交纳党费，{month:%Y年%m月}无需交纳。",
+            field="month",
+        )
+    if month > add_months(first_of_month(today), 12):
+        raise UserError("最多预交一年的党费。", field="month")
+    if DuesPayment.objects.filter(member=member, month=month).exists():
+        raise UserError(
+            f"{member.name} {month:%Y年%m月}的党费已交纳，不能重复登记。", field="month"
+        )
+    due = member_dues(member)
+    amount = due if amount is None else Decimal(amount)
+    if amount < due:
+        raise UserError(
+            f"应交 {due} 元，实交 {amount} 元不足；确有困难的须经支部和上级党委批准后减交。",
+            field="amount",
+        )
+    payment = DuesPayment.objects.create(
+        member=member,
+        month=month,
+        base=member.dues_base,
+        due=due,
+        amount=amount,
+        paid_at=paid_at,
+        recorded_by=by,
+    )
+    if timezone.localtime(paid_at).date() <= _last_day(month):
+        scoring.earned(
+            source="party.dues_on_time",
+            source_key=f"dues:{payment.pk}",
+            member=member,
+            occurred_at=paid_at,
+            by=by,
+        )
+    audit(
+        actor=by,
+        action="party.dues_pay",
+        obj=member,
+        detail={
+            "month": f"{month:%Y-%m}",
+            "amount": str(amount),
+            "due": str(due),
+            "to_central": amount - due >= LARGE_VOLUNTARY,
+        },
+    )
+    return payment
+
+
+# --- learning ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def learning_record(
+    *,
+    by,
+    member: Member,
+    course: str,
+    minutes: int,
+    finished_at: datetime,
+    external_id: str,
+    source: str = "api",
+) -> tuple[LearningRecord, bool]:
+    """Record a finished course (imported or posted); the same (source, id) twice is one record."""
+    own = member.user_id is not None and member.user_id == getattr(by, "pk", None)
+    if not own:
+        _require_manager(by, member)
+    if not course.strip():
+        raise UserError("请填写课程名称。", field="course")
+    if minutes <= 0 or minutes > 24 * 60:
+        raise UserError("学习时长应在 1 至 1440 分钟之间。", field="minutes")
+    if finished_at > timezone.now() + timedelta(minutes=5):
+        raise UserError("完成时间不能晚于现在。", field="finished_at")
+    if not external_id:
+        raise UserError("请提供来源编号，以免重复登记。", field="external_id")
+    record = LearningRecord.objects.filter(
+        member=member, source=source, external_id=external_id
+    ).first()
+    if record is not None:
+        return record, False
+    record = LearningRecord.objects.create(
+        member=member,
+        course=course.strip(),
+        minutes=minutes,
+        finished_at=finished_at,
+        source=source,
+        external_id=external_id,
+    )
+    scoring.earned(
+        source="party.learning_finished",
+        source_key=f"learning:{record.pk}",
+        member=member,
+        occurred_at=finished_at,
+        by=by,
+    )
+    audit(actor=by, action="party.learning_record", obj=member, detail={"course": course})
+    return record, True

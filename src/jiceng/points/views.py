@@ -1,0 +1,122 @@
+"""Points pages: the member's own balance and rank (phone), rankings and manual entries
+(console)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from jiceng.accounts.decorators import page
+from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.party.permissions import member_of, visible_members, visible_orgs
+from jiceng.points import selectors, services
+from jiceng.points.models import PointRule
+
+
+@page()
+def me(request):
+    member = member_of(request.user)
+    if member is None:
+        raise Forbidden("只有党员有积分。")
+    return render(
+        request, "points/me.html", {"member": member, **selectors.member_summary(member=member)}
+    )
+
+
+def _parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise UserError("日期格式应为 YYYY-MM-DD。") from None
+
+
+@page("party")
+def ranking(request):
+    """A ranking of the viewer's scope or one organization, for a year or any period."""
+    scopes = request.user.scope_codes
+    org_id = request.GET.get("org") or None
+    orgs = visible_orgs(request.user).filter(kind__in=["branch", "general_branch", "committee"])
+    if org_id and not orgs.filter(pk=org_id).exists():
+        raise NotFound("党组织不存在，或不在您的管辖范围内。")
+    start, end = _parse_day(request.GET.get("start")), _parse_day(request.GET.get("end"))
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    scope = None if org_id else (scopes[0] if scopes else None)
+    if scope is None and not org_id:
+        raise Forbidden("您的角色没有管辖范围。")
+    period = {"start": start, "end": end} if start and end else {"year": year}
+    if start and end and end <= start:
+        raise UserError("结束日期应晚于开始日期。")
+    rows = selectors.ranking(scope_code=scope, org_id=int(org_id) if org_id else None, **period)
+    return render(
+        request,
+        "points/ranking.html",
+        {
+            "rows": rows,
+            "orgs": orgs.order_by("scope_code")[:500],
+            "org_id": org_id,
+            "year": year,
+            "start": start,
+            "end": end,
+        },
+    )
+
+
+@page("party")
+def manual(request):
+    """Manual entries: propose one (with a reason); approve or reject someone else's."""
+    if request.method == "POST":
+        member = visible_members(request.user).filter(pk=request.POST.get("member") or 0).first()
+        rule = PointRule.objects.filter(pk=request.POST.get("rule") or 0).first()
+        try:
+            if member is None or rule is None:
+                raise UserError("请选择党员和规则。")
+            services.manual_request(
+                by=request.user,
+                member=member,
+                rule=rule,
+                points=int(request.POST.get("points") or 0),
+                reason=request.POST.get("reason", ""),
+            )
+        except ValueError:
+            messages.error(request, "分值应为整数。")
+        except UserError as exc:
+            if isinstance(exc, Forbidden):
+                raise
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已提交，待另一人审核后入账。")
+            return redirect("points:manual")
+    return render(
+        request,
+        "points/manual.html",
+        {
+            "pending": selectors.manual_list(user=request.user, status="pending")[:100],
+            "done": selectors.manual_list(user=request.user).exclude(status="pending")[:50],
+            "rules": PointRule.objects.filter(is_active=True, source=""),
+            "members": visible_members(request.user).filter(is_active=True).order_by("name")[:500],
+        },
+    )
+
+
+@page("party")
+@require_POST
+def manual_decide(request, pk: int):
+    request_ = selectors.manual_list(user=request.user).filter(pk=pk).first()
+    if request_ is None:
+        raise NotFound("手工积分不存在，或不在您的管辖范围内。")
+    approve = request.POST.get("approve") == "1"
+    try:
+        services.manual_decide(
+            by=request.user, request=request_, approve=approve, note=request.POST.get("note", "")
+        )
+    except UserError as exc:
+        if isinstance(exc, Forbidden):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已入账。" if approve else "已驳回。")
+    return redirect("points:manual")
