@@ -14,6 +14,8 @@ from jiceng.geo.api import router as geo_router
 from jiceng.party.api import router as party_router
 from jiceng.points.api import router as points_router
 from jiceng.registry.api import router as registry_router
+from jiceng.services.api import router as services_router
+from jiceng.venues.api import router as venues_router
 
 api = NinjaAPI(
     title="基层治理平台 API",
@@ -48,3 +50,5 @@ api.add_router("/registry", registry_router)
 api.add_router("/party", party_router)
 api.add_router("/points", points_router)
 api.add_router("/cases", cases_router)
+api.add_router("/services", services_router)
+api.add_router("/venues", venues_router)

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "jiceng.party",
     "jiceng.points",
     "jiceng.cases",
+    "jiceng.services",
+    "jiceng.venues",
     "jiceng.demo",
 ]
 

@@ -56,6 +56,8 @@ urlpatterns = [
     path("console/party/", include("jiceng.party.urls")),
     path("points/", include("jiceng.points.urls")),
     path("cases/", include("jiceng.cases.urls")),
+    path("console/services/", include("jiceng.services.urls")),
+    path("console/venues/", include("jiceng.venues.urls")),
     path("open311/v2/", include("jiceng.cases.open311")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -104,6 +104,35 @@ NAVIGATION = [
             }
         ),
     ),
+    NavItem(
+        "services",
+        _("社区服务"),
+        "services:home",
+        frozenset(
+            {
+                Role.GRID_CHIEF,
+                Role.COMMUNITY_WORKER,
+                Role.COMMUNITY_SECRETARY,
+                Role.STREET_STAFF,
+                Role.DISTRICT_STAFF,
+                Role.PARTNER_STAFF,
+            }
+        ),
+    ),
+    NavItem(
+        "venues",
+        _("共享阵地"),
+        "venues:home",
+        frozenset(
+            {
+                Role.COMMUNITY_WORKER,
+                Role.COMMUNITY_SECRETARY,
+                Role.STREET_STAFF,
+                Role.DISTRICT_STAFF,
+                Role.PARTNER_STAFF,
+            }
+        ),
+    ),
     NavItem("users", _("账号与角色"), "accounts:users", frozenset(GRANTS)),
     NavItem("audit", _("审计日志"), "core:audit", frozenset({Role.AUDIT_ADMIN})),
     NavItem("calendar", _("工作日历"), "core:calendar", STAFF | {Role.SYSTEM_ADMIN}),
