@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -30,3 +31,58 @@ def register_figure(
 
 def figures_for(roles: set[str]) -> list[Figure]:
     return [f for f in _figures.values() if f.roles is None or f.roles & roles]
+
+
+# Point sources. ``points`` sits above the apps whose actions earn points (DESIGN.md: a lower
+# app never imports a higher one), so those apps cannot call ``points.services`` by name. Each
+# declares its sources in its manifest.py (``register_point_sources``) and each service that
+# earns points calls ``points_earned(...)`` explicitly, in its own transaction, right after its
+# write. The points app plugs its booking function in when Django starts. No signal: the call is
+# visible in the service, and with no receiver connected nothing scores.
+
+
+class PointReceiver(Protocol):
+    def earned(
+        self, *, source: str, source_key: str, member: Any, occurred_at: datetime, by: Any
+    ) -> int: ...
+
+    def revoked(self, *, source_key: str, by: Any, reason: str) -> int: ...
+
+
+_point_sources: dict[str, Any] = {}
+_point_receivers: list[PointReceiver] = []
+
+
+def register_point_sources(sources: dict[str, Any]) -> None:
+    """Declare what earns points: ``{"app.thing": label}``; rules name these sources."""
+    _point_sources.update(sources)
+
+
+def point_sources() -> dict[str, Any]:
+    return dict(_point_sources)
+
+
+def connect_points(receiver: PointReceiver) -> None:
+    """Called once by the points app at start-up."""
+    if receiver not in _point_receivers:
+        _point_receivers.append(receiver)
+
+
+def points_earned(
+    *, source: str, source_key: str, member: Any, occurred_at: datetime, by: Any
+) -> int:
+    """Report that ``member`` (a party Member) did ``source`` (unique ``source_key``, so that a
+    replay never scores twice); returns the points booked."""
+    if source not in _point_sources:
+        raise ValueError(f"undeclared point source {source!r}")
+    return sum(
+        r.earned(
+            source=source, source_key=source_key, member=member, occurred_at=occurred_at, by=by
+        )
+        for r in _point_receivers
+    )
+
+
+def points_revoked(*, source_key: str, by: Any, reason: str) -> int:
+    """Report that what ``source_key`` names no longer counts; the ledger reverses it."""
+    return sum(r.revoked(source_key=source_key, by=by, reason=reason) for r in _point_receivers)

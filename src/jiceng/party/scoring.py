@@ -1,20 +1,18 @@
-"""Where party's services report what a member did that may earn points.
+"""Party's point sources: what a member does in party life that may earn points.
 
-``points`` sits above ``party`` (DESIGN.md: a lower app never imports a higher one), so party
-cannot call ``points.services`` by name. Instead party declares its point sources here
-(``POINT_SOURCES``, listed again in ``manifest.py``) and each service that earns points calls
-``earned(...)`` explicitly, in its own transaction, right after its write. The points app plugs
-its booking function in when Django starts (``points/apps.py``). No signal: the call is visible
-in the service, and with no receiver connected nothing scores.
+Registered with ``jiceng.core.registry`` (see there for why it is a declared hook and not an
+import of ``points``); party's services call ``points_earned`` right after their write.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.registry import points_earned as earned  # noqa: F401 - party's call site
+from jiceng.core.registry import points_revoked as revoked  # noqa: F401
+from jiceng.core.registry import register_point_sources
 
 POINT_SOURCES: dict[str, Any] = {
     "party.meeting.general_meeting": _("参加支部党员大会"),
@@ -27,40 +25,4 @@ POINT_SOURCES: dict[str, Any] = {
     "party.dues_on_time": _("按时交纳党费"),
     "party.learning_finished": _("完成在线学习"),
 }
-
-
-class Receiver(Protocol):
-    def earned(
-        self, *, source: str, source_key: str, member: Any, occurred_at: datetime, by: Any
-    ) -> int: ...
-
-    def revoked(self, *, source_key: str, by: Any, reason: str) -> int: ...
-
-
-_receivers: list[Receiver] = []
-
-
-def connect(receiver: Receiver) -> None:
-    """Called once by the points app at start-up."""
-    if receiver not in _receivers:
-        _receivers.append(receiver)
-
-
-def earned(*, source: str, source_key: str, member: Any, occurred_at: datetime, by: Any) -> int:
-    """Report that ``member`` did ``source`` (unique ``source_key``); returns the points booked."""
-    if source not in POINT_SOURCES:
-        raise ValueError(f"undeclared point source {source!r}")
-    return sum(
-        r.earned(
-            source=source, source_key=source_key, member=member, occurred_at=occurred_at, by=by
-        )
-        for r in _receivers
-    )
-
-
-def revoked(*, source_key: str, by: Any, reason: str) -> int:
-    """Report that what ``source_key`` names no longer counts; the ledger reverses it."""
-    return sum(r.revoked(source_key=source_key, by=by, reason=reason) for r in _receivers)
-
-
-Hook = Callable[..., int]
+register_point_sources(POINT_SOURCES)

@@ -7,8 +7,8 @@ class PointsConfig(AppConfig):
     verbose_name = "积分"
 
     def ready(self) -> None:
-        # Party's services report what earns points through party.scoring; points books it.
-        from jiceng.party import scoring
+        # Apps report what earns points through jiceng.core.registry; points books it.
+        from jiceng.core.registry import connect_points
         from jiceng.points.services import RECEIVER
 
-        scoring.connect(RECEIVER)
+        connect_points(RECEIVER)

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.registry import point_sources
 from jiceng.party.models import Member
 from jiceng.party.permissions import can_manage
-from jiceng.party.scoring import POINT_SOURCES
 from jiceng.points.models import ManualEntry, PointBalance, PointEntry, PointRule
 
 # --- rules ------------------------------------------------------------------------------------
@@ -56,7 +56,7 @@ def validate_rule(
             f"每次分值（{abs(points)}）超过了上限（{min(c for _, c in set_caps)}），一次也记不满。",
             field="points",
         )
-    unknown = [s for s in source.split() if s not in POINT_SOURCES]
+    unknown = [s for s in source.split() if s not in point_sources()]
     if unknown:
         raise UserError(f"未声明的积分来源：{'、'.join(unknown)}。", field="source")
 
@@ -377,10 +377,10 @@ def rebuild_balances(*, by=None, fix: bool = True) -> dict[str, int]:
     return {"balances": len(derived), "differing": differing}
 
 
-# The hook party's services call (see jiceng/party/scoring.py).
+# The hook the apps' services call (see jiceng/core/registry.py, point sources).
 
 
-class PartyReceiver:
+class LedgerReceiver:
     def earned(self, *, source, source_key, member, occurred_at, by) -> int:
         return award(
             source=source, source_key=source_key, member=member, occurred_at=occurred_at, by=by
@@ -390,7 +390,7 @@ class PartyReceiver:
         return revoke_source(source_key=source_key, by=by, reason=reason)
 
 
-RECEIVER = PartyReceiver()
+RECEIVER = LedgerReceiver()
 
 
 def get_entry(*, pk: int) -> PointEntry:
