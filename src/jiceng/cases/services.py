@@ -18,7 +18,7 @@ from jiceng.cases import workflow
 from jiceng.cases.escalation import after_transition
 from jiceng.cases.models import Case, CaseCategory, CaseEvent, CaseFollower, CasePhoto
 from jiceng.cases.permissions import can_act
-from jiceng.cases.photos import prepare_photos
+from jiceng.core.photos import prepare_photos
 from jiceng.cases.workflow import Status, Triage
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError

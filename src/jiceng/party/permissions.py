@@ -42,6 +42,16 @@ def visible_orgs(user) -> QuerySet[PartyOrg]:
     return PartyOrg.objects.none() if condition is None else PartyOrg.objects.filter(condition)
 
 
+def manageable_orgs(user) -> QuerySet[PartyOrg]:
+    """The organizations whose records ``user`` may change (meetings, members, dues)."""
+    if not getattr(user, "is_authenticated", False):
+        return PartyOrg.objects.none()
+    condition = PartyOrg.objects.scope_q(*user.scopes_for(*MANAGER_ROLES))
+    if condition is None:
+        return PartyOrg.objects.none()
+    return PartyOrg.objects.filter(condition, is_active=True).order_by("scope_code", "kind", "id")
+
+
 def visible_members(user) -> QuerySet[Member]:
     if not getattr(user, "is_authenticated", False):
         return Member.objects.none()

@@ -81,6 +81,55 @@ def meeting_detail(*, user, pk: int) -> Meeting:
     return meeting
 
 
+@dataclass
+class RollRow:
+    member: Member
+    attendance: Any  # Attendance or None
+
+
+def meeting_roll(*, meeting: Meeting) -> list[RollRow]:
+    """Who is expected at a meeting (its organization's members and those of the groups under
+    it) with what each did: checked in, asked for leave, or nothing yet. Two queries."""
+    members = (
+        Member.objects.filter(is_active=True)
+        .filter(Q(org_id=meeting.org_id) | Q(org__parent_id=meeting.org_id))
+        .select_related("org")
+        .order_by("org__scope_code", "name", "id")
+    )
+    marked = {a.member_id: a for a in meeting.attendances.all()}
+    rows = [RollRow(m, marked.pop(m.pk, None)) for m in members]
+    # Those who attended and have since moved on still show.
+    rows += [RollRow(a.member, a) for a in marked.values()]
+    return rows
+
+
+def org_tree(*, user) -> list[tuple[PartyOrg, int]]:
+    """The organizations in scope in tree order with their depth, counts of members and
+    committee seats annotated. One query."""
+    orgs = list(
+        org_list(user=user)
+        .annotate(
+            member_count=Count("members", filter=Q(members__is_active=True), distinct=True),
+            seat_count=Count("seats", distinct=True),
+        )
+        .order_by("scope_code", "id")
+    )
+    children: dict[int | None, list[PartyOrg]] = {}
+    ids = {o.pk for o in orgs}
+    for org in orgs:
+        parent = org.parent_id if org.parent_id in ids else None
+        children.setdefault(parent, []).append(org)
+    result: list[tuple[PartyOrg, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for org in children.get(parent, []):
+            result.append((org, depth))
+            walk(org.pk, depth + 1)
+
+    walk(None, 0)
+    return result
+
+
 def meetings_for_member(*, member: Member, now: datetime | None = None) -> QuerySet[Meeting]:
     """The member's organization's meetings around now (the member's own page)."""
     now = now or timezone.now()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.photos import prepare_photos
 from jiceng.party import scoring
 from jiceng.party.dues import add_months, first_of_month, member_dues
 from jiceng.party.models import (
@@ -25,6 +26,7 @@ from jiceng.party.models import (
     LinkedHousehold,
     Meeting,
     MeetingKind,
+    MeetingPhoto,
     Member,
     MemberTransfer,
     PartyOrg,
@@ -449,6 +451,26 @@ def meeting_cancel(*, by, meeting: Meeting, reason: str) -> Meeting:
     meeting.save(update_fields=["status", "updated_at"])
     audit(actor=by, action="party.meeting_cancel", obj=meeting, detail={"reason": reason})
     return meeting
+
+
+MAX_MEETING_PHOTOS = 30
+
+
+@transaction.atomic
+def meeting_add_photos(*, by, meeting: Meeting, files: list[Any]) -> list[MeetingPhoto]:
+    """Photos of a meeting for its record: checked by content and resized, as case photos are."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_manager(by, meeting)
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise UserError("会议已取消。")
+    if not [f for f in files if f]:
+        raise UserError("请选择照片。", field="photos")
+    prepared = prepare_photos(files)
+    if meeting.photos.count() + len(prepared) > MAX_MEETING_PHOTOS:
+        raise UserError(f"一次会议最多保存 {MAX_MEETING_PHOTOS} 张照片。", field="photos")
+    photos = [MeetingPhoto.objects.create(meeting=meeting, image=f) for f in prepared]
+    audit(actor=by, action="party.meeting_photos", obj=meeting, detail={"photos": len(photos)})
+    return photos
 
 
 def checkin_code(meeting: Meeting) -> str:

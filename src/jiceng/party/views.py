@@ -10,9 +10,27 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
-from jiceng.core.errors import Forbidden, UserError
-from jiceng.party import selectors, services
-from jiceng.party.permissions import can_manage, member_of
+from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.party import forms, selectors, services
+from jiceng.party.dues import member_dues
+from jiceng.party.models import LeadHousehold, Member, PartyOrg
+from jiceng.party.permissions import can_manage, manageable_orgs, member_of
+
+MEMBER_ORG_KINDS = (PartyOrg.Kind.GENERAL_BRANCH, PartyOrg.Kind.BRANCH, PartyOrg.Kind.GROUP)
+
+
+def _run(request, action, success: str) -> bool:
+    """Call a service; a user's mistake becomes a message on the page (nothing was written),
+    a permission refusal stays a 403."""
+    try:
+        action()
+    except Forbidden:
+        raise
+    except UserError as exc:
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, success)
+    return True
 
 
 @page("party")
@@ -45,13 +63,110 @@ def members(request):
 @page("party")
 def member_detail(request, pk: int):
     member = selectors.member_detail(user=request.user, pk=pk)
+    manage = can_manage(request.user, member)
+    orgs = (
+        [o for o in manageable_orgs(request.user) if o.kind in MEMBER_ORG_KINDS] if manage else []
+    )
+    if request.method == "POST":
+        if not manage:
+            raise Forbidden("您无权管理该党员。")
+        action = request.POST.get("action")
+        if action == "dues":
+            form = forms.DuesForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, "请选择月份，金额须为不小于 0 的数字。")
+            else:
+                data = form.cleaned_data
+                _run(
+                    request,
+                    lambda: services.dues_pay(
+                        by=request.user, member=member, month=data["month"], amount=data["amount"]
+                    ),
+                    f"已登记 {data['month']:%Y年%m月} 的党费。",
+                )
+        elif action == "income":
+            form = forms.IncomeForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, "请选择收入类别，基数须为不小于 0 的数字。")
+            else:
+                data = form.cleaned_data
+                _run(
+                    request,
+                    lambda: services.member_set_income(
+                        by=request.user,
+                        member=member,
+                        income_kind=data["income_kind"],
+                        dues_base=data["dues_base"],
+                    ),
+                    "收入已更新，新的党费自下一次交纳起按新基数计算。",
+                )
+        elif action == "transfer":
+            form = forms.TransferForm(request.POST, orgs=orgs)
+            if not form.is_valid():
+                messages.error(request, "请选择转入的党组织。")
+            else:
+                to_org = next(o for o in orgs if o.pk == form.cleaned_data["to_org"])
+                _run(
+                    request,
+                    lambda: services.member_transfer(
+                        by=request.user,
+                        member=member,
+                        to_org=to_org,
+                        note=form.cleaned_data["note"],
+                    ),
+                    f"已转入{to_org.name}。",
+                )
+        return redirect("party:member", pk=member.pk)
+    arrears = selectors.dues_arrears(user=request.user, members=Member.objects.filter(pk=member.pk))
+    try:
+        due = member_dues(member)
+    except UserError:
+        due = None
     return render(
         request,
         "party/member.html",
         {
             "member": member,
             "payments": selectors.dues_history(member=member)[:24],
-            "can_manage": can_manage(request.user, member),
+            "learning": member.learning.all()[:20],
+            "arrears": arrears[0] if arrears else None,
+            "due": due,
+            "can_manage": manage,
+            "dues_form": forms.DuesForm(),
+            "income_form": forms.IncomeForm(
+                initial={"income_kind": member.income_kind, "dues_base": member.dues_base}
+            ),
+            "transfer_form": forms.TransferForm(orgs=[o for o in orgs if o.pk != member.org_id]),
+        },
+    )
+
+
+@page("party")
+def orgs(request):
+    return render(request, "party/orgs.html", {"tree": selectors.org_tree(user=request.user)})
+
+
+@page("party")
+def org_detail(request, pk: int):
+    org = selectors.org_list(user=request.user).filter(pk=pk).first()
+    if org is None:
+        raise NotFound("党组织不存在，或不在您的管辖范围内。")
+    seats = org.seats.filter(ended_at__isnull=True).select_related("partner")
+    leads = (
+        LeadHousehold.objects.filter(member__org=org, is_active=True)
+        .select_related("member", "division")
+        .prefetch_related("links__member", "links__households")
+    )
+    return render(
+        request,
+        "party/org.html",
+        {
+            "org": org,
+            "seats": seats,
+            "leads": leads,
+            "states": selectors.frequency_status(user=request.user, org_id=org.pk),
+            "children": org.children.filter(is_active=True),
+            "members": selectors.member_list(user=request.user, org_id=org.pk)[:200],
         },
     )
 
@@ -60,16 +175,94 @@ def member_detail(request, pk: int):
 def meetings(request):
     rows = selectors.meeting_list(user=request.user)
     page_obj = Paginator(rows, 30).get_page(request.GET.get("page"))
-    return render(request, "party/meetings.html", {"page_obj": page_obj})
+    orgs = list(manageable_orgs(request.user))
+    form = forms.MeetingForm(request.POST or None, orgs=orgs) if orgs else None
+    if request.method == "POST":
+        if form is None:
+            raise Forbidden("您无权安排会议。")
+        if form.is_valid():
+            data = form.cleaned_data
+            org = next(o for o in orgs if o.pk == data["org"])
+            created = []
+            if _run(
+                request,
+                lambda: created.append(
+                    services.meeting_create(
+                        by=request.user,
+                        org=org,
+                        kind=data["kind"],
+                        title=data["title"],
+                        starts_at=data["starts_at"],
+                        ends_at=data["ends_at"],
+                        place=data["place"],
+                        agenda=data["agenda"],
+                    )
+                ),
+                "会议已安排。",
+            ):
+                return redirect("party:meeting", pk=created[0].pk)
+    return render(request, "party/meetings.html", {"page_obj": page_obj, "form": form})
 
 
 @page("party")
 def meeting_detail(request, pk: int):
     meeting = selectors.meeting_detail(user=request.user, pk=pk)
+    manage = can_manage(request.user, meeting)
+    if request.method == "POST":
+        if not manage:
+            raise Forbidden("只有会议组织者可以登记会议情况。")
+        action = request.POST.get("action")
+        if action == "minutes":
+            form = forms.MinutesForm(request.POST)
+            minutes = form.cleaned_data["minutes"] if form.is_valid() else ""
+            _run(
+                request,
+                lambda: services.meeting_record(by=request.user, meeting=meeting, minutes=minutes),
+                "会议记录已保存，会议记为已召开。",
+            )
+        elif action == "cancel":
+            reason = request.POST.get("reason", "")
+            _run(
+                request,
+                lambda: services.meeting_cancel(by=request.user, meeting=meeting, reason=reason),
+                "会议已取消。",
+            )
+        elif action == "attendance":
+            form = forms.AttendanceForm(request.POST)
+            member = None
+            if form.is_valid():
+                member = Member.objects.filter(pk=form.cleaned_data["member"]).first()
+            if member is None:
+                messages.error(request, "请选择党员。")
+            else:
+                present = form.cleaned_data["present"]
+                _run(
+                    request,
+                    lambda: services.attendance_record(
+                        by=request.user,
+                        meeting=meeting,
+                        member=member,
+                        present=present,
+                        reason=form.cleaned_data["reason"],
+                    ),
+                    f"已登记{member.name}{'出席' if present else '请假'}。",
+                )
+        elif action == "photos":
+            files = request.FILES.getlist("photos")
+            _run(
+                request,
+                lambda: services.meeting_add_photos(by=request.user, meeting=meeting, files=files),
+                "照片已保存。",
+            )
+        return redirect("party:meeting", pk=meeting.pk)
     return render(
         request,
         "party/meeting.html",
-        {"meeting": meeting, "can_manage": can_manage(request.user, meeting)},
+        {
+            "meeting": meeting,
+            "can_manage": manage,
+            "roll": selectors.meeting_roll(meeting=meeting),
+        },
     )
 
 
@@ -138,3 +331,73 @@ def checkin(request):
         context.update({"attendance": attendance, "points": points, "done": True})
         return render(request, "party/checkin.html", context)
     return render(request, "party/checkin.html", context)
+
+
+@page()
+def mine(request):
+    """A member's own party page on the phone: organization, meetings (ask for leave), dues,
+    points, and registration with the community where they live."""
+    member = member_of(request.user)
+    if member is None:
+        raise NotFound("您的账号尚未关联党员信息，请联系所在党组织。")
+    from jiceng.geo.models import Division
+
+    communities = Division.objects.filter(level="community").select_related("parent")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "leave":
+            wanted = request.POST.get("meeting", "")
+            meeting = next(
+                (m for m in selectors.meetings_for_member(member=member) if str(m.pk) == wanted),
+                None,
+            )
+            if meeting is None:
+                raise NotFound("会议不存在。")
+            _run(
+                request,
+                lambda: services.attendance_record(
+                    by=request.user,
+                    meeting=meeting,
+                    member=member,
+                    present=False,
+                    reason=request.POST.get("reason", ""),
+                ),
+                "已请假。",
+            )
+        elif action == "register":
+            form = forms.RegistrationForm(request.POST, communities=communities)
+            if not form.is_valid():
+                messages.error(request, "请选择居住地社区。")
+            else:
+                community = communities.get(pk=form.cleaned_data["community"])
+                _run(
+                    request,
+                    lambda: services.registration_submit(
+                        by=request.user, community=community, member=member
+                    ),
+                    f"已向{community.name}报到，待社区审核。",
+                )
+        return redirect("party:mine")
+    arrears = selectors.dues_arrears(user=None, members=Member.objects.filter(pk=member.pk))
+    try:
+        due = member_dues(member)
+    except UserError:
+        due = None
+    meetings = list(selectors.meetings_for_member(member=member))
+    marked = {
+        a.meeting_id: a for a in member.attendances.filter(meeting__in=[m.pk for m in meetings])
+    }
+    return render(
+        request,
+        "party/mine.html",
+        {
+            "member": member,
+            "meetings": [(m, marked.get(m.pk)) for m in meetings],
+            "due": due,
+            "arrears": arrears[0] if arrears else None,
+            "payments": selectors.dues_history(member=member)[:6],
+            "registrations": member.registrations.select_related("community"),
+            "can_register": member.management_type == Member.ManagementType.IN_SERVICE,
+            "registration_form": forms.RegistrationForm(communities=communities),
+        },
+    )

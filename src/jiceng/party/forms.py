@@ -1,0 +1,74 @@
+"""Forms of the party pages: they parse; the services validate and write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.party.models import MeetingKind, Member
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+
+class MeetingForm(forms.Form):
+    org = forms.TypedChoiceField(label=_("党组织"), coerce=int)
+    kind = forms.ChoiceField(label=_("类型"), choices=MeetingKind.choices)
+    title = forms.CharField(label=_("主题"), max_length=100)
+    starts_at = forms.DateTimeField(label=_("开始时间"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("结束时间"), widget=DATETIME)
+    place = forms.CharField(label=_("地点"), max_length=100, required=False)
+    agenda = forms.CharField(
+        label=_("议程"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, orgs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].choices = [(o.pk, o.name) for o in orgs]
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(label=_("会议记录"), widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=200)
+
+
+class AttendanceForm(forms.Form):
+    member = forms.IntegerField(widget=forms.HiddenInput)
+    present = forms.BooleanField(required=False)
+    reason = forms.CharField(label=_("请假事由"), max_length=200, required=False)
+
+
+class DuesForm(forms.Form):
+    month = forms.DateField(label=_("月份"), input_formats=["%Y-%m"], widget=MONTH)
+    amount = forms.DecimalField(
+        label=_("实交金额（元）"), max_digits=10, decimal_places=2, min_value=0, required=False
+    )
+
+
+class IncomeForm(forms.Form):
+    income_kind = forms.ChoiceField(label=_("收入类别"), choices=Member.IncomeKind.choices)
+    dues_base = forms.DecimalField(
+        label=_("党费计算基数（元/月）"), max_digits=10, decimal_places=2, min_value=0
+    )
+
+
+class TransferForm(forms.Form):
+    to_org = forms.TypedChoiceField(label=_("转入党组织"), coerce=int)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, orgs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_org"].choices = [(o.pk, o.name) for o in orgs]
+
+
+class RegistrationForm(forms.Form):
+    community = forms.TypedChoiceField(label=_("居住地社区"), coerce=int)
+
+    def __init__(self, *args, communities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [("", _("请选择"))] + [
+            (c.pk, f"{c.parent.name if c.parent_id else ''} · {c.name}") for c in communities
+        ]
