@@ -18,11 +18,11 @@ from jiceng.cases import workflow
 from jiceng.cases.escalation import after_transition
 from jiceng.cases.models import Case, CaseCategory, CaseEvent, CaseFollower, CasePhoto
 from jiceng.cases.permissions import can_act
-from jiceng.core.photos import prepare_photos
 from jiceng.cases.workflow import Status, Triage
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.numbers import next_value
+from jiceng.core.photos import prepare_photos
 from jiceng.core.workdays import WorkingCalendar
 from jiceng.geo.lookup import locate_or_error, parse_point
 from jiceng.partners.models import Partner
