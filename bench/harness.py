@@ -103,3 +103,25 @@ class Report:
         path = OUT / f"{self.benchmark}.json"
         path.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2), encoding="utf-8")
         return path
+
+
+def measure_pair(
+    ours: tuple[str, Callable[[], object]],
+    reference: tuple[str, Callable[[], object]],
+    *,
+    repeat: int = 60,
+    warmup: int = 3,
+) -> tuple[Timing, Timing]:
+    """Time two callables in alternation (ours, reference, ours, ...), so that a load that
+    comes and goes on a shared machine falls on both alike."""
+    for _ in range(warmup):
+        ours[1]()
+        reference[1]()
+    a: list[float] = []
+    b: list[float] = []
+    for _ in range(repeat):
+        for fn, out in ((ours[1], a), (reference[1], b)):
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return Timing(ours[0], a), Timing(reference[0], b)

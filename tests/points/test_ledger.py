@@ -213,3 +213,9 @@ def test_ranking_takes_one_query(party, django_assert_max_num_queries):
     award(party["alice"], "a:1", at(1))
     with django_assert_max_num_queries(1):
         selectors.ranking(scope_code=party["places"]["community"].code, year=2025)
+
+
+def test_a_ranking_for_a_nonsense_year_is_a_clear_error(client, party):
+    client.force_login(party["secretary"])
+    response = client.get("/points/ranking/?year=abc")
+    assert response.status_code == 400 and "年度应为四位数字" in response.content.decode()

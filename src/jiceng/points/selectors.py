@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import F, QuerySet, Sum, Window
-from django.db.models.functions import Rank
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from jiceng.core.models import ScopedQuerySet
@@ -34,8 +33,8 @@ def ranking_rows(
     start: date | None = None,
     end: date | None = None,
 ):
-    """The ranking as a queryset of (member_id, total, rank): a whole year from the balances,
-    any other period [start, end) from the ledger."""
+    """The ranking as a queryset of (member_id, name, total), highest first: a whole year from
+    the balances, any other period [start, end) from the ledger."""
     if year is not None:
         rows: ScopedQuerySet = PointBalance.objects.filter(year=year)
     else:
@@ -49,17 +48,21 @@ def ranking_rows(
     if org_id:
         rows = rows.filter(org_id=org_id)
     return (
-        rows.values("member_id", "member__name")
+        rows.values_list("member_id", "member__name")
         .annotate(total=Sum("points"))
-        .annotate(rank=Window(Rank(), order_by=F("total").desc()))
-        .order_by("rank", "member_id")
+        .order_by("-total", "member_id")
     )
 
 
 def ranking(*, limit: int = 100, **period) -> list[Ranked]:
-    """The first ``limit`` of a ranking with names (one query)."""
-    rows = ranking_rows(**period)[:limit]
-    return [Ranked(r["member_id"], r["member__name"], r["total"], r["rank"]) for r in rows]
+    """The first ``limit`` of a ranking with names (one query). Ranks are competition ranks
+    (1, 2, 2, 4): in rows sorted by total, a row's rank is one more than the number of rows
+    before the first row with its total, so no window over the whole scope is needed."""
+    ranked: list[Ranked] = []
+    for position, (member_id, name, total) in enumerate(ranking_rows(**period)[:limit]):
+        tied = ranked and ranked[-1].points == total
+        ranked.append(Ranked(member_id, name, total, ranked[-1].rank if tied else position + 1))
+    return ranked
 
 
 def balance(*, member: Member, year: int) -> int:

@@ -350,6 +350,10 @@ def rebuild_balances(*, by=None, fix: bool = True) -> dict[str, int]:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("LOCK TABLE points_pointentry IN SHARE MODE")
+                # The planner cannot tell that (member, year, org) makes only one group per
+                # member a year; with the default 4 MB it fears a spilling hash and walks the
+                # member index instead: 80 s instead of 8 s over 10 million entries.
+                cursor.execute("SET LOCAL work_mem = '256MB'")
         derived = derived_balances()
         kept = {
             (b["member_id"], b["year"], b["org_id"]): b["points"]

@@ -43,7 +43,10 @@ def ranking(request):
     if org_id and not orgs.filter(pk=org_id).exists():
         raise NotFound("党组织不存在，或不在您的管辖范围内。")
     start, end = _parse_day(request.GET.get("start")), _parse_day(request.GET.get("end"))
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year_text = request.GET.get("year") or str(timezone.localdate().year)
+    if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
+        raise UserError("年度应为四位数字，例如 2026。")
+    year = int(year_text)
     scope = None if org_id else (scopes[0] if scopes else None)
     if scope is None and not org_id:
         raise Forbidden("您的角色没有管辖范围。")
