@@ -72,3 +72,36 @@ class RegistrationForm(forms.Form):
         self.fields["community"].choices = [("", _("请选择"))] + [
             (c.pk, f"{c.parent.name if c.parent_id else ''} · {c.name}") for c in communities
         ]
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=64)
+    org = forms.TypedChoiceField(label=_("所在党组织"), coerce=int)
+    management_type = forms.ChoiceField(label=_("管理类型"), choices=Member.ManagementType.choices)
+    standing = forms.ChoiceField(label=_("党员类别"), choices=Member.Standing.choices)
+    joined_at = forms.DateField(label=_("入党日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    work_unit = forms.CharField(label=_("工作单位"), max_length=100, required=False)
+    income_kind = forms.ChoiceField(label=_("收入类别"), choices=Member.IncomeKind.choices)
+    dues_base = forms.DecimalField(
+        label=_("党费计算基数（元/月）"), max_digits=10, decimal_places=2, min_value=0, initial=0
+    )
+
+    def __init__(self, *args, orgs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].choices = [(o.pk, o.name) for o in orgs]
+
+
+class OrgRegistrationForm(forms.Form):
+    org = forms.TypedChoiceField(label=_("单位党组织"), coerce=int)
+    community = forms.TypedChoiceField(label=_("报到社区"), coerce=int)
+
+    def __init__(self, *args, orgs=(), communities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].choices = [(o.pk, o.name) for o in orgs]
+        self.fields["community"].choices = [("", _("请选择"))] + [
+            (c.pk, f"{c.parent.name if c.parent_id else ''} · {c.name}") for c in communities
+        ]
+
+
+class LearningImportForm(forms.Form):
+    file = forms.FileField(label=_("学习记录（Excel）"))

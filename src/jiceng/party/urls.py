@@ -16,4 +16,5 @@ urlpatterns = [
     path("orgs/", views.orgs, name="orgs"),
     path("orgs/<int:pk>/", views.org_detail, name="org"),
     path("mine/", views.mine, name="mine"),
+    path("learning/import/", views.learning_import, name="learning_import"),
 ]

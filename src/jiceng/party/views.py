@@ -13,8 +13,8 @@ from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.party import forms, selectors, services
 from jiceng.party.dues import member_dues
-from jiceng.party.models import LeadHousehold, Member, PartyOrg
-from jiceng.party.permissions import can_manage, manageable_orgs, member_of
+from jiceng.party.models import LeadHousehold, Member, PartyOrg, Registration
+from jiceng.party.permissions import MANAGER_ROLES, can_manage, manageable_orgs, member_of
 
 MEMBER_ORG_KINDS = (PartyOrg.Kind.GENERAL_BRANCH, PartyOrg.Kind.BRANCH, PartyOrg.Kind.GROUP)
 
@@ -57,7 +57,50 @@ def members(request):
     query = request.GET.get("q", "").strip()
     rows = selectors.member_list(user=request.user, query=query)
     page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "party/members.html", {"page_obj": page_obj, "query": query})
+    orgs = [o for o in manageable_orgs(request.user) if o.kind in MEMBER_ORG_KINDS]
+    form = forms.MemberForm(request.POST or None, orgs=orgs) if orgs else None
+    if request.method == "POST":
+        if form is None:
+            raise Forbidden("您无权登记党员。")
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            org = next(o for o in orgs if o.pk == data.pop("org"))
+            created = []
+            if _run(
+                request,
+                lambda: created.append(services.member_create(by=request.user, org=org, **data)),
+                f"已登记党员{data['name']}。",
+            ):
+                return redirect("party:member", pk=created[0].pk)
+    return render(
+        request, "party/members.html", {"page_obj": page_obj, "query": query, "form": form}
+    )
+
+
+@page("party")
+def learning_import(request):
+    """Learning records from Excel: download the template, upload, read what was refused."""
+    from django.http import HttpResponse
+
+    from jiceng.party import imports
+
+    if request.GET.get("template"):
+        response = HttpResponse(
+            imports.template(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''learning-template.xlsx"
+        return response
+    if not manageable_orgs(request.user).exists():
+        raise Forbidden("您无权导入学习记录。")
+    form = forms.LearningImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = imports.import_learning(by=request.user, upload=form.cleaned_data["file"])
+        except UserError as exc:
+            form.add_error("file", exc.message)
+    return render(request, "party/learning_import.html", {"form": form, "result": result})
 
 
 @page("party")
@@ -100,6 +143,18 @@ def member_detail(request, pk: int):
                     ),
                     "收入已更新，新的党费自下一次交纳起按新基数计算。",
                 )
+        elif action == "lead":
+            grid = _grid_in_scope(request, request.POST.get("grid"))
+            _run(
+                request,
+                lambda: services.lead_household_set(
+                    by=request.user,
+                    member=member,
+                    division=grid,
+                    address=request.POST.get("address", "").strip(),
+                ),
+                f"{member.name}家已设为党员中心户。",
+            )
         elif action == "transfer":
             form = forms.TransferForm(request.POST, orgs=orgs)
             if not form.is_valid():
@@ -137,8 +192,27 @@ def member_detail(request, pk: int):
                 initial={"income_kind": member.income_kind, "dues_base": member.dues_base}
             ),
             "transfer_form": forms.TransferForm(orgs=[o for o in orgs if o.pk != member.org_id]),
+            "lead": LeadHousehold.objects.filter(member=member, is_active=True).first(),
+            "grids": _grids_of(request) if manage else [],
         },
     )
+
+
+def _grids_of(request):
+    """The grids where the viewer may place a lead household."""
+    from jiceng.geo.models import Division
+
+    scopes = request.user.scopes_for(*MANAGER_ROLES)
+    if not scopes:
+        return Division.objects.none()
+    return Division.objects.within(*scopes).filter(level="grid").order_by("code")
+
+
+def _grid_in_scope(request, pk):
+    grid = _grids_of(request).filter(pk=pk or 0).first()
+    if grid is None:
+        raise NotFound("网格不存在，或不在您的管辖范围内。")
+    return grid
 
 
 @page("party")
@@ -151,6 +225,45 @@ def org_detail(request, pk: int):
     org = selectors.org_list(user=request.user).filter(pk=pk).first()
     if org is None:
         raise NotFound("党组织不存在，或不在您的管辖范围内。")
+    if request.method == "POST":
+        if not can_manage(request.user, org):
+            raise Forbidden("您无权管理该党组织。")
+        action = request.POST.get("action")
+        if action == "link":
+            lead = LeadHousehold.objects.filter(member__org=org, pk=request.POST.get("lead") or 0)
+            lead = lead.first()
+            member = selectors.member_list(user=request.user).filter(
+                pk=request.POST.get("member") or 0
+            )
+            member = member.first()
+            if lead is None or member is None:
+                messages.error(request, "请选择中心户和联系党员。")
+            else:
+                _run(
+                    request,
+                    lambda: services.lead_link_add(by=request.user, lead=lead, member=member),
+                    f"{member.name}已由{lead.member.name}家联系。",
+                )
+        elif action == "household":
+            from jiceng.party.models import LeadHouseholdLink
+
+            link = LeadHouseholdLink.objects.filter(
+                lead__member__org=org, pk=request.POST.get("link") or 0, ended_at__isnull=True
+            ).first()
+            if link is None:
+                messages.error(request, "请选择联系党员。")
+            else:
+                _run(
+                    request,
+                    lambda: services.linked_household_add(
+                        by=request.user,
+                        link=link,
+                        name=request.POST.get("name", "").strip(),
+                        address=request.POST.get("address", "").strip(),
+                    ),
+                    "已添加联系群众户。",
+                )
+        return redirect("party:org", pk=org.pk)
     seats = org.seats.filter(ended_at__isnull=True).select_related("partner")
     leads = (
         LeadHousehold.objects.filter(member__org=org, is_active=True)
@@ -167,6 +280,7 @@ def org_detail(request, pk: int):
             "states": selectors.frequency_status(user=request.user, org_id=org.pk),
             "children": org.children.filter(is_active=True),
             "members": selectors.member_list(user=request.user, org_id=org.pk)[:200],
+            "can_manage": can_manage(request.user, org),
         },
     )
 
@@ -289,7 +403,41 @@ def meeting_qr(request, pk: int):
 def registrations(request):
     rows = selectors.registration_list(user=request.user, status=request.GET.get("status") or None)
     page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "party/registrations.html", {"page_obj": page_obj})
+    # A partner unit's staff register their unit's party organization with a community.
+    unit_orgs = (
+        list(PartyOrg.objects.filter(partner_id__in=request.user.unit_ids, is_active=True))
+        if request.user.unit_ids
+        else []
+    )
+    form = None
+    if unit_orgs:
+        from jiceng.geo.models import Division
+
+        communities = Division.objects.filter(level="community").select_related("parent")
+        form = forms.OrgRegistrationForm(
+            request.POST or None, orgs=unit_orgs, communities=communities
+        )
+        if request.method == "POST" and form.is_valid():
+            org = next(o for o in unit_orgs if o.pk == form.cleaned_data["org"])
+            community = communities.get(pk=form.cleaned_data["community"])
+            if _run(
+                request,
+                lambda: services.registration_submit(by=request.user, community=community, org=org),
+                f"{org.name}已向{community.name}报到，待社区审核。",
+            ):
+                return redirect("party:registrations")
+    elif request.method == "POST":
+        raise Forbidden("只有共建单位可以为本单位党组织报到。")
+    mine = (
+        Registration.objects.filter(org__in=unit_orgs).select_related("org", "community")
+        if unit_orgs
+        else []
+    )
+    return render(
+        request,
+        "party/registrations.html",
+        {"page_obj": page_obj, "form": form, "unit_registrations": mine},
+    )
 
 
 @page("party")

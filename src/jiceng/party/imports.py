@@ -1,0 +1,127 @@
+"""Learning records from an Excel workbook (the export of an online learning platform, or the
+template we give): every row checked, good rows recorded, bad rows named with their reason.
+Recording is idempotent by (member, source, source id), so importing a file again adds nothing."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from jiceng.core.errors import UserError
+from jiceng.party import services
+from jiceng.party.permissions import can_manage, visible_members
+
+HEADER = ["党员编号", "姓名", "课程", "学习时长（分钟）", "完成时间", "来源编号"]
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 20_000
+SOURCE = "excel"
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    existing: int = 0
+    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, reason)
+
+
+def template() -> bytes:
+    """The workbook to fill in: the header and one example row."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "学习记录"
+    sheet.append(HEADER)
+    sheet.append([1, "张三", "党章学习", 45, "2026-05-01 20:30", "xx-0001"])
+    for column in "ABCDEF":
+        sheet.column_dimensions[column].width = 18
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _when(value) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        text = str(value or "").strip()
+        for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M"):
+            try:
+                moment = datetime.strptime(text, pattern)
+                break
+            except ValueError:
+                continue
+        else:
+            raise UserError("应为日期时间，例如 2026-05-01 20:30")
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def import_learning(*, by, upload) -> ImportResult:
+    """Read the workbook and record each good row; refuse a file that is not the template."""
+    if getattr(upload, "size", 0) > MAX_BYTES:
+        raise UserError("文件超过 10 MB。", field="file")
+    try:
+        book = load_workbook(upload, read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
+        raise UserError("不是 Excel 工作簿（.xlsx），请使用下载的模板。", field="file") from None
+    rows = book.worksheets[0].iter_rows(values_only=True)
+    header = [str(c or "").strip() for c in next(rows, ())][: len(HEADER)]
+    if header != HEADER:
+        raise UserError(f"表头应为：{'、'.join(HEADER)}。请使用下载的模板。", field="file")
+    members = visible_members(by).select_related("org")
+    result = ImportResult()
+    for number, row in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            raise UserError(f"一次最多导入 {MAX_ROWS} 行，请分批导入。", field="file")
+        cells = list(row[: len(HEADER)]) + [None] * (len(HEADER) - len(row))
+        if all(c is None or str(c).strip() == "" for c in cells):
+            continue
+        member_no, name, course, minutes, finished, external = cells
+        column = ""
+        try:
+            for heading, value in zip(HEADER, cells, strict=True):
+                if isinstance(value, str) and value.startswith("="):
+                    column = heading
+                    raise UserError("单元格含公式，请只填写数值。")
+            column = "党员编号"
+            member = members.filter(pk=int(member_no)).first() if str(member_no).isdigit() else None
+            if member is None or not can_manage(by, member):
+                raise UserError("没有该编号的党员，或不在您的管辖范围内。")
+            column = "姓名"
+            if str(name or "").strip() != member.name:
+                raise UserError(f"与党员编号不符（该编号是{member.name}）。")
+            column = "学习时长（分钟）"
+            if not str(minutes).strip().isdigit():
+                raise UserError("应为整数分钟。")
+            column = "完成时间"
+            when = _when(finished)
+            column = "课程"
+            with transaction.atomic():
+                _, created = services.learning_record(
+                    by=by,
+                    member=member,
+                    course=str(course or ""),
+                    minutes=int(str(minutes).strip()),
+                    finished_at=when,
+                    external_id=str(external or "").strip(),
+                    source=SOURCE,
+                )
+        except UserError as exc:
+            column = {
+                "course": "课程",
+                "minutes": "学习时长（分钟）",
+                "finished_at": "完成时间",
+                "external_id": "来源编号",
+            }.get(exc.field or "", column)
+            result.errors.append((number, column, exc.message))
+            continue
+        if created:
+            result.created += 1
+        else:
+            result.existing += 1
+    return result
