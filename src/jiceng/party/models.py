@@ -600,3 +600,18 @@ class LearningRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.course}"
+
+
+class WarningNotice(models.Model):
+    """A warning already sent (a branch behind its meetings this period, a member three months
+    behind with dues): the daily task tells people once, not every day."""
+
+    key = models.CharField(_("预警"), max_length=100, unique=True)
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("已发送的预警")
+        verbose_name_plural = _("已发送的预警")
+
+    def __str__(self) -> str:
+        return self.key

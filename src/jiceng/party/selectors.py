@@ -193,13 +193,15 @@ def _aware(day: date) -> datetime:
 
 
 def frequency_status(
-    *, user, today: date | None = None, org_id: int | None = None
+    *, user, today: date | None = None, org_id: int | None = None, orgs: Any = None
 ) -> list[FrequencyState]:
-    """For each branch (and group) in scope and each frequency that applies: how many meetings
-    were held this period and whether to warn. Two queries whatever the number of branches."""
+    """For each branch (and group) in scope (or of ``orgs``) and each frequency that applies:
+    how many meetings were held this period and whether to warn. Two queries whatever the
+    number of branches."""
     today = today or timezone.localdate()
     frequencies = list(MeetingFrequency.objects.filter(is_active=True))
-    orgs = org_list(user=user).filter(kind__in={f.org_kind for f in frequencies})
+    orgs = org_list(user=user) if orgs is None else orgs
+    orgs = orgs.filter(kind__in={f.org_kind for f in frequencies})
     if org_id:
         orgs = orgs.filter(pk=org_id)
     orgs = list(orgs)
