@@ -151,3 +151,20 @@ def test_a_file_that_is_not_the_template_changes_nothing(client, party):
     wrong = xlsx([[1, 2, 3]], header=["编号", "课程"])
     assert "表头应为" in client.post(url, {"file": wrong}).content.decode()
     assert not LearningRecord.objects.exists()
+
+
+def test_a_partner_member_takes_a_part_time_seat_on_the_community_committee(client, party):
+    from jiceng.party.models import CommitteeSeat
+
+    unit = partner("湖滨科技有限公司", "enterprise", party["places"]["community"])
+    client.force_login(party["secretary"])
+    url = reverse("party:org", args=[party["committee"].pk])
+    client.post(url, {"action": "seat", "name": "王建国", "title": "委员", "part_time": "1"})
+    assert not CommitteeSeat.objects.exists()  # a part-time seat names its unit
+    client.post(
+        url,
+        {"action": "seat", "name": "王建国", "title": "委员", "part_time": "1", "partner": unit.pk},
+    )
+    seat = CommitteeSeat.objects.get()
+    assert seat.is_part_time and seat.partner == unit
+    assert "湖滨科技有限公司" in client.get(url).content.decode()

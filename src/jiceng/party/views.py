@@ -198,6 +198,15 @@ def member_detail(request, pk: int):
     )
 
 
+def _partners_near(request, org):
+    """Partner units the viewer sees, for a committee's part-time seats."""
+    if org.kind not in (PartyOrg.Kind.COMMITTEE, PartyOrg.Kind.WORKING_COMMITTEE):
+        return []
+    from jiceng.partners.models import Partner
+
+    return Partner.objects.visible_to(request.user).exclude(kind="department").order_by("name")
+
+
 def _grids_of(request):
     """The grids where the viewer may place a lead household."""
     from jiceng.geo.models import Division
@@ -244,6 +253,35 @@ def org_detail(request, pk: int):
                     lambda: services.lead_link_add(by=request.user, lead=lead, member=member),
                     f"{member.name}已由{lead.member.name}家联系。",
                 )
+        elif action == "seat":
+            from jiceng.partners.models import Partner
+
+            unit = None
+            if request.POST.get("partner"):
+                unit = (
+                    Partner.objects.visible_to(request.user)
+                    .filter(pk=request.POST["partner"])
+                    .first()
+                )
+            name, title = (
+                request.POST.get("name", "").strip(),
+                request.POST.get("title", "").strip(),
+            )
+            if not name or not title:
+                messages.error(request, "请填写姓名和职务。")
+            else:
+                _run(
+                    request,
+                    lambda: services.seat_add(
+                        by=request.user,
+                        org=org,
+                        name=name,
+                        title=title,
+                        partner=unit,
+                        is_part_time=bool(request.POST.get("part_time")),
+                    ),
+                    f"已增补委员{name}。",
+                )
         elif action == "household":
             from jiceng.party.models import LeadHouseholdLink
 
@@ -281,6 +319,7 @@ def org_detail(request, pk: int):
             "children": org.children.filter(is_active=True),
             "members": selectors.member_list(user=request.user, org_id=org.pk)[:200],
             "can_manage": can_manage(request.user, org),
+            "partners": _partners_near(request, org),
         },
     )
 
