@@ -263,3 +263,38 @@ def test_someone_without_a_member_record_has_no_party_page(client, party):
     new = member_user(party["branch"], "新党员")
     client.force_login(new.user)
     assert client.get(reverse("party:mine")).status_code == 200
+
+
+def test_a_months_dues_of_a_branch_recorded_in_one_click_and_exported(client, party):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from openpyxl import load_workbook
+
+    client.force_login(party["secretary"])
+    month = timezone.localdate().strftime("%Y-%m")
+    url = reverse("party:dues") + f"?month={month}&org={party['branch'].pk}"
+    with CaptureQueriesContext(connection) as two_members:
+        page = client.get(url).content.decode()
+    assert "艾丽" in page and "鲍勃" in page and "查理" not in page
+    assert "已交 0 / 2 人" in page
+    client.post(
+        reverse("party:dues"),
+        {"member": party["alice"].pk, "month": month, "org": party["branch"].pk},
+    )
+    page = client.get(url).content.decode()
+    assert "已交 1 / 2 人，合计 40.00 元" in page
+    book = load_workbook(io.BytesIO(client.get(url + "&format=xlsx").content))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][1] == "姓名" and {r[1]: r[5] for r in rows[1:]} == {"艾丽": 40.0, "鲍勃": None}
+    for i in range(5):
+        member_user(party["branch"], f"新党员{i}")
+    with CaptureQueriesContext(connection) as seven_members:
+        client.get(url)
+    assert len(seven_members) == len(two_members)  # no query per member
+    client.force_login(party["outsider"])
+    assert client.get(url).status_code == 404
+    outsider_post = client.post(reverse("party:dues"), {"member": party["bob"].pk, "month": month})
+    assert outsider_post.status_code == 404
+    assert not DuesPayment.objects.filter(member=party["bob"]).exists()
+    client.force_login(party["grid_chief"])
+    assert client.get(reverse("party:dues") + "?month=13-2026").status_code == 400

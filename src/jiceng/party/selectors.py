@@ -276,3 +276,33 @@ def dues_arrears(
 
 def dues_history(*, member: Member) -> QuerySet[DuesPayment]:
     return DuesPayment.objects.filter(member=member).order_by("-month")
+
+
+@dataclass
+class DuesRow:
+    member: Member
+    due: Any  # Decimal, or None when no rule applies
+    payment: DuesPayment | None
+
+
+def dues_month(*, user, org_id: int | None, month: date) -> list[DuesRow]:
+    """A month's dues of the members in scope (or of one organization): what each owes and
+    what was paid. Two queries."""
+    from jiceng.core.errors import UserError
+    from jiceng.party.dues import member_dues
+    from jiceng.party.models import DuesRule
+
+    members = list(member_list(user=user, org_id=org_id).filter(dues_from__lt=add_months(month, 1)))
+    paid = {
+        p.member_id: p
+        for p in DuesPayment.objects.filter(member__in=[m.pk for m in members], month=month)
+    }
+    rules = list(DuesRule.objects.all())
+    rows = []
+    for member in members:
+        try:
+            due = member_dues(member, rules)
+        except UserError:
+            due = None
+        rows.append(DuesRow(member, due, paid.get(member.pk)))
+    return rows

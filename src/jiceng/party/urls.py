@@ -13,6 +13,7 @@ urlpatterns = [
     path("registrations/", views.registrations, name="registrations"),
     path("registrations/<int:pk>/decide/", views.registration_decide, name="registration_decide"),
     path("checkin/", views.checkin, name="checkin"),
+    path("dues/", views.dues, name="dues"),
     path("orgs/", views.orgs, name="orgs"),
     path("orgs/<int:pk>/", views.org_detail, name="org"),
     path("mine/", views.mine, name="mine"),

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
@@ -222,6 +223,86 @@ def _grid_in_scope(request, pk):
     if grid is None:
         raise NotFound("网格不存在，或不在您的管辖范围内。")
     return grid
+
+
+@page("party")
+def dues(request):
+    """A month's dues of a branch: who owes what, who has paid; record a payment in one click;
+    the month's record book (台账) as Excel."""
+    from datetime import date as date_
+
+    from jiceng.party.dues import first_of_month
+
+    month_text = request.GET.get("month") or request.POST.get("month") or ""
+    try:
+        month = date_.fromisoformat(month_text + "-01") if month_text else None
+    except ValueError:
+        raise UserError("月份格式应为 YYYY-MM。") from None
+    month = month or first_of_month(timezone.localdate())
+    org_id = request.GET.get("org") or request.POST.get("org") or None
+    orgs = [o for o in selectors.org_list(user=request.user) if o.kind in MEMBER_ORG_KINDS]
+    if org_id and not any(str(o.pk) == org_id for o in orgs):
+        raise NotFound("党组织不存在，或不在您的管辖范围内。")
+    if request.method == "POST":
+        member = selectors.member_list(user=request.user).filter(pk=request.POST.get("member") or 0)
+        member = member.first()
+        if member is None:
+            raise NotFound("党员不存在，或不在您的管辖范围内。")
+        _run(
+            request,
+            lambda: services.dues_pay(by=request.user, member=member, month=month),
+            f"已登记{member.name} {month:%Y年%m月}的党费。",
+        )
+        return redirect(f"{reverse('party:dues')}?month={month:%Y-%m}&org={org_id or ''}")
+    rows = selectors.dues_month(
+        user=request.user, org_id=int(org_id) if org_id else None, month=month
+    )
+    if request.GET.get("format") == "xlsx":
+        return _dues_workbook(rows, month)
+    paid = [r for r in rows if r.payment]
+    return render(
+        request,
+        "party/dues.html",
+        {
+            "rows": rows,
+            "month": month,
+            "orgs": orgs,
+            "org_id": org_id,
+            "paid_count": len(paid),
+            "paid_total": sum((r.payment.amount for r in paid), start=0),
+        },
+    )
+
+
+def _dues_workbook(rows, month):
+    import io
+
+    from django.http import HttpResponse
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(f"{month:%Y-%m}党费")
+    sheet.append(["党员编号", "姓名", "党组织", "收入类别", "应交（元）", "实交（元）", "交纳时间"])
+    for r in rows:
+        sheet.append(
+            [
+                r.member.pk,
+                r.member.name,
+                r.member.org.name,
+                r.member.get_income_kind_display(),
+                float(r.due) if r.due is not None else None,
+                float(r.payment.amount) if r.payment else None,
+                timezone.localtime(r.payment.paid_at).strftime("%Y-%m-%d") if r.payment else "",
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''dues-{month:%Y-%m}.xlsx"
+    return response
 
 
 @page("party")
