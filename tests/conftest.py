@@ -71,3 +71,44 @@ def restore_starter_categories() -> None:
 
     if not CaseCategory.objects.exists():
         import_module("jiceng.cases.migrations.0002_starter_categories").forwards(apps, None)
+
+
+# Browser fixtures, shared by every browser test of the suite (one Playwright per session).
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import os
+    from pathlib import Path
+
+    from tests.browser.conftest import ARGS, CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("JICENG_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # themselves (building data) are still synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    from tests.browser.conftest import PHONE
+
+    context = browser.new_context(**PHONE)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    yield context.new_page()
+    context.close()

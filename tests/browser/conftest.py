@@ -1,4 +1,8 @@
-"""Browser tests: Playwright driving Debian's Chromium against a live server."""
+"""Browser tests: Playwright driving Debian's Chromium against a live server.
+
+The ``browser``, ``phone`` and ``desktop`` fixtures live in tests/conftest.py, so that browser
+tests anywhere in the suite share one Playwright (a second one in the same thread fails); this
+module keeps the helpers (``log_in``, ``PHONE``, ``SCREENSHOTS``) and the ``demo`` fixture."""
 
 from __future__ import annotations
 
@@ -40,20 +44,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("JICENG_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def demo(transactional_db):
     from jiceng.demo.builder import build_demo
@@ -61,20 +51,6 @@ def demo(transactional_db):
 
     restore_starter_categories()
     return {login.role: login for login in build_demo(residents=40)}
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(**PHONE)
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def desktop(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    yield context.new_page()
-    context.close()
 
 
 def totp_now(secret: str) -> str:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import SCREENSHOTS, browser, phone  # noqa: F401 - fixtures
+from tests.browser.conftest import SCREENSHOTS
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 def test_a_member_checks_in_on_a_phone_and_sees_the_points_appear(
     transactional_db,
     live_server,
-    phone,  # noqa: F811
+    phone,
     places,
 ):
     from jiceng.party import services
