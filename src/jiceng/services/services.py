@@ -153,7 +153,8 @@ def need_accept(*, by, need: Need, note: str = "") -> Need:
 def need_merge(*, by, need: Need, into: Need, note: str = "") -> Need:
     """The need repeats one already on the list: merged into it (the resident is told which)."""
     need = _review_lock(by, need)
-    if into.pk == need.pk or into.scope_code != need.scope_code:
+    into = Need.objects.filter(pk=getattr(into, "pk", into)).first()
+    if into is None or into.pk == need.pk or into.scope_code != need.scope_code:
         raise UserError("只能合并到本社区的另一条需求。", field="into")
     if into.status != Need.Status.ACCEPTED:
         raise UserError("只能合并到已列入清单的需求。", field="into")
@@ -315,6 +316,9 @@ def project_create(
     _require_manager(by, place)
     if responsible is None and responsible_team is None:
         raise UserError("请指定责任单位。", field="responsible")
+    # Read again: the caller's objects may be stale (reviewed since they were loaded).
+    needs = list(Need.objects.filter(pk__in=[getattr(n, "pk", n) for n in needs or []]))
+    offers = list(Offer.objects.filter(pk__in=[getattr(o, "pk", o) for o in offers or []]))
     if not needs:
         raise UserError("请选择项目对应的需求。", field="needs")
     if not offers:
