@@ -101,6 +101,7 @@ def team_list(*, user) -> QuerySet[VolunteerTeam]:
             member_count=Count("members", filter=Q(members__left_on__isnull=True), distinct=True),
             hours=hours.annotate(total=Sum("hours")).values("total")[:1],
         )
+        .order_by("name", "id")
     )
 
 
