@@ -389,3 +389,14 @@ def test_api_needs_login(client, cast):
         ).status_code
         == 401
     )
+
+
+def test_the_phone_pages_speak_english_when_chosen(client, cast):
+    from django.conf import settings
+
+    make_activity(cast)
+    login(client, cast["resident"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("m_services:calendar")).content.decode()
+    assert "Community activities" in body and "社区活动" not in body
+    assert "Post a wish" in client.get(reverse("m_services:wishes")).content.decode()
