@@ -36,11 +36,11 @@ def another_phone(browser):  # noqa: F811
 def test_sign_up_check_in_rate_and_a_wish_lit_on_phones(
     transactional_db,
     live_server,
-    phone,
+    phone,  # noqa: F811
     another_phone,
     cast,
     tmp_path,
-    settings,  # noqa: F811
+    settings,
 ):
     from jiceng.points.models import PointEntry
     from jiceng.services import services
