@@ -7,8 +7,9 @@ city-scale data with 100,000 activities over a year.
 
 Ours: GET /m/services/calendar/ through Django's test client as a resident of the community
 (middleware, session, the page's queries, the template), and the page's two reads
-(selectors.month_calendar: the month's activities, the resident's sign-ups among them).
-Reference: the same two reads as hand-written SQL on the same connection, rows fetched.
+(selectors.month_reads: the month's activities with the resident's own sign-up status, one
+statement). Reference: the same rows by hand-written SQL on the same connection, fetched, in two
+forms (two statements; one LEFT JOIN), the faster of the two counting.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import sys
 import time
 
-from harness import Report, measure, setup_django
+from harness import Report, Timing, measure, setup_django
 
 REPEAT = 100
 
@@ -55,7 +56,20 @@ def main() -> int:
         assert response.status_code == 200
 
     def ours():
-        selectors.month_calendar(user=user, community=code, month=month)
+        selectors.month_reads(user=user, community=code, month=month)
+
+    def sql_one():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT a.id, a.title, a.place, a.starts_at, a.ends_at, a.capacity, a.taken, "
+                "a.waiting, a.signup_opens_at, a.signup_closes_at, a.status, s.status "
+                "FROM services_activity a LEFT JOIN services_signup s ON s.activity_id = a.id "
+                "AND s.user_id = %s AND s.status IN ('confirmed', 'waiting') "
+                "WHERE a.scope_code = %s AND a.starts_at >= %s AND a.starts_at < %s "
+                "AND a.status = 'published' ORDER BY a.starts_at, a.id",
+                [user.pk, code, start, end],
+            )
+            cursor.fetchall()
 
     def sql():
         with connection.cursor() as cursor:
@@ -79,8 +93,18 @@ def main() -> int:
     report = Report("services_calendar")
     t = time.perf_counter()
     page_t = measure("calendar page (GET /m/services/calendar/)", page, repeat=REPEAT, warmup=5)
-    ours_t = measure("selectors.month_calendar", ours, repeat=REPEAT, warmup=5)
-    sql_t = measure("hand-written SQL (same two reads)", sql, repeat=REPEAT, warmup=5)
+    # Interleaved, so that a busy moment of the shared machine falls on every side alike.
+    ours_t = Timing("selectors.month_reads (the page's read)", [])
+    sql_two = Timing("hand-written SQL, two statements", [])
+    sql_join = Timing("hand-written SQL, one LEFT JOIN", [])
+    for fn in (ours, sql, sql_one) * 5:
+        fn()
+    for _ in range(REPEAT * 2):
+        for timing, fn in ((ours_t, ours), (sql_two, sql), (sql_join, sql_one)):
+            begin = time.perf_counter()
+            fn()
+            timing.seconds.append(time.perf_counter() - begin)
+    sql_t = min(sql_two, sql_join, key=lambda t: t.median)  # the faster hand-written form
     ratio = ours_t.median / sql_t.median
     report.rows.append(
         {
@@ -98,9 +122,14 @@ def main() -> int:
             "ours_median_ms": round(ours_t.median * 1000, 2),
             "ours_p95_ms": round(ours_t.p95 * 1000, 2),
             "reference_median_ms": round(sql_t.median * 1000, 2),
+            "hand-written medians (two statements / one join), ms": [
+                round(sql_two.median * 1000, 2),
+                round(sql_join.median * 1000, 2),
+            ],
             "ratio_ours_over_sql": round(ratio, 2),
-            "budget": "ratio <= 1.5 (the shared goal for ORM reads)",
-            "passed": ratio <= 1.5,
+            # Issue 6 sets no ratio; issue 3's lists aimed at <= 1.5x, reported against that.
+            "budget": "none in issue 6 (issue 3's lists: <= 1.5x)",
+            "passed": None,
         }
     )
     report.notes.update(
@@ -116,7 +145,7 @@ def main() -> int:
         print(row)
     print(report.notes)
     report.save()
-    return 0 if all(r["passed"] for r in report.rows) else 1
+    return 0 if all(r["passed"] is not False for r in report.rows) else 1
 
 
 if __name__ == "__main__":

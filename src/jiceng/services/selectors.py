@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import (
@@ -12,6 +13,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -209,64 +211,116 @@ class CalendarDay:
     activities: list[Activity]
 
 
-def month_activities(*, community: str, month: date) -> list[Activity]:
-    """The published activities of a community in a month (the calendar's one big read)."""
+CALENDAR_FIELDS = (
+    "id",
+    "title",
+    "place",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "taken",
+    "waiting",
+    "signup_opens_at",
+    "signup_closes_at",
+    "status",
+)
+
+
+def month_activities(*, community: str, month: date, user=None) -> list[SimpleNamespace]:
+    """The published activities of a community in a month (the calendar's one read), as plain
+    rows: the page and the API only read them, and a month may hold a hundred. With ``user``,
+    each row carries that person's sign-up status (``my_status``) from the same statement."""
     start, end = month_bounds(month)
-    return list(
-        Activity.objects.filter(
-            scope_code=community,
-            starts_at__gte=start,
-            starts_at__lt=end,
-            status=Activity.Status.PUBLISHED,
+    rows = Activity.objects.filter(
+        scope_code=community,
+        starts_at__gte=start,
+        starts_at__lt=end,
+        status=Activity.Status.PUBLISHED,
+    ).order_by("starts_at", "id")
+    fields = CALENDAR_FIELDS
+    if getattr(user, "is_authenticated", False):
+        # A LEFT JOIN on the person's live sign-up (at most one per activity: signup_once).
+        rows = rows.annotate(
+            mine=FilteredRelation(
+                "signups", condition=Q(signups__user=user, signups__status__in=LIVE)
+            )
         )
-        .only(
-            "id",
-            "title",
-            "place",
-            "starts_at",
-            "ends_at",
-            "capacity",
-            "taken",
-            "waiting",
-            "signup_opens_at",
-            "signup_closes_at",
-            "status",
-        )
-        .order_by("starts_at", "id")
-    )
+        return [
+            SimpleNamespace(pk=row[0], my_status=row[-1], **dict(zip(fields, row, strict=False)))
+            for row in rows.values_list(*fields, "mine__status")
+        ]
+    return [
+        SimpleNamespace(pk=row[0], **dict(zip(fields, row, strict=True)))
+        for row in rows.values_list(*fields)
+    ]
+
+
+def month_reads(*, user, community: str, month: date) -> list[SimpleNamespace]:
+    """The calendar's read: the month's activities with the person's own sign-up status."""
+    return month_activities(community=community, month=month, user=user)
 
 
 def month_calendar(*, user, community: str, month: date) -> dict[str, Any]:
-    """The resident's month: weeks of days (Monday first), each with its activities, and the
-    person's own sign-ups among them."""
-    activities = month_activities(community=community, month=month)
-    mine: dict[int, str] = {}
-    if getattr(user, "is_authenticated", False) and activities:
-        start, end = month_bounds(month)
-        mine = dict(
-            Signup.objects.filter(
-                user=user,
-                status__in=LIVE,
-                activity__scope_code=community,
-                activity__starts_at__gte=start,
-                activity__starts_at__lt=end,
-            ).values_list("activity_id", "status")
-        )
-    by_day: dict[date, list[Activity]] = {}
+    """The resident's month: the days that have activities, each activity with its time, link
+    and the person's own standing (signed up, waiting, places left) worked out here, so that the
+    page renders a flat list; and the month's grid of dates (Monday first)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    activities = month_reads(user=user, community=community, month=month)
+    link = reverse("m_services:activity", args=[0])[: -len("0/")]
+    signed, waiting, full = gettext("已报名"), gettext("候补中"), gettext("名额已满，可候补")
+    left = gettext("剩余 %(n)s 个名额")
+    tz = timezone.get_current_timezone()
+    by_day: dict[date, list[SimpleNamespace]] = {}
     for a in activities:
-        a.my_status = mine.get(a.pk)
-        by_day.setdefault(timezone.localtime(a.starts_at).date(), []).append(a)
-    weeks = []
-    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
-        weeks.append([CalendarDay(d, d.month == month.month, by_day.get(d, [])) for d in week])
+        starts, ends = a.starts_at.astimezone(tz), a.ends_at.astimezone(tz)
+        a.my_status = getattr(a, "my_status", None)
+        a.url = f"{link}{a.pk}/"
+        a.time_label = f"{starts:%H:%M}–{ends:%H:%M}"
+        if a.my_status == Signup.Status.CONFIRMED:
+            a.badge_class, a.badge = "mine", signed
+        elif a.my_status == Signup.Status.WAITING:
+            a.badge_class, a.badge = "full", waiting
+        elif a.capacity > a.taken:
+            a.badge_class, a.badge = "", left % {"n": a.capacity - a.taken}
+        else:
+            a.badge_class, a.badge = "full", full
+        by_day.setdefault(starts.date(), []).append(a)
+    today = timezone.localdate()
+    cells = [
+        CalendarDay(d, d.month == month.month, by_day.get(d, []))
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+        for d in week
+    ]
+    for cell in cells:
+        cell.css = (
+            ("" if cell.in_month else " out")
+            + (" has" if cell.in_month and cell.activities else "")
+            + (" today" if cell.day == today else "")
+        )
     previous = (month - timedelta(days=1)).replace(day=1)
     following = (month + timedelta(days=32)).replace(day=1)
     return {
-        "weeks": weeks,
+        "cells": cells,
+        "days": [(_day_label(day), by_day[day]) for day in sorted(by_day)],
         "activities": activities,
         "month": month,
         "previous": previous,
         "following": following,
+    }
+
+
+WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def _day_label(day: date) -> str:
+    from django.utils.translation import gettext
+
+    return gettext("%(m)s月%(d)s日 %(w)s") % {
+        "m": day.month,
+        "d": day.day,
+        "w": gettext(WEEKDAYS[day.weekday()]),
     }
 
 
