@@ -244,3 +244,25 @@ def test_team_names_are_unique_in_a_community(cast):
     with pytest.raises(UserError, match="同名"):
         services.team_create(by=cast["secretary"], community=cast["community"], name="红马甲")
     assert VolunteerTeam.objects.count() == 1
+
+
+def test_a_colleague_in_scope_reviews_and_approves_like_the_secretary(cast):
+    from jiceng.services import wishes
+
+    need = services.need_post(by=cast["resident"], title="助餐")
+    assert services.need_accept(by=cast["worker"], need=need).status == "accepted"
+    wish = wishes.wish_post(by=cast["resident"], title="书包", value="80")
+    assert wishes.wish_review(by=cast["worker"], wish=wish, approve=True).status == "open"
+
+
+def test_the_street_manages_its_communities_and_the_neighbour_resident_posts_nothing_here(cast):
+    from tests.factories import user_with_role
+
+    street = user_with_role("street_staff", division=cast["places"]["street"])
+    need = services.need_post(
+        by=street, title="加装扶手", source="forum", community=cast["community"]
+    )
+    services.need_decline(by=street, need=need, reason="已纳入旧改计划")
+    with pytest.raises(Forbidden):
+        services.need_post(by=cast["neighbour_resident"], title="x", community=cast["community"])
+    assert Need.objects.count() == 1

@@ -184,3 +184,22 @@ def test_unaccepted_orders_past_their_time_are_flagged(cast):
     rows = {o.pk: o.late for o in selectors.order_list(user=cast["secretary"])}
     assert rows == {late.pk: True, fine.pk: False, taken.pk: False}
     assert [o.pk for o in selectors.order_list(user=cast["secretary"], late=True)] == [late.pk]
+
+
+def test_the_community_is_told_once_about_an_order_nobody_accepted_in_time(cast):
+    late = an_order(cast)
+    an_order(cast)  # not yet due
+    ServiceOrder.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(minutes=5))
+    assert orders.flag_late_orders() == 1
+    assert orders.flag_late_orders() == 0
+    titles = cast["secretary"].notifications.values_list("title", flat=True)
+    assert [t for t in titles if "超时未接" in t] == ["工单超时未接：帮忙换灯泡"]
+    # Redispatched, the new time counts afresh.
+    orders.order_decline(by=cast["member"].user, order=late, reason="没空")
+    orders.order_redispatch(
+        by=cast["secretary"],
+        order=late,
+        member=cast["member2"],
+        due_at=timezone.now() + timedelta(hours=1),
+    )
+    assert ServiceOrder.objects.get(pk=late.pk).late_notified_at is None

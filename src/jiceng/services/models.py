@@ -478,6 +478,8 @@ class ServiceOrder(Scoped):
     result = models.CharField(_("服务情况"), max_length=1000, blank=True)
     rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
     rating_comment = models.CharField(_("评价"), max_length=500, blank=True)
+    # When the community was told that nobody accepted the order in time (once per dispatch).
+    late_notified_at = models.DateTimeField(_("超时提醒时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:

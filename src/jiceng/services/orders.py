@@ -238,6 +238,7 @@ def order_redispatch(
             team=team,
             due_at=due,
             accepted_by=None,
+            late_notified_at=None,
         )
         notify(
             users=_assignee_users(order),
@@ -283,3 +284,32 @@ def order_act(*, by, order: ServiceOrder, action: str, **fields: Any) -> Service
 def is_late(order: ServiceOrder, now: datetime | None = None) -> bool:
     """Flagged: dispatched, nobody accepted it, and its time has passed."""
     return order.status == OrderStatus.DISPATCHED and order.due_at < (now or timezone.now())
+
+
+def flag_late_orders(*, now: datetime | None = None) -> int:
+    """Tell each community's staff, once, about dispatched orders nobody accepted by their time;
+    returns how many were flagged. Run every few minutes by the task worker."""
+    now = now or timezone.now()
+    flagged = 0
+    late = ServiceOrder.objects.filter(
+        status=OrderStatus.DISPATCHED, due_at__lt=now, late_notified_at__isnull=True
+    ).values_list("pk", flat=True)[:500]
+    for pk in list(late):
+        with transaction.atomic():
+            order = (
+                ServiceOrder.objects.select_for_update()
+                .filter(pk=pk, status=OrderStatus.DISPATCHED, late_notified_at__isnull=True)
+                .first()
+            )
+            if order is None:
+                continue
+            order.late_notified_at = now
+            order.save(update_fields=["late_notified_at", "updated_at"])
+            notify(
+                users=_community_staff(order) + _assignee_users(order),
+                title=f"工单超时未接：{order.title[:40]}",
+                body=f"服务时间 {timezone.localtime(order.due_at):%m月%d日 %H:%M}，请改派或撤销",
+                url=f"/console/services/orders/{order.pk}/",
+            )
+            flagged += 1
+    return flagged
