@@ -8,7 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from jiceng.core.audit import audit
@@ -462,57 +463,94 @@ def activity_cancel(*, by, activity: Activity, reason: str) -> Activity:
     return activity
 
 
+# PostgreSQL: one statement takes the activity's row lock and decides, from the row as it was,
+# whether this sign-up gets a place or a place on the waiting list.
+TAKE_PLACE_SQL = """
+WITH old AS (
+    SELECT taken, capacity FROM services_activity WHERE id = %s AND status = 'published'
+    FOR UPDATE
+)
+UPDATE services_activity AS a
+   SET taken = a.taken + CASE WHEN old.taken < old.capacity THEN 1 ELSE 0 END,
+       waiting = a.waiting + CASE WHEN old.taken < old.capacity THEN 0 ELSE 1 END
+  FROM old
+ WHERE a.id = %s
+RETURNING old.taken < old.capacity
+"""
+
+
+def _take_place(pk: int) -> bool | None:
+    """Count one more sign-up on the activity under its row lock; True: a place, False: the
+    waiting list, None: the activity is no longer published."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(TAKE_PLACE_SQL, [pk, pk])
+            found = cursor.fetchone()
+        return None if found is None else bool(found[0])
+    locked = Activity.objects.select_for_update().filter(pk=pk, status="published").first()
+    if locked is None:
+        return None
+    confirmed = locked.taken < locked.capacity
+    if confirmed:
+        Activity.objects.filter(pk=pk).update(taken=F("taken") + 1)
+    else:
+        Activity.objects.filter(pk=pk).update(waiting=F("waiting") + 1)
+    return confirmed
+
+
 def signup(*, by, activity: Activity | int, request: Any = None) -> Signup:
     """Sign up: a place while places are left, else a place on the waiting list.
 
-    Many phones at once: the activity's row lock orders them; the count of places taken is
-    kept on that row, so the last place is given exactly once.
+    Many phones at once: the activity's row lock orders them and the count of places taken is
+    kept on that row, so the last place is given exactly once. Everything that can be refused
+    is refused before the lock, which is held only for the insert and the audit entry.
     """
     if not getattr(by, "is_authenticated", False):
         raise Forbidden("请先登录。")
     pk = activity.pk if isinstance(activity, Activity) else int(activity)
     now = timezone.now()
-    with transaction.atomic():
-        locked = Activity.objects.select_for_update().filter(pk=pk).first()
-        if locked is None:
-            raise NotFound("活动不存在。")
-        if locked.status == Activity.Status.CANCELLED:
-            raise UserError("活动已取消。")
-        if now < locked.signup_opens_at:
-            raise UserError(
-                f"报名尚未开始（{timezone.localtime(locked.signup_opens_at):%m月%d日 %H:%M} 开始）。"
+    try:
+        with transaction.atomic():
+            current = (
+                Activity.objects.filter(pk=pk)
+                .only("id", "title", "scope_code", "status", "signup_opens_at", "signup_closes_at")
+                .first()
             )
-        if now > locked.signup_closes_at:
-            raise UserError("报名已截止。")
-        if (
-            Signup.objects.filter(activity=locked, user=by)
-            .exclude(status=Signup.Status.CANCELLED)
-            .exists()
-        ):
-            raise UserError("您已报名该活动，无需重复报名。", status=409)
-        confirmed = locked.taken < locked.capacity
-        try:
-            with transaction.atomic():
-                row = Signup.objects.create(
-                    activity=locked,
-                    user=by,
-                    status=Signup.Status.CONFIRMED if confirmed else Signup.Status.WAITING,
-                    confirmed_at=now if confirmed else None,
-                )
-        except IntegrityError:
-            raise UserError("您已报名该活动，无需重复报名。", status=409) from None
-        if confirmed:
-            locked.taken += 1
-        else:
-            locked.waiting += 1
-        Activity.objects.filter(pk=pk).update(taken=locked.taken, waiting=locked.waiting)
-        audit(
-            actor=by,
-            action="services.signup",
-            obj=locked,
-            request=request,
-            detail={"status": row.status},
-        )
+            if current is None:
+                raise NotFound("活动不存在。")
+            if current.status == Activity.Status.CANCELLED:
+                raise UserError("活动已取消。")
+            if now < current.signup_opens_at:
+                opens = timezone.localtime(current.signup_opens_at)
+                raise UserError(f"报名尚未开始（{opens:%m月%d日 %H:%M} 开始）。")
+            if now > current.signup_closes_at:
+                raise UserError("报名已截止。")
+            if (
+                Signup.objects.filter(activity_id=pk, user=by)
+                .exclude(status=Signup.Status.CANCELLED)
+                .exists()
+            ):
+                raise UserError("您已报名该活动，无需重复报名。", status=409)
+            confirmed = _take_place(pk)
+            if confirmed is None:
+                raise UserError("活动已取消。")
+            # Two presses of one person at once: the unique constraint refuses the second and
+            # its transaction (with its count) is rolled back whole.
+            row = Signup.objects.create(
+                activity_id=pk,
+                user=by,
+                status=Signup.Status.CONFIRMED if confirmed else Signup.Status.WAITING,
+                confirmed_at=now if confirmed else None,
+            )
+            audit(
+                actor=by,
+                action="services.signup",
+                obj=current,
+                request=request,
+                detail={"status": row.status},
+            )
+    except IntegrityError:
+        raise UserError("您已报名该活动，无需重复报名。", status=409) from None
     return row
 
 
