@@ -400,3 +400,22 @@ def test_the_phone_pages_speak_english_when_chosen(client, cast):
     body = client.get(reverse("m_services:calendar")).content.decode()
     assert "Community activities" in body and "社区活动" not in body
     assert "Post a wish" in client.get(reverse("m_services:wishes")).content.decode()
+
+
+def test_staff_publish_the_months_projects_at_once(client, cast):
+    from tests.services.test_lists import month_project
+
+    project, _, _ = month_project(cast)
+    login(client, cast["secretary"])
+    month = timezone.localdate().strftime("%Y-%m")
+    response = client.post(
+        reverse("services:month_publish"), {"community": cast["community"].code, "month": month}
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.status == "published"
+    login(client, cast["outsider"])
+    response = client.post(
+        reverse("services:month_publish"), {"community": cast["community"].code, "month": month}
+    )
+    assert response.status_code == 403

@@ -10,6 +10,7 @@ urlpatterns = [
     path("offers/", views.offer_list, name="offers"),
     path("projects/", views.project_list, name="projects"),
     path("projects/<int:pk>/publish/", views.project_publish, name="project_publish"),
+    path("projects/publish-month/", views.month_publish, name="month_publish"),
     path("teams/", views.team_list, name="teams"),
     path("teams/<int:pk>/", views.team_detail, name="team"),
     path("activities/", views.activity_list, name="activities"),

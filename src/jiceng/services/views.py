@@ -266,6 +266,22 @@ def project_publish(request, pk: int):
 
 
 @page("services")
+@require_POST
+def month_publish(request):
+    """Publish all draft projects of a community's month at once (the start-of-month notice)."""
+    month = selectors.parse_month(request.POST.get("month"))
+    try:
+        count = services.month_publish(
+            by=request.user, community=request.POST.get("community"), month=month
+        )
+    except UserError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, f"已发布 {count} 个项目。")
+    return redirect(reverse("services:projects") + f"?month={month:%Y-%m}")
+
+
+@page("services")
 def team_list(request):
     if request.method == "POST":
         try:
