@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOTS, browser, phone  # noqa: F401 - fixtures
 from tests.factories import PASSWORD
@@ -59,22 +60,22 @@ def test_sign_up_check_in_rate_and_a_wish_lit_on_phones(
     phone.click("[data-testid=calendar-link]")
     phone.click(f"[data-testid=activity-{activity.pk}]")
     phone.click("[data-testid=signup-button]")
-    assert "报名成功" in phone.text_content(".messages")
+    expect(phone.locator(".messages")).to_contain_text("报名成功")
     # Scans the code on the screen at the activity, then the check-out code when leaving.
     phone.goto(f"{base}/m/services/checkin/?c={services.checkin_code(activity)}")
     phone.click("[data-testid=checkin-button]")
-    assert phone.text_content("[data-testid=checkin-done]") == "签到成功"
+    expect(phone.locator("[data-testid=checkin-done]")).to_have_text("签到成功")
     Signup.objects.filter(user=resident).update(
         checked_in_at=timezone.now() - timedelta(minutes=90)
     )
     phone.goto(f"{base}/m/services/checkin/?c={services.checkin_code(activity, 'out')}")
     phone.click("[data-testid=checkin-button]")
-    assert "1.50" in phone.text_content("[data-testid=checkin-hours]")
+    expect(phone.locator("[data-testid=checkin-hours]")).to_contain_text("1.50")
     phone.click("[data-testid=back-to-activity]")
     phone.check("input[name=rating][value='4']")
     phone.fill("textarea[name=comment]", "组织得很好")
     phone.click("[data-testid=rate-button]")
-    assert "4 ★" in phone.text_content("[data-testid=my-rating]")
+    expect(phone.locator("[data-testid=my-rating]")).to_contain_text("4 ★")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.screenshot(path=str(SCREENSHOTS / "services_activity_phone.png"))
     assert Signup.objects.get(user=resident).rating == 4
@@ -90,7 +91,7 @@ def test_sign_up_check_in_rate_and_a_wish_lit_on_phones(
     another_phone.fill("input[name=value]", "80")
     another_phone.set_input_files("input[name=photo]", str(picture))
     another_phone.click("[data-testid=wish-submit]")
-    assert another_phone.text_content("[data-testid=wish-status]") == "待审核"
+    expect(another_phone.locator("[data-testid=wish-status]")).to_have_text("待审核")
     wish = Wish.objects.get()
     from jiceng.services import wishes
 
@@ -105,17 +106,17 @@ def test_sign_up_check_in_rate_and_a_wish_lit_on_phones(
     assert "李**" in card.text_content() and "李大明" not in phone.content()
     card.click()
     phone.click("[data-testid=claim-button]")
-    assert phone.text_content("[data-testid=wish-status]") == "已认领"
+    expect(phone.locator("[data-testid=wish-status]")).to_have_text("已认领")
     phone.set_input_files("input[name=photo]", str(picture))
     phone.fill("input[name=note]", "已送到家中")
     phone.click("[data-testid=fulfil-button]")
-    assert phone.text_content("[data-testid=wish-status]") == "已送达"
+    expect(phone.locator("[data-testid=wish-status]")).to_have_text("已送达")
 
     # The resident sees the delivery photo and confirms.
     another_phone.goto(f"{base}/m/services/wishes/{wish.pk}/")
-    assert another_phone.locator("[data-testid=fulfil-photo]").is_visible()
+    expect(another_phone.locator("[data-testid=fulfil-photo]")).to_be_visible()
     another_phone.click("[data-testid=confirm-button]")
-    assert another_phone.text_content("[data-testid=wish-status]") == "已实现"
+    expect(another_phone.locator("[data-testid=wish-status]")).to_have_text("已实现")
     another_phone.screenshot(path=str(SCREENSHOTS / "services_wish_phone.png"))
     assert another_phone.evaluate("document.documentElement.scrollWidth") <= 390
     assert Wish.objects.get().status == "confirmed"
