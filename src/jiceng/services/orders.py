@@ -113,7 +113,11 @@ def _transition(
 ) -> ServiceOrder:
     """The one place that moves an order: lock, status, actor, version, event, audit."""
     t = workflow.TRANSITIONS[action]
-    order = ServiceOrder.objects.select_for_update().select_related("member").get(pk=order.pk)
+    order = (
+        ServiceOrder.objects.select_for_update(of=("self",))
+        .select_related("member")
+        .get(pk=order.pk)
+    )
     if not can_act_on_order(by, action, order):
         raise Forbidden("您无权对该工单执行此操作。")
     if order.status not in t.sources:

@@ -81,7 +81,7 @@ def wish_post(
 
 
 def _locked(wish: Wish) -> Wish:
-    return Wish.objects.select_for_update().select_related("poster").get(pk=wish.pk)
+    return Wish.objects.select_for_update(of=("self",)).select_related("poster").get(pk=wish.pk)
 
 
 @transaction.atomic
