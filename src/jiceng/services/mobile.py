@@ -4,6 +4,8 @@ the work; refused input comes back with the message and what was typed."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -46,7 +48,7 @@ def hub(request):
     context = {
         "community": homes[0] if homes else None,
         "signups": selectors.my_signups(user=user).filter(
-            activity__ends_at__gte=timezone.now() - timezone.timedelta(days=7)
+            activity__ends_at__gte=timezone.now() - timedelta(days=7)
         )[:10],
         "hours": selectors.my_hours(user=user),
         "member": member,
