@@ -12,6 +12,7 @@ presses that must be refused). The ceiling is GET /livez on the same server in t
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import secrets
@@ -125,7 +126,15 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.2)
-        time.sleep(1.0)
+        ready_by = time.monotonic() + 120
+        while time.monotonic() < ready_by:
+            try:
+                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                probe.request("GET", "/livez")
+                if probe.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
         csrf = secrets.token_hex(16)
 
         def headers(session):
