@@ -25,12 +25,17 @@ def test_forty_people_and_the_last_five_places_never_lose_or_double(cast):
     presses = people + people[:5]
     barrier = threading.Barrier(len(presses))
     outcomes: list[str] = []
+    positions: list[int] = []
     lock = threading.Lock()
 
     def press(person):
         try:
             barrier.wait()
-            result = services.signup(by=person, activity=a).status
+            row = services.signup(by=person, activity=a)
+            result = row.status
+            if row.position_at_signup is not None:
+                with lock:
+                    positions.append(row.position_at_signup)
         except Exception as exc:  # noqa: BLE001 - the outcome is what we count
             result = type(exc).__name__ + ":" + str(exc)
         finally:
@@ -46,6 +51,8 @@ def test_forty_people_and_the_last_five_places_never_lose_or_double(cast):
     assert outcomes.count("confirmed") == 5, outcomes
     assert outcomes.count("waiting") == 35, outcomes
     assert all("已报名" in o for o in outcomes if o not in ("confirmed", "waiting"))
+    # each newcomer on the waiting list was told a place of its own, in order
+    assert sorted(positions) == list(range(1, 36))
     a = Activity.objects.get(pk=a.pk)
     assert (a.taken, a.waiting) == (20, 35)
     rows = Signup.objects.filter(activity=a)

@@ -336,6 +336,10 @@ def test_api_signup_checkin_rate(client, cast):
     assert r.status_code == 201 and r.json()["status"] == "confirmed"
     r = client.post(f"/api/services/activities/{a.pk}/signup")
     assert r.status_code == 409 and "重复" in r.json()["detail"]
+    client.force_login(cast["resident"])
+    r = client.post(f"/api/services/activities/{a.pk}/signup")
+    assert r.json() == {"activity_id": a.pk, "status": "waiting", "waiting_position": 1}
+    login(client, cast["member"].user)
     r = client.post(
         "/api/services/checkin", {"code": services.checkin_code(a)}, content_type="application/json"
     )

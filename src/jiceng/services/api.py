@@ -126,7 +126,7 @@ def signup(request, pk: int):
         {
             "activity_id": row.activity_id,
             "status": row.status,
-            "waiting_position": services.waiting_position(row),
+            "waiting_position": row.position_at_signup,
         },
     )
 

@@ -121,9 +121,7 @@ def activity_signup(request, pk: int):
         if row.status == Signup.Status.CONFIRMED:
             messages.success(request, "报名成功。")
         else:
-            messages.warning(
-                request, f"名额已满，您在候补名单第 {services.waiting_position(row)} 位。"
-            )
+            messages.warning(request, f"名额已满，您在候补名单第 {row.position_at_signup} 位。")
     return redirect("m_services:activity", pk=pk)
 
 

@@ -475,27 +475,27 @@ UPDATE services_activity AS a
        waiting = a.waiting + CASE WHEN old.taken < old.capacity THEN 0 ELSE 1 END
   FROM old
  WHERE a.id = %s
-RETURNING old.taken < old.capacity
+RETURNING old.taken < old.capacity, a.waiting
 """
 
 
-def _take_place(pk: int) -> bool | None:
-    """Count one more sign-up on the activity under its row lock; True: a place, False: the
-    waiting list, None: the activity is no longer published."""
+def _take_place(pk: int) -> tuple[bool, int] | None:
+    """Count one more sign-up on the activity under its row lock: (True, _) a place, (False, n)
+    number n on the waiting list (the counter is the list's length, and the newcomer is last);
+    None: the activity is no longer published."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(TAKE_PLACE_SQL, [pk, pk])
             found = cursor.fetchone()
-        return None if found is None else bool(found[0])
+        return None if found is None else (bool(found[0]), int(found[1]))
     locked = Activity.objects.select_for_update().filter(pk=pk, status="published").first()
     if locked is None:
         return None
-    confirmed = locked.taken < locked.capacity
-    if confirmed:
+    if locked.taken < locked.capacity:
         Activity.objects.filter(pk=pk).update(taken=F("taken") + 1)
-    else:
-        Activity.objects.filter(pk=pk).update(waiting=F("waiting") + 1)
-    return confirmed
+        return True, locked.waiting
+    Activity.objects.filter(pk=pk).update(waiting=F("waiting") + 1)
+    return False, locked.waiting + 1
 
 
 def signup(*, by, activity: Activity | int, request: Any = None) -> Signup:
@@ -531,9 +531,10 @@ def signup(*, by, activity: Activity | int, request: Any = None) -> Signup:
                 .exists()
             ):
                 raise UserError("您已报名该活动，无需重复报名。", status=409)
-            confirmed = _take_place(pk)
-            if confirmed is None:
+            taken = _take_place(pk)
+            if taken is None:
                 raise UserError("活动已取消。")
+            confirmed, position = taken
             # Two presses of one person at once: the unique constraint refuses the second and
             # its transaction (with its count) is rolled back whole.
             row = Signup.objects.create(
@@ -549,6 +550,8 @@ def signup(*, by, activity: Activity | int, request: Any = None) -> Signup:
                 request=request,
                 detail={"status": row.status},
             )
+            # Where the newcomer stands, known from the locking statement (no count after).
+            row.position_at_signup = None if confirmed else position
     except IntegrityError:
         raise UserError("您已报名该活动，无需重复报名。", status=409) from None
     return row
