@@ -57,6 +57,7 @@ urlpatterns = [
     path("points/", include("jiceng.points.urls")),
     path("cases/", include("jiceng.cases.urls")),
     path("console/services/", include("jiceng.services.urls")),
+    path("m/services/", include("jiceng.services.mobile_urls")),
     path("console/venues/", include("jiceng.venues.urls")),
     path("open311/v2/", include("jiceng.cases.open311")),
     path("admin/", admin.site.urls),

@@ -105,7 +105,15 @@ def build_demo(*, residents: int = 3000, seed: int = 2026) -> list[DemoLogin]:
     logins = _accounts(district, streets, communities, grids)
     _people(rng, residents, grids, communities)
     _cases(district)
+    _services(district)
     return logins
+
+
+def _services(district: Division) -> None:
+    """The three lists, a volunteer team, this month's activities, orders and micro-wishes."""
+    from jiceng.services.demo import build_services_demo
+
+    build_services_demo(district=district.code)
 
 
 def _cases(district: Division) -> None:

@@ -19,13 +19,21 @@ class Command(BaseCommand):
             default=0,
             help="再生成这么多案件（含一年的流转记录），用于诉求基准测试",
         )
+        parser.add_argument(
+            "--activities",
+            type=int,
+            default=0,
+            help="再生成这么多社区活动（前后各半年，含报名），用于社区服务基准测试",
+        )
 
-    def handle(self, *args, scale: str, code: str, seed: int, cases: int, **options):
+    def handle(
+        self, *args, scale: str, code: str, seed: int, cases: int, activities: int = 0, **options
+    ):
         from jiceng.cases.generate import generate_cases
         from jiceng.geo.models import Division
 
         try:
-            if Division.objects.filter(code=code).exists() and cases:
+            if Division.objects.filter(code=code).exists() and (cases or activities):
                 result = {
                     "grids": Division.objects.filter(level="grid", code__startswith=code).count(),
                     "residents": 0,
@@ -35,6 +43,12 @@ class Command(BaseCommand):
                 result = generate(scale=scale, code=code, seed=seed, log=self.stdout.write)
             if cases:
                 generate_cases(district=code, count=cases, seed=seed, log=self.stdout.write)
+            if activities:
+                from jiceng.services.generate import generate_activities
+
+                generate_activities(
+                    district=code, count=activities, seed=seed, log=self.stdout.write
+                )
         except UserError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(
