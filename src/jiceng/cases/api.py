@@ -64,6 +64,7 @@ class ReportIn(Schema):
     description: str
     lon: float | None = None
     lat: float | None = None
+    grid: str | None = None
     address: str = ""
     is_anonymous: bool = False
     client_token: str | None = None

@@ -57,7 +57,7 @@ def _text(value: str, what: str, *, required: bool = True) -> str:
     return value
 
 
-def _reporter_grid(user: User) -> str | None:
+def reporter_grid(user: User) -> str | None:
     codes = user.scopes_for(Role.RESIDENT, Role.GRID_WORKER, Role.GRID_CHIEF)
     return next((c for c in codes if len(c) == 15), None)
 
@@ -76,22 +76,41 @@ def resolve_category(category: CaseCategory | str | None) -> CaseCategory:
     return category
 
 
-def resolve_place(by: User, lon: Any, lat: Any) -> tuple[float | None, float | None, str]:
-    """The point and its grid; without a point, the reporter's own grid."""
+def resolve_place(
+    by: User, lon: Any, lat: Any, grid: str | None = None
+) -> tuple[float | None, float | None, str]:
+    """Where the problem is, most precise first: a point (the phone's position or a pin on
+    the map) and the grid it falls in; a grid the reporter chose; the reporter's own grid.
+
+    (An address resolved to a grid through the register's addresses slots in here, between
+    the point and the chosen grid, once the register has them.)"""
     if lon not in (None, "") or lat not in (None, ""):
         x, y = parse_point(lon, lat)
         return x, y, locate_or_error(x, y)
-    grid = _reporter_grid(by)
-    if grid is None:
-        raise UserError("请在地图上标出问题位置。", field="location")
-    return None, None, grid
+    if grid:
+        return None, None, _chosen_grid(grid)
+    own = reporter_grid(by)
+    if own is None:
+        raise UserError("请在地图上标出问题位置，或选择所在网格。", field="location")
+    return None, None, own
 
 
-def report_duplicates(*, by: User, category: Any, lon: Any = None, lat: Any = None) -> list[Case]:
+def _chosen_grid(code: Any) -> str:
+    from jiceng.geo.models import Division, Level
+
+    code = str(code).strip()
+    if not Division.objects.filter(code=code, level=Level.GRID, is_active=True).exists():
+        raise UserError("所选网格不存在，请重新选择。", field="grid")
+    return code
+
+
+def report_duplicates(
+    *, by: User, category: Any, lon: Any = None, lat: Any = None, grid: str | None = None
+) -> list[Case]:
     """Open cases the new report probably repeats (same category, grid, 50 m, 7 days)."""
     from jiceng.cases.escalation import possible_duplicates
 
-    x, y, grid = resolve_place(by, lon, lat)
+    x, y, grid = resolve_place(by, lon, lat, grid)
     return possible_duplicates(category=resolve_category(category), grid=grid, lon=x, lat=y)
 
 
@@ -103,6 +122,7 @@ def case_report(
     description: str,
     lon: Any = None,
     lat: Any = None,
+    grid: str | None = None,
     address: str = "",
     is_anonymous: bool = False,
     source: str | None = None,
@@ -121,7 +141,7 @@ def case_report(
     category = resolve_category(category)
     description = _text(description, "问题描述")
     address = (address or "").strip()[:200]
-    x, y, grid = resolve_place(by, lon, lat)
+    x, y, grid = resolve_place(by, lon, lat, grid)
     prepared = prepare_photos(photos or [])
     if source is None:
         source = (

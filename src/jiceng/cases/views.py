@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -9,11 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
-from jiceng.cases import escalation, selectors, services, workflow
+from jiceng.cases import escalation, pinmap, selectors, services, workflow
 from jiceng.cases.forms import ActionForm, ReportForm
 from jiceng.cases.models import Case, WhistleResponse
 from jiceng.cases.permissions import REPORTER_ROLES, allowed_actions
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 
 REPORTERS = REPORTER_ROLES
@@ -23,32 +26,38 @@ REPORTERS = REPORTER_ROLES
 def report(request):
     if not request.user.has_role(*REPORTERS):
         raise Forbidden("只有居民和网格员可以上报问题。")
-    form = ReportForm(request.POST or None, request.FILES or None)
+    own_grid = services.reporter_grid(request.user)
+    grids = list(pinmap.grids_of(own_grid[:12])) if own_grid else []
+    form = ReportForm(request.POST or None, request.FILES or None, grids=grids, own_grid=own_grid)
     duplicates = []
+
+    def again(**extra):
+        """The form as it was sent, with the pin where the resident put it."""
+        return render(
+            request,
+            "cases/report.html",
+            {"form": form, "map": pinmap.pin_map(grids, pin=_pin(form)), **extra},
+        )
+
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        place = {"lon": data["lon"] or None, "lat": data["lat"] or None, "grid": data["grid"]}
         try:
             if not data["confirm_new"]:
                 duplicates = services.report_duplicates(
-                    by=request.user,
-                    category=data["category"],
-                    lon=data["lon"] or None,
-                    lat=data["lat"] or None,
+                    by=request.user, category=data["category"], **place
                 )
             if duplicates:
                 # Offer to follow the open case instead; the form comes back as it was
                 # (photos must be chosen again, browsers never keep a file input).
                 form.data = form.data.copy()
                 form.data["confirm_new"] = "1"
-                return render(
-                    request, "cases/report.html", {"form": form, "duplicates": duplicates}
-                )
+                return again(duplicates=duplicates)
             case = services.case_report(
                 by=request.user,
                 category=data["category"],
                 description=data["description"],
-                lon=data["lon"] or None,
-                lat=data["lat"] or None,
+                **place,
                 address=data["address"],
                 is_anonymous=data["is_anonymous"],
                 photos=request.FILES.getlist("photos"),
@@ -60,7 +69,20 @@ def report(request):
         else:
             messages.success(request, f"已收到，案件编号 {case.number}。您可以在这里跟进处理进度。")
             return redirect("cases:detail", number=case.number)
-    return render(request, "cases/report.html", {"form": form, "duplicates": duplicates})
+    return again()
+
+
+def _pin(form) -> tuple[float, float] | None:
+    """The point a bound form carries, if it is a valid one (else no pin is drawn)."""
+    if not form.is_bound:
+        return None
+    try:
+        lon, lat = float(form.data.get("lon", "")), float(form.data.get("lat", ""))
+    except ValueError:
+        return None
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        return None
+    return lon, lat
 
 
 @page()
@@ -147,6 +169,14 @@ def detail(request, number: str):
     )
     whistles = list(case.whistles.prefetch_related("responses__unit", "responses__responded_by"))
     my_units = set(request.user.unit_ids)
+    grid = Division.objects.filter(code=case.scope_code).values_list("name", flat=True).first()
+    place_map = (
+        pinmap.pin_map(
+            pinmap.grids_of(case.scope_code[:12]), pin=(case.lon, case.lat), testid="case-map"
+        )
+        if case.lon is not None and case.lat is not None
+        else ""
+    )
     return render(
         request,
         "cases/detail.html",
@@ -164,6 +194,8 @@ def detail(request, number: str):
             "can_whistle": can_whistle,
             "whistles": whistles,
             "my_units": my_units,
+            "grid_name": grid or case.scope_code,
+            "map": place_map,
         },
     )
 
@@ -230,7 +262,6 @@ def metrics_view(request):
     handler."""
     from jiceng.cases import metrics
     from jiceng.core.models import minimal_prefixes
-    from jiceng.geo.models import Division
 
     scopes = minimal_prefixes(request.user.scope_codes)
     if not scopes:
@@ -276,7 +307,6 @@ def public_metrics(request, code: str):
     """A community's figures for residents: no login, no personal data."""
     from jiceng.cases import metrics
     from jiceng.geo.codes import parse_code
-    from jiceng.geo.models import Division
 
     community = Division.objects.filter(code=parse_code(code), level="community").first()
     if community is None:
