@@ -7,6 +7,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from django.utils import timezone
 
 from jiceng.cases import escalation, services
 from jiceng.cases.models import Case, CaseFollower, WhistleResponse
@@ -181,3 +182,50 @@ def test_the_messages_page_lists_and_marks_read(client, cast, category):
     body = client.get("/console/notifications/").content.decode()
     assert f"案件 {case.number} 立案" in body
     assert not Notification.objects.filter(user=cast["resident"], read_at__isnull=True).exists()
+
+
+def test_each_next_owner_is_told_when_the_case_reaches_them(cast, category):
+    """Street staff when a major case waits for dispatch; the grid worker when a result waits
+    for verification; the handler when verification fails; the street when a unit returns."""
+    worker_elsewhere = user_with_role("grid_worker", division=cast["places"]["grid2"])
+    case = services.case_report(by=cast["resident"], category=category, description="井盖缺失")
+    case = services.case_file(case=case, by=cast["secretary"])
+    case = services.case_triage(case=case, by=cast["secretary"], triage="major")
+    assert titles(cast["street"]) == [f"待派遣案件 {case.number}"]
+    case = services.case_dispatch(case=case, by=cast["street"], to_unit=cast["department"])
+    case = services.case_return(case=case, by=cast["handler"], note="不属于本单位")
+    assert f"案件 {case.number} 被退回" in titles(cast["street"])
+    case = services.case_dispatch(case=case, by=cast["street"], to_unit=cast["department"])
+    case = services.case_accept(case=case, by=cast["handler"])
+    case = services.case_report_back(case=case, by=cast["handler"], note="已补装")
+    assert titles(cast["grid_worker"]) == [f"待核查案件 {case.number}"]
+    assert titles(worker_elsewhere) == []  # only the case's own grid
+    case = services.case_verify(case=case, by=cast["grid_worker"], ok=False, note="不平")
+    assert f"案件 {case.number} 需要返工" in titles(cast["handler"])
+    assert titles(cast["other_handler"]) == []
+    # The actor is never told of what they did themselves.
+    assert f"案件 {case.number} 需要返工" not in titles(cast["grid_worker"])
+
+
+def test_the_whistle_board_shows_who_reported_late_and_who_is_overdue(client, cast, category):
+    case = make_case(cast, category, status="dispatched")
+    w = escalation.whistle(
+        case=case,
+        by=cast["street"],
+        units=[cast["department"], cast["other_unit"]],
+        note="涉及供水和道路",
+        hours=1,
+    )
+    response = WhistleResponse.objects.get(whistle=w, unit=cast["department"])
+    escalation.whistle_respond(response=response, by=cast["handler"], note="已派人到场")
+    assert titles(cast["street"]) == [f"案件 {case.number}：{cast['department'].name}已报到"]
+    later = w.responses.get(unit=cast["other_unit"]).deadline_at + timezone.timedelta(minutes=1)
+    board = escalation.whistle_board(case, now=later)
+    assert (board[0].done, board[0].total, board[0].overdue) == (1, 2, 1)
+    states = {r.unit_id: r.state for r in board[0].rows}
+    assert states == {cast["department"].pk: "on_time", cast["other_unit"].pk: "overdue"}
+    WhistleResponse.objects.filter(pk=response.pk).update(responded_at=later)
+    assert escalation.whistle_board(case, now=later)[0].rows[0].state == "late"
+    client.force_login(cast["street"])
+    body = client.get(f"/cases/{case.number}/").content.decode()
+    assert "已报到 1 / 2 个单位" in body

@@ -101,6 +101,57 @@ def community_staff(scope_code: str) -> list[User]:
     )
 
 
+def place_staff(scope_code: str, roles: tuple[str, ...]) -> list[User]:
+    """Active staff holding one of ``roles`` for exactly this division."""
+    return list(
+        User.objects.filter(
+            role_assignments__scope_code=scope_code,
+            role_assignments__role__in=roles,
+            role_assignments__ended_at__isnull=True,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def _who_works_on(case: Case) -> list[User]:
+    """Whoever does the work now: the handler unit's staff, or the community for a matter it
+    coordinates itself."""
+    if case.handler_id:
+        return unit_staff([case.handler_id])
+    return community_staff(case.scope_code)
+
+
+def _next_duty(case: Case, action: str) -> tuple[list[User], str, str] | None:
+    """Who must act next after this change, and what to tell them (RULES.md: each stage has
+    an owner; the owner hears of it when the case arrives)."""
+    n = case.number
+    if action == "triage" and case.status == workflow.Status.FILED:
+        return (
+            place_staff(case.scope_code[:9], (Role.STREET_STAFF,)),
+            f"待派遣案件 {n}",
+            f"{case.category.name}：社区分流为大事，请派遣处置单位。",
+        )
+    if action == "return":
+        return (
+            place_staff(case.scope_code[:9], (Role.STREET_STAFF,)),
+            f"案件 {n} 被退回",
+            "处置单位退回了案件，请重新派遣。",
+        )
+    if action == "report_back":
+        return (
+            place_staff(case.scope_code, (Role.GRID_WORKER, Role.GRID_CHIEF)),
+            f"待核查案件 {n}",
+            f"{case.category.name}：处置结果已反馈，请到现场核查。",
+        )
+    if action in ("verify_fail", "reopen"):
+        return (
+            _who_works_on(case),
+            f"案件 {n} 需要返工",
+            "核查不通过，请重新处置。" if action == "verify_fail" else "社区复核后要求重新处置。",
+        )
+    return None
+
+
 def after_transition(case: Case, action: str, by: User) -> None:
     """Tell the people a change concerns (called inside the transition's transaction; the
     channels send after it commits)."""
@@ -132,6 +183,13 @@ def after_transition(case: Case, action: str, by: User) -> None:
             body="处置单位退回了案件。" if action == "return" else "居民对处理结果不满意。",
             url=url,
         )
+    duty = _next_duty(case, action)
+    if duty is not None:
+        users, title, body = duty
+        told = {u.pk for u in followers} | {by.pk}
+        users = [u for u in {u.pk: u for u in users}.values() if u.pk not in told]
+        if users:
+            notify(users=users, title=title, body=body, url=url)
     if action == "merge" and case.merged_into_id:
         for f in CaseFollower.objects.filter(case=case):
             CaseFollower.objects.get_or_create(case_id=case.merged_into_id, user_id=f.user_id)
@@ -196,7 +254,7 @@ def whistle_respond(
     """A called unit reports (报到) what it has done or will do."""
     locked = (
         WhistleResponse.objects.select_for_update()
-        .select_related("whistle__case")
+        .select_related("whistle__case", "whistle__by", "unit")
         .get(pk=response.pk)
     )
     if not any(a.unit_id == locked.unit_id for a in by.active_assignments if a.role in UNIT_ROLES):
@@ -209,7 +267,32 @@ def whistle_respond(
     locked.responded_at, locked.responded_by, locked.note = timezone.now(), by, note[:2000]
     locked.save()
     audit(actor=by, action="case.whistle_respond", obj=locked.whistle.case, request=request)
+    case = locked.whistle.case
+    notify(
+        users=[locked.whistle.by],
+        title=f"案件 {case.number}：{locked.unit.name}已报到",
+        body=note[:200],
+        url=f"/cases/{case.number}/",
+    )
     return locked
+
+
+def whistle_board(case: Case, now=None) -> list[Whistle]:
+    """The case's whistles, each with who has reported and who has not: ``rows`` (each with a
+    ``state``: on_time, late, waiting or overdue), ``done``, ``total`` and ``overdue``."""
+    now = now or timezone.now()
+    whistles = list(case.whistles.prefetch_related("responses__unit", "responses__responded_by"))
+    for w in whistles:
+        w.rows = list(w.responses.all())
+        for r in w.rows:
+            if r.responded_at is not None:
+                r.state = "on_time" if r.responded_at <= r.deadline_at else "late"
+            else:
+                r.state = "overdue" if now > r.deadline_at else "waiting"
+        w.total = len(w.rows)
+        w.done = sum(r.responded_at is not None for r in w.rows)
+        w.overdue = sum(r.state == "overdue" for r in w.rows)
+    return whistles
 
 
 def can_whistle(user: User, case: Case) -> bool:

@@ -167,7 +167,7 @@ def detail(request, number: str):
         if "dispatch" in actions or can_whistle
         else []
     )
-    whistles = list(case.whistles.prefetch_related("responses__unit", "responses__responded_by"))
+    whistles = escalation.whistle_board(case)
     my_units = set(request.user.unit_ids)
     grid = Division.objects.filter(code=case.scope_code).values_list("name", flat=True).first()
     place_map = (
