@@ -14,9 +14,16 @@ from django.utils import timezone
 
 from jiceng.accounts.models import User
 from jiceng.accounts.roles import Role
-from jiceng.cases import workflow
+from jiceng.cases import tally, workflow
 from jiceng.cases.escalation import after_transition
-from jiceng.cases.models import Case, CaseCategory, CaseEvent, CaseFollower, CasePhoto
+from jiceng.cases.models import (
+    Case,
+    CaseCategory,
+    CaseEvent,
+    CaseFollower,
+    CasePhoto,
+    CaseTally,
+)
 from jiceng.cases.permissions import can_act
 from jiceng.cases.photos import prepare_photos
 from jiceng.cases.workflow import Status, Triage
@@ -177,6 +184,9 @@ def case_report(
         to_status=Status.REPORTED,
         deadline_at=case.deadline_at,
     )
+    CaseTally.objects.create(
+        case=case, scope_code=grid, reported_at=case.created_at, status=case.status
+    )
     audit(actor=by, action="case.report", obj=case, request=request)
     return case
 
@@ -231,6 +241,7 @@ def _transition(
             on_time=on_time,
             span_hours=(now - stage_started).total_seconds() / 3600,
         )
+        tally.refresh(locked)
         audit(
             actor=by,
             action=f"case.{action}",

@@ -13,18 +13,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name="case",
-            name="case_place_period",
-        ),
-        migrations.AddIndex(
-            model_name="case",
-            index=models.Index(
-                fields=["scope_code", "created_at"],
-                include=("status", "rating"),
-                name="case_place_period",
-            ),
-        ),
         migrations.AddIndex(
             model_name="caseevent",
             index=models.Index(
