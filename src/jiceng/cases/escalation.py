@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.accounts.models import User
 from jiceng.accounts.roles import Role
@@ -69,7 +70,7 @@ def possible_duplicates(
 def follow(*, case: Case, by: User) -> CaseFollower:
     """Follow an open case instead of reporting it again; idempotent."""
     if case.status not in workflow.OPEN:
-        raise UserError("该案件已经办结，不能再关注。")
+        raise UserError(_("该案件已经办结，不能再关注。"))
     try:
         with transaction.atomic():
             follower = CaseFollower.objects.create(case=case, user=by)
@@ -205,17 +206,20 @@ def whistle(
     if not by.has_role(Role.STREET_STAFF) or not any(
         locked.scope_code.startswith(s) for s in by.scopes_for(Role.STREET_STAFF)
     ):
-        raise Forbidden("只有本街道的工作人员可以吹哨。")
+        raise Forbidden(_("只有本街道的工作人员可以吹哨。"))
     if locked.status not in WHISTLE_STAGES:
-        raise UserError(f"案件当前为“{locked.get_status_display()}”，不能吹哨。", status=409)
+        raise UserError(
+            _("案件当前为“{stage}”，不能吹哨。").format(stage=locked.get_status_display()),
+            status=409,
+        )
     units = list({u.pk: u for u in units if u is not None and u.is_active}.values())
     if len(units) < 1:
-        raise UserError("请选择至少一个报到单位。", field="units")
+        raise UserError(_("请选择至少一个报到单位。"), field="units")
     note = (note or "").strip()
     if not note:
-        raise UserError("请填写吹哨事由。", field="note")
+        raise UserError(_("请填写吹哨事由。"), field="note")
     if not 0 < hours <= 168:
-        raise UserError("报到时限应在 0 到 168 个工作小时之间。", field="hours")
+        raise UserError(_("报到时限应在 0 到 168 个工作小时之间。"), field="hours")
     now = timezone.now()
     deadline = WorkingCalendar.load().add_working_hours(now, hours)
     w = Whistle.objects.create(case=locked, by=by, note=note[:2000])
@@ -258,12 +262,12 @@ def whistle_respond(
         .get(pk=response.pk)
     )
     if not any(a.unit_id == locked.unit_id for a in by.active_assignments if a.role in UNIT_ROLES):
-        raise Forbidden("只有被召集单位的工作人员可以报到。")
+        raise Forbidden(_("只有被召集单位的工作人员可以报到。"))
     if locked.responded_at is not None:
-        raise UserError("本单位已经报到过了。", status=409)
+        raise UserError(_("本单位已经报到过了。"), status=409)
     note = (note or "").strip()
     if not note:
-        raise UserError("请填写报到情况。", field="note")
+        raise UserError(_("请填写报到情况。"), field="note")
     locked.responded_at, locked.responded_by, locked.note = timezone.now(), by, note[:2000]
     locked.save()
     audit(actor=by, action="case.whistle_respond", obj=locked.whistle.case, request=request)

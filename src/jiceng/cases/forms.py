@@ -58,10 +58,10 @@ class ReportForm(forms.Form):
         self.fields["grid"].choices = [("", _("我登记的网格") if own_grid else _("请选择"))] + [
             (g.code, g.name) for g in grids
         ]
-        self.fields["grid"].error_messages["invalid_choice"] = "所选网格不存在，请重新选择。"
+        self.fields["grid"].error_messages["invalid_choice"] = _("所选网格不存在，请重新选择。")
         self.fields["category"].choices = category_choices()
-        self.fields["category"].error_messages["invalid_choice"] = "请选择问题类别。"
-        self.fields["category"].error_messages["required"] = "请选择问题类别。"
+        self.fields["category"].error_messages["invalid_choice"] = _("请选择问题类别。")
+        self.fields["category"].error_messages["required"] = _("请选择问题类别。")
         if not self.is_bound:
             self.initial["token"] = str(uuid.uuid4())
 

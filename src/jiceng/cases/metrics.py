@@ -27,6 +27,7 @@ from django.db import connection
 from django.db.models import Aggregate, Count, Exists, FloatField, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.cases.models import TALLY_STAGES, Case, CaseEvent, CaseTally
 from jiceng.cases.workflow import Status
@@ -85,11 +86,11 @@ def period(start: date | str, end: date | str) -> tuple[datetime, datetime]:
         start_d = start if isinstance(start, date) else date.fromisoformat(start)
         end_d = end if isinstance(end, date) else date.fromisoformat(end)
     except ValueError as exc:
-        raise UserError("日期格式应为 YYYY-MM-DD。") from exc
+        raise UserError(_("日期格式应为 YYYY-MM-DD。")) from exc
     if end_d < start_d:
-        raise UserError("结束日期不能早于开始日期。")
+        raise UserError(_("结束日期不能早于开始日期。"))
     if (end_d - start_d).days > 366 * 2:
-        raise UserError("统计区间最长两年。")
+        raise UserError(_("统计区间最长两年。"))
     tz = timezone.get_current_timezone()
     return (
         datetime.combine(start_d, time(), tzinfo=tz),
@@ -231,7 +232,7 @@ def compute_grouped(*, start: date | str, end: date | str, scope: str, by: str) 
         rows = tallies.exclude(handler=None).values("handler_id").annotate(**_tally_aggregates())
         return [Figures(key=str(r.pop("handler_id")), **r) for r in rows.order_by("handler_id")]
     if by not in GROUP_LENGTH:
-        raise UserError("分组方式应为 street、community、grid 或 handler。")
+        raise UserError(_("分组方式应为 street、community、grid 或 handler。"))
     rows = (
         tallies.annotate(group=Substr("scope_code", 1, GROUP_LENGTH[by]))
         .values("group")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.cases.models import Case
 from jiceng.cases.permissions import visible_cases
@@ -24,7 +25,7 @@ class InboxFilters:
     def from_params(cls, params) -> InboxFilters:
         status = params.get("status", "")
         if status and status not in Status.values and status != "open":
-            raise UserError(f"未知的阶段：{status}")
+            raise UserError(_("未知的阶段：{status}").format(status=status))
         return cls(
             status=status,
             overdue=params.get("overdue") in ("1", "true", "on"),
@@ -59,7 +60,7 @@ def case_for(*, user, number: str) -> Case:
         .first()
     )
     if case is None:
-        raise NotFound("案件不存在，或不在您的管辖范围内。")
+        raise NotFound(_("案件不存在，或不在您的管辖范围内。"))
     return case
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.accounts.models import User
 from jiceng.accounts.roles import Role
@@ -35,6 +36,7 @@ from jiceng.geo.lookup import locate_or_error, parse_point
 from jiceng.partners.models import Partner
 
 MAX_TEXT = 2000
+MAX_ADDRESS = 200
 
 
 WARN_SHARE = 0.8  # the inbox warns when this share of a stage's time is used
@@ -56,10 +58,13 @@ def _limits(category: CaseCategory, status: str, start: datetime) -> dict[str, d
 def _text(value: str, what: str, *, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise UserError(f"请填写{what}。", field="description")
+        raise UserError(_("请填写{what}。").format(what=what), field="description")
     if len(value) > MAX_TEXT:
         raise UserError(
-            f"{what}不能超过 {MAX_TEXT} 字（现有 {len(value)} 字）。", field="description"
+            _("{what}不能超过 {most} 字（现有 {n} 字）。").format(
+                what=what, most=MAX_TEXT, n=len(value)
+            ),
+            field="description",
         )
     return value
 
@@ -72,14 +77,14 @@ def reporter_grid(user: User) -> str | None:
 def resolve_category(category: CaseCategory | str | None) -> CaseCategory:
     """An active category, from itself or its code, or a clear error."""
     if category is None or category == "":
-        raise UserError("请选择问题类别。", field="category")
+        raise UserError(_("请选择问题类别。"), field="category")
     if not isinstance(category, CaseCategory):
         found = CaseCategory.objects.filter(code=str(category), is_active=True).first()
         if found is None:
-            raise UserError(f"未知的问题类别：{category}", field="category")
+            raise UserError(_("未知的问题类别：{code}").format(code=category), field="category")
         return found
     if not category.is_active:
-        raise UserError("该问题类别已停用。", field="category")
+        raise UserError(_("该问题类别已停用。"), field="category")
     return category
 
 
@@ -92,13 +97,16 @@ def resolve_place(
     (An address resolved to a grid through the register's addresses slots in here, between
     the point and the chosen grid, once the register has them.)"""
     if lon not in (None, "") or lat not in (None, ""):
-        x, y = parse_point(lon, lat)
-        return x, y, locate_or_error(x, y)
+        try:
+            x, y = parse_point(lon, lat)
+            return x, y, locate_or_error(x, y)
+        except UserError as exc:  # geo's messages, in the reporter's language
+            raise UserError(_(exc.message), field=exc.field) from exc
     if grid:
         return None, None, _chosen_grid(grid)
     own = reporter_grid(by)
     if own is None:
-        raise UserError("请在地图上标出问题位置，或选择所在网格。", field="location")
+        raise UserError(_("请在地图上标出问题位置，或选择所在网格。"), field="location")
     return None, None, own
 
 
@@ -107,7 +115,7 @@ def _chosen_grid(code: Any) -> str:
 
     code = str(code).strip()
     if not Division.objects.filter(code=code, level=Level.GRID, is_active=True).exists():
-        raise UserError("所选网格不存在，请重新选择。", field="grid")
+        raise UserError(_("所选网格不存在，请重新选择。"), field="grid")
     return code
 
 
@@ -146,8 +154,13 @@ def case_report(
         if already is not None:
             return already
     category = resolve_category(category)
-    description = _text(description, "问题描述")
-    address = (address or "").strip()[:200]
+    description = _text(description, _("问题描述"))
+    address = (address or "").strip()
+    if len(address) > MAX_ADDRESS:
+        raise UserError(
+            _("地址不能超过 {most} 字（现有 {n} 字）。").format(most=MAX_ADDRESS, n=len(address)),
+            field="address",
+        )
     x, y, grid = resolve_place(by, lon, lat, grid)
     prepared = prepare_photos(photos or [])
     if source is None:
@@ -203,17 +216,20 @@ def _transition(
     **changes: Any,
 ) -> Case:
     t = workflow.TRANSITIONS[action]
-    note = _text(note, "说明", required=t.note_required)
+    note = _text(note, _("说明"), required=t.note_required)
     with transaction.atomic():
         locked = Case.objects.select_for_update().select_related("category").get(pk=case.pk)
         if expected_version is not None and locked.version != expected_version:
-            raise UserError("该案件刚被他人处理过，请刷新后再操作。", status=409)
+            raise UserError(_("该案件刚被他人处理过，请刷新后再操作。"), status=409)
         if locked.status not in t.sources:
             raise UserError(
-                f"案件当前为“{Status(locked.status).label}”，不能{t.label}。", status=409
+                _("案件当前为“{stage}”，不能{action}。").format(
+                    stage=Status(locked.status).label, action=t.label
+                ),
+                status=409,
             )
         if not can_act(by, action, locked):
-            raise Forbidden(f"您不能对此案件{t.label}。")
+            raise Forbidden(_("您不能对此案件{action}。").format(action=t.label))
         now = timezone.now()
         previous = locked.status
         stage_started = locked.stage_started_at
@@ -267,7 +283,7 @@ def case_triage(*, case: Case, by: User, triage: str, note: str = "", **kw: Any)
     """Three-way triage: major waits for the street's dispatch, minor the community
     coordinates, private gets guidance for self-help."""
     if triage not in Triage.values:
-        raise UserError("请选择分流方式：大事、小事或私事。", field="triage")
+        raise UserError(_("请选择分流方式：大事、小事或私事。"), field="triage")
     target = {
         Triage.MAJOR: Status.FILED,
         Triage.MINOR: Status.COORDINATING,
@@ -283,9 +299,9 @@ def case_dispatch(
 ) -> Case:
     """The street sends a major case to a department or partner unit."""
     if case.triage != Triage.MAJOR:
-        raise UserError("只有分流为“大事”的案件才能派遣。", status=409)
+        raise UserError(_("只有分流为“大事”的案件才能派遣。"), status=409)
     if to_unit is None or not to_unit.is_active:
-        raise UserError("请选择处置单位。", field="to_unit")
+        raise UserError(_("请选择处置单位。"), field="to_unit")
     return _transition(case=case, action="dispatch", by=by, note=note, handler=to_unit, **kw)
 
 
@@ -339,10 +355,10 @@ def case_guide(*, case: Case, by: User, note: str, **kw: Any) -> Case:
 def case_rate(*, case: Case, by: User, rating: str, comment: str = "", **kw: Any) -> Case:
     """The reporter rates the result; dissatisfied sends it to the community for review."""
     if rating not in Case.Rating.values:
-        raise UserError("请选择满意、基本满意或不满意。", field="rating")
+        raise UserError(_("请选择满意、基本满意或不满意。"), field="rating")
     comment = (comment or "").strip()
     if len(comment) > 500:
-        raise UserError("评价意见不能超过 500 字。", field="comment")
+        raise UserError(_("评价意见不能超过 500 字。"), field="comment")
     return _transition(
         case=case,
         action="rate",
@@ -358,9 +374,9 @@ def case_rate(*, case: Case, by: User, rating: str, comment: str = "", **kw: Any
 def case_merge(*, case: Case, into: Case, by: User, note: str, **kw: Any) -> Case:
     """Close a duplicate into the case it repeats."""
     if into.pk == case.pk:
-        raise UserError("不能把案件合并到它自己。")
+        raise UserError(_("不能把案件合并到它自己。"))
     if into.status not in workflow.OPEN and into.status != Status.CLOSED:
-        raise UserError("只能合并到尚未结束的案件。")
+        raise UserError(_("只能合并到尚未结束的案件。"))
     return _transition(case=case, action="merge", by=by, note=note, merged_into=into, **kw)
 
 
@@ -368,7 +384,7 @@ def case_review(*, case: Case, by: User, reopen: bool, note: str, **kw: Any) -> 
     """The community reviews a dissatisfied rating: reopen the work (counted as rework) or
     uphold the result with an explanation the resident reads."""
     if not case.needs_review:
-        raise UserError("该案件没有待复核的评价。", status=409)
+        raise UserError(_("该案件没有待复核的评价。"), status=409)
     if reopen:
         return _transition(
             case=case,
@@ -426,8 +442,8 @@ def case_act(
     if action == "merge":
         into = Case.objects.filter(number=(into_number or "").strip()).first()
         if into is None:
-            raise UserError("请填写要合并到的案件编号。")
+            raise UserError(_("请填写要合并到的案件编号。"))
         return case_merge(into=into, note=note, **common)
     if action in SIMPLE_ACTIONS:
         return SIMPLE_ACTIONS[action](note=note, **common)
-    raise UserError("未知的操作。")
+    raise UserError(_("未知的操作。"))

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
@@ -25,7 +26,7 @@ REPORTERS = REPORTER_ROLES
 @page()
 def report(request):
     if not request.user.has_role(*REPORTERS):
-        raise Forbidden("只有居民和网格员可以上报问题。")
+        raise Forbidden(_("只有居民和网格员可以上报问题。"))
     own_grid = services.reporter_grid(request.user)
     grids = list(pinmap.grids_of(own_grid[:12])) if own_grid else []
     form = ReportForm(request.POST or None, request.FILES or None, grids=grids, own_grid=own_grid)
@@ -67,7 +68,12 @@ def report(request):
         except UserError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"已收到，案件编号 {case.number}。您可以在这里跟进处理进度。")
+            messages.success(
+                request,
+                _("已收到，案件编号 {number}。您可以在这里跟进处理进度。").format(
+                    number=case.number
+                ),
+            )
             return redirect("cases:detail", number=case.number)
     return again()
 
@@ -91,9 +97,11 @@ def follow(request, number: str):
     """Follow an open case (a resident who would have reported the same problem)."""
     case = Case.objects.filter(number=number, status__in=workflow.OPEN).first()
     if case is None:
-        raise NotFound("案件不存在或已办结。")
+        raise NotFound(_("案件不存在或已办结。"))
     escalation.follow(case=case, by=request.user)
-    messages.success(request, f"已关注案件 {case.number}，处理进展会通知您。")
+    messages.success(
+        request, _("已关注案件 {number}，处理进展会通知您。").format(number=case.number)
+    )
     return redirect("cases:detail", number=case.number)
 
 
@@ -113,11 +121,11 @@ def whistle(request, number: str):
             request=request,
         )
     except ValueError:
-        messages.error(request, "报到时限应为数字。")
+        messages.error(request, _("报到时限应为数字。"))
     except UserError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已吹哨，{len(units)} 个单位须在时限内报到。")
+        messages.success(request, _("已吹哨，{n} 个单位须在时限内报到。").format(n=len(units)))
     return redirect("cases:detail", number=number)
 
 
@@ -127,7 +135,7 @@ def whistle_respond(request, number: str, pk: int):
     case = selectors.case_for(user=request.user, number=number)
     response = WhistleResponse.objects.filter(pk=pk, whistle__case=case).first()
     if response is None:
-        raise NotFound("报到记录不存在。")
+        raise NotFound(_("报到记录不存在。"))
     try:
         escalation.whistle_respond(
             response=response, by=request.user, note=request.POST.get("note", ""), request=request
@@ -135,7 +143,7 @@ def whistle_respond(request, number: str, pk: int):
     except UserError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已报到。")
+        messages.success(request, _("已报到。"))
     return redirect("cases:detail", number=number)
 
 
@@ -205,10 +213,10 @@ def detail(request, number: str):
 def act(request, number: str, action: str):
     case = selectors.case_for(user=request.user, number=number)
     if action not in workflow.TRANSITIONS:
-        raise UserError("未知的操作。")
+        raise UserError(_("未知的操作。"))
     form = ActionForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "表单已过期，请刷新页面后重试。")
+        messages.error(request, _("表单已过期，请刷新页面后重试。"))
         return redirect("cases:detail", number=number)
     data = form.cleaned_data
     try:
@@ -228,7 +236,9 @@ def act(request, number: str, action: str):
     except UserError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已{workflow.TRANSITIONS[action].label}。")
+        messages.success(
+            request, _("已{action}。").format(action=workflow.TRANSITIONS[action].label)
+        )
     return redirect("cases:detail", number=number)
 
 
@@ -265,12 +275,12 @@ def metrics_view(request):
 
     scopes = minimal_prefixes(request.user.scope_codes)
     if not scopes:
-        raise Forbidden("您的角色没有区划范围。")
+        raise Forbidden(_("您的角色没有区划范围。"))
     default_start, default_end = _default_period()
     start, end = request.GET.get("start") or default_start, request.GET.get("end") or default_end
     scope = request.GET.get("scope") or scopes[0]
     if not any(scope.startswith(s) for s in scopes):
-        raise NotFound("不在您的管辖范围内。")
+        raise NotFound(_("不在您的管辖范围内。"))
     by = request.GET.get("by") or {6: "street", 9: "community"}.get(len(scope), "grid")
     error = ""
     try:
@@ -310,7 +320,7 @@ def public_metrics(request, code: str):
 
     community = Division.objects.filter(code=parse_code(code), level="community").first()
     if community is None:
-        raise NotFound("社区不存在。")
+        raise NotFound(_("社区不存在。"))
     today = timezone.localdate()
     start = today - timezone.timedelta(days=29)
     figures = metrics.compute(start=start, end=today, scope=community.code)
