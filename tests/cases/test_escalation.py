@@ -15,7 +15,7 @@ from jiceng.core.errors import UserError
 from jiceng.core.models import Notification
 from jiceng.core.notify import WebhookChannel, deliver
 from tests.cases.conftest import make_case
-from tests.factories import user_with_role
+from tests.factories import partner, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +229,37 @@ def test_the_whistle_board_shows_who_reported_late_and_who_is_overdue(client, ca
     client.force_login(cast["street"])
     body = client.get(f"/cases/{case.number}/").content.decode()
     assert "已报到 1 / 2 个单位" in body
+
+
+def test_a_follower_and_a_called_unit_open_the_case_page_and_nobody_else(client, cast, category):
+    """The page a notification links to opens for the follower it told and for a unit called
+    by a whistle (who reports in there); another resident and an uncalled unit get 404."""
+    case = make_case(cast, category, status="dispatched")
+    follower = user_with_role("resident", division=cast["places"]["grid2"])
+    escalation.follow(case=case, by=follower)
+    w = escalation.whistle(
+        case=case, by=cast["street"], units=[cast["other_unit"]], note="涉及供水", hours=2
+    )
+    third_unit = partner("水务局", "department", cast["places"]["district"])
+    uncalled = user_with_role("department_staff", unit=third_unit)
+    stranger = user_with_role("resident", division=cast["places"]["grid2"])
+    url = f"/cases/{case.number}/"
+    for who, status in (
+        (follower, 200),
+        (cast["other_handler"], 200),
+        (stranger, 404),
+        (uncalled, 404),
+        (cast["neighbour_resident"], 404),
+    ):
+        client.force_login(who)
+        assert client.get(url).status_code == status, who
+    client.force_login(cast["other_handler"])
+    response = w.responses.get()
+    client.post(f"{url}whistle/{response.pk}/respond/", {"note": "已派人到场"})
+    response.refresh_from_db()
+    assert response.responded_by == cast["other_handler"]
+    # Following widens the page only, never the lists.
+    client.force_login(follower)
+    assert case.number not in client.get("/api/cases/").content.decode()
+    client.logout()
+    assert client.get(url).status_code in (302, 401, 404)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.cases.models import Case
-from jiceng.cases.permissions import visible_cases
+from jiceng.cases.permissions import UNIT_ROLES, visible_cases
 from jiceng.cases.workflow import OPEN, Status
 from jiceng.core.errors import NotFound, UserError
 
@@ -53,12 +53,18 @@ def inbox(*, user, filters: InboxFilters) -> QuerySet[Case]:
 
 
 def case_for(*, user, number: str) -> Case:
-    case = (
-        visible_cases(user)
-        .select_related("category", "handler", "reporter", "merged_into")
-        .filter(number=number)
-        .first()
-    )
+    """One case the user may open: what ``visible_cases`` shows, and also a case the user
+    follows (a resident who followed it instead of reporting it again) or one their unit was
+    called to by a whistle. (Those two widen only this page, never the lists.)"""
+    related = ("category", "handler", "reporter", "merged_into")
+    case = visible_cases(user).select_related(*related).filter(number=number).first()
+    cases = Case.objects.select_related(*related)
+    if case is None and user.is_authenticated:
+        units = [a.unit_id for a in user.active_assignments if a.role in UNIT_ROLES and a.unit_id]
+        called = Q(whistles__responses__unit_id__in=units) if units else Q(pk__in=[])
+        case = (
+            cases.filter(number=number).filter(Q(followers__user=user) | called).distinct().first()
+        )
     if case is None:
         raise NotFound(_("案件不存在，或不在您的管辖范围内。"))
     return case
