@@ -263,3 +263,39 @@ def test_a_follower_and_a_called_unit_open_the_case_page_and_nobody_else(client,
     assert case.number not in client.get("/api/cases/").content.decode()
     client.logout()
     assert client.get(url).status_code in (302, 401, 404)
+
+
+def test_the_owner_is_warned_once_at_80_percent_and_once_when_late(cast, category):
+    now = timezone.now()
+    hour = timezone.timedelta(hours=1)
+    case = make_case(
+        cast, category, status="dispatched", warn_at=now - hour, deadline_at=now + hour
+    )
+    calm = make_case(
+        cast, category, status="dispatched", warn_at=now + hour, deadline_at=now + 2 * hour
+    )
+    assert escalation.send_deadline_alerts(now=now) == 1
+    assert titles(cast["handler"]) == [f"案件 {case.number} 即将超时"]
+    assert escalation.send_deadline_alerts(now=now) == 0  # once
+    later = now + 2 * hour
+    assert escalation.send_deadline_alerts(now=later) == 2  # ours is late, the calm one yellow
+    assert f"案件 {case.number} 已超时" in titles(cast["handler"])
+    assert f"案件 {calm.number} 即将超时" in titles(cast["handler"])
+    assert titles(cast["secretary"]) == titles(cast["resident"]) == []  # only the owner
+    assert escalation.send_deadline_alerts(now=later) == 0
+    # A transition starts the new stage's clock and its alerts afresh.
+    case.refresh_from_db()
+    case = services.case_accept(case=case, by=cast["handler"])
+    assert case.alerted == "" and case.deadline_at > later
+
+
+def test_each_stage_alerts_its_own_owner(cast, category):
+    now = timezone.now()
+    past = {"warn_at": now - timezone.timedelta(hours=2), "deadline_at": now}
+    reported = make_case(cast, category, status="reported", triage="", **past)
+    waiting = make_case(cast, category, status="filed", triage="major", **past)
+    handled = make_case(cast, category, status="handled", **past)
+    escalation.send_deadline_alerts(now=now + timezone.timedelta(minutes=1))
+    assert f"案件 {reported.number} 已超时" in titles(cast["secretary"])
+    assert titles(cast["street"]) == [f"案件 {waiting.number} 已超时"]
+    assert titles(cast["grid_worker"]) == [f"案件 {handled.number} 已超时"]

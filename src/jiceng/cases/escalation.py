@@ -301,3 +301,54 @@ def whistle_board(case: Case, now=None) -> list[Whistle]:
 
 def can_whistle(user: User, case: Case) -> bool:
     return case.status in WHISTLE_STAGES and can_act(user, "dispatch", case)
+
+
+def stage_owners(case: Case) -> list[User]:
+    """Who must act on the case in its current stage."""
+    s = workflow.Status
+    if case.status == s.FILED and case.triage == workflow.Triage.MAJOR:
+        return place_staff(case.scope_code[:9], (Role.STREET_STAFF,))
+    if case.status in (s.DISPATCHED, s.IN_PROGRESS) and case.handler_id:
+        return unit_staff([case.handler_id])
+    if case.status == s.HANDLED:
+        return place_staff(case.scope_code, (Role.GRID_WORKER, Role.GRID_CHIEF)) or (
+            community_staff(case.scope_code)
+        )
+    return community_staff(case.scope_code)
+
+
+ALERT_BATCH = 500  # cases per run: a backlog is worked off over a few runs, never all at once
+
+
+def send_deadline_alerts(now=None) -> int:
+    """Tell each open case's owner once when 80% of the stage's time is used (yellow) and once
+    when it is past (red). Run by the task worker every few minutes; returns cases alerted."""
+    now = now or timezone.now()
+    due = (
+        Case.objects.filter(status__in=workflow.OPEN, deadline_at__isnull=False, warn_at__lte=now)
+        .exclude(alerted="red")
+        .select_related("category")
+        .order_by("warn_at")[:ALERT_BATCH]
+    )
+    sent = 0
+    for case in due:
+        level = "red" if case.deadline_at < now else "yellow"
+        if level == case.alerted:
+            continue
+        with transaction.atomic():
+            # Only if nobody moved the case meanwhile (a transition clears the alert).
+            if not Case.objects.filter(pk=case.pk, version=case.version).update(alerted=level):
+                continue
+            deadline = timezone.localtime(case.deadline_at)
+            title = (
+                f"案件 {case.number} 已超时" if level == "red" else f"案件 {case.number} 即将超时"
+            )
+            notify(
+                users=stage_owners(case),
+                title=title,
+                body=f"{case.category.name}：“{case.get_status_display()}”阶段时限 "
+                f"{deadline:%m-%d %H:%M}。",
+                url=f"/cases/{case.number}/",
+            )
+        sent += 1
+    return sent

@@ -111,6 +111,11 @@ class Case(TimeStampedModel):
     # When 80% of the stage's working time is used: the inbox turns the case yellow.
     warn_at = models.DateTimeField(_("本阶段预警时间"), null=True, blank=True)
     rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
+    # The deadline alert already sent for the current stage ('', 'yellow', 'red'); every
+    # transition clears it.
+    alerted = models.CharField(
+        _("本阶段已提醒"), max_length=8, blank=True, default="", db_default=""
+    )
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("合并到"),
@@ -139,6 +144,12 @@ class Case(TimeStampedModel):
             models.Index(fields=["scope_code", "status", "deadline_at"], name="case_inbox"),
             models.Index(fields=["handler", "status"], name="case_handler"),
             models.Index(fields=["scope_code", "created_at"], name="case_place_period"),
+            # The open cases still to be warned: small, whatever the size of the table.
+            models.Index(
+                fields=["warn_at"],
+                condition=models.Q(deadline_at__isnull=False) & ~models.Q(alerted="red"),
+                name="case_to_alert",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -238,6 +238,7 @@ def _transition(
             setattr(locked, field, value)
         locked.status = target or t.target
         locked.stage_started_at = now
+        locked.alerted = ""
         for field, value in _limits(locked.category, locked.status, now).items():
             setattr(locked, field, value)
         if locked.status in (Status.CLOSED, Status.REJECTED) and locked.closed_at is None:
