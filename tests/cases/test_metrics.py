@@ -55,6 +55,45 @@ def test_the_rates_follow_their_definitions(loop, cast):
     assert f.rework_rate == 100.0
     assert f.satisfaction_rate == 50.0
     assert set(f.median_hours) >= {"reported", "filed", "dispatched", "in_progress", "handled"}
+    # RULES.md's handling figures: one dispatch, never returned; one case went to handling and
+    # was reported back in time.
+    assert (f.dispatched, f.dispatched_right, f.to_handle, f.handled, f.handled_on_time) == (
+        1,
+        1,
+        1,
+        1,
+        1,
+    )
+    assert f.dispatch_accuracy == f.handling_rate == f.on_time_handling_rate == 100.0
+    assert f.mean_handling_hours is not None
+
+
+def test_a_returned_dispatch_and_a_late_report_lower_the_handling_figures(cast, category):
+    from datetime import timedelta
+
+    from jiceng.cases.models import Case
+
+    r, s = cast["resident"], cast["secretary"]
+    case = services.case_report(by=r, category=category, description="井盖缺失")
+    case = services.case_triage(case=services.case_file(case=case, by=s), by=s, triage="major")
+    case = services.case_dispatch(case=case, by=cast["street"], to_unit=cast["department"])
+    case = services.case_return(case=case, by=cast["handler"], note="不归我们")
+    case = services.case_dispatch(case=case, by=cast["street"], to_unit=cast["other_unit"])
+    case = services.case_accept(case=case, by=cast["other_handler"])
+    Case.objects.filter(pk=case.pk).update(deadline_at=timezone.now() - timedelta(hours=1))
+    case.refresh_from_db()
+    services.case_report_back(case=case, by=cast["other_handler"], note="修好了")
+    today = timezone.localdate()
+    f = metrics.compute(start=today, end=today)
+    assert (f.dispatched, f.dispatched_right, f.to_handle, f.handled, f.handled_on_time) == (
+        1,
+        0,
+        1,
+        1,
+        0,
+    )
+    assert f.dispatch_accuracy == 0.0 and f.on_time_handling_rate == 0.0
+    assert f == metrics.compute_from_log(start=today, end=today)
 
 
 def test_other_places_periods_and_handlers_count_apart(loop, cast):

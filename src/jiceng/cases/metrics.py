@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Aggregate, Count, Exists, FloatField, OuterRef, Q, QuerySet, Sum
+from django.db.models import Aggregate, Avg, Count, Exists, FloatField, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +49,12 @@ class Figures:
     reworked: int = 0
     rated: int = 0
     satisfied: int = 0
+    dispatched: int = 0
+    dispatched_right: int = 0
+    to_handle: int = 0
+    handled: int = 0
+    handled_on_time: int = 0
+    mean_handling_hours: float | None = None
     median_hours: dict[str, float] = field(default_factory=dict)
 
     @staticmethod
@@ -78,6 +84,21 @@ class Figures:
     @property
     def satisfaction_rate(self):
         return self._rate(self.satisfied, self.rated)
+
+    @property
+    def dispatch_accuracy(self):
+        """Dispatched cases that no unit sent back / dispatched cases (派遣准确率)."""
+        return self._rate(self.dispatched_right, self.dispatched)
+
+    @property
+    def handling_rate(self):
+        """Cases reported back / cases that went to handling (处置率)."""
+        return self._rate(self.handled, self.to_handle)
+
+    @property
+    def on_time_handling_rate(self):
+        """Cases reported back with no late report / cases that went to handling."""
+        return self._rate(self.handled_on_time, self.to_handle)
 
 
 def period(start: date | str, end: date | str) -> tuple[datetime, datetime]:
@@ -125,8 +146,9 @@ SATISFIED = [Case.Rating.SATISFIED, Case.Rating.BASICALLY]
 
 
 def _tally_aggregates() -> dict:
+    """Keyed ``n_<figure>``: some figures share their name with a tally's flag."""
     closed = Q(status__in=CLOSED)
-    return {
+    aggregates = {
         "reported": Count("pk"),
         "responded": Count("pk", filter=~Q(status=Status.REPORTED)),
         "responded_on_time": Count("pk", filter=Q(answered_on_time=True)),
@@ -137,7 +159,14 @@ def _tally_aggregates() -> dict:
         "reworked": Count("pk", filter=Q(reworked=True)),
         "rated": Count("pk", filter=~Q(rating="")),
         "satisfied": Count("pk", filter=Q(rating__in=SATISFIED)),
+        "dispatched": Count("pk", filter=Q(dispatched=True)),
+        "dispatched_right": Count("pk", filter=Q(dispatched=True, returned=False)),
+        "to_handle": Count("pk", filter=Q(handling=True)),
+        "handled": Count("pk", filter=Q(handled=True)),
+        "handled_on_time": Count("pk", filter=Q(handled=True, handled_late=False)),
+        "mean_handling_hours": Avg("hours_in_progress"),
     }
+    return {f"n_{name}": aggregate for name, aggregate in aggregates.items()}
 
 
 class Median(Aggregate):
@@ -156,6 +185,11 @@ def _aggregates() -> dict:
     late_stage = Exists(events.filter(on_time=False))
     verified = Exists(events.filter(action__in=["verify_ok", "verify_fail"]))
     reworked = Exists(events.filter(action="verify_fail"))
+    dispatched = Exists(events.filter(action="dispatch"))
+    returned = Exists(events.filter(action="return"))
+    handling = Exists(events.filter(action__in=["accept", "start"]))
+    handled = Exists(events.filter(action="report_back"))
+    handled_late = Exists(events.filter(action="report_back", on_time=False))
     closed = Q(status__in=CLOSED)
     return {
         "reported": Count("id"),
@@ -168,6 +202,11 @@ def _aggregates() -> dict:
         "reworked": Count("id", filter=Q(reworked)),
         "rated": Count("id", filter=~Q(rating="")),
         "satisfied": Count("id", filter=Q(rating__in=SATISFIED)),
+        "dispatched": Count("id", filter=Q(dispatched)),
+        "dispatched_right": Count("id", filter=Q(dispatched) & ~Q(returned)),
+        "to_handle": Count("id", filter=Q(handling)),
+        "handled": Count("id", filter=Q(handled)),
+        "handled_on_time": Count("id", filter=Q(handled) & ~Q(handled_late)),
     }
 
 
@@ -189,7 +228,7 @@ def compute(
     if medians_in_sql:
         aggregates |= {f"median_{s}": Median(f"hours_{s}") for s in TALLY_STAGES}
     row = tallies.aggregate(**aggregates)
-    figures = Figures(key=key, **{f: row[f] for f in FIGURE_FIELDS})
+    figures = _grouped(key, row)
     if medians_in_sql:
         spans = {s: row[f"median_{s}"] for s in TALLY_STAGES}
     elif with_medians:
@@ -219,6 +258,9 @@ def compute_from_log(
     cases = _cases(scope=scope, handler_id=handler_id, start=since, end=until)
     key = scope or str(handler_id or "")
     figures = Figures(key=key, **cases.aggregate(**_aggregates()))
+    handling = list(_stage_hours(cases).filter(from_status=Status.IN_PROGRESS).values_list("hours"))
+    if handling:
+        figures.mean_handling_hours = round(statistics.fmean(h for (h,) in handling), 2)
     if with_medians:
         figures.median_hours = stage_medians(cases)
     return figures
@@ -230,7 +272,7 @@ def compute_grouped(*, start: date | str, end: date | str, scope: str, by: str) 
     tallies = _tallies(scope=scope, handler_id=None, start=since, end=until)
     if by == "handler":
         rows = tallies.exclude(handler=None).values("handler_id").annotate(**_tally_aggregates())
-        return [Figures(key=str(r.pop("handler_id")), **r) for r in rows.order_by("handler_id")]
+        return [_grouped(str(r.pop("handler_id")), r) for r in rows.order_by("handler_id")]
     if by not in GROUP_LENGTH:
         raise UserError(_("分组方式应为 street、community、grid 或 handler。"))
     rows = (
@@ -239,21 +281,35 @@ def compute_grouped(*, start: date | str, end: date | str, scope: str, by: str) 
         .annotate(**_tally_aggregates())
         .order_by("group")
     )
-    return [Figures(key=r.pop("group"), **r) for r in rows]
+    return [_grouped(r.pop("group"), r) for r in rows]
 
 
-def stage_medians(cases: QuerySet) -> dict[str, float]:
-    """Median wall-clock hours these cases spent in each stage (a case's visits to a stage
-    added up), from the events (each carries the hours of the stage it ends)."""
-    rows = (
+def _grouped(key: str, row: dict) -> Figures:
+    """Figures from a row of ``_tally_aggregates``."""
+    mean = row.get("n_mean_handling_hours")
+    return Figures(
+        key=key,
+        **{f: row[f"n_{f}"] for f in FIGURE_FIELDS},
+        mean_handling_hours=None if mean is None else round(mean, 2),
+    )
+
+
+def _stage_hours(cases: QuerySet) -> QuerySet:
+    """Per case and stage: the hours spent in it (its visits added up), from the events."""
+    return (
         CaseEvent.objects.filter(case__in=cases.values("id"), span_hours__isnull=False)
         .exclude(from_status="")
         .exclude(action="whistle")
         .values("case_id", "from_status")
         .annotate(hours=Sum("span_hours"))
-        .values_list("from_status", "hours")
         .order_by()
     )
+
+
+def stage_medians(cases: QuerySet) -> dict[str, float]:
+    """Median wall-clock hours these cases spent in each stage (a case's visits to a stage
+    added up), from the events (each carries the hours of the stage it ends)."""
+    rows = _stage_hours(cases).values_list("from_status", "hours")
     spent: dict[str, list[float]] = defaultdict(list)
     for stage, hours in rows.iterator(chunk_size=5000):
         spent[stage].append(hours)
@@ -271,4 +327,9 @@ FIGURE_FIELDS = (
     "reworked",
     "rated",
     "satisfied",
+    "dispatched",
+    "dispatched_right",
+    "to_handle",
+    "handled",
+    "handled_on_time",
 )
