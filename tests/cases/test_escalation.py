@@ -299,3 +299,28 @@ def test_each_stage_alerts_its_own_owner(cast, category):
     assert f"案件 {reported.number} 已超时" in titles(cast["secretary"])
     assert titles(cast["street"]) == [f"案件 {waiting.number} 已超时"]
     assert titles(cast["grid_worker"]) == [f"案件 {handled.number} 已超时"]
+
+
+def test_each_called_unit_reports_within_its_own_time_limit(client, cast, category):
+    case = make_case(cast, category, status="dispatched")
+    client.force_login(cast["street"])
+    client.post(
+        f"/cases/{case.number}/whistle/",
+        {
+            "units": [cast["department"].pk, cast["other_unit"].pk],
+            "note": "涉及供水和道路",
+            "hours": "4",
+            f"hours_{cast['other_unit'].pk}": "1",
+        },
+    )
+    limits = dict(
+        WhistleResponse.objects.filter(whistle__case=case).values_list("unit_id", "deadline_at")
+    )
+    assert limits[cast["other_unit"].pk] < limits[cast["department"].pk]
+    bad = client.post(
+        f"/cases/{case.number}/whistle/",
+        {"units": [cast["department"].pk], "note": "再叫", f"hours_{cast['department'].pk}": "999"},
+        follow=True,
+    )
+    assert "0 到 168" in bad.content.decode()
+    assert case.whistles.count() == 1

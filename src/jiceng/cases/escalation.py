@@ -198,10 +198,17 @@ def after_transition(case: Case, action: str, by: User) -> None:
 
 @transaction.atomic
 def whistle(
-    *, case: Case, by: User, units: list[Partner], note: str, hours: float = 4, request: Any = None
+    *,
+    case: Case,
+    by: User,
+    units: list[Partner],
+    note: str,
+    hours: float = 4,
+    hours_by_unit: dict[int, float] | None = None,
+    request: Any = None,
 ) -> Whistle:
-    """The street calls several units to one case; each must report within ``hours`` working
-    hours."""
+    """The street calls several units to one case; each must report within its own time limit
+    in working hours (``hours_by_unit``, by unit id), ``hours`` for the others."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if not by.has_role(Role.STREET_STAFF) or not any(
         locked.scope_code.startswith(s) for s in by.scopes_for(Role.STREET_STAFF)
@@ -218,13 +225,15 @@ def whistle(
     note = (note or "").strip()
     if not note:
         raise UserError(_("请填写吹哨事由。"), field="note")
-    if not 0 < hours <= 168:
+    limits = {u.pk: (hours_by_unit or {}).get(u.pk, hours) for u in units}
+    if not all(0 < h <= 168 for h in limits.values()):
         raise UserError(_("报到时限应在 0 到 168 个工作小时之间。"), field="hours")
     now = timezone.now()
-    deadline = WorkingCalendar.load().add_working_hours(now, hours)
+    calendar = WorkingCalendar.load()
+    deadlines = {pk: calendar.add_working_hours(now, h) for pk, h in limits.items()}
     w = Whistle.objects.create(case=locked, by=by, note=note[:2000])
     WhistleResponse.objects.bulk_create(
-        WhistleResponse(whistle=w, unit=u, deadline_at=deadline) for u in units
+        WhistleResponse(whistle=w, unit=u, deadline_at=deadlines[u.pk]) for u in units
     )
     CaseEvent.objects.create(
         case=locked,
@@ -242,12 +251,13 @@ def whistle(
         request=request,
         detail={"units": [u.pk for u in units]},
     )
-    notify(
-        users=unit_staff([u.pk for u in units]),
-        title=f"街道吹哨：案件 {locked.number}",
-        body=f"{note[:100]}。请于 {timezone.localtime(deadline):%m-%d %H:%M} 前报到。",
-        url=f"/cases/{locked.number}/",
-    )
+    for unit in units:
+        notify(
+            users=unit_staff([unit.pk]),
+            title=f"街道吹哨：案件 {locked.number}",
+            body=f"{note[:100]}。请于 {timezone.localtime(deadlines[unit.pk]):%m-%d %H:%M} 前报到。",
+            url=f"/cases/{locked.number}/",
+        )
     return w
 
 

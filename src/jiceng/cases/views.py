@@ -112,12 +112,19 @@ def whistle(request, number: str):
     units = list(Partner.objects.filter(pk__in=request.POST.getlist("units"), is_active=True))
     try:
         hours = float(request.POST.get("hours") or 4)
+        # A unit's own limit, where the street gave one (hours_<unit id>).
+        own = {
+            u.pk: float(request.POST[f"hours_{u.pk}"])
+            for u in units
+            if request.POST.get(f"hours_{u.pk}", "").strip()
+        }
         escalation.whistle(
             case=case,
             by=request.user,
             units=units,
             note=request.POST.get("note", ""),
             hours=hours,
+            hours_by_unit=own,
             request=request,
         )
     except ValueError:
