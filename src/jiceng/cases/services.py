@@ -188,7 +188,7 @@ def case_report(
     )
     _save_photos(case, prepared, CasePhoto.Kind.REPORT, by)
     CaseFollower.objects.create(case=case, user=by)
-    CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         at=now,
         actor=by,
@@ -197,6 +197,10 @@ def case_report(
         to_status=Status.REPORTED,
         deadline_at=case.deadline_at,
     )
+    # Its whole history so far, for whoever shows the new case (no second read).
+    history = CaseEvent.objects.filter(case=case)
+    history._result_cache, history._prefetch_done = [event], True
+    case._prefetched_objects_cache = {"events": history}
     CaseTally.objects.create(
         case=case, scope_code=grid, reported_at=case.created_at, status=case.status
     )
