@@ -324,3 +324,24 @@ def test_each_called_unit_reports_within_its_own_time_limit(client, cast, catego
     )
     assert "0 到 168" in bad.content.decode()
     assert case.whistles.count() == 1
+
+
+def test_a_called_unit_finds_its_open_whistles_in_its_inbox(client, cast, category):
+    case = make_case(cast, category, status="dispatched")
+    w = escalation.whistle(
+        case=case,
+        by=cast["street"],
+        units=[cast["department"], cast["other_unit"]],
+        note="涉及供水和道路",
+        hours=2,
+    )
+    client.force_login(cast["other_handler"])
+    body = client.get("/cases/inbox/").content.decode()
+    assert 'data-testid="pending-whistles"' in body and f'data-case="{case.number}"' in body
+    escalation.whistle_respond(
+        response=w.responses.get(unit=cast["other_unit"]), by=cast["other_handler"], note="到场"
+    )
+    body = client.get("/cases/inbox/").content.decode()
+    assert 'data-testid="pending-whistles"' not in body
+    client.force_login(cast["secretary"])  # not a unit: no such list
+    assert 'data-testid="pending-whistles"' not in client.get("/cases/inbox/").content.decode()

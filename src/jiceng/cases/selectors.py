@@ -84,3 +84,17 @@ def light(case: Case, now=None) -> str:
     if case.warn_at and now >= case.warn_at:
         return "yellow"
     return ""
+
+
+def pending_whistles(*, user) -> list:
+    """The calls to report (吹哨) still open for the user's units, oldest deadline first."""
+    from jiceng.cases.models import WhistleResponse
+
+    units = [a.unit_id for a in user.active_assignments if a.role in UNIT_ROLES and a.unit_id]
+    if not units:
+        return []
+    return list(
+        WhistleResponse.objects.filter(unit_id__in=units, responded_at__isnull=True)
+        .select_related("whistle__case__category", "unit")
+        .order_by("deadline_at")[:50]
+    )

@@ -264,6 +264,8 @@ def inbox(request):
             "rows": rows,
             "filters": filters,
             "statuses": workflow.Status.choices,
+            "pending_whistles": selectors.pending_whistles(user=request.user),
+            "now": now,
         },
     )
 
