@@ -177,6 +177,26 @@ def test_a_resident_lists_their_own_cases(client, cast, category):
     assert ours.number in body and body.count("/cases/T") == 1
 
 
+def test_a_resident_finds_the_cases_they_follow(
+    client, cast, category, django_assert_max_num_queries
+):
+    from jiceng.cases import escalation
+
+    theirs = make_case(cast, category, reporter=cast["neighbour_resident"])
+    escalation.follow(case=theirs, by=cast["resident"])
+    for _ in range(5):
+        escalation.follow(
+            case=make_case(cast, category, reporter=cast["neighbour_resident"]), by=cast["resident"]
+        )
+    client.force_login(cast["resident"])
+    with django_assert_max_num_queries(12):
+        body = client.get("/cases/mine/").content.decode()
+    assert 'data-testid="followed-cases"' in body and theirs.number in body
+    client.force_login(cast["neighbour_resident"])  # the reporter sees it once, as their own
+    body = client.get("/cases/mine/").content.decode()
+    assert 'data-testid="followed-cases"' not in body
+
+
 def test_a_dissatisfied_case_waits_in_the_inbox_for_review(client, cast, category):
     case = make_case(cast, category, status="evaluated", needs_review=True, rating="dissatisfied")
     client.force_login(cast["secretary"])

@@ -74,6 +74,16 @@ def own_cases(*, user) -> QuerySet[Case]:
     return Case.objects.filter(reporter=user).select_related("category").order_by("-created_at")
 
 
+def followed_cases(*, user) -> QuerySet[Case]:
+    """Cases the user follows without having reported them (a duplicate they chose to follow)."""
+    return (
+        Case.objects.filter(followers__user=user)
+        .exclude(reporter=user)
+        .select_related("category")
+        .order_by("-created_at")
+    )
+
+
 def light(case: Case, now=None) -> str:
     """'red' past the stage's limit, 'yellow' past 80% of it, '' otherwise."""
     now = now or timezone.now()

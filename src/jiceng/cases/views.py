@@ -158,7 +158,8 @@ def whistle_respond(request, number: str, pk: int):
 def mine(request):
     cases = selectors.own_cases(user=request.user)
     page_obj = Paginator(cases, 20).get_page(request.GET.get("page"))
-    return render(request, "cases/mine.html", {"page_obj": page_obj})
+    followed = list(selectors.followed_cases(user=request.user)[:50])
+    return render(request, "cases/mine.html", {"page_obj": page_obj, "followed": followed})
 
 
 @page()
