@@ -322,7 +322,9 @@ def test_each_called_unit_reports_within_its_own_time_limit(client, cast, catego
         {"units": [cast["department"].pk], "note": "再叫", f"hours_{cast['department'].pk}": "999"},
         follow=True,
     )
-    assert "0 到 168" in bad.content.decode()
+    assert bad.status_code == 400 and "0 到 168" in bad.content.decode()
+    assert "再叫</textarea>" in bad.content.decode()  # nothing written is lost
+    assert f'value="{cast["department"].pk}" checked' in bad.content.decode()
     assert case.whistles.count() == 1
 
 

@@ -114,10 +114,19 @@ def test_a_stale_form_is_refused_with_a_message(client, cast, category):
     case = make_case(cast, category)
     client.force_login(cast["secretary"])
     client.post(f"/cases/{case.number}/act/file/", {"version": 0})
-    body = client.post(
-        f"/cases/{case.number}/act/reject/", {"version": 0, "note": "重复"}, follow=True
-    ).content.decode()
-    assert "刚被他人处理过" in body
+    response = client.post(
+        f"/cases/{case.number}/act/reject/", {"version": 0, "note": "与 T000009 重复，已在处理"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 409 and "刚被他人处理过" in body
+    # What they wrote is kept: in its form if the page still offers it, aside otherwise.
+    assert 'data-testid="kept"' in body and "与 T000009 重复，已在处理</textarea>" in body
+    response = client.post(
+        f"/cases/{case.number}/act/triage/", {"version": 0, "triage": "minor", "note": "先协调"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 409 and 'data-testid="kept"' not in body
+    assert 'name="version" value="1"' in body and "先协调</textarea>" in body
     case.refresh_from_db()
     assert case.status == "filed"
 

@@ -127,12 +127,17 @@ def whistle(request, number: str):
             hours_by_unit=own,
             request=request,
         )
-    except ValueError:
-        messages.error(request, _("报到时限应为数字。"))
-    except UserError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已吹哨，{n} 个单位须在时限内报到。").format(n=len(units)))
+    except (ValueError, UserError) as exc:
+        message = exc.message if isinstance(exc, UserError) else _("报到时限应为数字。")
+        messages.error(request, message)
+        kept = {
+            "action": "whistle",
+            "note": request.POST.get("note", ""),
+            "hours": request.POST.get("hours", ""),
+            "units": set(request.POST.getlist("units")),
+        }
+        return _detail(request, case, kept=kept, status=getattr(exc, "status", 400))
+    messages.success(request, _("已吹哨，{n} 个单位须在时限内报到。").format(n=len(units)))
     return redirect("cases:detail", number=number)
 
 
@@ -165,10 +170,16 @@ def mine(request):
 @page()
 def detail(request, number: str):
     case = selectors.case_for(user=request.user, number=number)
+    return _detail(request, case)
+
+
+def _detail(request, case: Case, *, kept: dict | None = None, status: int = 200):
+    """The case page; ``kept`` is what the user just sent when it was refused, put back in its
+    form (nothing a user wrote is lost)."""
     events = list(case.events.select_related("actor", "handler"))
     labels = {
-        "report": "上报",
-        "whistle": "吹哨",
+        "report": _("上报"),
+        "whistle": _("吹哨"),
         **{k: str(t.label) for k, t in workflow.TRANSITIONS.items()},
     }
     for event in events:
@@ -212,7 +223,16 @@ def detail(request, number: str):
             "my_units": my_units,
             "grid_name": grid or case.scope_code,
             "map": place_map,
+            "kept": kept or {},
+            # What was sent for a form this page no longer offers: shown to copy, not lost.
+            "kept_aside": bool(
+                kept
+                and kept.get("note")
+                and kept.get("action") not in actions
+                and not (kept.get("action") == "whistle" and can_whistle)
+            ),
         },
+        status=status,
     )
 
 
@@ -243,10 +263,11 @@ def act(request, number: str, action: str):
         )
     except UserError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("已{action}。").format(action=workflow.TRANSITIONS[action].label)
+        case = selectors.case_for(user=request.user, number=number)  # as it is now
+        return _detail(
+            request, case, kept={"action": action, "note": data["note"]}, status=exc.status
         )
+    messages.success(request, _("已{action}。").format(action=workflow.TRANSITIONS[action].label))
     return redirect("cases:detail", number=number)
 
 
