@@ -4,8 +4,9 @@ the same server as the ceiling (issue 3: ours at least 40% of the ceiling's requ
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jiceng_gen uv run python bench/cases_create_load.py
 
 Starts gunicorn (the production command's settings: gthread workers) on a free loopback port,
-logs a resident in, then for each target runs 16 keep-alive connections for a bounded time
-(10 s, at most 20,000 requests) and reports requests/s and p99 latency.
+logs a resident in, warms every worker, then runs 16 keep-alive connections against the
+ceiling and ours in alternating 3 s slices (5 each, so that other work on a shared machine
+weighs on both alike) and reports requests/s and p99 latency of each.
 """
 
 from __future__ import annotations
@@ -25,10 +26,14 @@ from harness import OUT, setup_django
 
 CONNECTIONS = 16
 SECONDS = 10.0
+ROUNDS = 5  # alternating slices of the ceiling and ours
+SLICE = 3.0
 MAX_REQUESTS = 20_000
 
 
 def free_port() -> int:
+    if os.environ.get("JICENG_BENCH_PORT"):  # an engineer's own port range on a shared machine
+        return int(os.environ["JICENG_BENCH_PORT"])
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -55,11 +60,26 @@ def login(port: int, username: str, password: str) -> tuple[str, str]:
     return session.group(1), csrftoken
 
 
-def run_load(port: int, method: str, path: str, body: bytes | None, headers: dict) -> dict:
+def _merge(slices: list[dict]) -> dict:
+    seconds = sum(s["seconds"] for s in slices)
+    requests = sum(s["requests"] for s in slices)
+    latencies = sorted(x for s in slices for x in s["latencies"])
+    return {
+        "requests": requests,
+        "errors": sum(s["errors"] for s in slices),
+        "seconds": round(seconds, 2),
+        "per_s": round(requests / seconds, 1),
+        "p99_ms": round(latencies[int(0.99 * (len(latencies) - 1))] * 1000, 1),
+    }
+
+
+def run_load(
+    port: int, method: str, path: str, body: bytes | None, headers: dict, seconds: float = 0
+) -> dict:
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
-    stop_at = time.monotonic() + SECONDS
+    stop_at = time.monotonic() + (seconds or SECONDS)
 
     def worker():
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -93,6 +113,7 @@ def run_load(port: int, method: str, path: str, body: bytes | None, headers: dic
         "seconds": round(elapsed, 2),
         "per_s": round(len(latencies) / elapsed, 1),
         "p99_ms": round(latencies[int(0.99 * (len(latencies) - 1))] * 1000, 1),
+        "latencies": latencies,
     }
 
 
@@ -102,7 +123,10 @@ def main() -> int:
     from jiceng.accounts.services import role_assign
     from jiceng.geo.models import Division
 
-    grid = Division.objects.filter(level="grid", code__startswith="990101").order_by("code").first()
+    # The last grid of the district: its cases stay out of the inbox cases_lists.py measures.
+    grid = (
+        Division.objects.filter(level="grid", code__startswith="990101").order_by("-code").first()
+    )
     if grid is None:
         print("needs `jiceng generate --scale city` in DATABASE_URL")
         return 2
@@ -148,7 +172,8 @@ def main() -> int:
             "X-CSRFToken": csrftoken,
             "Content-Type": "application/json",
         }
-        ceiling = run_load(port, "GET", "/livez", None, headers)
+        # Every worker loaded and warm before anything is measured.
+        run_load(port, "GET", "/livez", None, headers, seconds=3)
         body = json.dumps(
             {
                 "category": "0101",
@@ -157,7 +182,14 @@ def main() -> int:
                 "lat": grid.centroid_lat,
             }
         ).encode()
-        ours = run_load(port, "POST", "/api/cases/", body, headers)
+        run_load(port, "POST", "/api/cases/", body, headers, seconds=2)
+        # The ceiling and ours in alternating slices, so that the other work on this shared
+        # machine weighs on both alike.
+        ceiling_slices, our_slices = [], []
+        for _ in range(ROUNDS):
+            ceiling_slices.append(run_load(port, "GET", "/livez", None, headers, seconds=SLICE))
+            our_slices.append(run_load(port, "POST", "/api/cases/", body, headers, seconds=SLICE))
+        ceiling, ours = _merge(ceiling_slices), _merge(our_slices)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -165,8 +197,12 @@ def main() -> int:
     result = {
         "ceiling (GET /livez)": ceiling,
         "ours (POST /api/cases/)": ours,
+        "slices (ceiling, ours req/s)": [
+            (c["per_s"], o["per_s"]) for c, o in zip(ceiling_slices, our_slices, strict=True)
+        ],
+        "load average (1 min) at the end": round(os.getloadavg()[0], 2),
         "ratio": round(ratio, 3),
-        "budget": "ours >= 40% of the ceiling",
+        "budget": "ours >= 40% of the ceiling (alternating slices)",
         "passed": ratio >= 0.4 and ours["errors"] == 0,
         "connections": CONNECTIONS,
         "gunicorn_workers": workers,

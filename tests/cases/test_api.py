@@ -64,3 +64,22 @@ def test_only_residents_and_grid_staff_report_through_the_api(client, cast, cate
     )
     assert refused.status_code == 403
     assert not Case.objects.exists()
+
+
+def test_a_new_case_is_answered_with_its_history_without_reading_it_again(client, cast, category):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast["resident"])
+    with CaptureQueriesContext(connection) as queries:
+        created = client.post(
+            "/api/cases/",
+            {"category": "0101", "description": "井盖缺失"},
+            content_type="application/json",
+        )
+    assert created.status_code == 201
+    assert [e["action"] for e in created.json()["events"]] == ["report"]
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    assert not any("cases_caseevent" in sql for sql in reads)
+    case = Case.objects.get()
+    assert case.events.filter(action="report").count() == 1

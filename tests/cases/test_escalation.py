@@ -7,6 +7,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from django.utils import timezone
 
 from jiceng.cases import escalation, services
 from jiceng.cases.models import Case, CaseFollower, WhistleResponse
@@ -14,7 +15,7 @@ from jiceng.core.errors import UserError
 from jiceng.core.models import Notification
 from jiceng.core.notify import WebhookChannel, deliver
 from tests.cases.conftest import make_case
-from tests.factories import user_with_role
+from tests.factories import partner, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -181,3 +182,168 @@ def test_the_messages_page_lists_and_marks_read(client, cast, category):
     body = client.get("/console/notifications/").content.decode()
     assert f"案件 {case.number} 立案" in body
     assert not Notification.objects.filter(user=cast["resident"], read_at__isnull=True).exists()
+
+
+def test_each_next_owner_is_told_when_the_case_reaches_them(cast, category):
+    """Street staff when a major case waits for dispatch; the grid worker when a result waits
+    for verification; the handler when verification fails; the street when a unit returns."""
+    worker_elsewhere = user_with_role("grid_worker", division=cast["places"]["grid2"])
+    case = services.case_report(by=cast["resident"], category=category, description="井盖缺失")
+    case = services.case_file(case=case, by=cast["secretary"])
+    case = services.case_triage(case=case, by=cast["secretary"], triage="major")
+    assert titles(cast["street"]) == [f"待派遣案件 {case.number}"]
+    case = services.case_dispatch(case=case, by=cast["street"], to_unit=cast["department"])
+    case = services.case_return(case=case, by=cast["handler"], note="不属于本单位")
+    assert f"案件 {case.number} 被退回" in titles(cast["street"])
+    case = services.case_dispatch(case=case, by=cast["street"], to_unit=cast["department"])
+    case = services.case_accept(case=case, by=cast["handler"])
+    case = services.case_report_back(case=case, by=cast["handler"], note="已补装")
+    assert titles(cast["grid_worker"]) == [f"待核查案件 {case.number}"]
+    assert titles(worker_elsewhere) == []  # only the case's own grid
+    case = services.case_verify(case=case, by=cast["grid_worker"], ok=False, note="不平")
+    assert f"案件 {case.number} 需要返工" in titles(cast["handler"])
+    assert titles(cast["other_handler"]) == []
+    # The actor is never told of what they did themselves.
+    assert f"案件 {case.number} 需要返工" not in titles(cast["grid_worker"])
+
+
+def test_the_whistle_board_shows_who_reported_late_and_who_is_overdue(client, cast, category):
+    case = make_case(cast, category, status="dispatched")
+    w = escalation.whistle(
+        case=case,
+        by=cast["street"],
+        units=[cast["department"], cast["other_unit"]],
+        note="涉及供水和道路",
+        hours=1,
+    )
+    response = WhistleResponse.objects.get(whistle=w, unit=cast["department"])
+    escalation.whistle_respond(response=response, by=cast["handler"], note="已派人到场")
+    assert titles(cast["street"]) == [f"案件 {case.number}：{cast['department'].name}已报到"]
+    later = w.responses.get(unit=cast["other_unit"]).deadline_at + timezone.timedelta(minutes=1)
+    board = escalation.whistle_board(case, now=later)
+    assert (board[0].done, board[0].total, board[0].overdue) == (1, 2, 1)
+    states = {r.unit_id: r.state for r in board[0].rows}
+    assert states == {cast["department"].pk: "on_time", cast["other_unit"].pk: "overdue"}
+    WhistleResponse.objects.filter(pk=response.pk).update(responded_at=later)
+    assert escalation.whistle_board(case, now=later)[0].rows[0].state == "late"
+    client.force_login(cast["street"])
+    body = client.get(f"/cases/{case.number}/").content.decode()
+    assert "已报到 1 / 2 个单位" in body
+
+
+def test_a_follower_and_a_called_unit_open_the_case_page_and_nobody_else(client, cast, category):
+    """The page a notification links to opens for the follower it told and for a unit called
+    by a whistle (who reports in there); another resident and an uncalled unit get 404."""
+    case = make_case(cast, category, status="dispatched")
+    follower = user_with_role("resident", division=cast["places"]["grid2"])
+    escalation.follow(case=case, by=follower)
+    w = escalation.whistle(
+        case=case, by=cast["street"], units=[cast["other_unit"]], note="涉及供水", hours=2
+    )
+    third_unit = partner("水务局", "department", cast["places"]["district"])
+    uncalled = user_with_role("department_staff", unit=third_unit)
+    stranger = user_with_role("resident", division=cast["places"]["grid2"])
+    url = f"/cases/{case.number}/"
+    for who, status in (
+        (follower, 200),
+        (cast["other_handler"], 200),
+        (stranger, 404),
+        (uncalled, 404),
+        (cast["neighbour_resident"], 404),
+    ):
+        client.force_login(who)
+        assert client.get(url).status_code == status, who
+    client.force_login(cast["other_handler"])
+    response = w.responses.get()
+    client.post(f"{url}whistle/{response.pk}/respond/", {"note": "已派人到场"})
+    response.refresh_from_db()
+    assert response.responded_by == cast["other_handler"]
+    # Following widens the page only, never the lists.
+    client.force_login(follower)
+    assert case.number not in client.get("/api/cases/").content.decode()
+    client.logout()
+    assert client.get(url).status_code in (302, 401, 404)
+
+
+def test_the_owner_is_warned_once_at_80_percent_and_once_when_late(cast, category):
+    now = timezone.now()
+    hour = timezone.timedelta(hours=1)
+    case = make_case(
+        cast, category, status="dispatched", warn_at=now - hour, deadline_at=now + hour
+    )
+    calm = make_case(
+        cast, category, status="dispatched", warn_at=now + hour, deadline_at=now + 2 * hour
+    )
+    assert escalation.send_deadline_alerts(now=now) == 1
+    assert titles(cast["handler"]) == [f"案件 {case.number} 即将超时"]
+    assert escalation.send_deadline_alerts(now=now) == 0  # once
+    later = now + 2 * hour
+    assert escalation.send_deadline_alerts(now=later) == 2  # ours is late, the calm one yellow
+    assert f"案件 {case.number} 已超时" in titles(cast["handler"])
+    assert f"案件 {calm.number} 即将超时" in titles(cast["handler"])
+    assert titles(cast["secretary"]) == titles(cast["resident"]) == []  # only the owner
+    assert escalation.send_deadline_alerts(now=later) == 0
+    # A transition starts the new stage's clock and its alerts afresh.
+    case.refresh_from_db()
+    case = services.case_accept(case=case, by=cast["handler"])
+    assert case.alerted == "" and case.deadline_at > later
+
+
+def test_each_stage_alerts_its_own_owner(cast, category):
+    now = timezone.now()
+    past = {"warn_at": now - timezone.timedelta(hours=2), "deadline_at": now}
+    reported = make_case(cast, category, status="reported", triage="", **past)
+    waiting = make_case(cast, category, status="filed", triage="major", **past)
+    handled = make_case(cast, category, status="handled", **past)
+    escalation.send_deadline_alerts(now=now + timezone.timedelta(minutes=1))
+    assert f"案件 {reported.number} 已超时" in titles(cast["secretary"])
+    assert titles(cast["street"]) == [f"案件 {waiting.number} 已超时"]
+    assert titles(cast["grid_worker"]) == [f"案件 {handled.number} 已超时"]
+
+
+def test_each_called_unit_reports_within_its_own_time_limit(client, cast, category):
+    case = make_case(cast, category, status="dispatched")
+    client.force_login(cast["street"])
+    client.post(
+        f"/cases/{case.number}/whistle/",
+        {
+            "units": [cast["department"].pk, cast["other_unit"].pk],
+            "note": "涉及供水和道路",
+            "hours": "4",
+            f"hours_{cast['other_unit'].pk}": "1",
+        },
+    )
+    limits = dict(
+        WhistleResponse.objects.filter(whistle__case=case).values_list("unit_id", "deadline_at")
+    )
+    assert limits[cast["other_unit"].pk] < limits[cast["department"].pk]
+    bad = client.post(
+        f"/cases/{case.number}/whistle/",
+        {"units": [cast["department"].pk], "note": "再叫", f"hours_{cast['department'].pk}": "999"},
+        follow=True,
+    )
+    assert bad.status_code == 400 and "0 到 168" in bad.content.decode()
+    assert "再叫</textarea>" in bad.content.decode()  # nothing written is lost
+    assert f'value="{cast["department"].pk}" checked' in bad.content.decode()
+    assert case.whistles.count() == 1
+
+
+def test_a_called_unit_finds_its_open_whistles_in_its_inbox(client, cast, category):
+    case = make_case(cast, category, status="dispatched")
+    w = escalation.whistle(
+        case=case,
+        by=cast["street"],
+        units=[cast["department"], cast["other_unit"]],
+        note="涉及供水和道路",
+        hours=2,
+    )
+    client.force_login(cast["other_handler"])
+    body = client.get("/cases/inbox/").content.decode()
+    assert 'data-testid="pending-whistles"' in body and f'data-case="{case.number}"' in body
+    escalation.whistle_respond(
+        response=w.responses.get(unit=cast["other_unit"]), by=cast["other_handler"], note="到场"
+    )
+    body = client.get("/cases/inbox/").content.decode()
+    assert 'data-testid="pending-whistles"' not in body
+    client.force_login(cast["secretary"])  # not a unit: no such list
+    assert 'data-testid="pending-whistles"' not in client.get("/cases/inbox/").content.decode()

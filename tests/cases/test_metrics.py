@@ -55,6 +55,45 @@ def test_the_rates_follow_their_definitions(loop, cast):
     assert f.rework_rate == 100.0
     assert f.satisfaction_rate == 50.0
     assert set(f.median_hours) >= {"reported", "filed", "dispatched", "in_progress", "handled"}
+    # RULES.md's handling figures: one dispatch, never returned; one case went to handling and
+    # was reported back in time.
+    assert (f.dispatched, f.dispatched_right, f.to_handle, f.handled, f.handled_on_time) == (
+        1,
+        1,
+        1,
+        1,
+        1,
+    )
+    assert f.dispatch_accuracy == f.handling_rate == f.on_time_handling_rate == 100.0
+    assert f.mean_handling_hours is not None
+
+
+def test_a_returned_dispatch_and_a_late_report_lower_the_handling_figures(cast, category):
+    from datetime import timedelta
+
+    from jiceng.cases.models import Case
+
+    r, s = cast["resident"], cast["secretary"]
+    case = services.case_report(by=r, category=category, description="井盖缺失")
+    case = services.case_triage(case=services.case_file(case=case, by=s), by=s, triage="major")
+    case = services.case_dispatch(case=case, by=cast["street"], to_unit=cast["department"])
+    case = services.case_return(case=case, by=cast["handler"], note="不归我们")
+    case = services.case_dispatch(case=case, by=cast["street"], to_unit=cast["other_unit"])
+    case = services.case_accept(case=case, by=cast["other_handler"])
+    Case.objects.filter(pk=case.pk).update(deadline_at=timezone.now() - timedelta(hours=1))
+    case.refresh_from_db()
+    services.case_report_back(case=case, by=cast["other_handler"], note="修好了")
+    today = timezone.localdate()
+    f = metrics.compute(start=today, end=today)
+    assert (f.dispatched, f.dispatched_right, f.to_handle, f.handled, f.handled_on_time) == (
+        1,
+        0,
+        1,
+        1,
+        0,
+    )
+    assert f.dispatch_accuracy == 0.0 and f.on_time_handling_rate == 0.0
+    assert f == metrics.compute_from_log(start=today, end=today)
 
 
 def test_other_places_periods_and_handlers_count_apart(loop, cast):
@@ -95,3 +134,68 @@ def test_residents_read_their_communitys_figures_without_logging_in(client, loop
     assert "80.0%" in body and "50.0%" in body
     assert cast["resident"].full_name not in body and "井盖" not in body
     assert client.get("/cases/open/360602001009/").status_code == 404
+
+
+def tally_rows():
+    from jiceng.cases.models import CaseTally
+
+    return sorted(
+        tuple(round(v, 6) if isinstance(v, float) else v for v in row)
+        for row in CaseTally.objects.values_list()
+    )
+
+
+def test_the_tallies_say_what_the_event_log_says(loop, cast):
+    """The figures from the tallies kept with every event equal those read straight from the
+    log, for a place, a handler and every grouping; and rebuilding every tally from the log
+    changes nothing."""
+    from jiceng.cases import tally
+
+    today = timezone.localdate()
+    community = cast["places"]["community"].code
+    for kwargs in ({"scope": community}, {"handler_id": cast["department"].pk}, {}):
+        kept = metrics.compute(start=today, end=today, **kwargs)
+        logged = metrics.compute_from_log(start=today, end=today, **kwargs)
+        assert kept == logged, kwargs
+    assert kept.reported == 5 and kept.median_hours
+    kept_rows = tally_rows()
+    assert tally.rebuild() == 5
+    assert tally_rows() == kept_rows
+
+
+def test_a_tally_follows_rework_and_review(cast, category):
+    from jiceng.cases.models import CaseTally
+
+    r, s = cast["resident"], cast["secretary"]
+    case = services.case_report(by=r, category=category, description="井盖缺失")
+    assert CaseTally.objects.get(pk=case.pk).status == "reported"
+    case = services.case_triage(case=services.case_file(case=case, by=s), by=s, triage="minor")
+    case = services.case_start(case=case, by=s)
+    case = services.case_report_back(case=case, by=s, note="协调修好")
+    case = services.case_verify(case=case, by=cast["grid_worker"], ok=False, note="未修好")
+    t = CaseTally.objects.get(pk=case.pk)
+    assert (t.status, t.verified, t.reworked, t.answered_on_time) == (
+        "in_progress",
+        True,
+        True,
+        True,
+    )
+    assert t.hours_in_progress is not None and t.hours_handled is not None
+    before = t.hours_in_progress
+    case = services.case_report_back(case=case, by=s, note="再修")
+    assert CaseTally.objects.get(pk=case.pk).hours_in_progress > before  # both visits
+    case = services.case_verify(case=case, by=cast["grid_worker"], ok=True)
+    case = services.case_rate(case=case, by=r, rating="dissatisfied")
+    t = CaseTally.objects.get(pk=case.pk)
+    assert (t.status, t.rating) == ("evaluated", "dissatisfied")
+
+
+def test_generated_cases_get_their_tallies_from_the_log(cast):
+    from jiceng.cases.generate import generate_cases
+
+    generate_cases(district="360602", count=60, seed=3, log=lambda *_: None, prefix="T")
+    today = timezone.localdate()
+    year_ago = today - timezone.timedelta(days=366)
+    kept = metrics.compute(start=year_ago, end=today, scope="360602")
+    assert kept.reported == 60
+    assert kept == metrics.compute_from_log(start=year_ago, end=today, scope="360602")

@@ -141,3 +141,74 @@ def test_unknown_ids_formats_and_statuses(client):
     assert client.get(f"{BASE}/requests/nope.json").status_code == 404
     assert client.get(f"{BASE}/services.csv").status_code == 400
     assert client.get(f"{BASE}/requests.json", {"status": "pending"}).status_code == 400
+
+
+def test_a_token_finds_its_request_and_media_come_with_it(
+    client, district, api_key, settings, tmp_path
+):
+    """A spec client that keeps only the token asks /tokens/{token} for the request id; a photo
+    posted as multipart "media" is checked like any upload and shown as media_url."""
+    import io
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buf = io.BytesIO()
+    Image.new("RGB", (1200, 900), (200, 30, 40)).save(buf, "PNG")
+    buf.seek(0)
+    buf.name = "manhole.png"
+    response = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": "k-12345",
+            "service_code": "0101",
+            "lat": district.centroid_lat,
+            "long": district.centroid_lon,
+            "description": "井盖缺失",
+            "media": buf,
+        },
+    )
+    assert response.status_code == 201, response.content
+    [created] = response.json()
+    [found] = client.get(f"{BASE}/tokens/{created['token']}.json").json()
+    assert found == {"service_request_id": created["service_request_id"], "token": created["token"]}
+    xml = ET.fromstring(client.get(f"{BASE}/tokens/{created['token']}.xml").content)
+    assert xml.find("request/service_request_id").text == created["service_request_id"]
+    [public] = client.get(f"{BASE}/requests/{created['service_request_id']}.json").json()
+    assert public["media_url"].startswith("http://testserver/") and ".jpg" in public["media_url"]
+    listed = client.get(f"{BASE}/requests.json").json()
+    assert listed[0]["media_url"] == public["media_url"]
+    missing = client.get(f"{BASE}/tokens/nope.json")
+    assert missing.status_code == 404 and missing.json()[0]["code"] == 404
+
+
+def test_a_non_image_media_is_refused_in_the_spec_format(client, district, api_key):
+    import io
+
+    fake = io.BytesIO(b"%PDF-1.4 not an image")
+    fake.name = "report.png"
+    response = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": "k-12345",
+            "service_code": "0101",
+            "lat": district.centroid_lat,
+            "long": district.centroid_lon,
+            "media": fake,
+        },
+    )
+    assert response.status_code == 400
+    assert "图片" in response.json()[0]["description"]
+    assert not Case.objects.exists()
+
+
+def test_description_is_optional_as_in_the_spec(client, district, api_key):
+    response = post(
+        client,
+        api_key="k-12345",
+        service_code="0101",
+        lat=district.centroid_lat,
+        long=district.centroid_lon,
+    )
+    assert response.status_code == 201
+    assert Case.objects.get().description == "井盖破损或缺失（未附描述）"

@@ -114,10 +114,19 @@ def test_a_stale_form_is_refused_with_a_message(client, cast, category):
     case = make_case(cast, category)
     client.force_login(cast["secretary"])
     client.post(f"/cases/{case.number}/act/file/", {"version": 0})
-    body = client.post(
-        f"/cases/{case.number}/act/reject/", {"version": 0, "note": "重复"}, follow=True
-    ).content.decode()
-    assert "刚被他人处理过" in body
+    response = client.post(
+        f"/cases/{case.number}/act/reject/", {"version": 0, "note": "与 T000009 重复，已在处理"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 409 and "刚被他人处理过" in body
+    # What they wrote is kept: in its form if the page still offers it, aside otherwise.
+    assert 'data-testid="kept"' in body and "与 T000009 重复，已在处理</textarea>" in body
+    response = client.post(
+        f"/cases/{case.number}/act/triage/", {"version": 0, "triage": "minor", "note": "先协调"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 409 and 'data-testid="kept"' not in body
+    assert 'name="version" value="1"' in body and "先协调</textarea>" in body
     case.refresh_from_db()
     assert case.status == "filed"
 
@@ -175,6 +184,26 @@ def test_a_resident_lists_their_own_cases(client, cast, category):
     client.force_login(cast["resident"])
     body = client.get("/cases/mine/").content.decode()
     assert ours.number in body and body.count("/cases/T") == 1
+
+
+def test_a_resident_finds_the_cases_they_follow(
+    client, cast, category, django_assert_max_num_queries
+):
+    from jiceng.cases import escalation
+
+    theirs = make_case(cast, category, reporter=cast["neighbour_resident"])
+    escalation.follow(case=theirs, by=cast["resident"])
+    for _ in range(5):
+        escalation.follow(
+            case=make_case(cast, category, reporter=cast["neighbour_resident"]), by=cast["resident"]
+        )
+    client.force_login(cast["resident"])
+    with django_assert_max_num_queries(12):
+        body = client.get("/cases/mine/").content.decode()
+    assert 'data-testid="followed-cases"' in body and theirs.number in body
+    client.force_login(cast["neighbour_resident"])  # the reporter sees it once, as their own
+    body = client.get("/cases/mine/").content.decode()
+    assert 'data-testid="followed-cases"' not in body
 
 
 def test_a_dissatisfied_case_waits_in_the_inbox_for_review(client, cast, category):

@@ -61,6 +61,8 @@ def test_a_location_places_the_case_in_its_grid():
         ({"description": "井" * 2001}, "不能超过 2000 字"),
         ({"lon": "东经", "lat": "28"}, "必须是数字"),
         ({"lon": 116.0, "lat": 39.9}, "不在本区任何网格内"),
+        ({"address": "路" * 201}, "地址不能超过 200 字"),
+        ({"grid": "360602001009001"}, "所选网格不存在"),
     ],
 )
 def test_bad_reports_are_refused_and_nothing_is_written(cast, category, kwargs, message):
@@ -132,3 +134,32 @@ def test_two_staff_acting_at_once_cannot_both_win(cast, category):
     assert results.count("ok") == 1
     case.refresh_from_db()
     assert case.version == 1 and case.events.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "api_says", "page_says"),
+    [
+        ({"description": "井盖缺失"}, None, "Please choose the kind of problem."),
+        (
+            {"category": "9999", "description": "x"},
+            "Unknown kind of problem: 9999",
+            "Please choose",
+        ),
+        ({"category": "0101", "description": " "}, "Please fill in: ", "Please fill in: "),
+        ({"category": "0101", "description": "x", "lon": 116.0, "lat": 39.9}, "in no grid", None),
+        ({"category": "0101", "description": "x", "address": "路" * 201}, "at most 200", None),
+    ],
+)
+def test_bad_reports_are_explained_in_english_to_who_chose_it(
+    client, cast, category, data, api_says, page_says
+):
+    client.force_login(cast["resident"])
+    client.cookies["django_language"] = "en"
+    api = client.post("/api/cases/", data, content_type="application/json")
+    assert api.status_code in (400, 422), api.content
+    if api_says:
+        assert api.status_code == 400 and api_says in api.json()["detail"]
+    page = client.post("/cases/report/", data).content.decode()
+    page = page.replace("&quot;", '"').replace("&#x27;", "'")
+    assert (page_says or api_says) in page
+    assert not Case.objects.exists()

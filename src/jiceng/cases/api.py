@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -64,6 +65,7 @@ class ReportIn(Schema):
     description: str
     lon: float | None = None
     lat: float | None = None
+    grid: str | None = None
     address: str = ""
     is_anonymous: bool = False
     client_token: str | None = None
@@ -83,14 +85,14 @@ class ActionIn(Schema):
 def case_list(request, status: str = "", overdue: bool = False, q: str = ""):
     filters = selectors.InboxFilters(status=status, overdue=overdue, query=q)
     if status and status not in workflow.Status.values and status != "open":
-        raise UserError(f"未知的阶段：{status}")
+        raise UserError(_("未知的阶段：{status}").format(status=status))
     return selectors.inbox(user=request.user, filters=filters)
 
 
 @router.post("/", response={201: CaseDetailOut}, summary="上报问题")
 def case_create(request, payload: ReportIn):
     if not request.user.has_role(*REPORTER_ROLES):
-        raise Forbidden("只有居民和网格员可以上报问题。")
+        raise Forbidden(_("只有居民和网格员可以上报问题。"))
     case = services.case_report(by=request.user, request=request, **payload.dict())
     return Status(201, case)  # the reporter may always see their own case
 

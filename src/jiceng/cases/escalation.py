@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.accounts.models import User
 from jiceng.accounts.roles import Role
@@ -69,7 +70,7 @@ def possible_duplicates(
 def follow(*, case: Case, by: User) -> CaseFollower:
     """Follow an open case instead of reporting it again; idempotent."""
     if case.status not in workflow.OPEN:
-        raise UserError("该案件已经办结，不能再关注。")
+        raise UserError(_("该案件已经办结，不能再关注。"))
     try:
         with transaction.atomic():
             follower = CaseFollower.objects.create(case=case, user=by)
@@ -99,6 +100,57 @@ def community_staff(scope_code: str) -> list[User]:
             is_active=True,
         ).distinct()
     )
+
+
+def place_staff(scope_code: str, roles: tuple[str, ...]) -> list[User]:
+    """Active staff holding one of ``roles`` for exactly this division."""
+    return list(
+        User.objects.filter(
+            role_assignments__scope_code=scope_code,
+            role_assignments__role__in=roles,
+            role_assignments__ended_at__isnull=True,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def _who_works_on(case: Case) -> list[User]:
+    """Whoever does the work now: the handler unit's staff, or the community for a matter it
+    coordinates itself."""
+    if case.handler_id:
+        return unit_staff([case.handler_id])
+    return community_staff(case.scope_code)
+
+
+def _next_duty(case: Case, action: str) -> tuple[list[User], str, str] | None:
+    """Who must act next after this change, and what to tell them (RULES.md: each stage has
+    an owner; the owner hears of it when the case arrives)."""
+    n = case.number
+    if action == "triage" and case.status == workflow.Status.FILED:
+        return (
+            place_staff(case.scope_code[:9], (Role.STREET_STAFF,)),
+            f"待派遣案件 {n}",
+            f"{case.category.name}：社区分流为大事，请派遣处置单位。",
+        )
+    if action == "return":
+        return (
+            place_staff(case.scope_code[:9], (Role.STREET_STAFF,)),
+            f"案件 {n} 被退回",
+            "处置单位退回了案件，请重新派遣。",
+        )
+    if action == "report_back":
+        return (
+            place_staff(case.scope_code, (Role.GRID_WORKER, Role.GRID_CHIEF)),
+            f"待核查案件 {n}",
+            f"{case.category.name}：处置结果已反馈，请到现场核查。",
+        )
+    if action in ("verify_fail", "reopen"):
+        return (
+            _who_works_on(case),
+            f"案件 {n} 需要返工",
+            "核查不通过，请重新处置。" if action == "verify_fail" else "社区复核后要求重新处置。",
+        )
+    return None
 
 
 def after_transition(case: Case, action: str, by: User) -> None:
@@ -132,6 +184,13 @@ def after_transition(case: Case, action: str, by: User) -> None:
             body="处置单位退回了案件。" if action == "return" else "居民对处理结果不满意。",
             url=url,
         )
+    duty = _next_duty(case, action)
+    if duty is not None:
+        users, title, body = duty
+        told = {u.pk for u in followers} | {by.pk}
+        users = [u for u in {u.pk: u for u in users}.values() if u.pk not in told]
+        if users:
+            notify(users=users, title=title, body=body, url=url)
     if action == "merge" and case.merged_into_id:
         for f in CaseFollower.objects.filter(case=case):
             CaseFollower.objects.get_or_create(case_id=case.merged_into_id, user_id=f.user_id)
@@ -139,30 +198,42 @@ def after_transition(case: Case, action: str, by: User) -> None:
 
 @transaction.atomic
 def whistle(
-    *, case: Case, by: User, units: list[Partner], note: str, hours: float = 4, request: Any = None
+    *,
+    case: Case,
+    by: User,
+    units: list[Partner],
+    note: str,
+    hours: float = 4,
+    hours_by_unit: dict[int, float] | None = None,
+    request: Any = None,
 ) -> Whistle:
-    """The street calls several units to one case; each must report within ``hours`` working
-    hours."""
+    """The street calls several units to one case; each must report within its own time limit
+    in working hours (``hours_by_unit``, by unit id), ``hours`` for the others."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if not by.has_role(Role.STREET_STAFF) or not any(
         locked.scope_code.startswith(s) for s in by.scopes_for(Role.STREET_STAFF)
     ):
-        raise Forbidden("只有本街道的工作人员可以吹哨。")
+        raise Forbidden(_("只有本街道的工作人员可以吹哨。"))
     if locked.status not in WHISTLE_STAGES:
-        raise UserError(f"案件当前为“{locked.get_status_display()}”，不能吹哨。", status=409)
+        raise UserError(
+            _("案件当前为“{stage}”，不能吹哨。").format(stage=locked.get_status_display()),
+            status=409,
+        )
     units = list({u.pk: u for u in units if u is not None and u.is_active}.values())
     if len(units) < 1:
-        raise UserError("请选择至少一个报到单位。", field="units")
+        raise UserError(_("请选择至少一个报到单位。"), field="units")
     note = (note or "").strip()
     if not note:
-        raise UserError("请填写吹哨事由。", field="note")
-    if not 0 < hours <= 168:
-        raise UserError("报到时限应在 0 到 168 个工作小时之间。", field="hours")
+        raise UserError(_("请填写吹哨事由。"), field="note")
+    limits = {u.pk: (hours_by_unit or {}).get(u.pk, hours) for u in units}
+    if not all(0 < h <= 168 for h in limits.values()):
+        raise UserError(_("报到时限应在 0 到 168 个工作小时之间。"), field="hours")
     now = timezone.now()
-    deadline = WorkingCalendar.load().add_working_hours(now, hours)
+    calendar = WorkingCalendar.load()
+    deadlines = {pk: calendar.add_working_hours(now, h) for pk, h in limits.items()}
     w = Whistle.objects.create(case=locked, by=by, note=note[:2000])
     WhistleResponse.objects.bulk_create(
-        WhistleResponse(whistle=w, unit=u, deadline_at=deadline) for u in units
+        WhistleResponse(whistle=w, unit=u, deadline_at=deadlines[u.pk]) for u in units
     )
     CaseEvent.objects.create(
         case=locked,
@@ -180,12 +251,13 @@ def whistle(
         request=request,
         detail={"units": [u.pk for u in units]},
     )
-    notify(
-        users=unit_staff([u.pk for u in units]),
-        title=f"街道吹哨：案件 {locked.number}",
-        body=f"{note[:100]}。请于 {timezone.localtime(deadline):%m-%d %H:%M} 前报到。",
-        url=f"/cases/{locked.number}/",
-    )
+    for unit in units:
+        notify(
+            users=unit_staff([unit.pk]),
+            title=f"街道吹哨：案件 {locked.number}",
+            body=f"{note[:100]}。请于 {timezone.localtime(deadlines[unit.pk]):%m-%d %H:%M} 前报到。",
+            url=f"/cases/{locked.number}/",
+        )
     return w
 
 
@@ -196,21 +268,97 @@ def whistle_respond(
     """A called unit reports (报到) what it has done or will do."""
     locked = (
         WhistleResponse.objects.select_for_update()
-        .select_related("whistle__case")
+        .select_related("whistle__case", "whistle__by", "unit")
         .get(pk=response.pk)
     )
     if not any(a.unit_id == locked.unit_id for a in by.active_assignments if a.role in UNIT_ROLES):
-        raise Forbidden("只有被召集单位的工作人员可以报到。")
+        raise Forbidden(_("只有被召集单位的工作人员可以报到。"))
     if locked.responded_at is not None:
-        raise UserError("本单位已经报到过了。", status=409)
+        raise UserError(_("本单位已经报到过了。"), status=409)
     note = (note or "").strip()
     if not note:
-        raise UserError("请填写报到情况。", field="note")
+        raise UserError(_("请填写报到情况。"), field="note")
     locked.responded_at, locked.responded_by, locked.note = timezone.now(), by, note[:2000]
     locked.save()
     audit(actor=by, action="case.whistle_respond", obj=locked.whistle.case, request=request)
+    case = locked.whistle.case
+    notify(
+        users=[locked.whistle.by],
+        title=f"案件 {case.number}：{locked.unit.name}已报到",
+        body=note[:200],
+        url=f"/cases/{case.number}/",
+    )
     return locked
+
+
+def whistle_board(case: Case, now=None) -> list[Whistle]:
+    """The case's whistles, each with who has reported and who has not: ``rows`` (each with a
+    ``state``: on_time, late, waiting or overdue), ``done``, ``total`` and ``overdue``."""
+    now = now or timezone.now()
+    whistles = list(case.whistles.prefetch_related("responses__unit", "responses__responded_by"))
+    for w in whistles:
+        w.rows = list(w.responses.all())
+        for r in w.rows:
+            if r.responded_at is not None:
+                r.state = "on_time" if r.responded_at <= r.deadline_at else "late"
+            else:
+                r.state = "overdue" if now > r.deadline_at else "waiting"
+        w.total = len(w.rows)
+        w.done = sum(r.responded_at is not None for r in w.rows)
+        w.overdue = sum(r.state == "overdue" for r in w.rows)
+    return whistles
 
 
 def can_whistle(user: User, case: Case) -> bool:
     return case.status in WHISTLE_STAGES and can_act(user, "dispatch", case)
+
+
+def stage_owners(case: Case) -> list[User]:
+    """Who must act on the case in its current stage."""
+    s = workflow.Status
+    if case.status == s.FILED and case.triage == workflow.Triage.MAJOR:
+        return place_staff(case.scope_code[:9], (Role.STREET_STAFF,))
+    if case.status in (s.DISPATCHED, s.IN_PROGRESS) and case.handler_id:
+        return unit_staff([case.handler_id])
+    if case.status == s.HANDLED:
+        return place_staff(case.scope_code, (Role.GRID_WORKER, Role.GRID_CHIEF)) or (
+            community_staff(case.scope_code)
+        )
+    return community_staff(case.scope_code)
+
+
+ALERT_BATCH = 500  # cases per run: a backlog is worked off over a few runs, never all at once
+
+
+def send_deadline_alerts(now=None) -> int:
+    """Tell each open case's owner once when 80% of the stage's time is used (yellow) and once
+    when it is past (red). Run by the task worker every few minutes; returns cases alerted."""
+    now = now or timezone.now()
+    due = (
+        Case.objects.filter(status__in=workflow.OPEN, deadline_at__isnull=False, warn_at__lte=now)
+        .exclude(alerted="red")
+        .select_related("category")
+        .order_by("warn_at")[:ALERT_BATCH]
+    )
+    sent = 0
+    for case in due:
+        level = "red" if case.deadline_at < now else "yellow"
+        if level == case.alerted:
+            continue
+        with transaction.atomic():
+            # Only if nobody moved the case meanwhile (a transition clears the alert).
+            if not Case.objects.filter(pk=case.pk, version=case.version).update(alerted=level):
+                continue
+            deadline = timezone.localtime(case.deadline_at)
+            title = (
+                f"案件 {case.number} 已超时" if level == "red" else f"案件 {case.number} 即将超时"
+            )
+            notify(
+                users=stage_owners(case),
+                title=title,
+                body=f"{case.category.name}：“{case.get_status_display()}”阶段时限 "
+                f"{deadline:%m-%d %H:%M}。",
+                url=f"/cases/{case.number}/",
+            )
+        sent += 1
+    return sent

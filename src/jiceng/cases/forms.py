@@ -46,17 +46,22 @@ class ReportForm(forms.Form):
     )
     lon = forms.CharField(required=False, widget=forms.HiddenInput)
     lat = forms.CharField(required=False, widget=forms.HiddenInput)
+    grid = forms.ChoiceField(label=_("所在网格"), required=False)
     address = forms.CharField(label=_("地址或位置说明"), max_length=200, required=False)
     is_anonymous = forms.BooleanField(label=_("匿名（处理人员看不到我的姓名）"), required=False)
     photos = MultipleFileField(label=_("照片（最多 9 张）"), required=False)
     token = forms.CharField(widget=forms.HiddenInput, required=False)
     confirm_new = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, grids=(), own_grid: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["grid"].choices = [("", _("我登记的网格") if own_grid else _("请选择"))] + [
+            (g.code, g.name) for g in grids
+        ]
+        self.fields["grid"].error_messages["invalid_choice"] = _("所选网格不存在，请重新选择。")
         self.fields["category"].choices = category_choices()
-        self.fields["category"].error_messages["invalid_choice"] = "请选择问题类别。"
-        self.fields["category"].error_messages["required"] = "请选择问题类别。"
+        self.fields["category"].error_messages["invalid_choice"] = _("请选择问题类别。")
+        self.fields["category"].error_messages["required"] = _("请选择问题类别。")
         if not self.is_bound:
             self.initial["token"] = str(uuid.uuid4())
 

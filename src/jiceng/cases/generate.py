@@ -9,9 +9,11 @@ import time
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from jiceng.accounts.models import User
+from jiceng.cases import tally
 from jiceng.cases.models import Case, CaseCategory
 from jiceng.cases.workflow import Status
 from jiceng.core.errors import UserError
@@ -94,6 +96,7 @@ def generate_cases(
     weights = [PATHS[s][0] for s in finals]
     now = timezone.now()
     start_number = Case.objects.count()
+    last_id = Case.objects.aggregate(m=Max("id"))["m"] or 0
     started = time.monotonic()
     done = 0
     while done < count:
@@ -113,6 +116,8 @@ def generate_cases(
         )
         done += n
         log(f"案件：{done}/{count}，用时 {time.monotonic() - started:.0f} 秒")
+    tallied = tally.rebuild(since_id=last_id)
+    log(f"统计摘要：{tallied} 个案件，用时 {time.monotonic() - started:.0f} 秒")
     return done
 
 

@@ -8,7 +8,12 @@ cases reported in the period:
 - on-time closure rate: closed with no stage past its limit / due to close;
 - rework rate: cases whose verification failed at least once / cases verified;
 - satisfaction rate: satisfied or basically satisfied / rated;
-- median time per stage: wall-clock hours from entering a stage to leaving it.
+- median time per stage: the wall-clock hours a case spent in the stage (all its visits).
+
+Each case's tally (models.CaseTally) holds what its events say (flags, hours per stage); the
+services rewrite it from the case's events with every event, so that a street's month is one
+index range over ~8,500 tallies rather than ~52,000 events. ``compute_from_log`` computes the
+same figures straight from the events; the tests hold the two equal.
 """
 
 from __future__ import annotations
@@ -19,11 +24,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Aggregate, Avg, Count, Exists, FloatField, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from jiceng.cases.models import Case, CaseEvent
+from jiceng.cases.models import TALLY_STAGES, Case, CaseEvent, CaseTally
 from jiceng.cases.workflow import Status
 from jiceng.core.errors import UserError
 
@@ -43,6 +49,12 @@ class Figures:
     reworked: int = 0
     rated: int = 0
     satisfied: int = 0
+    dispatched: int = 0
+    dispatched_right: int = 0
+    to_handle: int = 0
+    handled: int = 0
+    handled_on_time: int = 0
+    mean_handling_hours: float | None = None
     median_hours: dict[str, float] = field(default_factory=dict)
 
     @staticmethod
@@ -73,6 +85,21 @@ class Figures:
     def satisfaction_rate(self):
         return self._rate(self.satisfied, self.rated)
 
+    @property
+    def dispatch_accuracy(self):
+        """Dispatched cases that no unit sent back / dispatched cases (派遣准确率)."""
+        return self._rate(self.dispatched_right, self.dispatched)
+
+    @property
+    def handling_rate(self):
+        """Cases reported back / cases that went to handling (处置率)."""
+        return self._rate(self.handled, self.to_handle)
+
+    @property
+    def on_time_handling_rate(self):
+        """Cases reported back with no late report / cases that went to handling."""
+        return self._rate(self.handled_on_time, self.to_handle)
+
 
 def period(start: date | str, end: date | str) -> tuple[datetime, datetime]:
     """[start 00:00, end + 1 day 00:00) in local time; a clear error for bad dates."""
@@ -80,11 +107,11 @@ def period(start: date | str, end: date | str) -> tuple[datetime, datetime]:
         start_d = start if isinstance(start, date) else date.fromisoformat(start)
         end_d = end if isinstance(end, date) else date.fromisoformat(end)
     except ValueError as exc:
-        raise UserError("日期格式应为 YYYY-MM-DD。") from exc
+        raise UserError(_("日期格式应为 YYYY-MM-DD。")) from exc
     if end_d < start_d:
-        raise UserError("结束日期不能早于开始日期。")
+        raise UserError(_("结束日期不能早于开始日期。"))
     if (end_d - start_d).days > 366 * 2:
-        raise UserError("统计区间最长两年。")
+        raise UserError(_("统计区间最长两年。"))
     tz = timezone.get_current_timezone()
     return (
         datetime.combine(start_d, time(), tzinfo=tz),
@@ -103,13 +130,67 @@ def _cases(
     return cases
 
 
+def _tallies(
+    *, scope: str | None, handler_id: int | None, start: datetime, end: datetime
+) -> QuerySet:
+    tallies = CaseTally.objects.filter(reported_at__gte=start, reported_at__lt=end).order_by()
+    if scope:
+        tallies = tallies.within(scope)
+    if handler_id:
+        tallies = tallies.filter(handler_id=handler_id)
+    return tallies
+
+
+CLOSED = [Status.CLOSED, Status.EVALUATED]
+SATISFIED = [Case.Rating.SATISFIED, Case.Rating.BASICALLY]
+
+
+def _tally_aggregates() -> dict:
+    """Keyed ``n_<figure>``: some figures share their name with a tally's flag."""
+    closed = Q(status__in=CLOSED)
+    aggregates = {
+        "reported": Count("pk"),
+        "responded": Count("pk", filter=~Q(status=Status.REPORTED)),
+        "responded_on_time": Count("pk", filter=Q(answered_on_time=True)),
+        "due": Count("pk", filter=~Q(status__in=[Status.MERGED, Status.REJECTED])),
+        "closed": Count("pk", filter=closed),
+        "closed_on_time": Count("pk", filter=closed & Q(late=False)),
+        "verified": Count("pk", filter=Q(verified=True)),
+        "reworked": Count("pk", filter=Q(reworked=True)),
+        "rated": Count("pk", filter=~Q(rating="")),
+        "satisfied": Count("pk", filter=Q(rating__in=SATISFIED)),
+        "dispatched": Count("pk", filter=Q(dispatched=True)),
+        "dispatched_right": Count("pk", filter=Q(dispatched=True, returned=False)),
+        "to_handle": Count("pk", filter=Q(handling=True)),
+        "handled": Count("pk", filter=Q(handled=True)),
+        "handled_on_time": Count("pk", filter=Q(handled=True, handled_late=False)),
+        "mean_handling_hours": Avg("hours_in_progress"),
+    }
+    return {f"n_{name}": aggregate for name, aggregate in aggregates.items()}
+
+
+class Median(Aggregate):
+    """percentile_cont(0.5) on PostgreSQL (NULLs are left out)."""
+
+    function = None
+    name = "Median"
+    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
 def _aggregates() -> dict:
-    events = CaseEvent.objects.filter(case=OuterRef("pk"))
+    """The figures from the event log (four EXISTS over the events per case)."""
+    events = CaseEvent.objects.filter(case=OuterRef("pk")).exclude(action="whistle")
     answered_on_time = Exists(events.filter(from_status=Status.REPORTED, on_time=True))
     late_stage = Exists(events.filter(on_time=False))
     verified = Exists(events.filter(action__in=["verify_ok", "verify_fail"]))
     reworked = Exists(events.filter(action="verify_fail"))
-    closed = Q(status__in=[Status.CLOSED, Status.EVALUATED])
+    dispatched = Exists(events.filter(action="dispatch"))
+    returned = Exists(events.filter(action="return"))
+    handling = Exists(events.filter(action__in=["accept", "start"]))
+    handled = Exists(events.filter(action="report_back"))
+    handled_late = Exists(events.filter(action="report_back", on_time=False))
+    closed = Q(status__in=CLOSED)
     return {
         "reported": Count("id"),
         "responded": Count("id", filter=~Q(status=Status.REPORTED)),
@@ -120,9 +201,12 @@ def _aggregates() -> dict:
         "verified": Count("id", filter=Q(verified)),
         "reworked": Count("id", filter=Q(reworked)),
         "rated": Count("id", filter=~Q(rating="")),
-        "satisfied": Count(
-            "id", filter=Q(rating__in=[Case.Rating.SATISFIED, Case.Rating.BASICALLY])
-        ),
+        "satisfied": Count("id", filter=Q(rating__in=SATISFIED)),
+        "dispatched": Count("id", filter=Q(dispatched)),
+        "dispatched_right": Count("id", filter=Q(dispatched) & ~Q(returned)),
+        "to_handle": Count("id", filter=Q(handling)),
+        "handled": Count("id", filter=Q(handled)),
+        "handled_on_time": Count("id", filter=Q(handled) & ~Q(handled_late)),
     }
 
 
@@ -134,13 +218,49 @@ def compute(
     handler_id: int | None = None,
     with_medians: bool = True,
 ) -> Figures:
-    """The figures of one place (a code prefix) or one handler for a period."""
+    """The figures of one place (a code prefix) or one handler for a period, from the
+    cases' tallies."""
+    since, until = period(start, end)
+    tallies = _tallies(scope=scope, handler_id=handler_id, start=since, end=until)
+    key = scope or str(handler_id or "")
+    aggregates = _tally_aggregates()
+    medians_in_sql = with_medians and connection.vendor == "postgresql"
+    if medians_in_sql:
+        aggregates |= {f"median_{s}": Median(f"hours_{s}") for s in TALLY_STAGES}
+    row = tallies.aggregate(**aggregates)
+    figures = _grouped(key, row)
+    if medians_in_sql:
+        spans = {s: row[f"median_{s}"] for s in TALLY_STAGES}
+    elif with_medians:
+        columns = [f"hours_{s}" for s in TALLY_STAGES]
+        spent: dict[str, list[float]] = defaultdict(list)
+        for values in tallies.values_list(*columns).iterator(chunk_size=5000):
+            for stage, hours in zip(TALLY_STAGES, values, strict=True):
+                if hours is not None:
+                    spent[stage].append(hours)
+        spans = {s: statistics.median(h) for s, h in spent.items()}
+    else:
+        spans = {}
+    figures.median_hours = {str(s): round(v, 2) for s, v in spans.items() if v is not None}
+    return figures
+
+
+def compute_from_log(
+    *,
+    start: date | str,
+    end: date | str,
+    scope: str | None = None,
+    handler_id: int | None = None,
+    with_medians: bool = True,
+) -> Figures:
+    """The same figures read straight from the event log (slower; the check on the tallies)."""
     since, until = period(start, end)
     cases = _cases(scope=scope, handler_id=handler_id, start=since, end=until)
     key = scope or str(handler_id or "")
-    if connection.vendor == "postgresql":
-        return _compute_sql(cases, key, with_medians)
     figures = Figures(key=key, **cases.aggregate(**_aggregates()))
+    handling = list(_stage_hours(cases).filter(from_status=Status.IN_PROGRESS).values_list("hours"))
+    if handling:
+        figures.mean_handling_hours = round(statistics.fmean(h for (h,) in handling), 2)
     if with_medians:
         figures.median_hours = stage_medians(cases)
     return figures
@@ -149,29 +269,47 @@ def compute(
 def compute_grouped(*, start: date | str, end: date | str, scope: str, by: str) -> list[Figures]:
     """The figures of every street, community, grid (by code) or handler inside ``scope``."""
     since, until = period(start, end)
-    cases = _cases(scope=scope, handler_id=None, start=since, end=until)
+    tallies = _tallies(scope=scope, handler_id=None, start=since, end=until)
     if by == "handler":
-        rows = cases.exclude(handler=None).values("handler_id").annotate(**_aggregates())
-        return [Figures(key=str(r.pop("handler_id")), **r) for r in rows.order_by("handler_id")]
+        rows = tallies.exclude(handler=None).values("handler_id").annotate(**_tally_aggregates())
+        return [_grouped(str(r.pop("handler_id")), r) for r in rows.order_by("handler_id")]
     if by not in GROUP_LENGTH:
-        raise UserError("分组方式应为 street、community、grid 或 handler。")
+        raise UserError(_("分组方式应为 street、community、grid 或 handler。"))
     rows = (
-        cases.annotate(group=Substr("scope_code", 1, GROUP_LENGTH[by]))
+        tallies.annotate(group=Substr("scope_code", 1, GROUP_LENGTH[by]))
         .values("group")
-        .annotate(**_aggregates())
+        .annotate(**_tally_aggregates())
         .order_by("group")
     )
-    return [Figures(key=r.pop("group"), **r) for r in rows]
+    return [_grouped(r.pop("group"), r) for r in rows]
+
+
+def _grouped(key: str, row: dict) -> Figures:
+    """Figures from a row of ``_tally_aggregates``."""
+    mean = row.get("n_mean_handling_hours")
+    return Figures(
+        key=key,
+        **{f: row[f"n_{f}"] for f in FIGURE_FIELDS},
+        mean_handling_hours=None if mean is None else round(mean, 2),
+    )
+
+
+def _stage_hours(cases: QuerySet) -> QuerySet:
+    """Per case and stage: the hours spent in it (its visits added up), from the events."""
+    return (
+        CaseEvent.objects.filter(case__in=cases.values("id"), span_hours__isnull=False)
+        .exclude(from_status="")
+        .exclude(action="whistle")
+        .values("case_id", "from_status")
+        .annotate(hours=Sum("span_hours"))
+        .order_by()
+    )
 
 
 def stage_medians(cases: QuerySet) -> dict[str, float]:
-    """Median wall-clock hours spent in each stage by these cases (each event carries the
-    hours of the stage it ends)."""
-    rows = (
-        CaseEvent.objects.filter(case__in=cases.values("id"), span_hours__isnull=False)
-        .exclude(from_status="")
-        .values_list("from_status", "span_hours")
-    )
+    """Median wall-clock hours these cases spent in each stage (a case's visits to a stage
+    added up), from the events (each carries the hours of the stage it ends)."""
+    rows = _stage_hours(cases).values_list("from_status", "hours")
     spent: dict[str, list[float]] = defaultdict(list)
     for stage, hours in rows.iterator(chunk_size=5000):
         spent[stage].append(hours)
@@ -189,59 +327,9 @@ FIGURE_FIELDS = (
     "reworked",
     "rated",
     "satisfied",
+    "dispatched",
+    "dispatched_right",
+    "to_handle",
+    "handled",
+    "handled_on_time",
 )
-
-
-def _compute_sql(cases: QuerySet, key: str, with_medians: bool) -> Figures:
-    """The same figures on PostgreSQL in one statement and one pass over the events: each
-    case's flags and each stage's spans come from the same scan (the ORM's four EXISTS and a
-    second scan for the medians took twice as long on city-scale data)."""
-    cases_sql, params = cases.values("id", "status", "rating").query.sql_with_params()
-    medians = (
-        """(SELECT json_object_agg(from_status, median) FROM (
-                    SELECT from_status, percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS median
-                    FROM ev WHERE from_status <> '' AND hours IS NOT NULL GROUP BY from_status
-                  ) m)"""
-        if with_medians
-        else "NULL"
-    )
-    sql = f"""
-        WITH c AS ({cases_sql}),
-        ev AS (
-            SELECT e.case_id, e.action, e.from_status, e.on_time, e.span_hours AS hours
-            FROM cases_caseevent e JOIN c ON c.id = e.case_id
-            WHERE e.action <> 'whistle'
-        ),
-        f AS (
-            SELECT case_id,
-                   bool_or(from_status = 'reported' AND on_time) AS answered,
-                   bool_or(on_time = false) AS late,
-                   bool_or(action IN ('verify_ok', 'verify_fail')) AS verified,
-                   bool_or(action = 'verify_fail') AS reworked
-            FROM ev GROUP BY case_id
-        )
-        SELECT count(*),
-               count(*) FILTER (WHERE c.status <> 'reported'),
-               count(*) FILTER (WHERE f.answered),
-               count(*) FILTER (WHERE c.status NOT IN ('merged', 'rejected')),
-               count(*) FILTER (WHERE c.status IN ('closed', 'evaluated')),
-               count(*) FILTER (WHERE c.status IN ('closed', 'evaluated')
-                                AND NOT coalesce(f.late, false)),
-               count(*) FILTER (WHERE f.verified),
-               count(*) FILTER (WHERE f.reworked),
-               count(*) FILTER (WHERE c.rating <> ''),
-               count(*) FILTER (WHERE c.rating IN ('satisfied', 'basically_satisfied')),
-               {medians}
-        FROM c LEFT JOIN f ON f.case_id = c.id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    figures = Figures(key=key, **dict(zip(FIGURE_FIELDS, row[:10], strict=True)))
-    spans = row[10]
-    if isinstance(spans, str):
-        import json
-
-        spans = json.loads(spans)
-    figures.median_hours = {k: round(float(v), 2) for k, v in (spans or {}).items()}
-    return figures

@@ -8,9 +8,11 @@ leaves out the description (it may hold personal details) unless a valid api_key
 from __future__ import annotations
 
 import json
+import uuid
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
@@ -18,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from jiceng.cases import services
-from jiceng.cases.models import Case, CaseCategory, Open311Key
+from jiceng.cases.models import Case, CaseCategory, CasePhoto, Open311Key
 from jiceng.cases.workflow import OPEN, Status
 from jiceng.core.errors import UserError
 
@@ -92,7 +94,25 @@ def _leaves():
     )
 
 
-def _request(case: Case, *, full: bool) -> dict:
+def _media_url(case: Case, request) -> str | None:
+    """The first photo the reporter sent (prefetched as ``report_photos``)."""
+    photos = getattr(case, "report_photos", None)
+    if photos is None:
+        photos = list(case.photos.filter(kind=CasePhoto.Kind.REPORT)[:1])
+    return request.build_absolute_uri(photos[0].image.url) if photos else None
+
+
+def _with_media(cases):
+    return cases.prefetch_related(
+        Prefetch(
+            "photos",
+            queryset=CasePhoto.objects.filter(kind=CasePhoto.Kind.REPORT),
+            to_attr="report_photos",
+        )
+    )
+
+
+def _request(case: Case, *, full: bool, request=None) -> dict:
     row = {
         "service_request_id": case.number,
         "status": "closed" if case.status in CLOSED else "open",
@@ -110,7 +130,7 @@ def _request(case: Case, *, full: bool) -> dict:
         "zipcode": None,
         "lat": case.lat,
         "long": case.lon,
-        "media_url": None,
+        "media_url": _media_url(case, request) if request is not None else None,
     }
     return row
 
@@ -149,7 +169,7 @@ def requests_view(request, fmt: str):
     if request.method != "GET":
         return _error(fmt, 405, "method not allowed")
     full = _key(request) is not None
-    cases = Case.objects.select_related("category", "handler").order_by("-created_at")
+    cases = _with_media(Case.objects.select_related("category", "handler").order_by("-created_at"))
     ids = request.GET.get("service_request_id")
     if ids:
         cases = cases.filter(number__in=[i.strip() for i in ids.split(",") if i.strip()])
@@ -177,7 +197,10 @@ def requests_view(request, fmt: str):
             return _error(fmt, 400, "start_date and end_date must be W3C datetimes")
         cases = cases.filter(created_at__gte=start_at, created_at__lte=end_at)
     return _render(
-        [_request(c, full=full) for c in cases[:PAGE]], fmt, "service_requests", "request"
+        [_request(c, full=full, request=request) for c in cases[:PAGE]],
+        fmt,
+        "service_requests",
+        "request",
     )
 
 
@@ -188,8 +211,29 @@ def request_detail(request, number: str, fmt: str):
     if case is None:
         return _error(fmt, 404, f"service_request_id {number} not found")
     return _render(
-        [_request(case, full=_key(request) is not None)], fmt, "service_requests", "request"
+        [_request(case, full=_key(request) is not None, request=request)],
+        fmt,
+        "service_requests",
+        "request",
     )
+
+
+def token_detail(request, token: str, fmt: str):
+    """GET service_request_id from a token (the spec's /tokens/{token}): every POST answers
+    with both, so a client that keeps only the token can still find its request."""
+    if not _fmt(fmt):
+        return _error("json", 400, "format must be json or xml")
+    case = Case.objects.filter(client_token=token, source=Case.Source.OPEN311).first()
+    if case is None:
+        return _error(fmt, 404, f"token {token} not found")
+    return _render(
+        [{"service_request_id": case.number, "token": token}], fmt, "service_requests", "request"
+    )
+
+
+def _untold(code: str) -> str:
+    category = CaseCategory.objects.filter(code=code).first()
+    return f"{category.name}（未附描述）" if category else ""
 
 
 def _post_request(request, fmt: str):
@@ -201,22 +245,35 @@ def _post_request(request, fmt: str):
         return _error(fmt, 400, "service_code is required")
     if not (data.get("lat") and data.get("long")):
         return _error(fmt, 400, "lat and long are required (address_string alone cannot be placed)")
+    token = str(uuid.uuid4())
     try:
         case = services.case_report(
             by=key.account,
             category=data["service_code"],
-            description=data.get("description", ""),
+            # The spec makes description optional: the service itself then says what it is.
+            description=data.get("description", "").strip() or _untold(data["service_code"]),
             lon=data.get("long"),
             lat=data.get("lat"),
             address=data.get("address_string", ""),
             source=Case.Source.OPEN311,
+            # Photos sent with the request as multipart "media" (as GeoReport servers commonly
+            # accept); a media_url elsewhere is not fetched (no outbound network).
+            photos=request.FILES.getlist("media"),
+            client_token=token,
             request=request,
         )
     except UserError as exc:
         code = 404 if exc.field == "category" and "未知" in exc.message else 400
         return _error(fmt, code, exc.message)
     return _render(
-        [{"service_request_id": case.number, "service_notice": "已受理", "account_id": None}],
+        [
+            {
+                "service_request_id": case.number,
+                "token": token,
+                "service_notice": "已受理",
+                "account_id": None,
+            }
+        ],
         fmt,
         "service_requests",
         "request",
@@ -229,4 +286,5 @@ urlpatterns = [
     path("services/<str:code>.<str:fmt>", service_definition),
     path("requests.<str:fmt>", requests_view),
     path("requests/<str:number>.<str:fmt>", request_detail),
+    path("tokens/<str:token>.<str:fmt>", token_detail),
 ]

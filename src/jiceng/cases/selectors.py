@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.cases.models import Case
-from jiceng.cases.permissions import visible_cases
+from jiceng.cases.permissions import UNIT_ROLES, visible_cases
 from jiceng.cases.workflow import OPEN, Status
 from jiceng.core.errors import NotFound, UserError
 
@@ -24,7 +25,7 @@ class InboxFilters:
     def from_params(cls, params) -> InboxFilters:
         status = params.get("status", "")
         if status and status not in Status.values and status != "open":
-            raise UserError(f"未知的阶段：{status}")
+            raise UserError(_("未知的阶段：{status}").format(status=status))
         return cls(
             status=status,
             overdue=params.get("overdue") in ("1", "true", "on"),
@@ -52,19 +53,35 @@ def inbox(*, user, filters: InboxFilters) -> QuerySet[Case]:
 
 
 def case_for(*, user, number: str) -> Case:
-    case = (
-        visible_cases(user)
-        .select_related("category", "handler", "reporter", "merged_into")
-        .filter(number=number)
-        .first()
-    )
+    """One case the user may open: what ``visible_cases`` shows, and also a case the user
+    follows (a resident who followed it instead of reporting it again) or one their unit was
+    called to by a whistle. (Those two widen only this page, never the lists.)"""
+    related = ("category", "handler", "reporter", "merged_into")
+    case = visible_cases(user).select_related(*related).filter(number=number).first()
+    cases = Case.objects.select_related(*related)
+    if case is None and user.is_authenticated:
+        units = [a.unit_id for a in user.active_assignments if a.role in UNIT_ROLES and a.unit_id]
+        called = Q(whistles__responses__unit_id__in=units) if units else Q(pk__in=[])
+        case = (
+            cases.filter(number=number).filter(Q(followers__user=user) | called).distinct().first()
+        )
     if case is None:
-        raise NotFound("案件不存在，或不在您的管辖范围内。")
+        raise NotFound(_("案件不存在，或不在您的管辖范围内。"))
     return case
 
 
 def own_cases(*, user) -> QuerySet[Case]:
     return Case.objects.filter(reporter=user).select_related("category").order_by("-created_at")
+
+
+def followed_cases(*, user) -> QuerySet[Case]:
+    """Cases the user follows without having reported them (a duplicate they chose to follow)."""
+    return (
+        Case.objects.filter(followers__user=user)
+        .exclude(reporter=user)
+        .select_related("category")
+        .order_by("-created_at")
+    )
 
 
 def light(case: Case, now=None) -> str:
@@ -77,3 +94,17 @@ def light(case: Case, now=None) -> str:
     if case.warn_at and now >= case.warn_at:
         return "yellow"
     return ""
+
+
+def pending_whistles(*, user) -> list:
+    """The calls to report (吹哨) still open for the user's units, oldest deadline first."""
+    from jiceng.cases.models import WhistleResponse
+
+    units = [a.unit_id for a in user.active_assignments if a.role in UNIT_ROLES and a.unit_id]
+    if not units:
+        return []
+    return list(
+        WhistleResponse.objects.filter(unit_id__in=units, responded_at__isnull=True)
+        .select_related("whistle__case__category", "unit")
+        .order_by("deadline_at")[:50]
+    )

@@ -11,12 +11,20 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.accounts.models import User
 from jiceng.accounts.roles import Role
-from jiceng.cases import workflow
+from jiceng.cases import tally, workflow
 from jiceng.cases.escalation import after_transition
-from jiceng.cases.models import Case, CaseCategory, CaseEvent, CaseFollower, CasePhoto
+from jiceng.cases.models import (
+    Case,
+    CaseCategory,
+    CaseEvent,
+    CaseFollower,
+    CasePhoto,
+    CaseTally,
+)
 from jiceng.cases.permissions import can_act
 from jiceng.cases.workflow import Status, Triage
 from jiceng.core.audit import audit
@@ -28,6 +36,7 @@ from jiceng.geo.lookup import locate_or_error, parse_point
 from jiceng.partners.models import Partner
 
 MAX_TEXT = 2000
+MAX_ADDRESS = 200
 
 
 WARN_SHARE = 0.8  # the inbox warns when this share of a stage's time is used
@@ -49,15 +58,18 @@ def _limits(category: CaseCategory, status: str, start: datetime) -> dict[str, d
 def _text(value: str, what: str, *, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise UserError(f"请填写{what}。", field="description")
+        raise UserError(_("请填写{what}。").format(what=what), field="description")
     if len(value) > MAX_TEXT:
         raise UserError(
-            f"{what}不能超过 {MAX_TEXT} 字（现有 {len(value)} 字）。", field="description"
+            _("{what}不能超过 {most} 字（现有 {n} 字）。").format(
+                what=what, most=MAX_TEXT, n=len(value)
+            ),
+            field="description",
         )
     return value
 
 
-def _reporter_grid(user: User) -> str | None:
+def reporter_grid(user: User) -> str | None:
     codes = user.scopes_for(Role.RESIDENT, Role.GRID_WORKER, Role.GRID_CHIEF)
     return next((c for c in codes if len(c) == 15), None)
 
@@ -65,33 +77,55 @@ def _reporter_grid(user: User) -> str | None:
 def resolve_category(category: CaseCategory | str | None) -> CaseCategory:
     """An active category, from itself or its code, or a clear error."""
     if category is None or category == "":
-        raise UserError("请选择问题类别。", field="category")
+        raise UserError(_("请选择问题类别。"), field="category")
     if not isinstance(category, CaseCategory):
         found = CaseCategory.objects.filter(code=str(category), is_active=True).first()
         if found is None:
-            raise UserError(f"未知的问题类别：{category}", field="category")
+            raise UserError(_("未知的问题类别：{code}").format(code=category), field="category")
         return found
     if not category.is_active:
-        raise UserError("该问题类别已停用。", field="category")
+        raise UserError(_("该问题类别已停用。"), field="category")
     return category
 
 
-def resolve_place(by: User, lon: Any, lat: Any) -> tuple[float | None, float | None, str]:
-    """The point and its grid; without a point, the reporter's own grid."""
+def resolve_place(
+    by: User, lon: Any, lat: Any, grid: str | None = None
+) -> tuple[float | None, float | None, str]:
+    """Where the problem is, most precise first: a point (the phone's position or a pin on
+    the map) and the grid it falls in; a grid the reporter chose; the reporter's own grid.
+
+    (An address resolved to a grid through the register's addresses slots in here, between
+    the point and the chosen grid, once the register has them.)"""
     if lon not in (None, "") or lat not in (None, ""):
-        x, y = parse_point(lon, lat)
-        return x, y, locate_or_error(x, y)
-    grid = _reporter_grid(by)
-    if grid is None:
-        raise UserError("请在地图上标出问题位置。", field="location")
-    return None, None, grid
+        try:
+            x, y = parse_point(lon, lat)
+            return x, y, locate_or_error(x, y)
+        except UserError as exc:  # geo's messages, in the reporter's language
+            raise UserError(_(exc.message), field=exc.field) from exc
+    if grid:
+        return None, None, _chosen_grid(grid)
+    own = reporter_grid(by)
+    if own is None:
+        raise UserError(_("请在地图上标出问题位置，或选择所在网格。"), field="location")
+    return None, None, own
 
 
-def report_duplicates(*, by: User, category: Any, lon: Any = None, lat: Any = None) -> list[Case]:
+def _chosen_grid(code: Any) -> str:
+    from jiceng.geo.models import Division, Level
+
+    code = str(code).strip()
+    if not Division.objects.filter(code=code, level=Level.GRID, is_active=True).exists():
+        raise UserError(_("所选网格不存在，请重新选择。"), field="grid")
+    return code
+
+
+def report_duplicates(
+    *, by: User, category: Any, lon: Any = None, lat: Any = None, grid: str | None = None
+) -> list[Case]:
     """Open cases the new report probably repeats (same category, grid, 50 m, 7 days)."""
     from jiceng.cases.escalation import possible_duplicates
 
-    x, y, grid = resolve_place(by, lon, lat)
+    x, y, grid = resolve_place(by, lon, lat, grid)
     return possible_duplicates(category=resolve_category(category), grid=grid, lon=x, lat=y)
 
 
@@ -103,6 +137,7 @@ def case_report(
     description: str,
     lon: Any = None,
     lat: Any = None,
+    grid: str | None = None,
     address: str = "",
     is_anonymous: bool = False,
     source: str | None = None,
@@ -119,9 +154,14 @@ def case_report(
         if already is not None:
             return already
     category = resolve_category(category)
-    description = _text(description, "问题描述")
-    address = (address or "").strip()[:200]
-    x, y, grid = resolve_place(by, lon, lat)
+    description = _text(description, _("问题描述"))
+    address = (address or "").strip()
+    if len(address) > MAX_ADDRESS:
+        raise UserError(
+            _("地址不能超过 {most} 字（现有 {n} 字）。").format(most=MAX_ADDRESS, n=len(address)),
+            field="address",
+        )
+    x, y, grid = resolve_place(by, lon, lat, grid)
     prepared = prepare_photos(photos or [])
     if source is None:
         source = (
@@ -148,7 +188,7 @@ def case_report(
     )
     _save_photos(case, prepared, CasePhoto.Kind.REPORT, by)
     CaseFollower.objects.create(case=case, user=by)
-    CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         at=now,
         actor=by,
@@ -156,6 +196,13 @@ def case_report(
         from_status="",
         to_status=Status.REPORTED,
         deadline_at=case.deadline_at,
+    )
+    # Its whole history so far, for whoever shows the new case (no second read).
+    history = CaseEvent.objects.filter(case=case)
+    history._result_cache, history._prefetch_done = [event], True
+    case._prefetched_objects_cache = {"events": history}
+    CaseTally.objects.create(
+        case=case, scope_code=grid, reported_at=case.created_at, status=case.status
     )
     audit(actor=by, action="case.report", obj=case, request=request)
     return case
@@ -173,17 +220,20 @@ def _transition(
     **changes: Any,
 ) -> Case:
     t = workflow.TRANSITIONS[action]
-    note = _text(note, "说明", required=t.note_required)
+    note = _text(note, _("说明"), required=t.note_required)
     with transaction.atomic():
         locked = Case.objects.select_for_update().select_related("category").get(pk=case.pk)
         if expected_version is not None and locked.version != expected_version:
-            raise UserError("该案件刚被他人处理过，请刷新后再操作。", status=409)
+            raise UserError(_("该案件刚被他人处理过，请刷新后再操作。"), status=409)
         if locked.status not in t.sources:
             raise UserError(
-                f"案件当前为“{Status(locked.status).label}”，不能{t.label}。", status=409
+                _("案件当前为“{stage}”，不能{action}。").format(
+                    stage=Status(locked.status).label, action=t.label
+                ),
+                status=409,
             )
         if not can_act(by, action, locked):
-            raise Forbidden(f"您不能对此案件{t.label}。")
+            raise Forbidden(_("您不能对此案件{action}。").format(action=t.label))
         now = timezone.now()
         previous = locked.status
         stage_started = locked.stage_started_at
@@ -192,6 +242,7 @@ def _transition(
             setattr(locked, field, value)
         locked.status = target or t.target
         locked.stage_started_at = now
+        locked.alerted = ""
         for field, value in _limits(locked.category, locked.status, now).items():
             setattr(locked, field, value)
         if locked.status in (Status.CLOSED, Status.REJECTED) and locked.closed_at is None:
@@ -211,6 +262,7 @@ def _transition(
             on_time=on_time,
             span_hours=(now - stage_started).total_seconds() / 3600,
         )
+        tally.refresh(locked)
         audit(
             actor=by,
             action=f"case.{action}",
@@ -236,7 +288,7 @@ def case_triage(*, case: Case, by: User, triage: str, note: str = "", **kw: Any)
     """Three-way triage: major waits for the street's dispatch, minor the community
     coordinates, private gets guidance for self-help."""
     if triage not in Triage.values:
-        raise UserError("请选择分流方式：大事、小事或私事。", field="triage")
+        raise UserError(_("请选择分流方式：大事、小事或私事。"), field="triage")
     target = {
         Triage.MAJOR: Status.FILED,
         Triage.MINOR: Status.COORDINATING,
@@ -252,9 +304,9 @@ def case_dispatch(
 ) -> Case:
     """The street sends a major case to a department or partner unit."""
     if case.triage != Triage.MAJOR:
-        raise UserError("只有分流为“大事”的案件才能派遣。", status=409)
+        raise UserError(_("只有分流为“大事”的案件才能派遣。"), status=409)
     if to_unit is None or not to_unit.is_active:
-        raise UserError("请选择处置单位。", field="to_unit")
+        raise UserError(_("请选择处置单位。"), field="to_unit")
     return _transition(case=case, action="dispatch", by=by, note=note, handler=to_unit, **kw)
 
 
@@ -308,10 +360,10 @@ def case_guide(*, case: Case, by: User, note: str, **kw: Any) -> Case:
 def case_rate(*, case: Case, by: User, rating: str, comment: str = "", **kw: Any) -> Case:
     """The reporter rates the result; dissatisfied sends it to the community for review."""
     if rating not in Case.Rating.values:
-        raise UserError("请选择满意、基本满意或不满意。", field="rating")
+        raise UserError(_("请选择满意、基本满意或不满意。"), field="rating")
     comment = (comment or "").strip()
     if len(comment) > 500:
-        raise UserError("评价意见不能超过 500 字。", field="comment")
+        raise UserError(_("评价意见不能超过 500 字。"), field="comment")
     return _transition(
         case=case,
         action="rate",
@@ -327,9 +379,9 @@ def case_rate(*, case: Case, by: User, rating: str, comment: str = "", **kw: Any
 def case_merge(*, case: Case, into: Case, by: User, note: str, **kw: Any) -> Case:
     """Close a duplicate into the case it repeats."""
     if into.pk == case.pk:
-        raise UserError("不能把案件合并到它自己。")
+        raise UserError(_("不能把案件合并到它自己。"))
     if into.status not in workflow.OPEN and into.status != Status.CLOSED:
-        raise UserError("只能合并到尚未结束的案件。")
+        raise UserError(_("只能合并到尚未结束的案件。"))
     return _transition(case=case, action="merge", by=by, note=note, merged_into=into, **kw)
 
 
@@ -337,7 +389,7 @@ def case_review(*, case: Case, by: User, reopen: bool, note: str, **kw: Any) -> 
     """The community reviews a dissatisfied rating: reopen the work (counted as rework) or
     uphold the result with an explanation the resident reads."""
     if not case.needs_review:
-        raise UserError("该案件没有待复核的评价。", status=409)
+        raise UserError(_("该案件没有待复核的评价。"), status=409)
     if reopen:
         return _transition(
             case=case,
@@ -395,8 +447,8 @@ def case_act(
     if action == "merge":
         into = Case.objects.filter(number=(into_number or "").strip()).first()
         if into is None:
-            raise UserError("请填写要合并到的案件编号。")
+            raise UserError(_("请填写要合并到的案件编号。"))
         return case_merge(into=into, note=note, **common)
     if action in SIMPLE_ACTIONS:
         return SIMPLE_ACTIONS[action](note=note, **common)
-    raise UserError("未知的操作。")
+    raise UserError(_("未知的操作。"))

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import math
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
-from jiceng.cases import escalation, selectors, services, workflow
+from jiceng.cases import escalation, pinmap, selectors, services, workflow
 from jiceng.cases.forms import ActionForm, ReportForm
 from jiceng.cases.models import Case, WhistleResponse
 from jiceng.cases.permissions import REPORTER_ROLES, allowed_actions
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 
 REPORTERS = REPORTER_ROLES
@@ -22,33 +26,39 @@ REPORTERS = REPORTER_ROLES
 @page()
 def report(request):
     if not request.user.has_role(*REPORTERS):
-        raise Forbidden("只有居民和网格员可以上报问题。")
-    form = ReportForm(request.POST or None, request.FILES or None)
+        raise Forbidden(_("只有居民和网格员可以上报问题。"))
+    own_grid = services.reporter_grid(request.user)
+    grids = list(pinmap.grids_of(own_grid[:12])) if own_grid else []
+    form = ReportForm(request.POST or None, request.FILES or None, grids=grids, own_grid=own_grid)
     duplicates = []
+
+    def again(**extra):
+        """The form as it was sent, with the pin where the resident put it."""
+        return render(
+            request,
+            "cases/report.html",
+            {"form": form, "map": pinmap.pin_map(grids, pin=_pin(form)), **extra},
+        )
+
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        place = {"lon": data["lon"] or None, "lat": data["lat"] or None, "grid": data["grid"]}
         try:
             if not data["confirm_new"]:
                 duplicates = services.report_duplicates(
-                    by=request.user,
-                    category=data["category"],
-                    lon=data["lon"] or None,
-                    lat=data["lat"] or None,
+                    by=request.user, category=data["category"], **place
                 )
             if duplicates:
                 # Offer to follow the open case instead; the form comes back as it was
                 # (photos must be chosen again, browsers never keep a file input).
                 form.data = form.data.copy()
                 form.data["confirm_new"] = "1"
-                return render(
-                    request, "cases/report.html", {"form": form, "duplicates": duplicates}
-                )
+                return again(duplicates=duplicates)
             case = services.case_report(
                 by=request.user,
                 category=data["category"],
                 description=data["description"],
-                lon=data["lon"] or None,
-                lat=data["lat"] or None,
+                **place,
                 address=data["address"],
                 is_anonymous=data["is_anonymous"],
                 photos=request.FILES.getlist("photos"),
@@ -58,9 +68,27 @@ def report(request):
         except UserError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"已收到，案件编号 {case.number}。您可以在这里跟进处理进度。")
+            messages.success(
+                request,
+                _("已收到，案件编号 {number}。您可以在这里跟进处理进度。").format(
+                    number=case.number
+                ),
+            )
             return redirect("cases:detail", number=case.number)
-    return render(request, "cases/report.html", {"form": form, "duplicates": duplicates})
+    return again()
+
+
+def _pin(form) -> tuple[float, float] | None:
+    """The point a bound form carries, if it is a valid one (else no pin is drawn)."""
+    if not form.is_bound:
+        return None
+    try:
+        lon, lat = float(form.data.get("lon", "")), float(form.data.get("lat", ""))
+    except ValueError:
+        return None
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        return None
+    return lon, lat
 
 
 @page()
@@ -69,9 +97,11 @@ def follow(request, number: str):
     """Follow an open case (a resident who would have reported the same problem)."""
     case = Case.objects.filter(number=number, status__in=workflow.OPEN).first()
     if case is None:
-        raise NotFound("案件不存在或已办结。")
+        raise NotFound(_("案件不存在或已办结。"))
     escalation.follow(case=case, by=request.user)
-    messages.success(request, f"已关注案件 {case.number}，处理进展会通知您。")
+    messages.success(
+        request, _("已关注案件 {number}，处理进展会通知您。").format(number=case.number)
+    )
     return redirect("cases:detail", number=case.number)
 
 
@@ -82,20 +112,32 @@ def whistle(request, number: str):
     units = list(Partner.objects.filter(pk__in=request.POST.getlist("units"), is_active=True))
     try:
         hours = float(request.POST.get("hours") or 4)
+        # A unit's own limit, where the street gave one (hours_<unit id>).
+        own = {
+            u.pk: float(request.POST[f"hours_{u.pk}"])
+            for u in units
+            if request.POST.get(f"hours_{u.pk}", "").strip()
+        }
         escalation.whistle(
             case=case,
             by=request.user,
             units=units,
             note=request.POST.get("note", ""),
             hours=hours,
+            hours_by_unit=own,
             request=request,
         )
-    except ValueError:
-        messages.error(request, "报到时限应为数字。")
-    except UserError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已吹哨，{len(units)} 个单位须在时限内报到。")
+    except (ValueError, UserError) as exc:
+        message = exc.message if isinstance(exc, UserError) else _("报到时限应为数字。")
+        messages.error(request, message)
+        kept = {
+            "action": "whistle",
+            "note": request.POST.get("note", ""),
+            "hours": request.POST.get("hours", ""),
+            "units": set(request.POST.getlist("units")),
+        }
+        return _detail(request, case, kept=kept, status=getattr(exc, "status", 400))
+    messages.success(request, _("已吹哨，{n} 个单位须在时限内报到。").format(n=len(units)))
     return redirect("cases:detail", number=number)
 
 
@@ -105,7 +147,7 @@ def whistle_respond(request, number: str, pk: int):
     case = selectors.case_for(user=request.user, number=number)
     response = WhistleResponse.objects.filter(pk=pk, whistle__case=case).first()
     if response is None:
-        raise NotFound("报到记录不存在。")
+        raise NotFound(_("报到记录不存在。"))
     try:
         escalation.whistle_respond(
             response=response, by=request.user, note=request.POST.get("note", ""), request=request
@@ -113,7 +155,7 @@ def whistle_respond(request, number: str, pk: int):
     except UserError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已报到。")
+        messages.success(request, _("已报到。"))
     return redirect("cases:detail", number=number)
 
 
@@ -121,16 +163,23 @@ def whistle_respond(request, number: str, pk: int):
 def mine(request):
     cases = selectors.own_cases(user=request.user)
     page_obj = Paginator(cases, 20).get_page(request.GET.get("page"))
-    return render(request, "cases/mine.html", {"page_obj": page_obj})
+    followed = list(selectors.followed_cases(user=request.user)[:50])
+    return render(request, "cases/mine.html", {"page_obj": page_obj, "followed": followed})
 
 
 @page()
 def detail(request, number: str):
     case = selectors.case_for(user=request.user, number=number)
+    return _detail(request, case)
+
+
+def _detail(request, case: Case, *, kept: dict | None = None, status: int = 200):
+    """The case page; ``kept`` is what the user just sent when it was refused, put back in its
+    form (nothing a user wrote is lost)."""
     events = list(case.events.select_related("actor", "handler"))
     labels = {
-        "report": "上报",
-        "whistle": "吹哨",
+        "report": _("上报"),
+        "whistle": _("吹哨"),
         **{k: str(t.label) for k, t in workflow.TRANSITIONS.items()},
     }
     for event in events:
@@ -145,8 +194,16 @@ def detail(request, number: str):
         if "dispatch" in actions or can_whistle
         else []
     )
-    whistles = list(case.whistles.prefetch_related("responses__unit", "responses__responded_by"))
+    whistles = escalation.whistle_board(case)
     my_units = set(request.user.unit_ids)
+    grid = Division.objects.filter(code=case.scope_code).values_list("name", flat=True).first()
+    place_map = (
+        pinmap.pin_map(
+            pinmap.grids_of(case.scope_code[:12]), pin=(case.lon, case.lat), testid="case-map"
+        )
+        if case.lon is not None and case.lat is not None
+        else ""
+    )
     return render(
         request,
         "cases/detail.html",
@@ -164,7 +221,18 @@ def detail(request, number: str):
             "can_whistle": can_whistle,
             "whistles": whistles,
             "my_units": my_units,
+            "grid_name": grid or case.scope_code,
+            "map": place_map,
+            "kept": kept or {},
+            # What was sent for a form this page no longer offers: shown to copy, not lost.
+            "kept_aside": bool(
+                kept
+                and kept.get("note")
+                and kept.get("action") not in actions
+                and not (kept.get("action") == "whistle" and can_whistle)
+            ),
         },
+        status=status,
     )
 
 
@@ -173,10 +241,10 @@ def detail(request, number: str):
 def act(request, number: str, action: str):
     case = selectors.case_for(user=request.user, number=number)
     if action not in workflow.TRANSITIONS:
-        raise UserError("未知的操作。")
+        raise UserError(_("未知的操作。"))
     form = ActionForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "表单已过期，请刷新页面后重试。")
+        messages.error(request, _("表单已过期，请刷新页面后重试。"))
         return redirect("cases:detail", number=number)
     data = form.cleaned_data
     try:
@@ -195,8 +263,11 @@ def act(request, number: str, action: str):
         )
     except UserError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已{workflow.TRANSITIONS[action].label}。")
+        case = selectors.case_for(user=request.user, number=number)  # as it is now
+        return _detail(
+            request, case, kept={"action": action, "note": data["note"]}, status=exc.status
+        )
+    messages.success(request, _("已{action}。").format(action=workflow.TRANSITIONS[action].label))
     return redirect("cases:detail", number=number)
 
 
@@ -215,6 +286,8 @@ def inbox(request):
             "rows": rows,
             "filters": filters,
             "statuses": workflow.Status.choices,
+            "pending_whistles": selectors.pending_whistles(user=request.user),
+            "now": now,
         },
     )
 
@@ -230,16 +303,15 @@ def metrics_view(request):
     handler."""
     from jiceng.cases import metrics
     from jiceng.core.models import minimal_prefixes
-    from jiceng.geo.models import Division
 
     scopes = minimal_prefixes(request.user.scope_codes)
     if not scopes:
-        raise Forbidden("您的角色没有区划范围。")
+        raise Forbidden(_("您的角色没有区划范围。"))
     default_start, default_end = _default_period()
     start, end = request.GET.get("start") or default_start, request.GET.get("end") or default_end
     scope = request.GET.get("scope") or scopes[0]
     if not any(scope.startswith(s) for s in scopes):
-        raise NotFound("不在您的管辖范围内。")
+        raise NotFound(_("不在您的管辖范围内。"))
     by = request.GET.get("by") or {6: "street", 9: "community"}.get(len(scope), "grid")
     error = ""
     try:
@@ -276,11 +348,10 @@ def public_metrics(request, code: str):
     """A community's figures for residents: no login, no personal data."""
     from jiceng.cases import metrics
     from jiceng.geo.codes import parse_code
-    from jiceng.geo.models import Division
 
     community = Division.objects.filter(code=parse_code(code), level="community").first()
     if community is None:
-        raise NotFound("社区不存在。")
+        raise NotFound(_("社区不存在。"))
     today = timezone.localdate()
     start = today - timezone.timedelta(days=29)
     figures = metrics.compute(start=start, end=today, scope=community.code)

@@ -10,10 +10,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from jiceng.cases.photos import prepare_photos
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.notify import notify
+from jiceng.core.photos import prepare_photos
 from jiceng.services import scoring
 from jiceng.services.models import Wish
 from jiceng.services.permissions import can_claim_wish, can_manage, home_communities, member_of
