@@ -58,6 +58,7 @@ urlpatterns = [
     path("cases/", include("jiceng.cases.urls")),
     path("console/services/", include("jiceng.services.urls")),
     path("console/venues/", include("jiceng.venues.urls")),
+    path("m/venues/", include("jiceng.venues.mobile_urls")),
     path("open311/v2/", include("jiceng.cases.open311")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -1,0 +1,274 @@
+"""Reads of the venues app: scoped lists, the week view, the iCalendar feed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from jiceng.core.errors import NotFound
+from jiceng.venues.models import Booking, Closure, Venue
+from jiceng.venues.permissions import (
+    home_communities,
+    managed_venues,
+    may_book,
+    visible_bookings,
+    visible_venues,
+)
+from jiceng.venues.services import closed_reason
+
+# The feed shows approved bookings from this long ago onwards (a calendar app keeps the rest).
+FEED_PAST = timedelta(days=90)
+
+
+def venue_list(*, user, query: str = "") -> QuerySet[Venue]:
+    """The console's venues with their pending requests counted."""
+    rows = (
+        visible_venues(user)
+        .select_related("division", "owner_partner")
+        .annotate(
+            pending=Count(
+                "bookings",
+                filter=Q(
+                    bookings__status=Booking.Status.PENDING,
+                    bookings__starts_at__gt=timezone.now(),
+                ),
+            )
+        )
+        .order_by("scope_code", "name")
+    )
+    if query:
+        rows = rows.filter(Q(name__icontains=query) | Q(address__icontains=query))
+    return rows
+
+
+def venue_detail(*, user, pk: int) -> Venue:
+    venue = (
+        visible_venues(user)
+        .select_related("division", "owner_partner")
+        .prefetch_related("windows")
+        .filter(pk=pk)
+        .first()
+    )
+    if venue is None:
+        raise NotFound("场地不存在，或不在您的管辖范围内。")
+    return venue
+
+
+def pending_requests(*, user) -> QuerySet[Booking]:
+    """Requests waiting for this user's decision, soonest first."""
+    return (
+        Booking.objects.filter(
+            venue__in=managed_venues(user),
+            status=Booking.Status.PENDING,
+            starts_at__gt=timezone.now(),
+        )
+        .select_related("venue", "booker", "organization")
+        .order_by("starts_at", "id")
+    )
+
+
+def booking_for_console(*, user, pk: int) -> Booking:
+    booking = visible_bookings(user).select_related("venue", "booker").filter(pk=pk).first()
+    if booking is None:
+        raise NotFound("预约不存在，或不在您的管辖范围内。")
+    return booking
+
+
+def venue_bookings(*, venue: Venue, since: datetime | None = None) -> QuerySet[Booking]:
+    rows = Booking.objects.filter(venue=venue).select_related("booker", "organization")
+    if since is not None:
+        rows = rows.filter(ends_at__gt=since)
+    return rows.order_by("starts_at", "id")
+
+
+def bookable_venues(*, user, query: str = "") -> QuerySet[Venue]:
+    """The venues of the streets a person lives or works in; a venue for its own community
+    only shows to that community."""
+    communities = home_communities(user)
+    if not communities:
+        return Venue.objects.none()
+    streets = sorted({c[:9] for c in communities})
+    rows = (
+        Venue.objects.within(*streets)
+        .filter(is_active=True)
+        .filter(Q(residents_only=False) | Venue.objects.scope_q(*communities))
+        .select_related("division", "owner_partner")
+        .prefetch_related("windows")
+    )
+    if query:
+        rows = rows.filter(Q(name__icontains=query) | Q(address__icontains=query))
+    return rows.order_by("scope_code", "name")
+
+
+def bookable_venue(*, user, pk: int) -> Venue:
+    """One venue for the phone pages: any active venue the person may book."""
+    venue = (
+        Venue.objects.select_related("division", "owner_partner")
+        .prefetch_related("windows")
+        .filter(pk=pk, is_active=True)
+        .first()
+    )
+    if venue is None or not may_book(user, venue):
+        raise NotFound("场地不存在或未开放预约。")
+    return venue
+
+
+def my_bookings(*, user) -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(booker=user)
+        .select_related("venue", "organization")
+        .order_by("-starts_at", "-id")
+    )
+
+
+# --- the week view ----------------------------------------------------------------------------
+
+
+@dataclass
+class Segment:
+    starts: datetime
+    ends: datetime
+    state: str  # free, taken, pending, past
+    booking: Booking | None = None
+    mine: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.starts:%H:%M}-{self.ends:%H:%M}"
+
+
+@dataclass
+class Day:
+    date: date
+    closed: str = ""
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def free_count(self) -> int:
+        return sum(1 for s in self.segments if s.state == "free")
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def week(*, venue: Venue, monday: date, user=None, now: datetime | None = None) -> list[Day]:
+    """Seven days from ``monday``: each opening window cut into free and taken stretches by the
+    approved bookings (the viewer's own pending requests show as pending). Two queries."""
+    now = now or timezone.now()
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(monday, time.min, tzinfo=tz)
+    end = start + timedelta(days=7)
+    rows = list(
+        Booking.objects.filter(venue=venue, starts_at__lt=end, ends_at__gt=start)
+        .filter(
+            Q(status=Booking.Status.APPROVED)
+            | Q(status=Booking.Status.PENDING, booker_id=getattr(user, "pk", None))
+        )
+        .only("id", "starts_at", "ends_at", "status", "title", "booker_id", "organization_id")
+        .order_by("starts_at")
+    )
+    closures = list(
+        Closure.objects.filter(
+            venue=venue, starts_on__lte=monday + timedelta(days=6), ends_on__gte=monday
+        )
+    )
+    windows = list(venue.windows.all())
+    days: list[Day] = []
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        entry = Day(date=day, closed=closed_reason(venue, day, closures))
+        if not entry.closed:
+            for w in (w for w in windows if w.weekday == day.weekday()):
+                ws = datetime.combine(day, w.starts, tzinfo=tz)
+                we = datetime.combine(day, w.ends, tzinfo=tz)
+                entry.segments.extend(_cut(ws, we, rows, user, now))
+        days.append(entry)
+    return days
+
+
+def _cut(ws: datetime, we: datetime, rows: list[Booking], user, now: datetime) -> list[Segment]:
+    segments: list[Segment] = []
+    cursor = ws
+    user_pk = getattr(user, "pk", None)
+    inside = [b for b in rows if b.starts_at < we and b.ends_at > ws]
+    for b in inside:
+        bs, be = max(b.starts_at, ws), min(b.ends_at, we)
+        if b.status == Booking.Status.PENDING:
+            continue  # drawn over the free stretch below
+        if bs > cursor:
+            segments.append(Segment(timezone.localtime(cursor), timezone.localtime(bs), "free"))
+        segments.append(
+            Segment(
+                timezone.localtime(bs),
+                timezone.localtime(be),
+                "taken",
+                b,
+                mine=b.booker_id == user_pk,
+            )
+        )
+        cursor = max(cursor, be)
+    if cursor < we:
+        segments.append(Segment(timezone.localtime(cursor), timezone.localtime(we), "free"))
+    for s in segments:
+        if s.state == "free" and s.ends <= now:
+            s.state = "past"
+        elif s.state == "free" and any(
+            b.status == Booking.Status.PENDING and b.starts_at < s.ends and b.ends_at > s.starts
+            for b in inside
+        ):
+            s.state = "pending"
+    return segments
+
+
+# --- the iCalendar feed -----------------------------------------------------------------------
+
+
+def feed_bookings(*, venue: Venue, now: datetime | None = None) -> QuerySet[Booking]:
+    since = (now or timezone.now()) - FEED_PAST
+    return (
+        Booking.objects.filter(venue=venue, status=Booking.Status.APPROVED, ends_at__gt=since)
+        .select_related("organization")
+        .only(
+            "id",
+            "starts_at",
+            "ends_at",
+            "title",
+            "updated_at",
+            "created_at",
+            "organization__name",
+        )
+        .order_by("starts_at")
+    )
+
+
+def ical(*, venue: Venue, now: datetime | None = None) -> bytes:
+    """The venue's approved bookings as an RFC 5545 calendar (times in UTC; no personal data:
+    the activity's name and the booking unit only)."""
+    from icalendar import Calendar, Event
+
+    now = now or timezone.now()
+    cal = Calendar()
+    cal.add("prodid", "-//jiceng//venues//ZH")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", f"{venue.name} 预约")
+    cal.add("x-wr-timezone", str(timezone.get_current_timezone()))
+    stamp = now.astimezone(UTC)
+    for b in feed_bookings(venue=venue, now=now):
+        event = Event()
+        event.add("uid", f"venue-booking-{b.pk}@jiceng")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", b.starts_at)
+        event.add("dtend", b.ends_at)
+        summary = b.title if not b.organization_id else f"{b.title}（{b.organization.name}）"
+        event.add("summary", summary)
+        event.add("location", f"{venue.name}，{venue.address}")
+        event.add("status", "CONFIRMED")
+        event.add("last-modified", b.updated_at)
+        cal.add_component(event)
+    return cal.to_ical()
