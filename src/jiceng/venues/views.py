@@ -64,7 +64,7 @@ def _division_choices(user):
     return (
         Division.objects.within(*codes)
         .filter(level__in=["community", "grid"], is_active=True)
-        .order_by("code")[:500]
+        .order_by("code")
     )
 
 
@@ -130,7 +130,7 @@ def venue_new(request):
         request,
         "venues/venue_form.html",
         {
-            "divisions": divisions,
+            "divisions": divisions[:500],
             "units": units,
             "values": values,
             "windows": windows,
