@@ -105,7 +105,14 @@ def build_demo(*, residents: int = 3000, seed: int = 2026) -> list[DemoLogin]:
     logins = _accounts(district, streets, communities, grids)
     _people(rng, residents, grids, communities)
     _cases(district)
+    _venues(district)
     return logins
+
+
+def _venues(district: Division) -> None:
+    from jiceng.venues.demo import build_venues
+
+    build_venues(district=district.code)
 
 
 def _cases(district: Division) -> None:
