@@ -318,7 +318,7 @@ def closure_add(
 
 def _lock_venue(venue: Venue) -> Venue:
     """The per-venue lock every booking write takes first (so writers of one venue queue)."""
-    return Venue.objects.select_for_update().prefetch_related("windows").get(pk=venue.pk)
+    return Venue.objects.select_for_update().get(pk=venue.pk)
 
 
 def _overlap(venue: Venue, starts_at: datetime, ends_at: datetime, exclude: int | None = None):
@@ -396,7 +396,6 @@ def booking_create(
     phone = (contact_phone or "").strip()
     if phone and not MOBILE.match(phone):
         raise UserError("请填写 11 位手机号码。", field="contact_phone")
-    venue = _lock_venue(venue)
     if attendees > venue.capacity:
         raise UserError(
             f"参加人数（{attendees} 人）超过场地容纳人数（{venue.capacity} 人）。",
@@ -404,6 +403,15 @@ def booking_create(
         )
     now = timezone.now()
     check_slot(venue, starts_at, ends_at, now=now)
+    # Refuse a time already taken before queueing for the venue's lock: when many ask for the
+    # same slot at once, the losers are answered without waiting for each other. The check
+    # under the lock is the one that decides.
+    other = _overlap(venue, starts_at, ends_at)
+    if other is not None:
+        _refuse_overlap(other)
+    venue = _lock_venue(venue)
+    if not venue.is_active or attendees > venue.capacity:
+        raise UserError("场地信息刚刚有变化，请刷新后重试。", status=409)
     other = _overlap(venue, starts_at, ends_at)
     if other is not None:
         _refuse_overlap(other)
@@ -463,6 +471,13 @@ def booking_approve(*, by, booking: Booking, request=None) -> Booking:
     """Approve a pending booking; the other requests for overlapping times are declined."""
     if not can_manage(by, booking.venue):
         raise Forbidden("只有场地的管理方可以审批预约。")
+    # Answer requests already decided, or already beaten, without queueing for the lock; the
+    # checks under the lock below decide.
+    current = Booking.objects.only("status", "starts_at", "ends_at", "venue_id").get(pk=booking.pk)
+    _require_pending(current)
+    other = _overlap(booking.venue, current.starts_at, current.ends_at, exclude=booking.pk)
+    if other is not None:
+        _refuse_overlap(other)
     venue, booking = _lock_booking(booking)
     _require_pending(booking)
     now = timezone.now()
@@ -494,17 +509,27 @@ def booking_approve(*, by, booking: Booking, request=None) -> Booking:
         .overlapping(booking.starts_at, booking.ends_at)
         .select_related("booker")
     )
-    for loser in losers:
-        _decline(loser, by=by, reason="该时段已安排给其他预约。", request=request, now=now)
+    if losers:
+        reason = "该时段已安排给其他预约。"
+        Booking.objects.filter(pk__in=[x.pk for x in losers]).update(
+            status=Booking.Status.DECLINED,
+            decided_by=by,
+            decided_at=now,
+            reason=reason,
+            updated_at=now,
+        )
+        for loser in losers:
+            _decline(loser, by=by, reason=reason, request=request, now=now, saved=True)
     return booking
 
 
-def _decline(booking: Booking, *, by, reason: str, request, now: datetime) -> None:
+def _decline(booking: Booking, *, by, reason: str, request, now: datetime, saved=False) -> None:
     booking.status = Booking.Status.DECLINED
     booking.decided_by = by
     booking.decided_at = now
     booking.reason = reason[:300]
-    booking.save(update_fields=["status", "decided_by", "decided_at", "reason", "updated_at"])
+    if not saved:
+        booking.save(update_fields=["status", "decided_by", "decided_at", "reason", "updated_at"])
     audit(
         actor=by,
         action="venue.booking.decline",
