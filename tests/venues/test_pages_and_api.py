@@ -365,3 +365,44 @@ def test_console_home_shows_the_venue_figures(cast, client, role):
     client.force_login(user_with_role(role, division=where))
     html = client.get("/console/").content.decode()
     assert "共享阵地" in html and "本月场地利用率" in html
+
+
+def test_the_feed_is_served_again_only_when_it_changed(cast, client):
+    day = next_weekday(2)
+    url = f"/m/venues/{cast['venue'].pk}/calendar.ics"
+    first = client.get(url)
+    etag = first["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    booking = book(cast["venue"], cast["alice"], day, "10:00", "12:00", title="合唱排练")
+    services.booking_approve(by=cast["secretary"], booking=booking)
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again["ETag"] != etag
+    assert [str(e["SUMMARY"]) for e in Calendar.from_ical(again.content).walk("VEVENT")] == [
+        "合唱排练"
+    ]
+    services.booking_cancel(by=cast["alice"], booking=booking)
+    assert not Calendar.from_ical(client.get(url).content).walk("VEVENT")
+
+
+def test_the_phone_list_shows_the_own_community_first_in_few_queries(
+    cast, client, django_assert_max_num_queries
+):
+    from tests.factories import user_with_role
+
+    their_secretary = user_with_role("community_secretary", division=cast["places"]["neighbour"])
+    for i in range(8):
+        services.venue_create(
+            by=their_secretary,
+            division=cast["places"]["neighbour"],
+            name=f"湖西活动室{i}",
+            address="湖西路",
+            capacity=10,
+            windows=EVERY_DAY,
+        )
+    client.force_login(cast["neighbour"])
+    html = client.get("/m/venues/").content.decode()
+    assert html.index("湖西活动室0") < html.index("公园社区党群服务中心")
+    client.force_login(cast["alice"])
+    with django_assert_max_num_queries(9):
+        html = client.get("/m/venues/").content.decode()
+    assert html.index("公园社区党群服务中心") < html.index("湖西活动室0")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from jiceng.core.errors import NotFound
@@ -21,6 +22,7 @@ from jiceng.venues.services import closed_reason
 
 # The feed shows approved bookings from this long ago onwards (a calendar app keeps the rest).
 FEED_PAST = timedelta(days=90)
+FEED_CACHE_SECONDS = 24 * 3600
 
 
 def venue_list(*, user, query: str = "") -> QuerySet[Venue]:
@@ -100,7 +102,11 @@ def bookable_venues(*, user, query: str = "") -> QuerySet[Venue]:
     )
     if query:
         rows = rows.filter(Q(name__icontains=query) | Q(address__icontains=query))
-    return rows.order_by("scope_code", "name")
+    # the person's own community first, then the rest of the street
+    own = Venue.objects.scope_q(*communities)
+    return rows.annotate(
+        own=Case(When(own, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("own", "scope_code", "name")
 
 
 def bookable_venue(*, user, pk: int) -> Venue:
@@ -243,6 +249,29 @@ def feed_bookings(*, venue: Venue, now: datetime | None = None) -> QuerySet[Book
         )
         .order_by("starts_at")
     )
+
+
+def feed_version(*, venue: Venue, now: datetime | None = None) -> str:
+    """Changes whenever the feed's content would: a booking written, the venue edited, a day
+    passing (old bookings leave the feed). One small indexed query."""
+    stats = Booking.objects.filter(venue=venue).aggregate(n=Count("id"), last=Max("updated_at"))
+    last = stats["last"].timestamp() if stats["last"] else 0
+    day = timezone.localdate(now or timezone.now())
+    return f"{venue.pk}-{venue.updated_at.timestamp():.6f}-{day:%Y%m%d}-{stats['n']}-{last:.6f}"
+
+
+def ical_cached(*, venue: Venue) -> tuple[str, bytes]:
+    """The feed and its version (an ETag): built once per version, then served from the cache
+    (calendar apps poll feeds every few minutes; building one takes ~1 ms per event)."""
+    import hashlib
+
+    version = hashlib.sha1(feed_version(venue=venue).encode()).hexdigest()[:20]
+    key = f"venues:feed:{venue.pk}:{version}"
+    body = cache.get(key)
+    if body is None:
+        body = ical(venue=venue)
+        cache.set(key, body, timeout=FEED_CACHE_SECONDS)
+    return version, body
 
 
 def ical(*, venue: Venue, now: datetime | None = None) -> bytes:

@@ -307,8 +307,9 @@ def _parse_moment(day: str, hhmm: str, label: str) -> datetime:
 @page()
 def m_list(request):
     query = request.GET.get("q", "").strip()
-    venues = list(selectors.bookable_venues(user=request.user, query=query)[:200])
-    return render(request, "venues/m_list.html", {"venues": venues, "query": query})
+    rows = selectors.bookable_venues(user=request.user, query=query)
+    page_obj = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(request, "venues/m_list.html", {"page_obj": page_obj, "query": query})
 
 
 @page()
@@ -399,9 +400,13 @@ def feed(request, pk: int):
     venue = Venue.objects.filter(pk=pk, is_active=True).first()
     if venue is None:
         raise NotFound("场地不存在。")
-    response = HttpResponse(
-        selectors.ical(venue=venue), content_type="text/calendar; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'inline; filename="venue-{venue.pk}.ics"'
+    version, body = selectors.ical_cached(venue=venue)
+    etag = f'"{version}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="venue-{venue.pk}.ics"'
+    response["ETag"] = etag
     response["Cache-Control"] = "max-age=300"
     return response
