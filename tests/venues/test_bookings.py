@@ -360,3 +360,13 @@ def test_many_people_booking_and_approving_overlapping_times_at_once_one_wins_pe
             for y in approved:
                 assert x == y or x.ends_at <= y.starts_at or y.ends_at <= x.starts_at
     assert outcomes.count("ok") == 4
+
+
+def test_a_new_request_tells_whoever_decides_on_it(cast):
+    day = next_weekday(1)
+    book(cast["venue"], cast["alice"], day, "10:00", "11:00")
+    told = set(Notification.objects.filter(title="新的场地预约申请").values_list("user", flat=True))
+    assert told == {cast["secretary"].pk, cast["worker"].pk}
+    book(cast["room"], cast["alice"], day, "18:00", "19:00")
+    told = set(Notification.objects.filter(title="新的场地预约申请").values_list("user", flat=True))
+    assert told == {cast["secretary"].pk, cast["worker"].pk, cast["unit_staff"].pk}

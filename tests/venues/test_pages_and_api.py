@@ -406,3 +406,43 @@ def test_the_phone_list_shows_the_own_community_first_in_few_queries(
     with django_assert_max_num_queries(9):
         html = client.get("/m/venues/").content.decode()
     assert html.index("公园社区党群服务中心") < html.index("湖西活动室0")
+
+
+def test_the_api_declines_and_cancels_with_reasons(cast, client):
+    day = next_weekday(3)
+    mine = book(cast["venue"], cast["alice"], day, "10:00", "11:00")
+    other = book(cast["venue"], cast["bob"], day, "12:00", "13:00")
+    client.force_login(cast["worker"])
+    r = client.post(
+        f"/api/venues/bookings/{mine.pk}/decline", {"reason": ""}, content_type="application/json"
+    )
+    assert r.status_code == 400 and "原因" in r.json()["detail"]
+    r = client.post(
+        f"/api/venues/bookings/{mine.pk}/decline",
+        {"reason": "当天场地维修"},
+        content_type="application/json",
+    )
+    assert r.json()["status"] == "declined" and r.json()["reason"] == "当天场地维修"
+    client.force_login(cast["alice"])
+    mine_list = client.get("/api/venues/bookings/mine").json()["items"]
+    assert [(b["id"], b["status"]) for b in mine_list] == [(mine.pk, "declined")]
+    # someone else's booking: not theirs to cancel, and not visible as staff either
+    r = client.post(f"/api/venues/bookings/{other.pk}/cancel", {}, content_type="application/json")
+    assert r.status_code == 404
+    client.force_login(cast["bob"])
+    r = client.post(f"/api/venues/bookings/{other.pk}/cancel", {}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+
+
+def test_the_venue_page_lists_its_bookings_in_few_queries(
+    cast, client, django_assert_max_num_queries
+):
+    for i in range(7):
+        b = book(cast["venue"], cast["alice"], next_weekday(i), "10:00", "11:00")
+        services.booking_approve(by=cast["secretary"], booking=b)
+        book(cast["venue"], cast["bob"], next_weekday(i), "12:00", "13:00")
+    client.force_login(cast["secretary"])
+    with django_assert_max_num_queries(14):
+        r = client.get(f"/console/venues/{cast['venue'].pk}/?week={next_weekday(0)}")
+    html = r.content.decode()
+    assert html.count("已批准") >= 7 and "书法兴趣小组" in html

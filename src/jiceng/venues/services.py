@@ -444,6 +444,13 @@ def booking_create(
         request=request,
         detail={"when": _when(booking), "status": booking.status},
     )
+    if booking.status == Booking.Status.PENDING:
+        notify(
+            users=managers_of(venue),
+            title="新的场地预约申请",
+            body=f"{venue.name} {_when(booking)}「{booking.title}」（{booking.attendees} 人）待审批。",
+            url=reverse("venues:home"),
+        )
     if booking.status == Booking.Status.APPROVED:
         notify(
             users=[by],
@@ -452,6 +459,27 @@ def booking_create(
             url=_booking_url(booking),
         )
     return booking
+
+
+def managers_of(venue: Venue) -> list:
+    """Who decides on this venue's requests: the unit's staff, or the community's staff."""
+    from jiceng.accounts.models import User
+    from jiceng.accounts.roles import Role
+
+    active = {"role_assignments__ended_at__isnull": True}
+    if venue.owner_partner_id:
+        rows = User.objects.filter(
+            role_assignments__role=Role.PARTNER_STAFF,
+            role_assignments__unit_id=venue.owner_partner_id,
+            **active,
+        )
+    else:
+        rows = User.objects.filter(
+            role_assignments__role__in=[Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY],
+            role_assignments__scope_code=venue.community_code,
+            **active,
+        )
+    return list(rows.filter(is_active=True).distinct()[:50])
 
 
 def _lock_booking(booking: Booking) -> tuple[Venue, Booking]:
