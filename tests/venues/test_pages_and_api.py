@@ -446,3 +446,17 @@ def test_the_venue_page_lists_its_bookings_in_few_queries(
         r = client.get(f"/console/venues/{cast['venue'].pk}/?week={next_weekday(0)}")
     html = r.content.decode()
     assert html.count("已批准") >= 7 and "书法兴趣小组" in html
+
+
+def test_staff_of_a_unit_placed_at_the_street_see_the_streets_venues_to_book(cast, client):
+    from tests.factories import partner, user_with_role
+
+    street_unit = partner("江边物业服务有限公司", "property_company", cast["places"]["street"])
+    staff = user_with_role("partner_staff", unit=street_unit)
+    client.force_login(staff)
+    html = client.get("/m/venues/").content.decode()
+    assert "公园社区党群服务中心" in html and "图书馆分馆阅览室" in html
+    venue = cast["venue"]
+    venue.residents_only = True
+    venue.save()
+    assert "公园社区党群服务中心" not in client.get("/m/venues/").content.decode()

@@ -91,6 +91,15 @@ def home_communities(user) -> list[str]:
     return sorted(c for c in codes if len(c) >= 12)
 
 
+def home_streets(user) -> list[str]:
+    """The street codes a person lives or works in (a unit placed at a street counts)."""
+    if not _authenticated(user):
+        return []
+    codes = {a.scope_code[:9] for a in user.active_assignments if a.division_id}
+    codes |= {a.unit.scope_code[:9] for a in user.active_assignments if a.unit_id}
+    return sorted(c for c in codes if len(c) >= 9)
+
+
 def may_book(user, venue: Venue) -> bool:
     """The venue takes bookings from ``user`` (a venue for its own community only, or open)."""
     if not _authenticated(user) or not venue.is_active:

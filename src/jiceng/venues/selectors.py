@@ -13,6 +13,7 @@ from jiceng.core.errors import NotFound
 from jiceng.venues.models import Booking, Closure, Venue
 from jiceng.venues.permissions import (
     home_communities,
+    home_streets,
     managed_venues,
     may_book,
     visible_bookings,
@@ -90,22 +91,24 @@ def bookable_venues(*, user, query: str = "") -> QuerySet[Venue]:
     """The venues of the streets a person lives or works in; a venue for its own community
     only shows to that community."""
     communities = home_communities(user)
-    if not communities:
+    streets = home_streets(user)
+    if not streets:
         return Venue.objects.none()
-    streets = sorted({c[:9] for c in communities})
+    mine = Venue.objects.scope_q(*communities) if communities else None
     rows = (
         Venue.objects.within(*streets)
         .filter(is_active=True)
-        .filter(Q(residents_only=False) | Venue.objects.scope_q(*communities))
+        .filter((Q(residents_only=False) | mine) if mine is not None else Q(residents_only=False))
         .select_related("division", "owner_partner")
         .prefetch_related("windows")
     )
     if query:
         rows = rows.filter(Q(name__icontains=query) | Q(address__icontains=query))
+    if mine is None:
+        return rows.order_by("scope_code", "name")
     # the person's own community first, then the rest of the street
-    own = Venue.objects.scope_q(*communities)
     return rows.annotate(
-        own=Case(When(own, then=Value(0)), default=Value(1), output_field=IntegerField())
+        own=Case(When(mine, then=Value(0)), default=Value(1), output_field=IntegerField())
     ).order_by("own", "scope_code", "name")
 
 
