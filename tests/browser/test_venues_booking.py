@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, browser, desktop, phone  # noqa: F401 - fixtures
+from tests.browser.conftest import SCREENSHOTS
 from tests.factories import PASSWORD
-from tests.venues.conftest import next_weekday
+from tests.venues.conftest import cast, next_weekday  # noqa: F401 - the cast is a fixture
 
 pytestmark = pytest.mark.browser
 
@@ -23,10 +23,10 @@ def log_in(page, base, user):
 def test_a_resident_books_on_a_phone_the_owner_approves_and_an_overlap_is_refused(
     transactional_db,
     live_server,
-    browser,  # noqa: F811
-    phone,  # noqa: F811
-    desktop,  # noqa: F811
-    cast,
+    browser,
+    phone,
+    desktop,
+    cast,  # noqa: F811
 ):
     from jiceng.venues.models import Booking
 
