@@ -227,6 +227,14 @@ def test_a_venue_for_its_own_community_refuses_the_neighbour(cast):
     assert book(venue, cast["bob"], day, "10:00", "11:00").pk
 
 
+def test_an_account_without_a_role_cannot_book(cast):
+    refused(
+        lambda: book(cast["venue"], cast["nobody"], next_weekday(1), "10:00", "11:00"),
+        contains="尚未开通",
+        error=Forbidden,
+    )
+
+
 def test_booking_for_a_unit_needs_to_work_there(cast):
     day = next_weekday(1)
     refused(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from jiceng.accounts.roles import Role
+from jiceng.accounts.roles import ADMIN_ROLES, Role
 from jiceng.venues.models import Booking, Venue
 
 MANAGER_ROLES = (
@@ -104,6 +104,8 @@ def may_book(user, venue: Venue) -> bool:
     """The venue takes bookings from ``user`` (a venue for its own community only, or open)."""
     if not _authenticated(user) or not venue.is_active:
         return False
+    if not user.roles or user.roles <= ADMIN_ROLES:
+        return False  # an account with no role yet, or only an administrator's
     if not venue.residents_only:
         return True
     return venue.community_code in home_communities(user) or can_manage(user, venue)

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from jiceng.accounts.roles import ADMIN_ROLES
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.notify import notify
@@ -381,6 +382,8 @@ def booking_create(
     if not venue.is_active:
         raise UserError("该场地已停用，不接受预约。", status=409)
     if not may_book(by, venue):
+        if not by.roles or by.roles <= ADMIN_ROLES:
+            raise Forbidden("您的账号尚未开通居民或工作人员身份，暂不能预约。")
         raise Forbidden("该场地仅接受本社区居民和单位预约。")
     if organization is not None and organization.pk not in partner_units(by):
         raise Forbidden("您不是该单位的工作人员，不能以该单位名义预约。")
