@@ -378,3 +378,48 @@ def test_a_new_request_tells_whoever_decides_on_it(cast):
     book(cast["room"], cast["alice"], day, "18:00", "19:00")
     told = set(Notification.objects.filter(title="新的场地预约申请").values_list("user", flat=True))
     assert told == {cast["secretary"].pk, cast["worker"].pk, cast["unit_staff"].pk}
+
+
+def test_a_weekly_series_is_booked_whole_or_not_at_all(cast):
+    day = next_weekday(1)
+    made = services.booking_create_series(
+        by=cast["alice"],
+        venue=cast["venue"],
+        starts_at=at(day, "19:00"),
+        ends_at=at(day, "20:30"),
+        weeks=3,
+        title="合唱团排练",
+        attendees=20,
+    )
+    assert [timezone.localtime(b.starts_at).date() for b in made] == [
+        day,
+        day + timedelta(weeks=1),
+        day + timedelta(weeks=2),
+    ]
+    # the third week is taken: nothing of the second series is kept, the week is named
+    services.booking_approve(by=cast["secretary"], booking=made[2])
+    err = refused(
+        lambda: services.booking_create_series(
+            by=cast["bob"],
+            venue=cast["venue"],
+            starts_at=at(day, "20:00"),
+            ends_at=at(day, "21:00"),
+            weeks=4,
+            title="舞蹈队",
+            attendees=10,
+        ),
+        contains=f"第 3 周（{day + timedelta(weeks=2):%Y-%m-%d}）无法预约：该时段已被预约",
+    )
+    assert err.status == 409
+    refused(
+        lambda: services.booking_create_series(
+            by=cast["bob"],
+            venue=cast["venue"],
+            starts_at=at(day, "08:00"),
+            ends_at=at(day, "09:00"),
+            weeks=13,
+            title="舞蹈队",
+            attendees=10,
+        ),
+        contains="1 至 12",
+    )

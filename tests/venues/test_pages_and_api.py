@@ -295,8 +295,8 @@ def test_the_api_books_refuses_overlaps_and_decides(cast, client):
     r = client.post(
         f"/api/venues/venues/{cast['room'].pk}/bookings", payload, content_type="application/json"
     )
-    assert r.status_code == 201 and r.json()["status"] == "pending"
-    booking_id = r.json()["id"]
+    assert r.status_code == 201 and r.json()[0]["status"] == "pending"
+    booking_id = r.json()[0]["id"]
     outside = {
         **payload,
         "starts_at": at(day, "08:00").isoformat(),
@@ -460,3 +460,22 @@ def test_staff_of_a_unit_placed_at_the_street_see_the_streets_venues_to_book(cas
     venue.residents_only = True
     venue.save()
     assert "公园社区党群服务中心" not in client.get("/m/venues/").content.decode()
+
+
+def test_the_phone_page_books_a_weekly_series(cast, client):
+    client.force_login(cast["alice"])
+    day = next_weekday(0)
+    r = client.post(
+        f"/m/venues/{cast['room'].pk}/",
+        {
+            "day": day.isoformat(),
+            "start": "18:30",
+            "end": "20:00",
+            "title": "读书会",
+            "attendees": "12",
+            "weeks": "3",
+        },
+        follow=True,
+    )
+    assert "共 3 次" in r.content.decode()
+    assert Booking.objects.filter(booker=cast["alice"], title="读书会").count() == 3

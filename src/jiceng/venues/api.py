@@ -69,6 +69,7 @@ class BookingIn(Schema):
     notes: str = ""
     contact_phone: str = ""
     organization_id: int | None = None
+    weeks: int = 1  # the same time every week, this many weeks (all or none)
 
 
 class BookingOut(Schema):
@@ -117,18 +118,20 @@ def venue_week(request, venue_id: int, start: date | None = None):
     ]
 
 
-@router.post("/venues/{venue_id}/bookings", response={201: BookingOut})
+@router.post("/venues/{venue_id}/bookings", response={201: list[BookingOut]})
 def booking_create(request, venue_id: int, payload: BookingIn):
-    """Ask for a time (approved at once at a venue that needs no approval)."""
+    """Ask for a time, or the same time for several weeks (approved at once at a venue that
+    needs no approval); all the bookings made, in order."""
     venue = selectors.bookable_venue(user=request.user, pk=venue_id)
     organization = None
     if payload.organization_id is not None:
         organization = Partner.objects.filter(pk=payload.organization_id).first()
         if organization is None:
             raise NotFound("预约单位不存在。")
-    booking = services.booking_create(
+    made = services.booking_create_series(
         by=request.user,
         venue=venue,
+        weeks=payload.weeks,
         starts_at=payload.starts_at,
         ends_at=payload.ends_at,
         title=payload.title,
@@ -138,7 +141,7 @@ def booking_create(request, venue_id: int, payload: BookingIn):
         organization=organization,
         request=request,
     )
-    return Status(201, booking)
+    return Status(201, made)
 
 
 @router.get("/bookings/mine", response=list[BookingOut])

@@ -464,6 +464,46 @@ def booking_create(
     return booking
 
 
+MAX_REPEAT_WEEKS = 12
+
+
+@transaction.atomic
+def booking_create_series(
+    *, by, venue: Venue, starts_at: datetime, ends_at: datetime, weeks: int, **fields
+) -> list[Booking]:
+    """The same time every week for ``weeks`` weeks (a choir's weekly rehearsal): all or none;
+    a week that cannot be booked is named in the error."""
+    try:
+        weeks = int(weeks)
+    except (TypeError, ValueError):
+        weeks = 0
+    if not 1 <= weeks <= MAX_REPEAT_WEEKS:
+        raise UserError(f"重复周数应在 1 至 {MAX_REPEAT_WEEKS} 之间。", field="weeks")
+    made = []
+    for n in range(weeks):
+        shift = timedelta(weeks=n)
+        try:
+            made.append(
+                booking_create(
+                    by=by,
+                    venue=venue,
+                    starts_at=starts_at + shift,
+                    ends_at=ends_at + shift,
+                    **fields,
+                )
+            )
+        except UserError as exc:
+            if weeks == 1:
+                raise
+            day = timezone.localtime(starts_at + shift).date()
+            raise type(exc)(
+                f"第 {n + 1} 周（{day:%Y-%m-%d}）无法预约：{exc.message} 整组预约均未提交。",
+                field=exc.field,
+                status=exc.status,
+            ) from exc
+    return made
+
+
 def managers_of(venue: Venue) -> list:
     """Who decides on this venue's requests: the unit's staff, or the community's staff."""
     from jiceng.accounts.models import User

@@ -332,9 +332,10 @@ def m_venue(request, pk: int):
                 organization = Partner.objects.filter(pk=request.POST["organization"]).first()
                 if organization is None:
                     raise UserError("预约单位不存在。", field="organization")
-            booking = services.booking_create(
+            booking = services.booking_create_series(
                 by=request.user,
                 venue=venue,
+                weeks=form.get("weeks") or 1,
                 starts_at=_parse_moment(form.get("day"), form.get("start"), "开始时间"),
                 ends_at=_parse_moment(form.get("day"), form.get("end"), "结束时间"),
                 title=form.get("title", ""),
@@ -347,10 +348,11 @@ def m_venue(request, pk: int):
         except UserError as exc:
             error, status = exc.message, exc.status
         else:
-            if booking.status == Booking.Status.APPROVED:
-                messages.success(request, "预约成功。")
+            many = f"（共 {len(booking)} 次）" if len(booking) > 1 else ""
+            if booking[0].status == Booking.Status.APPROVED:
+                messages.success(request, f"预约成功{many}。")
             else:
-                messages.success(request, "已提交预约申请，审批结果会通知您。")
+                messages.success(request, f"已提交预约申请{many}，审批结果会通知您。")
             return redirect("venues_m:mine")
     try:
         monday = selectors.monday_of(date.fromisoformat(form.get("day") or ""))
@@ -365,6 +367,7 @@ def m_venue(request, pk: int):
             "error": error,
             "units": units,
             "windows": _windows_by_day(venue),
+            "repeat_choices": range(2, services.MAX_REPEAT_WEEKS + 1),
             **_week_context(venue, monday, request.user),
         },
         status=status,
