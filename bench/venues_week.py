@@ -145,6 +145,35 @@ def main() -> int:
         report.notes[f"{ours}: p95"] = f"{p95(o.seconds) * 1000:.1f} ms"
         report.notes[f"{ref}: p95"] = f"{p95(r.seconds) * 1000:.1f} ms"
         report.notes[f"p95 ratio, {ours} / {ref}"] = round(p95(o.seconds) / p95(r.seconds), 1)
+    # the console's venues page and the figures, for the whole district (the widest scope)
+    from jiceng.accounts.models import RoleAssignment
+    from jiceng.geo.models import Division
+    from jiceng.venues import manifest
+
+    district_staff, _ = User.objects.get_or_create(username="bench_venues_district")
+    if not RoleAssignment.objects.filter(user=district_staff, role="district_staff").exists():
+        where = Division.objects.get(code="990101")
+        RoleAssignment.objects.create(
+            user=district_staff, role="district_staff", division=where, scope_code=where.code
+        )
+    staff_client = Client()
+    staff_client.force_login(district_staff)
+    for label, fn in (
+        (
+            "console GET /console/venues/ (district staff)",
+            lambda: staff_client.get("/console/venues/"),
+        ),
+        ("figure: venues", lambda: manifest.venue_count(["990101"])),
+        ("figure: bookings this month", lambda: manifest.bookings_this_month(["990101"])),
+        ("figure: utilisation", lambda: manifest.utilisation(["990101"])),
+    ):
+        fn()
+        seconds = []
+        for _ in range(10):
+            t = time.perf_counter()
+            fn()
+            seconds.append(time.perf_counter() - t)
+        report.notes[f"{label}: p95"] = f"{p95(seconds) * 1000:.1f} ms"
     report.notes["bookings in the database"] = Booking.objects.count()
     report.notes["venues"] = Venue.objects.count()
     report.notes["events per feed (median)"] = statistics.median(events)

@@ -51,20 +51,6 @@ def visible_venues(user) -> QuerySet[Venue]:
     return Venue.objects.none() if condition is None else Venue.objects.filter(condition)
 
 
-def managed_venues(user) -> QuerySet[Venue]:
-    """The venues whose bookings ``user`` decides on."""
-    if not _authenticated(user):
-        return Venue.objects.none()
-    condition = Venue.objects.scope_q(*user.scopes_for(*MANAGER_ROLES))
-    if condition is not None:
-        condition &= Q(owner_partner__isnull=True)
-    units = partner_units(user)
-    if units:
-        unit = Q(owner_partner_id__in=units)
-        condition = unit if condition is None else condition | unit
-    return Venue.objects.none() if condition is None else Venue.objects.filter(condition)
-
-
 def can_manage(user, venue: Venue) -> bool:
     if not _authenticated(user):
         return False

@@ -12,10 +12,11 @@ from django.utils import timezone
 from jiceng.core.errors import NotFound
 from jiceng.venues.models import Booking, Closure, Venue
 from jiceng.venues.permissions import (
+    MANAGER_ROLES,
     home_communities,
     home_streets,
-    managed_venues,
     may_book,
+    partner_units,
     visible_bookings,
     visible_venues,
 )
@@ -27,24 +28,27 @@ FEED_CACHE_SECONDS = 24 * 3600
 
 
 def venue_list(*, user, query: str = "") -> QuerySet[Venue]:
-    """The console's venues with their pending requests counted."""
+    """The console's venues (page them, then count their requests with ``pending_counts``)."""
     rows = (
         visible_venues(user)
         .select_related("division", "owner_partner")
-        .annotate(
-            pending=Count(
-                "bookings",
-                filter=Q(
-                    bookings__status=Booking.Status.PENDING,
-                    bookings__starts_at__gt=timezone.now(),
-                ),
-            )
-        )
         .order_by("scope_code", "name")
     )
     if query:
         rows = rows.filter(Q(name__icontains=query) | Q(address__icontains=query))
     return rows
+
+
+def pending_counts(venue_ids: list[int]) -> dict[int, int]:
+    """Requests still to decide, per venue, for one page of venues (one grouped query)."""
+    rows = (
+        Booking.objects.filter(
+            venue_id__in=venue_ids, status=Booking.Status.PENDING, starts_at__gt=timezone.now()
+        )
+        .values("venue_id")
+        .annotate(n=Count("id"))
+    )
+    return {r["venue_id"]: r["n"] for r in rows}
 
 
 def venue_detail(*, user, pk: int) -> Venue:
@@ -61,12 +65,23 @@ def venue_detail(*, user, pk: int) -> Venue:
 
 
 def pending_requests(*, user) -> QuerySet[Booking]:
-    """Requests waiting for this user's decision, soonest first."""
+    """Requests waiting for this user's decision, soonest first: the community venues of the
+    user's managing scopes and the rooms of the user's units (by the bookings' own scope code,
+    which the status-and-time index serves for a scope of any size)."""
+    condition = (
+        Booking.objects.scope_q(*user.scopes_for(*MANAGER_ROLES)) if user.is_authenticated else None
+    )
+    if condition is not None:
+        condition &= Q(venue__owner_partner__isnull=True)
+    units = partner_units(user)
+    if units:
+        unit = Q(venue__owner_partner_id__in=units)
+        condition = unit if condition is None else condition | unit
+    if condition is None:
+        return Booking.objects.none()
     return (
         Booking.objects.filter(
-            venue__in=managed_venues(user),
-            status=Booking.Status.PENDING,
-            starts_at__gt=timezone.now(),
+            condition, status=Booking.Status.PENDING, starts_at__gt=timezone.now()
         )
         .select_related("venue", "booker", "organization")
         .order_by("starts_at", "id")

@@ -93,6 +93,9 @@ def home(request):
     query = request.GET.get("q", "").strip()
     rows = selectors.venue_list(user=request.user, query=query)
     page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
+    counts = selectors.pending_counts([v.pk for v in page_obj])
+    for v in page_obj:
+        v.pending = counts.get(v.pk, 0)
     pending = list(selectors.pending_requests(user=request.user)[:50])
     can_create = bool(request.user.scopes_for(*MANAGER_ROLES) or partner_units(request.user))
     return render(

@@ -138,7 +138,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='booking',
-            index=models.Index(fields=['scope_code', 'status', 'starts_at'], name='booking_scope'),
+            index=models.Index(fields=['status', 'starts_at', 'scope_code', 'ends_at'], name='booking_status_time'),
         ),
         migrations.AddConstraint(
             model_name='booking',
