@@ -436,10 +436,12 @@ def booking_create(
         starts_at=starts_at,
         ends_at=ends_at,
     )
-    if not venue.approval_required:
+    if venue.approval_required:
+        booking.save()
+    else:
         booking.status = Booking.Status.APPROVED
         booking.decided_at = now
-    _save_approved(booking) if booking.status == Booking.Status.APPROVED else booking.save()
+        _save_approved(booking)
     audit(
         actor=by,
         action="venue.booking.create",
@@ -659,7 +661,7 @@ def booking_cancel(*, by, booking: Booking, reason: str = "", request=None) -> B
         raise Forbidden("只有预约人或场地管理方可以取消预约。")
     venue, booking = _lock_booking(booking)
     if booking.status not in (Booking.Status.PENDING, Booking.Status.APPROVED):
-        raise UserError(f"该预约已{booking.get_status_display()}，无需取消。", status=409)
+        raise UserError(f"该预约的状态是「{booking.get_status_display()}」，无需取消。", status=409)
     if booking.ends_at <= timezone.now():
         raise UserError("活动已经结束，不能取消。", status=409)
     by_booker = booking.booker_id == by.pk
