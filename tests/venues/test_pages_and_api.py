@@ -479,3 +479,13 @@ def test_the_phone_page_books_a_weekly_series(cast, client):
     )
     assert "共 3 次" in r.content.decode()
     assert Booking.objects.filter(booker=cast["alice"], title="读书会").count() == 3
+
+
+def test_opening_hours_read_as_a_short_week(cast):
+    room = Venue.objects.prefetch_related("windows").get(pk=cast["room"].pk)
+    assert (
+        room.opening_summary
+        == "周一至周五 18:00-21:00；周六 09:00-12:00,14:00-21:00；周日 09:00-17:00"
+    )
+    venue = Venue.objects.get(pk=cast["venue"].pk)
+    assert venue.opening_summary == "周一至周日 09:00-21:00"

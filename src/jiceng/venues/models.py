@@ -88,6 +88,32 @@ class Venue(TimeStampedModel):
         return self.scope_code[:12]
 
     @property
+    def opening_summary(self) -> str:
+        """ "周一至周五 18:00-21:00；周六、周日 09:00-21:00": days with the same windows together."""
+        by_day: dict[int, str] = {}
+        for w in self.windows.all():
+            span = f"{w.starts:%H:%M}-{w.ends:%H:%M}"
+            by_day[w.weekday] = f"{by_day[w.weekday]},{span}" if w.weekday in by_day else span
+        parts: list[str] = []
+        day = 0
+        while day < 7:
+            if day not in by_day:
+                day += 1
+                continue
+            end = day
+            while end + 1 < 7 and by_day.get(end + 1) == by_day[day]:
+                end += 1
+            if end == day:
+                days = str(WEEKDAYS[day])
+            elif end == day + 1:
+                days = f"{WEEKDAYS[day]}、{WEEKDAYS[end]}"
+            else:
+                days = f"{WEEKDAYS[day]}至{WEEKDAYS[end]}"
+            parts.append(f"{days} {by_day[day]}")
+            day = end + 1
+        return "；".join(parts)
+
+    @property
     def facility_list(self) -> list[str]:
         text = self.facilities.replace("，", ",").replace("、", ",")
         return [f.strip() for f in text.split(",") if f.strip()]
