@@ -249,6 +249,13 @@ def test_the_week_cuts_windows_into_free_and_taken(cast):
         ("14:00-21:00", "free"),
     ]
     assert days[6].closed == "消防检查" and days[6].segments == []
+    # others' pending requests: hidden from residents, shown to the manager
+    alice_view = selectors.week(venue=room, monday=monday, user=cast["alice"])
+    assert [s.state for s in alice_view[5].segments] == ["free", "free"]
+    manager_view = selectors.week(
+        venue=room, monday=monday, user=cast["unit_staff"], all_pending=True
+    )
+    assert [s.state for s in manager_view[5].segments] == ["pending", "free"]
 
 
 def test_the_feed_is_rfc5545_and_parses_back_to_the_approved_bookings(cast, client):

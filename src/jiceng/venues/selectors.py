@@ -179,9 +179,17 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def week(*, venue: Venue, monday: date, user=None, now: datetime | None = None) -> list[Day]:
+def week(
+    *,
+    venue: Venue,
+    monday: date,
+    user=None,
+    now: datetime | None = None,
+    all_pending: bool = False,
+) -> list[Day]:
     """Seven days from ``monday``: each opening window cut into free and taken stretches by the
-    approved bookings (the viewer's own pending requests show as pending). Two queries."""
+    approved bookings; the viewer's own pending requests (the manager: every one) show as
+    pending. Two queries."""
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
     start = datetime.combine(monday, time.min, tzinfo=tz)
@@ -190,7 +198,11 @@ def week(*, venue: Venue, monday: date, user=None, now: datetime | None = None) 
         Booking.objects.filter(venue=venue, starts_at__lt=end, ends_at__gt=start)
         .filter(
             Q(status=Booking.Status.APPROVED)
-            | Q(status=Booking.Status.PENDING, booker_id=getattr(user, "pk", None))
+            | (
+                Q(status=Booking.Status.PENDING)
+                if all_pending
+                else Q(status=Booking.Status.PENDING, booker_id=getattr(user, "pk", None))
+            )
         )
         .only("id", "starts_at", "ends_at", "status", "title", "booker_id", "organization_id")
         .order_by("starts_at")

@@ -33,9 +33,9 @@ def _week_start(request) -> date:
     return selectors.monday_of(day)
 
 
-def _week_context(venue: Venue, monday: date, user) -> dict:
+def _week_context(venue: Venue, monday: date, user, all_pending: bool = False) -> dict:
     return {
-        "days": selectors.week(venue=venue, monday=monday, user=user),
+        "days": selectors.week(venue=venue, monday=monday, user=user, all_pending=all_pending),
         "monday": monday,
         "prev_week": (monday - timedelta(days=7)).isoformat(),
         "next_week": (monday + timedelta(days=7)).isoformat(),
@@ -218,7 +218,9 @@ def venue_detail(request, pk: int):
             "upcoming": upcoming,
             "closures": venue.closures.filter(ends_on__gte=timezone.localdate()),
             "feed_url": request.build_absolute_uri(reverse("venues_m:feed", args=[venue.pk])),
-            **_week_context(venue, monday, request.user),
+            **_week_context(
+                venue, monday, request.user, all_pending=can_manage(request.user, venue)
+            ),
         },
     )
 
