@@ -59,6 +59,7 @@ urlpatterns = [
     path("console/services/", include("jiceng.services.urls")),
     path("m/services/", include("jiceng.services.mobile_urls")),
     path("console/venues/", include("jiceng.venues.urls")),
+    path("m/venues/", include("jiceng.venues.mobile_urls")),
     path("open311/v2/", include("jiceng.cases.open311")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

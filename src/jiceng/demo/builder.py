@@ -106,6 +106,7 @@ def build_demo(*, residents: int = 3000, seed: int = 2026) -> list[DemoLogin]:
     _people(rng, residents, grids, communities)
     _cases(district)
     _services(district)
+    _venues(district)
     return logins
 
 
@@ -114,6 +115,12 @@ def _services(district: Division) -> None:
     from jiceng.services.demo import build_services_demo
 
     build_services_demo(district=district.code)
+
+
+def _venues(district: Division) -> None:
+    from jiceng.venues.demo import build_venues
+
+    build_venues(district=district.code)
 
 
 def _cases(district: Division) -> None:

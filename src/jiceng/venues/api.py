@@ -1,5 +1,189 @@
+"""The venues JSON API: venues to book, a venue's week, bookings and the owner's decisions."""
+
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date, datetime
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from jiceng.core.errors import NotFound
+from jiceng.partners.models import Partner
+from jiceng.venues import selectors, services
+from jiceng.venues.models import Booking
 
 router = Router(tags=["venues"])
+
+
+class WindowOut(Schema):
+    weekday: int
+    starts: str
+    ends: str
+
+
+class VenueOut(Schema):
+    id: int
+    name: str
+    kind: str
+    address: str
+    capacity: int
+    facilities: list[str]
+    scope_code: str
+    owner_partner_id: int | None
+    approval_required: bool
+    residents_only: bool
+    windows: list[WindowOut]
+
+    @staticmethod
+    def resolve_facilities(obj) -> list[str]:
+        return obj.facility_list
+
+    @staticmethod
+    def resolve_windows(obj) -> list[dict]:
+        return [
+            {"weekday": w.weekday, "starts": f"{w.starts:%H:%M}", "ends": f"{w.ends:%H:%M}"}
+            for w in obj.windows.all()
+        ]
+
+
+class SegmentOut(Schema):
+    starts: datetime
+    ends: datetime
+    state: str
+    title: str = ""
+
+
+class DayOut(Schema):
+    date: date
+    closed: str
+    segments: list[SegmentOut]
+
+
+class BookingIn(Schema):
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    attendees: int
+    notes: str = ""
+    contact_phone: str = ""
+    organization_id: int | None = None
+    weeks: int = 1  # the same time every week, this many weeks (all or none)
+
+
+class BookingOut(Schema):
+    id: int
+    venue_id: int
+    title: str
+    attendees: int
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    reason: str
+    organization_id: int | None
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+@router.get("/venues", response=list[VenueOut])
+@paginate(LimitOffsetPagination)
+def venues(request, q: str = ""):
+    """Venues the caller may book (their streets; a community-only venue to its community)."""
+    return selectors.bookable_venues(user=request.user, query=q)
+
+
+@router.get("/venues/{venue_id}/week", response=list[DayOut])
+def venue_week(request, venue_id: int, start: date | None = None):
+    """Seven days from the Monday of ``start``: free and taken stretches of each window."""
+    venue = selectors.bookable_venue(user=request.user, pk=venue_id)
+    monday = selectors.monday_of(start or timezone.localdate())
+    return [
+        {
+            "date": d.date,
+            "closed": d.closed,
+            "segments": [
+                {
+                    "starts": s.starts,
+                    "ends": s.ends,
+                    "state": s.state,
+                    "title": s.booking.title if s.booking and s.mine else "",
+                }
+                for s in d.segments
+            ],
+        }
+        for d in selectors.week(venue=venue, monday=monday, user=request.user)
+    ]
+
+
+@router.post("/venues/{venue_id}/bookings", response={201: list[BookingOut]})
+def booking_create(request, venue_id: int, payload: BookingIn):
+    """Ask for a time, or the same time for several weeks (approved at once at a venue that
+    needs no approval); all the bookings made, in order."""
+    venue = selectors.bookable_venue(user=request.user, pk=venue_id)
+    organization = None
+    if payload.organization_id is not None:
+        organization = Partner.objects.filter(pk=payload.organization_id).first()
+        if organization is None:
+            raise NotFound("预约单位不存在。")
+    made = services.booking_create_series(
+        by=request.user,
+        venue=venue,
+        weeks=payload.weeks,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        title=payload.title,
+        attendees=payload.attendees,
+        notes=payload.notes,
+        contact_phone=payload.contact_phone,
+        organization=organization,
+        request=request,
+    )
+    return Status(201, made)
+
+
+@router.get("/bookings/mine", response=list[BookingOut])
+@paginate(LimitOffsetPagination)
+def my_bookings(request):
+    return selectors.my_bookings(user=request.user)
+
+
+@router.get("/bookings/pending", response=list[BookingOut])
+@paginate(LimitOffsetPagination)
+def pending(request):
+    """Requests waiting for the caller's decision, soonest first."""
+    return selectors.pending_requests(user=request.user)
+
+
+def _console_booking(request, booking_id: int) -> Booking:
+    return selectors.booking_for_console(user=request.user, pk=booking_id)
+
+
+@router.post("/bookings/{booking_id}/approve", response=BookingOut)
+def approve(request, booking_id: int):
+    return services.booking_approve(
+        by=request.user, booking=_console_booking(request, booking_id), request=request
+    )
+
+
+@router.post("/bookings/{booking_id}/decline", response=BookingOut)
+def decline(request, booking_id: int, payload: ReasonIn):
+    return services.booking_decline(
+        by=request.user,
+        booking=_console_booking(request, booking_id),
+        reason=payload.reason,
+        request=request,
+    )
+
+
+@router.post("/bookings/{booking_id}/cancel", response=BookingOut)
+def cancel(request, booking_id: int, payload: ReasonIn):
+    """The booker withdraws, or the venue's manager cancels with a reason."""
+    booking = get_object_or_404(Booking.objects.select_related("venue"), pk=booking_id)
+    if booking.booker_id != request.user.pk:
+        booking = _console_booking(request, booking_id)
+    return services.booking_cancel(
+        by=request.user, booking=booking, reason=payload.reason, request=request
+    )

@@ -1,8 +1,420 @@
-from django.shortcuts import render
+"""Venue pages: the console (venues, requests to decide, week view, closures) and the phone
+pages residents and organizations book from (list, week view with the booking form, my
+bookings), plus the public iCalendar feed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
+from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.geo.models import Division
+from jiceng.partners.models import Partner
+from jiceng.venues import selectors, services
+from jiceng.venues.models import WEEKDAYS, Booking, Venue
+from jiceng.venues.permissions import MANAGER_ROLES, can_manage, partner_units
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _week_start(request) -> date:
+    try:
+        day = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = timezone.localdate()
+    return selectors.monday_of(day)
+
+
+def _week_context(venue: Venue, monday: date, user, all_pending: bool = False) -> dict:
+    return {
+        "days": selectors.week(venue=venue, monday=monday, user=user, all_pending=all_pending),
+        "monday": monday,
+        "prev_week": (monday - timedelta(days=7)).isoformat(),
+        "next_week": (monday + timedelta(days=7)).isoformat(),
+        "this_week": selectors.monday_of(timezone.localdate()),
+    }
+
+
+def _windows_by_day(venue: Venue | None) -> list[dict]:
+    rows = []
+    for d, label in enumerate(WEEKDAYS):
+        text = ""
+        if venue is not None:
+            text = ",".join(
+                f"{w.starts:%H:%M}-{w.ends:%H:%M}" for w in venue.windows.all() if w.weekday == d
+            )
+        rows.append({"day": d, "label": label, "value": text})
+    return rows
+
+
+def _division_choices(user):
+    scopes = user.scopes_for(*MANAGER_ROLES)
+    units = Partner.objects.filter(pk__in=partner_units(user))
+    codes = scopes + [u.scope_code for u in units]
+    if not codes:
+        return Division.objects.none()
+    return (
+        Division.objects.within(*codes)
+        .filter(level__in=["community", "grid"], is_active=True)
+        .order_by("code")
+    )
+
+
+def _venue_form_values(post) -> dict:
+    return {
+        "name": post.get("name", ""),
+        "address": post.get("address", ""),
+        "capacity": post.get("capacity", ""),
+        "kind": post.get("kind", Venue.Kind.ACTIVITY_ROOM),
+        "facilities": post.get("facilities", ""),
+        "description": post.get("description", ""),
+        "contact_phone": post.get("contact_phone", ""),
+        "approval_required": post.get("approval_required") == "on",
+        "residents_only": post.get("residents_only") == "on",
+        "closed_on_holidays": post.get("closed_on_holidays") == "on",
+        "max_days_ahead": post.get("max_days_ahead", "30"),
+        "windows": {d: post.get(f"w{d}", "") for d in range(7)},
+    }
+
+
+# --- console ----------------------------------------------------------------------------------
 
 
 @page("venues")
 def home(request):
-    return render(request, "venues/home.html")
+    query = request.GET.get("q", "").strip()
+    rows = selectors.venue_list(user=request.user, query=query)
+    page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
+    counts = selectors.pending_counts([v.pk for v in page_obj])
+    for v in page_obj:
+        v.pending = counts.get(v.pk, 0)
+    pending = list(selectors.pending_requests(user=request.user)[:50])
+    can_create = bool(request.user.scopes_for(*MANAGER_ROLES) or partner_units(request.user))
+    return render(
+        request,
+        "venues/home.html",
+        {"page_obj": page_obj, "query": query, "pending": pending, "can_create": can_create},
+    )
+
+
+@page("venues")
+def venue_new(request):
+    divisions = _division_choices(request.user)
+    units = Partner.objects.filter(pk__in=partner_units(request.user))
+    values = _venue_form_values(request.POST) if request.method == "POST" else {}
+    if request.method == "POST":
+        division = divisions.filter(pk=request.POST.get("division") or 0).first()
+        owner = units.filter(pk=request.POST.get("owner_partner") or 0).first()
+        try:
+            if division is None:
+                raise UserError("请选择场地所在的社区或网格。", field="division")
+            venue = services.venue_create(
+                by=request.user, division=division, owner_partner=owner, request=request, **values
+            )
+        except UserError as exc:
+            if isinstance(exc, Forbidden):
+                raise
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "场地已登记。")
+            return redirect("venues:detail", venue.pk)
+    windows = _windows_by_day(None)
+    for row in windows:
+        row["value"] = values.get("windows", {}).get(row["day"], row["value"])
+    return render(
+        request,
+        "venues/venue_form.html",
+        {
+            "divisions": divisions[:500],
+            "units": units,
+            "values": values,
+            "windows": windows,
+            "kinds": Venue.Kind.choices,
+            "creating": True,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@page("venues")
+def venue_edit(request, pk: int):
+    venue = selectors.venue_detail(user=request.user, pk=pk)
+    if not can_manage(request.user, venue):
+        raise Forbidden("只有场地的管理方可以修改场地。")
+    if request.method == "POST":
+        values = _venue_form_values(request.POST)
+        try:
+            services.venue_update(
+                by=request.user,
+                venue=venue,
+                is_active=request.POST.get("is_active") == "on",
+                request=request,
+                **values,
+            )
+        except UserError as exc:
+            if isinstance(exc, Forbidden):
+                raise
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "场地已保存。")
+            return redirect("venues:detail", venue.pk)
+        windows = _windows_by_day(None)
+        for row in windows:
+            row["value"] = values["windows"][row["day"]]
+    else:
+        values = {
+            f: getattr(venue, f)
+            for f in (
+                "name",
+                "address",
+                "capacity",
+                "kind",
+                "facilities",
+                "description",
+                "contact_phone",
+                "approval_required",
+                "residents_only",
+                "closed_on_holidays",
+                "max_days_ahead",
+                "is_active",
+            )
+        }
+        windows = _windows_by_day(venue)
+    return render(
+        request,
+        "venues/venue_form.html",
+        {
+            "venue": venue,
+            "values": values,
+            "windows": windows,
+            "kinds": Venue.Kind.choices,
+            "creating": False,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@page("venues")
+def venue_detail(request, pk: int):
+    venue = selectors.venue_detail(user=request.user, pk=pk)
+    monday = _week_start(request)
+    upcoming = selectors.venue_bookings(venue=venue, since=timezone.now()).exclude(
+        status__in=[Booking.Status.DECLINED, Booking.Status.CANCELLED]
+    )[:100]
+    return render(
+        request,
+        "venues/detail.html",
+        {
+            "venue": venue,
+            "can_manage": can_manage(request.user, venue),
+            "upcoming": upcoming,
+            "closures": venue.closures.filter(ends_on__gte=timezone.localdate()),
+            "feed_url": request.build_absolute_uri(reverse("venues_m:feed", args=[venue.pk])),
+            **_week_context(
+                venue, monday, request.user, all_pending=can_manage(request.user, venue)
+            ),
+        },
+    )
+
+
+@page("venues")
+@require_POST
+def closure_add(request, pk: int):
+    venue = selectors.venue_detail(user=request.user, pk=pk)
+    try:
+        starts_on = _parse_date(request.POST.get("starts_on"), "起始日期")
+        ends_on = _parse_date(
+            request.POST.get("ends_on") or request.POST.get("starts_on"), "结束日期"
+        )
+        _, cancelled = services.closure_add(
+            by=request.user,
+            venue=venue,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+    except UserError as exc:
+        if isinstance(exc, Forbidden):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已安排闭馆，取消了 {cancelled} 个预约并通知了预约人。")
+    return redirect("venues:detail", venue.pk)
+
+
+@page("venues")
+@require_POST
+def booking_decide(request, pk: int, action: str):
+    booking = selectors.booking_for_console(user=request.user, pk=pk)
+    try:
+        if action == "approve":
+            services.booking_approve(by=request.user, booking=booking, request=request)
+            done = "已批准。"
+        elif action == "decline":
+            services.booking_decline(
+                by=request.user,
+                booking=booking,
+                reason=request.POST.get("reason", ""),
+                request=request,
+            )
+            done = "已退回，预约人会收到原因。"
+        elif action == "cancel":
+            services.booking_cancel(
+                by=request.user,
+                booking=booking,
+                reason=request.POST.get("reason", ""),
+                request=request,
+            )
+            done = "已取消，预约人会收到通知。"
+        else:
+            raise NotFound("页面不存在。")
+    except UserError as exc:
+        if isinstance(exc, Forbidden | NotFound):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    nxt = request.POST.get("next", "")
+    if nxt.startswith("/console/venues/"):
+        return redirect(nxt)
+    return redirect("venues:home")
+
+
+# --- phone pages ------------------------------------------------------------------------------
+
+
+def _parse_date(value, label: str) -> date:
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError as exc:
+        raise UserError(f"{label}格式不正确。") from exc
+
+
+def _parse_moment(day: str, hhmm: str, label: str) -> datetime:
+    try:
+        moment = time.fromisoformat((hhmm or "").strip())
+    except ValueError as exc:
+        raise UserError(f"请填写{label}（如 19:00）。", field="starts_at") from exc
+    return datetime.combine(
+        _parse_date(day, "日期"), moment, tzinfo=timezone.get_current_timezone()
+    )
+
+
+@page()
+def m_list(request):
+    query = request.GET.get("q", "").strip()
+    rows = selectors.bookable_venues(user=request.user, query=query)
+    page_obj = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(request, "venues/m_list.html", {"page_obj": page_obj, "query": query})
+
+
+@page()
+def m_venue(request, pk: int):
+    venue = selectors.bookable_venue(user=request.user, pk=pk)
+    units = list(Partner.objects.filter(pk__in=partner_units(request.user)))
+    form = {
+        "day": request.GET.get("day", ""),
+        "start": request.GET.get("start", ""),
+        "end": request.GET.get("end", ""),
+        "attendees": "",
+    }
+    status = 200
+    error = ""
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "") for k in request.POST if k != "csrfmiddlewaretoken"}
+        try:
+            organization = None
+            if request.POST.get("organization"):
+                organization = Partner.objects.filter(pk=request.POST["organization"]).first()
+                if organization is None:
+                    raise UserError("预约单位不存在。", field="organization")
+            booking = services.booking_create_series(
+                by=request.user,
+                venue=venue,
+                weeks=form.get("weeks") or 1,
+                starts_at=_parse_moment(form.get("day"), form.get("start"), "开始时间"),
+                ends_at=_parse_moment(form.get("day"), form.get("end"), "结束时间"),
+                title=form.get("title", ""),
+                attendees=form.get("attendees") or 0,
+                notes=form.get("notes", ""),
+                contact_phone=form.get("contact_phone", ""),
+                organization=organization,
+                request=request,
+            )
+        except UserError as exc:
+            error, status = exc.message, exc.status
+        else:
+            many = f"（共 {len(booking)} 次）" if len(booking) > 1 else ""
+            if booking[0].status == Booking.Status.APPROVED:
+                messages.success(request, f"预约成功{many}。")
+            else:
+                messages.success(request, f"已提交预约申请{many}，审批结果会通知您。")
+            return redirect("venues_m:mine")
+    try:
+        monday = selectors.monday_of(date.fromisoformat(form.get("day") or ""))
+    except ValueError:
+        monday = _week_start(request)
+    return render(
+        request,
+        "venues/m_venue.html",
+        {
+            "venue": venue,
+            "form": form,
+            "error": error,
+            "units": units,
+            "windows": _windows_by_day(venue),
+            "repeat_choices": range(2, services.MAX_REPEAT_WEEKS + 1),
+            **_week_context(venue, monday, request.user),
+        },
+        status=status,
+    )
+
+
+@page()
+def m_mine(request):
+    rows = selectors.my_bookings(user=request.user)
+    page_obj = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(request, "venues/m_mine.html", {"page_obj": page_obj, "now": timezone.now()})
+
+
+@page()
+@require_POST
+def m_cancel(request, pk: int):
+    booking = selectors.my_bookings(user=request.user).filter(pk=pk).first()
+    if booking is None:
+        raise NotFound("预约不存在。")
+    try:
+        services.booking_cancel(by=request.user, booking=booking, request=request)
+    except UserError as exc:
+        if isinstance(exc, Forbidden):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已取消预约，该时段已释放。")
+    return redirect("venues_m:mine")
+
+
+def feed(request, pk: int):
+    """The venue's approved bookings for calendar apps (no login: times and activity names)."""
+    venue = Venue.objects.filter(pk=pk, is_active=True).first()
+    if venue is None:
+        raise NotFound("场地不存在。")
+    version, body = selectors.ical_cached(venue=venue)
+    etag = f'"{version}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="venue-{venue.pk}.ics"'
+    response["ETag"] = etag
+    response["Cache-Control"] = "max-age=300"
+    return response

@@ -1,0 +1,75 @@
+"""What venues gives the shared surfaces: the number of venues, this month's approved
+bookings, and how much of this month's opening hours they fill."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.registry import register_figure
+from jiceng.venues.models import Booking, OpeningWindow, Venue
+
+
+def _month(now: datetime | None = None) -> tuple[datetime, datetime]:
+    today = timezone.localdate(now)
+    first = today.replace(day=1)
+    days = calendar.monthrange(first.year, first.month)[1]
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(first, time.min, tzinfo=tz)
+    return start, start + timedelta(days=days)
+
+
+def venue_count(scopes: list[str]) -> int:
+    return Venue.objects.within(*scopes).filter(is_active=True).count()
+
+
+def bookings_this_month(scopes: list[str], now: datetime | None = None) -> int:
+    start, end = _month(now)
+    return (
+        Booking.objects.within(*scopes)
+        .filter(status=Booking.Status.APPROVED, starts_at__gte=start, starts_at__lt=end)
+        .count()
+    )
+
+
+def utilisation(scopes: list[str], now: datetime | None = None) -> int:
+    """Approved booked hours this month as a percentage of the month's opening hours (weekly
+    windows times the days of each weekday; closures and holidays not subtracted)."""
+    start, end = _month(now)
+    per_weekday = [0] * 7
+    day = start.date()
+    while day < end.date():
+        per_weekday[day.weekday()] += 1
+        day += timedelta(days=1)
+    open_seconds = 0.0
+    # venues share a few weekly patterns: count identical windows in the database
+    windows = (
+        OpeningWindow.objects.filter(venue__in=Venue.objects.within(*scopes).filter(is_active=True))
+        .values_list("weekday", "starts", "ends")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for weekday, s, e, n in windows:
+        seconds = (e.hour * 3600 + e.minute * 60) - (s.hour * 3600 + s.minute * 60)
+        open_seconds += seconds * per_weekday[weekday] * n
+    if not open_seconds:
+        return 0
+    booked = (
+        Booking.objects.within(*scopes)
+        .filter(status=Booking.Status.APPROVED, starts_at__gte=start, starts_at__lt=end)
+        .aggregate(
+            total=Sum(
+                ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
+            )
+        )["total"]
+    )
+    return round(100 * (booked.total_seconds() if booked else 0) / open_seconds)
+
+
+register_figure("venues.count", _("共享阵地"), venue_count)
+register_figure("venues.bookings_month", _("本月场地预约"), bookings_this_month)
+register_figure("venues.utilisation", _("本月场地利用率（%）"), utilisation)
