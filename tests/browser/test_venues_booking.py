@@ -26,7 +26,7 @@ def test_a_resident_books_on_a_phone_the_owner_approves_and_an_overlap_is_refuse
     browser,
     phone,
     desktop,
-    cast,
+    cast,  # noqa: F811
 ):
     from jiceng.venues.models import Booking
 
