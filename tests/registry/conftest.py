@@ -47,3 +47,30 @@ def make_person(grid, *, name: str = "张三", dwelling=None, **fields) -> Perso
         person=person, dwelling=dwelling, moved_in="2020-01-01", scope_code=dwelling.scope_code
     )
     return person
+
+
+import pytest  # noqa: E402
+
+from tests.factories import user_with_role  # noqa: E402
+
+
+@pytest.fixture
+def cast(places):
+    """The register's cast around grid1 of our community."""
+    return {
+        "places": places,
+        "grid_worker": user_with_role("grid_worker", division=places["grid1"]),
+        "colleague": user_with_role("community_worker", division=places["community"]),
+        "outsider": user_with_role("community_secretary", division=places["neighbour"]),
+        "street": user_with_role("street_staff", division=places["street"]),
+        "resident": user_with_role("resident", division=places["grid1"]),
+    }
+
+
+@pytest.fixture
+def home(places):
+    """A compound with a building in grid1 and two dwellings."""
+    building = make_building(places["grid1"], name="3栋", compound="阳光小区", address="湖滨路12号")
+    d1 = make_dwelling(places["grid1"], number="101", entrance="1单元", building=building)
+    d2 = make_dwelling(places["grid1"], number="102", entrance="1单元", building=building)
+    return {"building": building, "d1": d1, "d2": d2}
