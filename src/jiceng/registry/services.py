@@ -121,10 +121,9 @@ def _settle(person: Person, dwelling: Dwelling, moved_in: date, note: str) -> No
         note=note[:200],
         scope_code=dwelling.scope_code,
     )
-    if person.relation == Person.Relation.HEAD or household.head_id is None:
-        if person.relation == Person.Relation.HEAD:
-            household.head = person
-            household.save(update_fields=["head", "updated_at"])
+    if person.relation == Person.Relation.HEAD:
+        household.head = person
+        household.save(update_fields=["head", "updated_at"])
 
 
 def person_create(
