@@ -242,3 +242,39 @@ def test_address_lookup_finds_the_building_its_grid_and_point(home, places):
     assert match.building == b and match.how == "compound"
     assert locate_address("不存在的路1号") is None
     assert locate_address("湖滨路12号", within=places["neighbour"].code) is None
+
+
+def test_the_generated_register_is_consistent_and_readable(places):
+    from jiceng.geo.services import build_synthetic_district
+    from jiceng.registry.generate import generate_register
+    from jiceng.registry.models import Building, Household
+    from jiceng.registry.services import find_by_id_number
+
+    build_synthetic_district(
+        code="990199",
+        name="测试区",
+        streets=1,
+        communities_per_street=2,
+        grids_per_community=2,
+        seed=3,
+    )
+    counts = generate_register(district="990199", residents=300, seed=5, log=lambda *_: None)
+    assert counts["people"] == Person.objects.filter(scope_code__startswith="990199").count() == 300
+    person = Person.objects.filter(status="living").first()
+    assert find_by_id_number(person.id_number) == person  # decrypts, and the hash finds it
+    assert person.phone is None or len(person.phone) == 11
+    assert person.dwelling.scope_code == person.scope_code == person.dwelling.building.grid.code
+    assert Residence.objects.filter(person__status="living", moved_out__isnull=True).count() == (
+        Person.objects.filter(status="living").count()
+    )
+    from jiceng.geo.lookup import GridIndex
+    from jiceng.geo.models import Division
+
+    index = GridIndex.from_queryset(Division.objects.filter(level="grid"))
+    for b in Building.objects.all()[:20]:
+        assert index.locate(b.lon, b.lat) == b.scope_code  # each building's point is in its grid
+    assert Household.objects.exclude(head=None).exists()
+    assert (
+        selectors.locate_address(Building.objects.first().address).building
+        == Building.objects.first()
+    )
