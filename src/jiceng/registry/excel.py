@@ -95,8 +95,7 @@ def _template_workbook() -> Workbook:
         ws.column_dimensions[letter].width = 22 if column.key == "id_number" else 14
         # ID and phone columns as text, so Excel does not turn 18 digits into 1.1E+17.
         if column.key in ("id_number", "phone"):
-            for row in range(2, 1002):
-                ws.cell(row=row, column=i).number_format = "@"
+            ws.column_dimensions[letter].number_format = "@"
     notes = wb.create_sheet("填写说明")
     notes.append(["列", "必填", "说明"])
     for column in COLUMNS:
