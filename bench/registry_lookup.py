@@ -16,7 +16,6 @@ the columns with masked contact data).
 
 from __future__ import annotations
 
-import random
 import sys
 
 from harness import Report, Timing, measure, setup_django
@@ -37,9 +36,10 @@ def main() -> int:
     from jiceng.registry import selectors
     from jiceng.registry.models import Person
 
-    if connection.vendor != "postgresql" or not Person.objects.filter(
-        scope_code__startswith=CODE
-    ).exists():
+    if (
+        connection.vendor != "postgresql"
+        or not Person.objects.filter(scope_code__startswith=CODE).exists()
+    ):
         print("needs PostgreSQL with `jiceng generate --scale city` loaded")
         return 2
     district = Division.objects.get(code=CODE)
@@ -53,7 +53,6 @@ def main() -> int:
         if created:
             role_assign(user=user, role=role, division=place, by=None)
         viewers[role] = User.objects.get(pk=user.pk)
-    rng = random.Random(4)
     total = Person.objects.count()
     sample = list(
         Person.objects.filter(scope_code__startswith=community.code, status="living")
@@ -140,7 +139,9 @@ def main() -> int:
             timings.append((ours, 0.050))
             ratios.append((ours, ref))
         timings.append((measure(f"API ID lookup ({role})", api_id, repeat=RUNS, warmup=3), 0.050))
-        timings.append((measure(f"API name search ({role})", api_name, repeat=RUNS, warmup=3), 0.050))
+        timings.append(
+            (measure(f"API name search ({role})", api_name, repeat=RUNS, warmup=3), 0.050)
+        )
 
     report = Report("registry_lookup")
     for ours, ref in ratios:
