@@ -278,3 +278,17 @@ def test_the_generated_register_is_consistent_and_readable(places):
         selectors.locate_address(Building.objects.first().address).building
         == Building.objects.first()
     )
+
+
+def test_the_register_speaks_english_when_chosen(client, cast, home):
+    from django.conf import settings
+
+    client.force_login(cast["colleague"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("registry:home")).content.decode()
+    assert "Export my area's register" in body
+    response = client.post(
+        reverse("registry:dwelling", args=[home["d1"].pk]),
+        {"name": "钱七", "id_number": "110105194912310021"},
+    )
+    assert "Wrong check character in the ID number" in response.content.decode()
