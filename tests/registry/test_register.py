@@ -292,3 +292,29 @@ def test_the_register_speaks_english_when_chosen(client, cast, home):
         {"name": "钱七", "id_number": "110105194912310021"},
     )
     assert "Wrong check character in the ID number" in response.content.decode()
+
+
+def test_community_staff_register_a_compound_and_a_building_in_a_grid(client, cast, places):
+    from jiceng.registry.models import Building, Compound
+
+    client.force_login(cast["colleague"])
+    response = client.post(
+        reverse("registry:compound_add"),
+        {"community": places["community"].code, "name": "桂花苑", "address": "桂花路1号"},
+    )
+    compound = Compound.objects.get(name="桂花苑")
+    assert response.url == reverse("registry:compound", args=[compound.pk])
+    again = client.post(
+        reverse("registry:compound_add"), {"community": places["community"].code, "name": "桂花苑"}
+    )
+    assert again.status_code == 302 and Compound.objects.count() == 1
+    url = reverse("registry:compound", args=[compound.pk])
+    client.post(url, {"name": "1栋", "grid": places["grid2"].code, "address": "桂花路1号1栋"})
+    building = Building.objects.get()
+    assert building.scope_code == places["grid2"].code and building.address_key == "桂花路1号1栋"
+    client.force_login(cast["street"])  # reads, does not register
+    assert client.post(url, {"name": "2栋", "grid": places["grid2"].code}).status_code == 302
+    assert Building.objects.count() == 1
+    client.force_login(cast["outsider"])
+    assert client.post(url, {"name": "2栋", "grid": places["grid_n"].code}).status_code == 404
+    assert Building.objects.count() == 1

@@ -5,6 +5,7 @@ from jiceng.registry import views
 app_name = "registry"
 urlpatterns = [
     path("", views.register_home, name="home"),
+    path("compounds/add/", views.compound_add, name="compound_add"),
     path("compounds/<int:pk>/", views.compound_detail, name="compound"),
     path("buildings/<int:pk>/", views.building_detail, name="building"),
     path("dwellings/<int:pk>/", views.dwelling_detail, name="dwelling"),

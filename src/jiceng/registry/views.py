@@ -41,6 +41,14 @@ def _date(value: str, field: str) -> date | None:
         raise UserError(_("日期格式应为 YYYY-MM-DD。"), field=field) from exc
 
 
+def _editable_communities(user):
+    """Communities where the user may register compounds (community staff)."""
+    from jiceng.geo.models import Division
+
+    scopes = [c for c in permissions.edit_scopes(user) if len(c) <= 12]
+    return list(Division.objects.within(*scopes).filter(level="community").order_by("code"))
+
+
 @page("registry")
 def register_home(request):
     user = request.user
@@ -54,6 +62,7 @@ def register_home(request):
         "can_import": bool(user.scopes_for(*permissions.IMPORT_ROLES)),
         "columns": permissions.columns_for(user),
     }
+    context["communities"] = _editable_communities(user)
     if searching:
         page_obj = Paginator(selectors.people(user=user, filters=filters), 50).get_page(
             request.GET.get("page")
@@ -67,14 +76,71 @@ def register_home(request):
     return render(request, "registry/home.html", context)
 
 
+def _number(value: str, field: str) -> float | None:
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise UserError(_("请填写数字。"), field=field) from exc
+
+
+@page("registry")
+@require_POST
+def compound_add(request):
+    from jiceng.geo.models import Division
+
+    community = Division.objects.filter(
+        code=request.POST.get("community", ""), level="community"
+    ).first()
+    try:
+        if community is None:
+            raise UserError(_("请选择社区。"), field="community")
+        compound = services.compound_create(
+            community=community,
+            name=request.POST.get("name", ""),
+            address=request.POST.get("address", ""),
+            by=request.user,
+        )
+    except UserError as exc:
+        messages.error(request, exc.message)
+        return redirect("registry:home")
+    messages.success(request, _("已登记小区。"))
+    return redirect("registry:compound", pk=compound.pk)
+
+
 @page("registry")
 def compound_detail(request, pk: int):
+    from jiceng.geo.models import Division
+
     compound = selectors.compound_for(user=request.user, pk=pk)
+    grids = Division.objects.within(*permissions.edit_scopes(request.user)).filter(
+        level="grid", code__startswith=compound.scope_code
+    )
+    if request.method == "POST":
+        try:
+            grid = grids.filter(code=request.POST.get("grid", "")).first()
+            floors = request.POST.get("floors", "")
+            building = services.building_create(
+                compound=compound,
+                name=request.POST.get("name", ""),
+                grid=grid,
+                address=request.POST.get("address", ""),
+                lon=_number(request.POST.get("lon", ""), "lon"),
+                lat=_number(request.POST.get("lat", ""), "lat"),
+                floors=int(floors) if floors.isdigit() else None,
+                by=request.user,
+            )
+        except UserError as exc:
+            messages.error(request, exc.message)
+            return redirect("registry:compound", pk=pk)
+        messages.success(request, _("已登记楼栋。"))
+        return redirect("registry:building", pk=building.pk)
     buildings = selectors.buildings_of(user=request.user, compound=compound)
     return render(
         request,
         "registry/compound.html",
-        {"compound": compound, "buildings": buildings},
+        {"compound": compound, "buildings": buildings, "grids": list(grids)},
     )
 
 
