@@ -240,3 +240,23 @@ def test_export_is_masked_and_carries_only_the_columns_of_the_role(client, cast,
     assert "联系电话（脱敏）" not in rows[0] and "公民身份号码（脱敏）" not in rows[0]
     assert {r[0] for r in rows[1:]} == {"甲", "邻居"}
     assert AuditEntry.objects.filter(action="registry.export").count() == 2
+
+
+def test_the_reader_takes_shared_strings_sparse_rows_numbers_and_formulas(tmp_path):
+    from jiceng.registry import xlsx
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", None, "电话"])
+    ws.append(["甲", 13800138000, "=A1"])
+    ws["E3"] = "远处"
+    wb.create_sheet("第二页").append(["不读"])
+    path = tmp_path / "a.xlsx"
+    wb.save(path)
+    rows = list(xlsx.read_rows(path))
+    assert rows[0] == (1, ("姓名", None, "电话"))
+    assert rows[1][1][:2] == ("甲", 13800138000) and isinstance(rows[1][1][2], xlsx.Formula)
+    assert rows[2] == (3, (None, None, None, None, "远处"))
+    assert xlsx.stated_rows(path) == 3
+    with pytest.raises(xlsx.NotAWorkbook):
+        list(xlsx.read_rows(io.BytesIO(b"PK\x03\x04 nothing")))

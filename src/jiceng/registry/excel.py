@@ -25,13 +25,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from jiceng.core.audit import audit
 from jiceng.core.errors import UserError
 from jiceng.core.fields import lookup_hash, refresh_hashes
 from jiceng.core.personal import mask_id_number, mask_phone, validate_id_number, validate_mobile
-from jiceng.registry import permissions
+from jiceng.registry import permissions, xlsx
 from jiceng.registry.models import (
     Building,
     CareTag,
@@ -128,20 +127,16 @@ def check_workbook_file(path: Path, size: int) -> None:
     if size == 0 or not zipfile.is_zipfile(path):
         raise UserError(_("文件不是 Excel 工作簿（.xlsx），请用模板填写后上传。"))
     try:
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        first = next(xlsx.read_rows(path), (1, ()))
+    except (xlsx.NotAWorkbook, zipfile.BadZipFile, OSError, ValueError, IndexError) as exc:
         raise UserError(_("文件不是 Excel 工作簿（.xlsx），请用模板填写后上传。")) from exc
-    try:
-        ws = wb.worksheets[0]
-        header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
-        found = [str(v).strip() if v is not None else "" for v in header][: len(HEADERS)]
-        if found != HEADERS:
-            raise UserError(
-                _("表头与模板不符：第一行应为“%(expected)s”。请下载模板，按模板的列填写。")
-                % {"expected": "、".join(HEADERS)}
-            )
-    finally:
-        wb.close()
+    number, header = first
+    found = [str(v).strip() if v is not None else "" for v in header][: len(HEADERS)]
+    if number != 1 or found != HEADERS:
+        raise UserError(
+            _("表头与模板不符：第一行应为“%(expected)s”。请下载模板，按模板的列填写。")
+            % {"expected": "、".join(HEADERS)}
+        )
 
 
 def import_submit(*, upload, by) -> ImportJob:
@@ -301,19 +296,16 @@ def _check_row(
 
 
 def open_rows(path: Path) -> tuple[int, Iterator[tuple[int, tuple]]]:
-    """The sheet's row count as the file states it (0 when it does not say) and an iterator of
-    (row number, cell values) over its non-empty data rows, streamed from one open workbook."""
-    wb = load_workbook(path, read_only=True, data_only=False)
-    ws = wb.worksheets[0]
-    total = max((ws.max_row or 1) - 1, 0)
+    """The number of data rows the sheet states (0 when it does not say) and an iterator of
+    (row number, cell values) over its non-empty data rows, streamed."""
+    total = max(xlsx.stated_rows(path) - 1, 0)
 
     def rows() -> Iterator[tuple[int, tuple]]:
-        try:
-            for index, raw in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-                if raw and any(v is not None and str(v).strip() != "" for v in raw):
-                    yield index, raw
-        finally:
-            wb.close()
+        for index, raw in xlsx.read_rows(path):
+            if index < 2:
+                continue
+            if raw and any(v is not None and str(v).strip() != "" for v in raw):
+                yield index, raw
 
     return total, rows()
 
@@ -396,7 +388,8 @@ def _apply_chunk(rows: list[GoodRow], *, by, edit_scopes: list[str], today: date
     hashes = [r.id_hash for r in rows]
     known = _ids_by_hash(hashes)
     existing = {
-        p.id_number_hash: p for p in Person.objects.filter(pk__in=known).select_for_update()
+        p.id_number_hash: p
+        for p in Person.objects.filter(pk__in=known).select_for_update().defer("id_number")
     }
     households: dict[int, int] = {}  # dwelling -> its (first) household
     headless: set[int] = set()

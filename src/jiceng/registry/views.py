@@ -62,7 +62,6 @@ def register_home(request):
         "can_import": bool(user.scopes_for(*permissions.IMPORT_ROLES)),
         "columns": permissions.columns_for(user),
     }
-    context["communities"] = _editable_communities(user)
     if searching:
         page_obj = Paginator(selectors.people(user=user, filters=filters), 50).get_page(
             request.GET.get("page")
@@ -73,6 +72,7 @@ def register_home(request):
         page_obj = Paginator(selectors.compounds(user=user), 50).get_page(request.GET.get("page"))
         context["page_obj"] = page_obj
         context["compounds"] = list(page_obj)
+        context["communities"] = _editable_communities(user)
     return render(request, "registry/home.html", context)
 
 
