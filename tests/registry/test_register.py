@@ -318,3 +318,14 @@ def test_community_staff_register_a_compound_and_a_building_in_a_grid(client, ca
     client.force_login(cast["outsider"])
     assert client.post(url, {"name": "2栋", "grid": places["grid_n"].code}).status_code == 404
     assert Building.objects.count() == 1
+
+
+def test_the_console_shows_the_registers_figures_to_its_roles(client, cast, home):
+    from jiceng.core.registry import figures_for
+
+    person = make_person(cast["places"]["grid1"], dwelling=home["d1"])
+    CareTag.objects.create(person=person, tag="elderly_alone", scope_code=person.scope_code)
+    keys = {f.key: f for f in figures_for({"grid_worker"})}
+    assert keys["registry.residents"].compute([cast["places"]["community"].code]) == 1
+    assert keys["registry.elderly_alone"].compute([cast["places"]["grid1"].code]) == 1
+    assert "registry.elderly_alone" not in {f.key for f in figures_for({"street_staff"})}
