@@ -146,7 +146,10 @@ def main() -> int:
         stored.write_bytes(upload.read())
         check_workbook_file(stored, stored.stat().st_size)
         job = ImportJob.objects.create(by=user, file_name=upload.name, path=str(stored))
-        before_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        before_children = usage.ru_maxrss
+        cpu_before = usage.ru_utime + usage.ru_stime
+        load = os.getloadavg()[0]
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(job.pk)],
             capture_output=True,
@@ -155,12 +158,17 @@ def main() -> int:
             env=os.environ,
         )
         seconds = time.perf_counter() - start
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak_mb = usage.ru_maxrss / 1024
+        cpu = usage.ru_utime + usage.ru_stime - cpu_before
         job.refresh_from_db()
-        print(f"{label}: {seconds:.1f} s end to end ({out.stdout.strip()}), child peak RSS "
+        print(f"{label}: {seconds:.1f} s end to end ({out.stdout.strip()}), importer CPU "
+              f"{cpu:.1f} s, load average {load:.1f} at start, child peak RSS "
               f"{peak_mb:.0f} MB (earlier children {before_children / 1024:.0f} MB)")  # fmt: skip
+        cpu_seconds[label] = cpu
         return seconds, peak_mb, job
 
+    cpu_seconds: dict[str, float] = {}
     try:
         first_s, first_mb, first = import_once("first")
         again_s, again_mb, again = import_once("again")
@@ -199,6 +207,8 @@ def main() -> int:
         "import / COPY time": round(first_s / copy_seconds, 1),
         "peak MB": round(first_mb),
         "again seconds": round(again_s, 1),
+        "importer CPU seconds (first, again)": [round(v, 1) for v in cpu_seconds.values()],
+        "load average at start": round(os.getloadavg()[0], 1),
     }
     report.print()
     report.save()

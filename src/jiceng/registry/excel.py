@@ -381,7 +381,9 @@ def _ids_by_hash(hashes: list[str]) -> list[int]:
     return list(Person.objects.filter(id_number_hash__in=hashes).values_list("pk", flat=True))
 
 
-def _apply_chunk(rows: list[GoodRow], *, by, edit_scopes: list[str], today: date) -> Outcome:
+def _apply_chunk(
+    rows: list[GoodRow], *, by, edit_scopes: list[str], today: date, note: str = ""
+) -> Outcome:
     """Write one chunk of good rows in one transaction: new people in bulk, changes to known
     people, moves where the dwelling differs."""
     outcome = Outcome()
@@ -477,21 +479,17 @@ def _apply_chunk(rows: list[GoodRow], *, by, edit_scopes: list[str], today: date
             Residence,
             [
                 Residence(
-                    person=p, dwelling_id=p.dwelling_id, moved_in=today, scope_code=p.scope_code
+                    person=p,
+                    dwelling_id=p.dwelling_id,
+                    moved_in=today,
+                    note=note,
+                    scope_code=p.scope_code,
                 )
                 for p in new_people
             ],
         )
-        events.extend(
-            PersonEvent(
-                person=p,
-                action=PersonEvent.Action.IMPORTED,
-                actor=by,
-                note=_("Excel 导入"),
-                scope_code=p.scope_code,
-            )
-            for p in new_people
-        )
+        # The residence names the import (and the job its importer and the audit entry): one
+        # row less per person than an event of its own, on an import of 100,000 people.
         heads: dict[int, int] = {}
         for p in new_people:
             if p.relation == Person.Relation.HEAD and p.household_id in headless:
@@ -514,7 +512,11 @@ def _apply_chunk(rows: list[GoodRow], *, by, edit_scopes: list[str], today: date
         person.version += 1
         person.save()
         Residence.objects.create(
-            person=person, dwelling_id=row.dwelling_id, moved_in=today, scope_code=person.scope_code
+            person=person,
+            dwelling_id=row.dwelling_id,
+            moved_in=today,
+            note=note,
+            scope_code=person.scope_code,
         )
         events.append(
             PersonEvent(
@@ -542,6 +544,7 @@ def run_import_job(job: ImportJob, *, progress_every: int = CHUNK) -> ImportJob:
     totals = Outcome()
     processed = 0
     today = timezone.localdate()
+    note = (_("Excel 导入（第 %(n)d 次导入：%(f)s）") % {"n": job.pk, "f": job.file_name})[:200]
     chunk: list[GoodRow] = []
 
     def flush() -> None:
@@ -554,7 +557,7 @@ def run_import_job(job: ImportJob, *, progress_every: int = CHUNK) -> ImportJob:
                     # chunk's flush to disk makes a large import several times faster.
                     with connection.cursor() as cursor:
                         cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                outcome = _apply_chunk(chunk, by=by, edit_scopes=scopes, today=today)
+                outcome = _apply_chunk(chunk, by=by, edit_scopes=scopes, today=today, note=note)
             totals.created += outcome.created
             totals.updated += outcome.updated
             totals.unchanged += outcome.unchanged
