@@ -313,6 +313,10 @@ def open_rows(path: Path) -> tuple[int, Iterator[tuple[int, tuple]]]:
 # --- writing good rows -------------------------------------------------------------------------
 
 COMPARED = ("name", "phone", "ethnicity", "residence_type", "relation", "note")
+KNOWN_FIELDS = (
+    "id", "id_number_hash", "name", "phone_hash", "ethnicity", "residence_type", "relation",
+    "note", "dwelling_id", "status", "scope_code",
+)  # fmt: skip
 
 
 @dataclass
@@ -388,10 +392,11 @@ def _apply_chunk(
     people, moves where the dwelling differs."""
     outcome = Outcome()
     hashes = [r.id_hash for r in rows]
-    known = _ids_by_hash(hashes)
+    # Known people compared by plain columns and the phone's hash: no decryption, no model
+    # objects for the (usual) unchanged rows of a file imported again.
     existing = {
-        p.id_number_hash: p
-        for p in Person.objects.filter(pk__in=known).select_for_update().defer("id_number")
+        r["id_number_hash"]: r
+        for r in Person.objects.filter(pk__in=_ids_by_hash(hashes)).values(*KNOWN_FIELDS)
     }
     households: dict[int, int] = {}  # dwelling -> its (first) household
     headless: set[int] = set()
@@ -418,6 +423,7 @@ def _apply_chunk(
     changed: list[Person] = []
     moves: list[tuple[Person, GoodRow]] = []
     events: list[PersonEvent] = []
+    pending: list[tuple[int, GoodRow, list[str], bool]] = []
     for row in rows:
         values = dict(row.values)
         person = existing.get(row.id_hash)
@@ -430,9 +436,9 @@ def _apply_chunk(
             new_people.append(p)
             continue
         if (
-            person.dwelling_id
-            and person.dwelling_id != row.dwelling_id
-            and not any(person.scope_code.startswith(s) for s in edit_scopes)
+            person["dwelling_id"]
+            and person["dwelling_id"] != row.dwelling_id
+            and not any(person["scope_code"].startswith(s) for s in edit_scopes)
         ):
             outcome.errors.append(
                 RowError(
@@ -443,35 +449,53 @@ def _apply_chunk(
                 )
             )
             continue
-        if person.status == Person.Status.DECEASED:
+        if person["status"] == Person.Status.DECEASED:
             outcome.errors.append(
                 RowError(row.row, "公民身份号码", _("此人已标记为已故，不能导入。"), values["name"])
             )
             continue
-        diff = [k for k in COMPARED if getattr(person, k) != values[k]]
-        moved = person.dwelling_id != row.dwelling_id
+        diff = [
+            k
+            for k in COMPARED
+            if (
+                (person["phone_hash"] or "") != lookup_hash("phone", values["phone"] or "")
+                if k == "phone"
+                else person[k] != values[k]
+            )
+        ]
+        moved = person["dwelling_id"] != row.dwelling_id
         if not diff and not moved:
             outcome.unchanged += 1
             continue
-        for key in diff:
-            setattr(person, key, values[key])
-        if diff:
-            events.append(
-                PersonEvent(
-                    person=person,
-                    action=PersonEvent.Action.EDITED,
-                    actor=by,
-                    note=_("Excel 导入"),
-                    detail={"fields": diff},
-                    scope_code=person.scope_code,
-                )
-            )
-        if moved:
-            moves.append((person, row))
-        else:
-            person.version += 1
-            changed.append(person)
+        pending.append((person["id"], row, diff, moved))
         outcome.updated += 1
+    if pending:
+        objects = {
+            p.pk: p
+            for p in Person.objects.select_for_update()
+            .filter(pk__in=[item[0] for item in pending])
+            .defer("id_number")
+        }
+        for pk, row, diff, moved in pending:
+            person = objects[pk]
+            for key in diff:
+                setattr(person, key, row.values[key])
+            if diff:
+                events.append(
+                    PersonEvent(
+                        person=person,
+                        action=PersonEvent.Action.EDITED,
+                        actor=by,
+                        note=_("Excel 导入"),
+                        detail={"fields": diff},
+                        scope_code=person.scope_code,
+                    )
+                )
+            if moved:
+                moves.append((person, row))
+            else:
+                person.version += 1
+                changed.append(person)
 
     if new_people:
         bulk_insert(Person, new_people)
