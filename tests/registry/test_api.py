@@ -86,3 +86,22 @@ def test_address_lookup_through_the_api(client, cast, home, places):
     found = client.get("/api/registry/locate", {"address": "湖滨路12号2单元"}).json()
     assert found["grid_code"] == places["grid1"].code and found["building"] == "阳光小区3栋"
     assert client.get("/api/registry/locate", {"address": "火星路1号"}).status_code == 404
+
+
+def test_the_tree_and_the_export_through_the_api(client, cast, home, places):
+    person = make_person(places["grid1"], name="李雷", dwelling=home["d1"])
+    client.force_login(cast["grid_worker"])
+    compounds = client.get("/api/registry/compounds").json()["items"]
+    assert [c["name"] for c in compounds] == ["阳光小区"]
+    buildings = client.get(f"/api/registry/compounds/{compounds[0]['id']}/buildings").json()
+    assert buildings[0]["grid_code"] == places["grid1"].code and buildings[0]["people_count"] == 1
+    dwellings = client.get(f"/api/registry/buildings/{buildings[0]['id']}/dwellings").json()
+    assert dwellings[0]["people"] == [{"id": person.pk, "name": "李雷", "relation": ""}]
+    export = client.get("/api/registry/export.xlsx")
+    from jiceng.registry.excel import read_export
+
+    rows = read_export(b"".join(export.streaming_content))
+    assert rows[1][0] == "李雷" and "138****8000" in rows[1]
+    client.force_login(cast["outsider"])
+    assert client.get(f"/api/registry/buildings/{buildings[0]['id']}/dwellings").status_code == 404
+    assert client.get("/api/registry/compounds").json()["count"] == 0

@@ -265,6 +265,104 @@ def person_deceased(request, pk: int, payload: StatusIn):
     return _detail(request, pk)
 
 
+class CompoundOut(Schema):
+    id: int
+    name: str
+    address: str
+    community_code: str
+    building_count: int
+
+
+class BuildingOut(Schema):
+    id: int
+    name: str
+    address: str
+    grid_code: str
+    lon: float | None
+    lat: float | None
+    dwelling_count: int
+    people_count: int
+
+
+class DwellingPersonOut(Schema):
+    id: int
+    name: str
+    relation: str
+
+
+class DwellingOut(Schema):
+    id: int
+    entrance: str
+    number: str
+    floor: int | None
+    grid_code: str
+    people: list[DwellingPersonOut]
+
+
+@router.get("/compounds", response=list[CompoundOut], summary="我辖区的小区")
+@paginate(LimitOffsetPagination)
+def compound_list(request, q: str = ""):
+    return [
+        {
+            "id": c.pk,
+            "name": c.name,
+            "address": c.address,
+            "community_code": c.scope_code,
+            "building_count": c.building_count,
+        }
+        for c in selectors.compounds(user=request.user, query=q)
+    ]
+
+
+@router.get("/compounds/{pk}/buildings", response=list[BuildingOut], summary="小区的楼栋")
+def building_list(request, pk: int):
+    compound = selectors.compound_for(user=request.user, pk=pk)
+    return [
+        {
+            "id": b.pk,
+            "name": b.name,
+            "address": b.address,
+            "grid_code": b.scope_code,
+            "lon": b.lon,
+            "lat": b.lat,
+            "dwelling_count": b.dwelling_count,
+            "people_count": b.people_count,
+        }
+        for b in selectors.buildings_of(user=request.user, compound=compound)
+    ]
+
+
+@router.get("/buildings/{pk}/dwellings", response=list[DwellingOut], summary="楼栋的房屋和在册居民")
+def dwelling_list(request, pk: int):
+    building = selectors.building_for(user=request.user, pk=pk)
+    return [
+        {
+            "id": d.pk,
+            "entrance": d.entrance,
+            "number": d.number,
+            "floor": d.floor,
+            "grid_code": d.scope_code,
+            "people": [{"id": p.pk, "name": p.name, "relation": p.relation} for p in d.living],
+        }
+        for _entrance, dwellings in selectors.dwellings_of(building=building)
+        for d in dwellings
+    ]
+
+
+@router.get("/export.xlsx", summary="导出本辖区台账（Excel，按角色脱敏）")
+def export(request):
+    import os
+
+    from django.http import FileResponse
+
+    path = excel.export_people(user=request.user, request=request)
+    handle = open(path, "rb")  # noqa: SIM115 (FileResponse closes it)
+    os.unlink(path)
+    response = FileResponse(handle, content_type=excel.XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="register.xlsx"'
+    return response
+
+
 @router.get("/locate", response=PlaceOut, summary="地址 → 楼栋、网格和位置")
 def locate(request, address: str):
     match = selectors.locate_address(address)

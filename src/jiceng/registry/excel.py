@@ -42,6 +42,7 @@ from jiceng.registry.models import (
     Residence,
 )
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_REPORTED_ERRORS = 20_000
 CHUNK = 5000
