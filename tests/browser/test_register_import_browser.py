@@ -3,6 +3,7 @@ rows, read the error report, fix the rows, import again."""
 
 from __future__ import annotations
 
+import io
 import re
 
 from openpyxl import load_workbook
@@ -66,7 +67,7 @@ def test_import_the_template_with_bad_rows_read_the_report_fix_and_import_again(
     page.screenshot(path=str(SCREENSHOTS / "register-import-errors.png"), full_page=True)
     with page.expect_download() as download:
         page.click("[data-testid=report]")
-    report = load_workbook(download.value.path(), read_only=True)
+    report = load_workbook(io.BytesIO(download.value.path().read_bytes()), read_only=True)
     lines = list(report.worksheets[0].iter_rows(values_only=True))
     assert [line[0] for line in lines[1:]] == [3, 4, 5]  # the rows to fix, by number
     assert lines[1][1:3] == ("吴二", "公民身份号码")
