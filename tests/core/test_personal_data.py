@@ -133,3 +133,13 @@ def test_a_rotated_database_reads_back_the_same_values(places, settings):
     from jiceng.core.keyrotation import rows_under_old_keys
 
     assert set(rows_under_old_keys().values()) == {0}
+
+
+def test_deploy_check_warns_when_the_hash_key_is_left_to_each_machine(monkeypatch):
+    from jiceng.core.checks import lookup_hash_key_is_set
+
+    monkeypatch.setenv("JICENG_FIELD_KEY", "x" * 40)
+    monkeypatch.delenv("JICENG_HASH_KEY", raising=False)
+    assert [w.id for w in lookup_hash_key_is_set(None)] == ["jiceng.W001"]
+    monkeypatch.setenv("JICENG_HASH_KEY", "y" * 40)
+    assert lookup_hash_key_is_set(None) == []

@@ -329,3 +329,20 @@ def test_the_console_shows_the_registers_figures_to_its_roles(client, cast, home
     assert keys["registry.residents"].compute([cast["places"]["community"].code]) == 1
     assert keys["registry.elderly_alone"].compute([cast["places"]["grid1"].code]) == 1
     assert "registry.elderly_alone" not in {f.key for f in figures_for({"street_staff"})}
+
+
+def test_a_person_page_names_the_head_of_the_household(client, cast, home):
+    head = services.person_create(
+        data=_data(name="户主甲", id_number=valid_id("19600101"), relation="head"),
+        dwelling=home["d1"],
+        by=cast["grid_worker"],
+    )
+    child = services.person_create(
+        data=_data(name="子女乙", id_number=valid_id("19900101"), relation="child"),
+        dwelling=home["d1"],
+        by=cast["grid_worker"],
+    )
+    assert child.household == head.household and head.household.head == head
+    client.force_login(cast["grid_worker"])
+    body = client.get(reverse("registry:person", args=[child.pk])).content.decode()
+    assert "户主甲" in body and reverse("registry:person", args=[head.pk]) in body

@@ -93,7 +93,9 @@ def with_care_tags(user, persons: list[Person]) -> list[Person]:
 def person_for(*, user, pk: int) -> Person:
     person = (
         permissions.visible_people(user)
-        .select_related("dwelling__building__compound", "dwelling__building__grid", "household")
+        .select_related(
+            "dwelling__building__compound", "dwelling__building__grid", "household__head"
+        )
         .filter(pk=pk)
         .first()
     )
