@@ -346,3 +346,15 @@ def test_a_person_page_names_the_head_of_the_household(client, cast, home):
     client.force_login(cast["grid_worker"])
     body = client.get(reverse("registry:person", args=[child.pk])).content.decode()
     assert "户主甲" in body and reverse("registry:person", args=[head.pk]) in body
+
+
+def test_a_head_who_moves_out_is_no_longer_the_head(cast, home):
+    head = services.person_create(
+        data=_data(name="户主甲", id_number=valid_id("19600101"), relation="head"),
+        dwelling=home["d1"],
+        by=cast["grid_worker"],
+    )
+    household = head.household
+    services.person_move_out(person=head, by=cast["grid_worker"])
+    household.refresh_from_db()
+    assert household.head is None

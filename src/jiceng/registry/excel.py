@@ -530,6 +530,8 @@ def _apply_chunk(
         Person.objects.bulk_update(changed, [*COMPARED, "phone_hash", "version"])
     for person, row in moves:
         Residence.objects.filter(person=person, moved_out__isnull=True).update(moved_out=today)
+        if person.household_id:
+            Household.objects.filter(pk=person.household_id, head_id=person.pk).update(head=None)
         person.dwelling_id = row.dwelling_id
         person.household_id = households[row.dwelling_id]
         person.scope_code = row.values["scope_code"]

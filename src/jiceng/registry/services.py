@@ -109,6 +109,12 @@ def household_for(dwelling: Dwelling) -> Household:
     return household
 
 
+def _leave_household(person: Person) -> None:
+    """A person leaving a household is no longer its head."""
+    if person.household_id:
+        Household.objects.filter(pk=person.household_id, head_id=person.pk).update(head=None)
+
+
 def _settle(person: Person, dwelling: Dwelling, moved_in: date, note: str) -> None:
     household = household_for(dwelling)
     person.dwelling = dwelling
@@ -168,6 +174,11 @@ def person_update(
             setattr(locked, key, value)
         locked.version += 1
         locked.save()
+        if "relation" in changed and locked.household_id:
+            if locked.relation == Person.Relation.HEAD:
+                Household.objects.filter(pk=locked.household_id).update(head=locked)
+            else:
+                _leave_household(locked)
         _event(locked, PersonEvent.Action.EDITED, by, fields=changed)
         audit(
             actor=by,
@@ -201,6 +212,7 @@ def person_move(
             current.moved_out = on
             current.save(update_fields=["moved_out"])
         action = PersonEvent.Action.MOVED if locked.dwelling_id else PersonEvent.Action.MOVED_IN
+        _leave_household(locked)
         _settle(locked, to, on, note)
         locked.status = Person.Status.LIVING
         locked.version += 1
@@ -238,6 +250,7 @@ def person_move_out(
         if locked.status != Person.Status.LIVING:
             raise UserError(_("此人不在册，无需迁出。"))
         _end_residence(locked, on)
+        _leave_household(locked)
         locked.status = Person.Status.MOVED_OUT
         locked.dwelling = None
         locked.household = None
@@ -260,6 +273,7 @@ def person_mark_deceased(*, person: Person, by, on: date, note: str = "", reques
         if locked.birth_date and on < locked.birth_date:
             raise UserError(_("死亡日期不能早于出生日期。"))
         _end_residence(locked, on)
+        _leave_household(locked)
         locked.status = Person.Status.DECEASED
         locked.died_on = on
         locked.dwelling = None
