@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -258,7 +259,7 @@ def person_deceased(request, pk: int, payload: StatusIn):
     services.person_mark_deceased(
         person=person,
         by=request.user,
-        on=payload.on or date.today(),
+        on=payload.on or timezone.localdate(),
         note=payload.note,
         request=request,
     )
