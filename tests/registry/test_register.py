@@ -358,3 +358,33 @@ def test_a_head_who_moves_out_is_no_longer_the_head(cast, home):
     services.person_move_out(person=head, by=cast["grid_worker"])
     household.refresh_from_db()
     assert household.head is None
+
+
+@pytest.mark.postgres
+def test_a_large_generation_builds_the_indexes_again_after_the_load(places, monkeypatch):
+    from django.db import connection
+
+    from jiceng.geo.services import build_synthetic_district
+    from jiceng.registry import generate
+
+    def indexes():
+        with connection.cursor() as c:
+            c.execute(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY 1",
+                [list(generate.LOADED_TABLES)],
+            )
+            return [r[0] for r in c.fetchall()]
+
+    before = indexes()
+    build_synthetic_district(
+        code="990198",
+        name="测试区",
+        streets=1,
+        communities_per_street=1,
+        grids_per_community=2,
+        seed=3,
+    )
+    monkeypatch.setattr(generate, "INDEX_AFTER", 1)
+    generate.generate_register(district="990198", residents=100, seed=5, log=lambda *_: None)
+    assert indexes() == before
+    assert Person.objects.filter(scope_code__startswith="990198").count() == 100
