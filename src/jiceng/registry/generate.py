@@ -408,7 +408,10 @@ def generate_register(
     log(f"居民台账：{people} 人，用时 {time.monotonic() - started:.1f} 秒")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for table in ("registry_person", "registry_building", "registry_dwelling"):
+            for table in (
+                "registry_compound", "registry_building", "registry_dwelling",
+                "registry_household", "registry_person", "registry_residence", "registry_caretag",
+            ):  # fmt: skip
                 cursor.execute(f"ANALYZE {table}")
     return {
         "compounds": len(compounds),
