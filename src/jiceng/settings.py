@@ -212,6 +212,11 @@ OTP_TOTP_ISSUER = env_str("JICENG_OTP_ISSUER", "jiceng")
 
 # --- personal data --------------------------------------------------------------------------
 FIELD_KEY = env_str("JICENG_FIELD_KEY") or _local_secret("field_key")
+# Old field keys that still decrypt while `jiceng rotate_field_key` re-encrypts under FIELD_KEY.
+FIELD_KEY_FALLBACKS = [k for k in env_str("JICENG_FIELD_KEY_FALLBACKS").split(",") if k.strip()]
+# The key of the lookup hashes (HMAC) beside encrypted fields: separate from the field key.
+HASH_KEY = env_str("JICENG_HASH_KEY") or _local_secret("hash_key")
+HASH_KEY_FALLBACKS = [k for k in env_str("JICENG_HASH_KEY_FALLBACKS").split(",") if k.strip()]
 
 # --- notifications ----------------------------------------------------------------------------
 NOTIFY_CHANNELS = env_list("JICENG_NOTIFY_CHANNELS", ["jiceng.core.notify.ConsoleChannel"])

@@ -66,7 +66,7 @@ def test_demo_command_refuses_a_bad_port():
 
 def test_generate_builds_the_scale_and_refuses_to_build_it_twice():
     result = generate(scale="tiny", code="990102", log=lambda *_: None)
-    assert result == {"grids": 8, "residents": 200, "seconds": result["seconds"]}
+    assert result == {"grids": 8, "residents": 200, "register": 200, "seconds": result["seconds"]}
     assert (
         RoleAssignment.objects.filter(role="resident", scope_code__startswith="990102").count()
         == 200

@@ -10,3 +10,4 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Each app declares what it gives the shared surfaces in its manifest.py.
         autodiscover_modules("manifest")
+        from jiceng.core import checks  # noqa: F401 - registers the system checks

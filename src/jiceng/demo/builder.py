@@ -104,6 +104,7 @@ def build_demo(*, residents: int = 3000, seed: int = 2026) -> list[DemoLogin]:
     _party_orgs(district, streets, communities, grids)
     logins = _accounts(district, streets, communities, grids)
     _people(rng, residents, grids, communities)
+    _register(district, residents)
     _cases(district)
     _services(district)
     _venues(district)
@@ -121,6 +122,16 @@ def _venues(district: Division) -> None:
     from jiceng.venues.demo import build_venues
 
     build_venues(district=district.code)
+
+
+def _register(district: Division, residents: int) -> None:
+    """The 人房网格地址 register: compounds, buildings in the grids, dwellings, households and
+    the residents with their (synthetic) ID and phone numbers, encrypted."""
+    from jiceng.registry.generate import generate_register
+
+    generate_register(
+        district=district.code, residents=residents, seed=11, events=True, log=lambda *_: None
+    )
 
 
 def _cases(district: Division) -> None:

@@ -71,7 +71,15 @@ def generate(*, scale: str, code: str = CITY_CODE, seed: int = 1, log=print) -> 
             _load_residents(rows)
         loaded += count
         log(f"居民：{loaded}/{s.residents}，用时 {time.monotonic() - started:.1f} 秒")
-    return {"grids": len(grids), "residents": loaded, "seconds": int(time.monotonic() - started)}
+    from jiceng.registry.generate import generate_register
+
+    register = generate_register(district=code, residents=s.residents, seed=seed, log=log)
+    return {
+        "grids": len(grids),
+        "residents": loaded,
+        "register": register["people"],
+        "seconds": int(time.monotonic() - started),
+    }
 
 
 def _load_residents(rows: list[tuple[str, str, tuple[int, str]]]) -> None:

@@ -1,8 +1,431 @@
-from django.shortcuts import render
+"""The register's pages: thin, calling selectors and services."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
+from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.registry import excel, permissions, selectors, services
+from jiceng.registry.models import CareTag, ImportJob, Person
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _person_data(post) -> services.PersonData:
+    return services.PersonData(
+        name=post.get("name", ""),
+        id_number=post.get("id_number", ""),
+        phone=post.get("phone", ""),
+        ethnicity=post.get("ethnicity", ""),
+        residence_type=post.get("residence_type", Person.ResidenceType.REGISTERED),
+        relation=post.get("relation", ""),
+        note=post.get("note", ""),
+    )
+
+
+def _date(value: str, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise UserError(_("日期格式应为 YYYY-MM-DD。"), field=field) from exc
+
+
+def _editable_communities(user):
+    """Communities where the user may register compounds (community staff)."""
+    from jiceng.geo.models import Division
+
+    scopes = [c for c in permissions.edit_scopes(user) if len(c) <= 12]
+    return list(Division.objects.within(*scopes).filter(level="community").order_by("code"))
 
 
 @page("registry")
 def register_home(request):
-    return render(request, "registry/home.html")
+    user = request.user
+    filters = selectors.PeopleFilters.from_params(request.GET)
+    searching = bool(filters.query or filters.tag or "status" in request.GET)
+    context = {
+        "filters": filters,
+        "searching": searching,
+        "statuses": Person.Status.choices,
+        "tags": CareTag.Tag.choices if permissions.user_sees_any_care(user) else [],
+        "can_import": bool(user.scopes_for(*permissions.IMPORT_ROLES)),
+        "columns": permissions.columns_for(user),
+    }
+    if searching:
+        page_obj = Paginator(selectors.people(user=user, filters=filters), 50).get_page(
+            request.GET.get("page")
+        )
+        context["page_obj"] = page_obj
+        context["people"] = selectors.with_care_tags(user, list(page_obj))
+    else:
+        page_obj = Paginator(selectors.compounds(user=user), 50).get_page(request.GET.get("page"))
+        context["page_obj"] = page_obj
+        context["compounds"] = list(page_obj)
+        context["communities"] = _editable_communities(user)
+    return render(request, "registry/home.html", context)
+
+
+def _number(value: str, field: str) -> float | None:
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise UserError(_("请填写数字。"), field=field) from exc
+
+
+@page("registry")
+@require_POST
+def compound_add(request):
+    from jiceng.geo.models import Division
+
+    community = Division.objects.filter(
+        code=request.POST.get("community", ""), level="community"
+    ).first()
+    try:
+        if community is None:
+            raise UserError(_("请选择社区。"), field="community")
+        compound = services.compound_create(
+            community=community,
+            name=request.POST.get("name", ""),
+            address=request.POST.get("address", ""),
+            by=request.user,
+        )
+    except UserError as exc:
+        messages.error(request, exc.message)
+        return redirect("registry:home")
+    messages.success(request, _("已登记小区。"))
+    return redirect("registry:compound", pk=compound.pk)
+
+
+@page("registry")
+def compound_detail(request, pk: int):
+    from jiceng.geo.models import Division
+
+    compound = selectors.compound_for(user=request.user, pk=pk)
+    grids = Division.objects.within(*permissions.edit_scopes(request.user)).filter(
+        level="grid", code__startswith=compound.scope_code
+    )
+    if request.method == "POST":
+        try:
+            grid = grids.filter(code=request.POST.get("grid", "")).first()
+            floors = request.POST.get("floors", "")
+            building = services.building_create(
+                compound=compound,
+                name=request.POST.get("name", ""),
+                grid=grid,
+                address=request.POST.get("address", ""),
+                lon=_number(request.POST.get("lon", ""), "lon"),
+                lat=_number(request.POST.get("lat", ""), "lat"),
+                floors=int(floors) if floors.isdigit() else None,
+                by=request.user,
+            )
+        except UserError as exc:
+            messages.error(request, exc.message)
+            return redirect("registry:compound", pk=pk)
+        messages.success(request, _("已登记楼栋。"))
+        return redirect("registry:building", pk=building.pk)
+    buildings = selectors.buildings_of(user=request.user, compound=compound)
+    return render(
+        request,
+        "registry/compound.html",
+        {"compound": compound, "buildings": buildings, "grids": list(grids)},
+    )
+
+
+@page("registry")
+def building_detail(request, pk: int):
+    building = selectors.building_for(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            floor = request.POST.get("floor") or None
+            services.dwelling_create(
+                building=building,
+                number=request.POST.get("number", ""),
+                entrance=request.POST.get("entrance", ""),
+                floor=int(floor) if floor and floor.lstrip("-").isdigit() else None,
+                by=request.user,
+            )
+        except UserError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已登记房屋。"))
+        return redirect("registry:building", pk=pk)
+    return render(
+        request,
+        "registry/building.html",
+        {
+            "building": building,
+            "entrances": selectors.dwellings_of(building=building),
+            "can_edit": permissions.can_edit(request.user, building),
+        },
+    )
+
+
+@page("registry")
+def dwelling_detail(request, pk: int):
+    dwelling = selectors.dwelling_for(user=request.user, pk=pk)
+    can_edit = permissions.can_edit(request.user, dwelling)
+    if request.method == "POST":
+        if not can_edit:
+            raise Forbidden(_("您没有修改此记录的权限。"))
+        try:
+            if request.POST.get("existing_id"):
+                person = services.find_by_id_number(request.POST["existing_id"])
+                if person is None:
+                    raise UserError(_("没有找到该身份证号的居民，请直接登记。"))
+                services.person_move(
+                    person=person,
+                    to=dwelling,
+                    by=request.user,
+                    on=_date(request.POST.get("moved_in", ""), "moved_in"),
+                    request=request,
+                )
+            else:
+                person = services.person_create(
+                    data=_person_data(request.POST),
+                    dwelling=dwelling,
+                    by=request.user,
+                    moved_in=_date(request.POST.get("moved_in", ""), "moved_in"),
+                    request=request,
+                )
+        except UserError as exc:
+            messages.error(request, exc.message)
+            return render(
+                request,
+                "registry/dwelling.html",
+                {
+                    "dwelling": dwelling,
+                    "can_edit": can_edit,
+                    "post": request.POST,
+                    "residence_types": Person.ResidenceType.choices,
+                    "relations": Person.Relation.choices,
+                    **selectors.dwelling_people(dwelling),
+                },
+                status=400,
+            )
+        messages.success(request, _("已登记 %(name)s。") % {"name": person.name})
+        return redirect("registry:person", pk=person.pk)
+    return render(
+        request,
+        "registry/dwelling.html",
+        {
+            "dwelling": dwelling,
+            "can_edit": can_edit,
+            "post": {},
+            "residence_types": Person.ResidenceType.choices,
+            "relations": Person.Relation.choices,
+            **selectors.dwelling_people(dwelling),
+        },
+    )
+
+
+def _person_page(request, person: Person, *, revealed=None, status: int = 200):
+    user = request.user
+    sees_care = permissions.can_see_care(user, person.scope_code)
+    tags = list(person.care_tags.filter(ended_at__isnull=True)) if sees_care else []
+    return render(
+        request,
+        "registry/person.html",
+        {
+            "person": person,
+            "revealed": revealed or {},
+            "can_edit": permissions.can_edit(user, person),
+            "can_reveal": permissions.can_reveal(user, person),
+            "sees_care": sees_care,
+            "tags": tags,
+            "tag_choices": CareTag.Tag.choices,
+            "active_tags": {t.tag for t in tags},
+            "serving": "phone" in permissions.columns_for(user),
+            **selectors.person_history(person),
+        },
+        status=status,
+    )
+
+
+@page("registry")
+def person_detail(request, pk: int):
+    return _person_page(request, selectors.person_for(user=request.user, pk=pk))
+
+
+@page("registry")
+@require_POST
+def person_reveal(request, pk: int):
+    person = selectors.person_for(user=request.user, pk=pk)
+    field = request.POST.get("field", "")
+    try:
+        value = services.reveal(
+            person=person,
+            field=field,
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+            request=request,
+        )
+    except Forbidden:
+        raise
+    except UserError as exc:
+        messages.error(request, exc.message)
+        return _person_page(request, person, status=400)
+    return _person_page(request, person, revealed={field: value})
+
+
+@page("registry")
+def person_edit(request, pk: int):
+    person = selectors.person_for(user=request.user, pk=pk)
+    if not permissions.can_edit(request.user, person):
+        raise Forbidden(_("您没有修改此记录的权限。"))
+    post = request.POST if request.method == "POST" else None
+    if post is not None:
+        try:
+            services.person_update(
+                person=person,
+                data=_person_data(post),
+                by=request.user,
+                expected_version=int(post.get("version") or 0) or None,
+                request=request,
+            )
+        except UserError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("registry:person", pk=pk)
+    return render(
+        request,
+        "registry/person_edit.html",
+        {
+            "person": person,
+            "post": post,
+            "initial": {
+                k: getattr(person, k)
+                for k in ("name", "ethnicity", "residence_type", "relation", "note")
+            },
+            "residence_types": Person.ResidenceType.choices,
+            "relations": Person.Relation.choices,
+        },
+        status=400 if post is not None else 200,
+    )
+
+
+@page("registry")
+@require_POST
+def person_status(request, pk: int, action: str):
+    person = selectors.person_for(user=request.user, pk=pk)
+    try:
+        on = _date(request.POST.get("on", ""), "on")
+        note = request.POST.get("note", "")
+        if action == "move_out":
+            services.person_move_out(
+                person=person, by=request.user, on=on, note=note, request=request
+            )
+            messages.success(request, _("已登记迁出。"))
+        elif action == "deceased":
+            if on is None:
+                raise UserError(_("请填写死亡日期。"), field="on")
+            services.person_mark_deceased(
+                person=person, by=request.user, on=on, note=note, request=request
+            )
+            messages.success(request, _("已标记为已故。"))
+        elif action == "tag":
+            services.care_tag_set(
+                person=person,
+                tag=request.POST.get("tag", ""),
+                on=request.POST.get("on_off") != "off",
+                by=request.user,
+                note=note,
+                request=request,
+            )
+            messages.success(request, _("已更新关爱标签。"))
+        else:
+            raise NotFound(_("未知的操作。"))
+    except Forbidden:
+        raise
+    except NotFound:
+        raise
+    except UserError as exc:
+        messages.error(request, exc.message)
+    return redirect("registry:person", pk=pk)
+
+
+# --- import and export --------------------------------------------------------------------------
+
+
+@page("registry")
+def template_download(request):
+    response = HttpResponse(excel.template_bytes(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="register-template.xlsx"'
+    return response
+
+
+@page("registry")
+def import_start(request):
+    if not request.user.scopes_for(*permissions.IMPORT_ROLES):
+        raise Forbidden(_("您的角色不能导入台账。"))
+    if request.method == "POST":
+        try:
+            job = excel.import_submit(upload=request.FILES.get("file"), by=request.user)
+        except UserError as exc:
+            messages.error(request, exc.message)
+            return render(request, "registry/import.html", {"jobs": _my_jobs(request)}, status=400)
+        return redirect("registry:import_job", pk=job.pk)
+    return render(request, "registry/import.html", {"jobs": _my_jobs(request)})
+
+
+def _my_jobs(request):
+    return ImportJob.objects.filter(by=request.user).order_by("-created_at")[:10]
+
+
+def _job_for(request, pk: int) -> ImportJob:
+    job = ImportJob.objects.filter(pk=pk, by=request.user).first()
+    if job is None:
+        raise NotFound(_("没有找到这次导入。"))
+    return job
+
+
+@page("registry")
+def import_job(request, pk: int):
+    job = _job_for(request, pk)
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "status": job.status,
+                "status_label": job.get_status_display(),
+                "percent": job.percent,
+                "processed": job.processed,
+                "total": job.total,
+                "created": job.created,
+                "updated": job.updated,
+                "unchanged": job.unchanged,
+                "failed": job.failed,
+                "message": job.message,
+            }
+        )
+    return render(request, "registry/import_job.html", {"job": job, "errors": job.errors[:200]})
+
+
+@page("registry")
+def import_report(request, pk: int):
+    job = _job_for(request, pk)
+    response = HttpResponse(excel.error_report_bytes(job), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.xlsx"'
+    return response
+
+
+@page("registry")
+def export(request):
+    path = excel.export_people(user=request.user, request=request)
+    handle = open(path, "rb")  # noqa: SIM115 (FileResponse closes it)
+    os.unlink(path)  # the open handle keeps the data; nothing stays on disk
+    response = FileResponse(handle, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="register.xlsx"'
+    return response

@@ -1,0 +1,23 @@
+"""What the register gives the shared surfaces: its figures for the console and dashboards."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.registry import register_figure
+from jiceng.registry.models import CareTag, Person
+from jiceng.registry.permissions import CARE_ROLES, READ_ROLES
+
+
+def _residents(scopes: list[str]) -> int:
+    return Person.objects.within(*scopes).filter(status=Person.Status.LIVING).count()
+
+
+def _elderly_alone(scopes: list[str]) -> int:
+    return (
+        CareTag.objects.within(*scopes)
+        .filter(tag=CareTag.Tag.ELDERLY_ALONE, ended_at__isnull=True)
+        .count()
+    )
+
+
+register_figure("registry.residents", _("在册居民"), _residents, roles=set(READ_ROLES))
+register_figure("registry.elderly_alone", _("独居老人"), _elderly_alone, roles=set(CARE_ROLES))
