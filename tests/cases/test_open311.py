@@ -112,7 +112,7 @@ def test_request_queries_filter_by_status_and_service(client, district, api_key)
         ({}, 403, "api_key"),
         ({"api_key": "wrong"}, 403, "api_key"),
         ({"api_key": "k-12345", "lat": "28.2", "long": "117.0"}, 400, "service_code"),
-        ({"api_key": "k-12345", "service_code": "0101"}, 400, "lat and long"),
+        ({"api_key": "k-12345", "service_code": "0101"}, 400, "address_string"),
         (
             {"api_key": "k-12345", "service_code": "9999", "lat": "28.2", "long": "117.0"},
             404,
@@ -212,3 +212,26 @@ def test_description_is_optional_as_in_the_spec(client, district, api_key):
     )
     assert response.status_code == 201
     assert Case.objects.get().description == "井盖破损或缺失（未附描述）"
+
+
+def test_an_address_string_alone_is_placed_through_the_register_and_phone_kept(
+    client, district, api_key
+):
+    from tests.registry.conftest import make_building
+
+    building = make_building(district, name="2栋", address="公园路8号")
+    response = post(
+        client,
+        api_key="k-12345",
+        service_code="0101",
+        description="井盖缺失",
+        address_string="公园路8号",
+        phone="13700137000",
+    )
+    assert response.status_code == 201
+    case = Case.objects.get(number=response.json()[0]["service_request_id"])
+    assert case.scope_code == building.grid.code and case.contact_phone == "13700137000"
+    unknown = post(
+        client, api_key="k-12345", service_code="0101", description="x", address_string="火星路1号"
+    )
+    assert unknown.status_code == 400 and Case.objects.count() == 1

@@ -68,6 +68,7 @@ class ReportIn(Schema):
     grid: str | None = None
     address: str = ""
     is_anonymous: bool = False
+    contact_phone: str = ""
     client_token: str | None = None
 
 

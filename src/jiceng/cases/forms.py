@@ -49,6 +49,12 @@ class ReportForm(forms.Form):
     grid = forms.ChoiceField(label=_("所在网格"), required=False)
     address = forms.CharField(label=_("地址或位置说明"), max_length=200, required=False)
     is_anonymous = forms.BooleanField(label=_("匿名（处理人员看不到我的姓名）"), required=False)
+    contact_phone = forms.CharField(
+        label=_("回访电话（选填，只有社区工作人员说明理由后可见）"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
     photos = MultipleFileField(label=_("照片（最多 9 张）"), required=False)
     token = forms.CharField(widget=forms.HiddenInput, required=False)
     confirm_new = forms.BooleanField(widget=forms.HiddenInput, required=False)

@@ -10,7 +10,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.cases.workflow import Status, Triage
+from jiceng.core.fields import EncryptedCharField
 from jiceng.core.models import AppendOnlyQuerySet, ScopedQuerySet, TimeStampedModel
+from jiceng.core.personal import mask_phone, normalize_mobile
 
 HOURS = {"max_digits": 7, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
@@ -94,6 +96,21 @@ class Case(TimeStampedModel):
         related_name="reported_cases",
     )
     is_anonymous = models.BooleanField(_("匿名"), default=False)
+    # A number to call back about the case (an anonymous reporter's only contact): encrypted,
+    # shown masked, whole only to staff who give a reason (audited).
+    contact_phone = EncryptedCharField(
+        _("回访电话"),
+        max_length=11,
+        null=True,
+        blank=True,
+        hash_field="contact_phone_hash",
+        hash_kind="phone",
+        normalize=normalize_mobile,
+    )
+    # A database default, so that the bulk loaders (COPY) need not name it.
+    contact_phone_hash = models.CharField(
+        _("回访电话哈希"), max_length=64, blank=True, editable=False, default="", db_default=""
+    )
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -158,6 +175,10 @@ class Case(TimeStampedModel):
                 name="case_location_in_range",
             ),
         ]
+
+    @property
+    def contact_phone_masked(self) -> str:
+        return mask_phone(self.contact_phone)
 
     def __str__(self) -> str:
         return f"{self.number} {self.category.name}"

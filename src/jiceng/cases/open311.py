@@ -243,8 +243,8 @@ def _post_request(request, fmt: str):
     data = request.POST
     if not data.get("service_code"):
         return _error(fmt, 400, "service_code is required")
-    if not (data.get("lat") and data.get("long")):
-        return _error(fmt, 400, "lat and long are required (address_string alone cannot be placed)")
+    if not (data.get("lat") and data.get("long")) and not data.get("address_string"):
+        return _error(fmt, 400, "lat and long, or address_string, are required")
     token = str(uuid.uuid4())
     try:
         case = services.case_report(
@@ -255,6 +255,8 @@ def _post_request(request, fmt: str):
             lon=data.get("long"),
             lat=data.get("lat"),
             address=data.get("address_string", ""),
+            # The spec's phone: the number to call back (encrypted, shown masked to staff).
+            contact_phone=data.get("phone", ""),
             source=Case.Source.OPEN311,
             # Photos sent with the request as multipart "media" (as GeoReport servers commonly
             # accept); a media_url elsewhere is not fetched (no outbound network).

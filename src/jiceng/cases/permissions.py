@@ -72,3 +72,11 @@ def allowed_actions(user, case: Case) -> list[str]:
         and can_act(user, name, case)
         and (name != "dispatch" or case.triage == workflow.Triage.MAJOR)
     ]
+
+
+def can_reveal_contact(user, case: Case) -> bool:
+    """The community's staff (and the grid's) call a reporter back; units and the street do
+    not need the number."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return _covers(user.scopes_for(*VERIFIER_ROLES), case.scope_code)

@@ -30,6 +30,7 @@ from jiceng.cases.workflow import Status, Triage
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.numbers import next_value
+from jiceng.core.personal import validate_mobile
 from jiceng.core.photos import prepare_photos
 from jiceng.core.workdays import WorkingCalendar
 from jiceng.geo.lookup import locate_or_error, parse_point
@@ -89,13 +90,11 @@ def resolve_category(category: CaseCategory | str | None) -> CaseCategory:
 
 
 def resolve_place(
-    by: User, lon: Any, lat: Any, grid: str | None = None
+    by: User, lon: Any, lat: Any, grid: str | None = None, address: str = ""
 ) -> tuple[float | None, float | None, str]:
     """Where the problem is, most precise first: a point (the phone's position or a pin on
-    the map) and the grid it falls in; a grid the reporter chose; the reporter's own grid.
-
-    (An address resolved to a grid through the register's addresses slots in here, between
-    the point and the chosen grid, once the register has them.)"""
+    the map) and the grid it falls in; a grid the reporter chose; the building the typed
+    address names in the register, with its grid and point; the reporter's own grid."""
     if lon not in (None, "") or lat not in (None, ""):
         try:
             x, y = parse_point(lon, lat)
@@ -104,6 +103,13 @@ def resolve_place(
             raise UserError(_(exc.message), field=exc.field) from exc
     if grid:
         return None, None, _chosen_grid(grid)
+    if address:
+        from jiceng.registry.selectors import locate_address
+
+        own = reporter_grid(by)
+        match = locate_address(address, within=own[:6] if own else "")
+        if match is not None:
+            return match.lon, match.lat, match.grid_code
     own = reporter_grid(by)
     if own is None:
         raise UserError(_("请在地图上标出问题位置，或选择所在网格。"), field="location")
@@ -120,12 +126,18 @@ def _chosen_grid(code: Any) -> str:
 
 
 def report_duplicates(
-    *, by: User, category: Any, lon: Any = None, lat: Any = None, grid: str | None = None
+    *,
+    by: User,
+    category: Any,
+    lon: Any = None,
+    lat: Any = None,
+    grid: str | None = None,
+    address: str = "",
 ) -> list[Case]:
     """Open cases the new report probably repeats (same category, grid, 50 m, 7 days)."""
     from jiceng.cases.escalation import possible_duplicates
 
-    x, y, grid = resolve_place(by, lon, lat, grid)
+    x, y, grid = resolve_place(by, lon, lat, grid, address)
     return possible_duplicates(category=resolve_category(category), grid=grid, lon=x, lat=y)
 
 
@@ -140,6 +152,7 @@ def case_report(
     grid: str | None = None,
     address: str = "",
     is_anonymous: bool = False,
+    contact_phone: str = "",
     source: str | None = None,
     photos: list[Any] | None = None,
     client_token: str | None = None,
@@ -161,7 +174,8 @@ def case_report(
             _("地址不能超过 {most} 字（现有 {n} 字）。").format(most=MAX_ADDRESS, n=len(address)),
             field="address",
         )
-    x, y, grid = resolve_place(by, lon, lat, grid)
+    contact_phone = validate_mobile(contact_phone) if (contact_phone or "").strip() else None
+    x, y, grid = resolve_place(by, lon, lat, grid, address)
     prepared = prepare_photos(photos or [])
     if source is None:
         source = (
@@ -178,6 +192,7 @@ def case_report(
         source=source,
         reporter=by,
         is_anonymous=is_anonymous,
+        contact_phone=contact_phone,
         lon=x,
         lat=y,
         address=address,
@@ -452,3 +467,25 @@ def case_act(
     if action in SIMPLE_ACTIONS:
         return SIMPLE_ACTIONS[action](note=note, **common)
     raise UserError(_("未知的操作。"))
+
+
+def reveal_contact(*, by: User, case: Case, reason: str, request: Any = None) -> str:
+    """The whole follow-up number, for staff who will call the reporter back; the reason and the
+    reading are audited."""
+    from jiceng.cases.permissions import can_reveal_contact
+
+    if not can_reveal_contact(by, case):
+        raise Forbidden(_("您无权查看回访电话。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError(_("请说明查看回访电话的理由。"), field="reason")
+    if not case.contact_phone:
+        raise UserError(_("该案件没有留回访电话。"))
+    audit(
+        actor=by,
+        action="case.reveal_contact",
+        obj=case,
+        request=request,
+        detail={"field": "contact_phone", "reason": reason[:200]},
+    )
+    return case.contact_phone

@@ -10,6 +10,7 @@ urlpatterns = [
     path("metrics/", views.metrics_view, name="metrics"),
     path("open/<str:code>/", views.public_metrics, name="public_metrics"),
     path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/contact/", views.reveal_contact, name="reveal_contact"),
     path("<str:number>/act/<str:action>/", views.act, name="act"),
     path("<str:number>/follow/", views.follow, name="follow"),
     path("<str:number>/whistle/", views.whistle, name="whistle"),

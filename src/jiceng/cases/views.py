@@ -15,7 +15,7 @@ from jiceng.accounts.decorators import page
 from jiceng.cases import escalation, pinmap, selectors, services, workflow
 from jiceng.cases.forms import ActionForm, ReportForm
 from jiceng.cases.models import Case, WhistleResponse
-from jiceng.cases.permissions import REPORTER_ROLES, allowed_actions
+from jiceng.cases.permissions import REPORTER_ROLES, allowed_actions, can_reveal_contact
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
@@ -42,7 +42,12 @@ def report(request):
 
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        place = {"lon": data["lon"] or None, "lat": data["lat"] or None, "grid": data["grid"]}
+        place = {
+            "lon": data["lon"] or None,
+            "lat": data["lat"] or None,
+            "grid": data["grid"],
+            "address": data["address"],
+        }
         try:
             if not data["confirm_new"]:
                 duplicates = services.report_duplicates(
@@ -59,8 +64,8 @@ def report(request):
                 category=data["category"],
                 description=data["description"],
                 **place,
-                address=data["address"],
                 is_anonymous=data["is_anonymous"],
+                contact_phone=data["contact_phone"],
                 photos=request.FILES.getlist("photos"),
                 client_token=data["token"] or None,
                 request=request,
@@ -173,7 +178,31 @@ def detail(request, number: str):
     return _detail(request, case)
 
 
-def _detail(request, case: Case, *, kept: dict | None = None, status: int = 200):
+@page()
+@require_POST
+def reveal_contact(request, number: str):
+    """Staff who will call the reporter back see the whole number once, with a reason."""
+    case = selectors.case_for(user=request.user, number=number)
+    try:
+        phone = services.reveal_contact(
+            by=request.user, case=case, reason=request.POST.get("reason", ""), request=request
+        )
+    except Forbidden:
+        raise
+    except UserError as exc:
+        messages.error(request, exc.message)
+        return redirect("cases:detail", number=case.number)
+    return _detail(request, case, revealed_contact=phone)
+
+
+def _detail(
+    request,
+    case: Case,
+    *,
+    kept: dict | None = None,
+    status: int = 200,
+    revealed_contact: str | None = None,
+):
     """The case page; ``kept`` is what the user just sent when it was refused, put back in its
     form (nothing a user wrote is lost)."""
     events = list(case.events.select_related("actor", "handler"))
@@ -209,6 +238,8 @@ def _detail(request, case: Case, *, kept: dict | None = None, status: int = 200)
         "cases/detail.html",
         {
             "case": case,
+            "can_reveal_contact": can_reveal_contact(request.user, case),
+            "revealed_contact": revealed_contact,
             "events": events,
             "actions": [(a, workflow.TRANSITIONS[a]) for a in actions],
             "photos": list(case.photos.all()),
