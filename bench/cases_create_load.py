@@ -16,13 +16,11 @@ import json
 import os
 import re
 import socket
-import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
-from harness import OUT, setup_django
+from harness import OUT, gunicorn_workers, setup_django, start_server
 
 CONNECTIONS = 16
 SECONDS = 10.0
@@ -137,28 +135,8 @@ def main() -> int:
         role_assign(user=user, role="resident", division=grid, by=None)
 
     port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    workers = str((os.cpu_count() or 1) * 2 + 1)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "jiceng.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            workers,
-            "--threads",
-            "4",
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=str(Path(__file__).resolve().parent.parent),
-    )
+    workers = gunicorn_workers()
+    server = start_server(port)
     try:
         for _ in range(100):
             try:

@@ -7,6 +7,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -125,3 +126,33 @@ def measure_pair(
             fn()
             out.append(time.perf_counter() - start)
     return Timing(ours[0], a), Timing(reference[0], b)
+
+
+def gunicorn_workers() -> int:
+    """As `jiceng serve` runs it by default: cores × 2 + 1."""
+    return (os.cpu_count() or 1) * 2 + 1
+
+
+def start_server(port: int, *, threads: int = 4) -> subprocess.Popen:
+    """gunicorn with gthread workers on a loopback port, as `jiceng serve` runs it; the caller
+    waits for it to answer and terminates it."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "jiceng.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(gunicorn_workers()),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+        ],
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        cwd=str(Path(__file__).resolve().parent.parent),
+    )

@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import secrets
 import socket
-import subprocess
 import sys
 import threading
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
-from harness import OUT, setup_django
+from harness import OUT, gunicorn_workers, setup_django, start_server
 
 MEMBERS = 500
 CONNECTIONS = 16
@@ -151,27 +148,8 @@ def main() -> int:
     meeting, members, sessions, code = prepare()
     print(f"prepared {MEMBERS} members and sessions in {time.monotonic() - t:.1f} s")
     port = free_port()
-    workers = str((os.cpu_count() or 1) * 2 + 1)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "jiceng.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            workers,
-            "--threads",
-            "4",
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        cwd=str(Path(__file__).resolve().parent.parent),
-    )
+    workers = gunicorn_workers()
+    server = start_server(port)
     try:
         for _ in range(100):
             try:

@@ -17,14 +17,12 @@ import json
 import os
 import secrets
 import socket
-import subprocess
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import party_checkin_load
-from harness import OUT, setup_django
+from harness import OUT, gunicorn_workers, setup_django, start_server
 from party_checkin_load import free_port, run
 
 # Keep-alive connections the 200 presses go over: 16 as in the other load benchmarks (bounded);
@@ -97,27 +95,8 @@ def main() -> int:
     activity, sessions = prepare()
     print(f"prepared {PEOPLE} residents and sessions in {time.monotonic() - t:.1f} s")
     port = free_port()
-    workers = str((os.cpu_count() or 1) * 2 + 1)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "jiceng.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            workers,
-            "--threads",
-            "4",
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        cwd=str(Path(__file__).resolve().parent.parent),
-    )
+    workers = gunicorn_workers()
+    server = start_server(port)
     path = f"/api/services/activities/{activity.pk}/signup"
     try:
         for _ in range(100):

@@ -23,18 +23,15 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import random
 import secrets
 import socket
-import subprocess
 import sys
 import threading
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from harness import OUT, setup_django
+from harness import OUT, gunicorn_workers, setup_django, start_server
 
 REQUESTS = 100
 SLOTS = 10
@@ -218,27 +215,8 @@ def main() -> int:
         f"prepared {REQUESTS} residents, 5 managers, {len(pending)} requests in {time.monotonic() - t:.1f} s"
     )
     port = free_port()
-    workers = str((os.cpu_count() or 1) * 2 + 1)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "jiceng.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            workers,
-            "--threads",
-            "4",
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        cwd=str(Path(__file__).resolve().parent.parent),
-    )
+    workers = gunicorn_workers()
+    server = start_server(port)
     csrf = secrets.token_hex(16)
 
     def headers(session):
