@@ -503,7 +503,7 @@ def signup(*, by, activity: Activity | int, request: Any = None) -> Signup:
 
     Many phones at once: the activity's row lock orders them and the count of places taken is
     kept on that row, so the last place is given exactly once. Everything that can be refused
-    is refused before the lock, which is held only for the insert and the audit entry.
+    is refused, and everything that can be written is written, before the lock.
     """
     if not getattr(by, "is_authenticated", False):
         raise Forbidden("请先登录。")
@@ -531,25 +531,27 @@ def signup(*, by, activity: Activity | int, request: Any = None) -> Signup:
                 .exists()
             ):
                 raise UserError("您已报名该活动，无需重复报名。", status=409)
-            taken = _take_place(pk)
-            if taken is None:
-                raise UserError("活动已取消。")
-            confirmed, position = taken
-            # Two presses of one person at once: the unique constraint refuses the second and
-            # its transaction (with its count) is rolled back whole.
-            row = Signup.objects.create(
-                activity_id=pk,
-                user=by,
-                status=Signup.Status.CONFIRMED if confirmed else Signup.Status.WAITING,
-                confirmed_at=now if confirmed else None,
-            )
+            # The row and its audit entry are written before the lock, so that the lock is
+            # held for the counting statement (and, for the few who get a place, one update)
+            # and the commit only. Two presses of one person at once: the unique constraint
+            # refuses the second before it ever waits for the lock.
+            row = Signup.objects.create(activity_id=pk, user=by, status=Signup.Status.WAITING)
             audit(
                 actor=by,
                 action="services.signup",
                 obj=current,
                 request=request,
-                detail={"status": row.status},
+                detail={"signup": row.pk},
             )
+            taken = _take_place(pk)
+            if taken is None:
+                raise UserError("活动已取消。")
+            confirmed, position = taken
+            if confirmed:
+                Signup.objects.filter(pk=row.pk).update(
+                    status=Signup.Status.CONFIRMED, confirmed_at=now
+                )
+                row.status, row.confirmed_at = Signup.Status.CONFIRMED, now
             # Where the newcomer stands, known from the locking statement (no count after).
             row.position_at_signup = None if confirmed else position
     except IntegrityError:
