@@ -131,3 +131,23 @@ def test_generated_cases_have_events_that_lead_to_their_stage():
         assert events[0].to_status == "reported"
         assert events[-1].to_status == case.status
         assert case.scope_code.startswith("990105")
+
+
+def test_demo_party_life_has_members_dues_meetings_and_points():
+    from jiceng.party.models import Attendance, DuesPayment, Meeting, Member
+    from jiceng.party.selectors import dues_arrears
+    from jiceng.points.models import PointEntry
+    from jiceng.points.services import rebuild_balances
+
+    build_demo(residents=100)
+    member = Member.objects.get(user__username="member")
+    assert member.dues_payments.exists() and not dues_arrears(
+        user=None, members=Member.objects.filter(pk=member.pk)
+    )
+    assert Member.objects.count() >= 10 and DuesPayment.objects.count() > Member.objects.count()
+    held = Meeting.objects.filter(status="held", org=member.org)
+    assert held.count() == 4 and Meeting.objects.filter(status="planned", org=member.org).exists()
+    assert Attendance.objects.filter(meeting__in=held, status="present").exists()
+    assert PointEntry.objects.filter(member=member).exists()
+    # Balances derived from the same ledger: a rebuild finds nothing to change.
+    assert rebuild_balances(fix=False)["differing"] == 0

@@ -106,6 +106,7 @@ def build_demo(*, residents: int = 3000, seed: int = 2026) -> list[DemoLogin]:
     _people(rng, residents, grids, communities)
     _register(district, residents)
     _cases(district)
+    _party(district)
     _services(district)
     _venues(district)
     return logins
@@ -116,6 +117,13 @@ def _services(district: Division) -> None:
     from jiceng.services.demo import build_services_demo
 
     build_services_demo(district=district.code)
+
+
+def _party(district: Division) -> None:
+    """Members with their dues, meetings with attendance and points, registrations."""
+    from jiceng.party.demo import build_party_demo
+
+    build_party_demo(district=district.code)
 
 
 def _venues(district: Division) -> None:
