@@ -48,8 +48,11 @@ def pytest_collection_modifyitems(config, items):
 def demo(transactional_db):
     from jiceng.demo.builder import build_demo
     from tests.conftest import restore_starter_categories
+    from tests.party.conftest import restore_regulation_data
 
+    # A transactional test starts from a flushed database: put back what migrations load.
     restore_starter_categories()
+    restore_regulation_data()
     return {login.role: login for login in build_demo(residents=40)}
 
 
