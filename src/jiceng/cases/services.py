@@ -103,14 +103,13 @@ def resolve_place(
             raise UserError(_(exc.message), field=exc.field) from exc
     if grid:
         return None, None, _chosen_grid(grid)
+    own = reporter_grid(by)
     if address:
         from jiceng.registry.selectors import locate_address
 
-        own = reporter_grid(by)
         match = locate_address(address, within=own[:6] if own else "")
         if match is not None:
             return match.lon, match.lat, match.grid_code
-    own = reporter_grid(by)
     if own is None:
         raise UserError(_("请在地图上标出问题位置，或选择所在网格。"), field="location")
     return None, None, own

@@ -28,19 +28,22 @@ def _first_time(key: str) -> bool:
     return True
 
 
-def _staff_of(scope_code: str) -> list:
-    """The community staff whose scope holds ``scope_code``."""
-    community = scope_code[:12]
+def _staff_by_community() -> dict[str, list]:
+    """The active community staff of every community, read once per run (not per warning)."""
+    staff: dict[str, list] = {}
     rows = RoleAssignment.objects.filter(
-        role__in=STAFF_ROLES, ended_at__isnull=True, scope_code=community
+        role__in=STAFF_ROLES, ended_at__isnull=True, user__is_active=True
     ).select_related("user")
-    return [r.user for r in rows if r.user.is_active]
+    for row in rows:
+        staff.setdefault(row.scope_code, []).append(row.user)
+    return staff
 
 
 def send_warnings(*, today: date | None = None) -> dict[str, int]:
     """Tell whom it concerns of each warning not told before; returns how many were sent."""
     today = today or timezone.localdate()
     sent = {"meetings": 0, "dues": 0}
+    staff = _staff_by_community()
     orgs = PartyOrg.objects.filter(is_active=True)
     for state in selectors.frequency_status(user=None, today=today, orgs=orgs):
         if state.state != "warning":
@@ -50,7 +53,7 @@ def send_warnings(*, today: date | None = None) -> dict[str, int]:
             if not _first_time(key):
                 continue
             notify(
-                users=_staff_of(state.org.scope_code),
+                users=staff.get(state.org.scope_code[:12], []),
                 title=f"组织生活预警：{state.org.name}",
                 body=(
                     f"{state.frequency.get_kind_display()}本期（{state.start:%Y-%m-%d} 至 "
@@ -70,7 +73,7 @@ def send_warnings(*, today: date | None = None) -> dict[str, int]:
             if not _first_time(key):
                 continue
             notify(
-                users=_staff_of(member.scope_code),
+                users=staff.get(member.scope_code[:12], []),
                 title=f"党费预警：{member.name}",
                 body=f"{member.name}（{member.org.name}）已连续 {arrears.unpaid_months} 个月未交纳党费。",
                 url=reverse("party:member", args=[member.pk]),
