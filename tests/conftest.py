@@ -17,11 +17,11 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar():
-    """Each test reads the calendar overrides of its own database."""
-    from jiceng.core.workdays import forget_overrides
+def _fresh_reference_tables():
+    """Each test reads the calendar overrides and the case categories of its own database."""
+    from jiceng.core.memo import forget_all
 
-    forget_overrides()
+    forget_all()
 
 
 @pytest.fixture(autouse=True)

@@ -73,7 +73,27 @@ def test_bad_reports_are_refused_and_nothing_is_written(cast, category, kwargs, 
 
 
 def test_a_stopped_category_takes_no_new_reports(cast, category):
+    services.case_report(by=cast["resident"], category="0101", description="井盖缺失")
+    category.is_active = False
+    category.save()  # as the admin does
+    with pytest.raises(UserError, match="未知的问题类别"):
+        services.case_report(by=cast["resident"], category="0101", description="井盖缺失")
+    assert Case.objects.count() == 1
+
+
+def test_a_category_stopped_by_another_process_is_refused_within_a_minute(
+    cast, category, monkeypatch
+):
+    import time
+
+    from jiceng.core import memo
+
+    clock = [time.monotonic()]
+    monkeypatch.setattr(memo.time, "monotonic", lambda: clock[0])
+    services.case_report(by=cast["resident"], category="0101", description="井盖缺失")
+    # Another server process stops it: this one does not see the save.
     CaseCategory.objects.filter(pk=category.pk).update(is_active=False)
+    clock[0] += 61
     with pytest.raises(UserError, match="未知的问题类别"):
         services.case_report(by=cast["resident"], category="0101", description="井盖缺失")
 
@@ -163,3 +183,51 @@ def test_bad_reports_are_explained_in_english_to_who_chose_it(
     page = page.replace("&quot;", '"').replace("&#x27;", "'")
     assert (page_says or api_says) in page
     assert not Case.objects.exists()
+
+
+def test_a_report_that_fails_halfway_leaves_nothing_behind(cast, category, monkeypatch):
+    from jiceng.cases.models import CaseEvent, CaseFollower, CaseTally
+
+    def broken(**kwargs):
+        raise RuntimeError("the audit log is unreachable")
+
+    monkeypatch.setattr(services, "audit", broken)
+    with pytest.raises(RuntimeError):
+        services.case_report(by=cast["resident"], category=category, description="井盖缺失")
+    assert not Case.objects.exists()
+    assert not CaseEvent.objects.exists()
+    assert not CaseFollower.objects.exists()
+    assert not CaseTally.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_form_sent_twice_at_once_makes_one_case(cast, category):
+    import threading
+
+    from django.db import connection
+
+    numbers: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def send():
+        try:
+            barrier.wait()
+            case = services.case_report(
+                by=cast["resident"],
+                category=category,
+                description="井盖缺失",
+                client_token="0b3c6f0e-5d7a-4f53-9a55-7d3c1c2f9e10",
+            )
+            numbers.append(case.number)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(numbers) == 2 and numbers[0] == numbers[1]
+    assert Case.objects.count() == 1
+    assert Case.objects.get().events.count() == 1

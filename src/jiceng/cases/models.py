@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.cases.workflow import Status, Triage
 from jiceng.core.fields import EncryptedCharField
+from jiceng.core.memo import ProcessMemo
 from jiceng.core.models import AppendOnlyQuerySet, ScopedQuerySet, TimeStampedModel
 from jiceng.core.personal import mask_phone, normalize_mobile
 
@@ -64,6 +65,24 @@ class CaseCategory(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        active_categories.forget()  # this process takes the change at once
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        active_categories.forget()
+        return result
+
+
+def _read_active_categories() -> dict[str, CaseCategory]:
+    return {c.code: c for c in CaseCategory.objects.filter(is_active=True)}
+
+
+# Every report looks its category up by code: read once a minute per process (an edit in the
+# admin reaches the other processes within that minute).
+active_categories = ProcessMemo(_read_active_categories)
+
 
 class Case(TimeStampedModel):
     class Source(models.TextChoices):
@@ -77,13 +96,15 @@ class Case(TimeStampedModel):
         BASICALLY = "basically_satisfied", _("基本满意")
         DISSATISFIED = "dissatisfied", _("不满意")
 
-    number = models.CharField(_("案件编号"), max_length=20, unique=True)
+    # Unique through Meta.constraints: a field's unique=True would add a pattern index (LIKE)
+    # that no query uses and every report would have to write.
+    number = models.CharField(_("案件编号"), max_length=20)
     category = models.ForeignKey(
         CaseCategory, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="cases"
     )
     description = models.TextField(_("问题描述"), max_length=2000)
     status = models.CharField(
-        _("阶段"), max_length=16, choices=Status.choices, default=Status.REPORTED, db_index=True
+        _("阶段"), max_length=16, choices=Status.choices, default=Status.REPORTED
     )
     triage = models.CharField(_("分流"), max_length=16, choices=Triage.choices, blank=True)
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
@@ -114,7 +135,8 @@ class Case(TimeStampedModel):
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    scope_code = models.CharField(_("网格代码"), max_length=15, db_index=True)
+    # Indexed by case_inbox and case_place_period below, which start with it.
+    scope_code = models.CharField(_("网格代码"), max_length=15)
     handler = models.ForeignKey(
         "partners.Partner",
         verbose_name=_("处置单位"),
@@ -122,9 +144,10 @@ class Case(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,  # case_handler below starts with it
     )
     stage_started_at = models.DateTimeField(_("本阶段开始"))
-    deadline_at = models.DateTimeField(_("本阶段时限"), null=True, blank=True, db_index=True)
+    deadline_at = models.DateTimeField(_("本阶段时限"), null=True, blank=True)
     # When 80% of the stage's working time is used: the inbox turns the case yellow.
     warn_at = models.DateTimeField(_("本阶段预警时间"), null=True, blank=True)
     rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
@@ -147,9 +170,7 @@ class Case(TimeStampedModel):
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=0)
     # The report form's one-time token: a replayed form finds its case instead of a duplicate.
-    client_token = models.CharField(
-        _("提交令牌"), max_length=36, null=True, blank=True, unique=True
-    )
+    client_token = models.CharField(_("提交令牌"), max_length=36, null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -169,6 +190,12 @@ class Case(TimeStampedModel):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="case_number_unique"),
+            models.UniqueConstraint(
+                fields=["client_token"],
+                condition=models.Q(client_token__isnull=False),
+                name="case_client_token_once",
+            ),
             models.CheckConstraint(
                 condition=models.Q(lon__isnull=True, lat__isnull=True)
                 | models.Q(lon__gte=-180, lon__lte=180, lat__gte=-90, lat__lte=90),
@@ -292,7 +319,11 @@ class CaseFollower(models.Model):
     instead of reporting the same problem again."""
 
     case = models.ForeignKey(
-        Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="followers"
+        Case,
+        verbose_name=_("案件"),
+        on_delete=models.CASCADE,
+        related_name="followers",
+        db_index=False,  # case_follower_once below starts with it
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

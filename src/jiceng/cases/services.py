@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from jiceng.cases.models import (
     CaseFollower,
     CasePhoto,
     CaseTally,
+    active_categories,
 )
 from jiceng.cases.permissions import can_act
 from jiceng.cases.workflow import Status, Triage
@@ -80,7 +81,7 @@ def resolve_category(category: CaseCategory | str | None) -> CaseCategory:
     if category is None or category == "":
         raise UserError(_("请选择问题类别。"), field="category")
     if not isinstance(category, CaseCategory):
-        found = CaseCategory.objects.filter(code=str(category), is_active=True).first()
+        found = active_categories.get().get(str(category))
         if found is None:
             raise UserError(_("未知的问题类别：{code}").format(code=category), field="category")
         return found
@@ -140,7 +141,6 @@ def report_duplicates(
     return possible_duplicates(category=resolve_category(category), grid=grid, lon=x, lat=y)
 
 
-@transaction.atomic
 def case_report(
     *,
     by: User,
@@ -182,6 +182,47 @@ def case_report(
             if by.has_role(Role.GRID_WORKER, Role.GRID_CHIEF)
             else Case.Source.RESIDENT
         )
+    # One transaction for the case and everything written with it: nothing half-made. The
+    # checks above read only, outside it.
+    try:
+        with transaction.atomic():
+            return _create_report(
+                by=by,
+                category=category,
+                description=description,
+                source=source,
+                is_anonymous=is_anonymous,
+                contact_phone=contact_phone,
+                place=(x, y, grid),
+                address=address,
+                prepared=prepared,
+                client_token=client_token or None,
+                request=request,
+            )
+    except IntegrityError:
+        # The same form sent twice at the same moment: the other one made the case.
+        if client_token:
+            already = Case.objects.filter(client_token=client_token, reporter=by).first()
+            if already is not None:
+                return already
+        raise
+
+
+def _create_report(
+    *,
+    by: User,
+    category: CaseCategory,
+    description: str,
+    source: str,
+    is_anonymous: bool,
+    contact_phone: str | None,
+    place: tuple[float | None, float | None, str],
+    address: str,
+    prepared: list,
+    client_token: str | None,
+    request: Any,
+) -> Case:
+    x, y, grid = place
     now = timezone.now()
     number = f"{timezone.localdate(now):%Y%m%d}{next_value(f'case:{timezone.localdate(now)}'):05d}"
     case = Case.objects.create(
@@ -197,7 +238,7 @@ def case_report(
         address=address,
         scope_code=grid,
         stage_started_at=now,
-        client_token=client_token or None,
+        client_token=client_token,
         **_limits(category, Status.REPORTED, now),
     )
     _save_photos(case, prepared, CasePhoto.Kind.REPORT, by)

@@ -89,11 +89,12 @@ class AuditEntry(models.Model):
         db_constraint=False,
     )
     actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True)
-    action = models.CharField(_("操作"), max_length=64, db_index=True)
-    object_type = models.CharField(_("对象类型"), max_length=64, blank=True, db_index=True)
+    # Indexed in Meta: a field's db_index would add pattern (LIKE) indexes no query uses.
+    action = models.CharField(_("操作"), max_length=64)
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
-    scope_code = models.CharField(_("区划代码"), max_length=15, blank=True, db_index=True)
+    scope_code = models.CharField(_("区划代码"), max_length=15, blank=True)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     detail = models.JSONField(_("详情"), default=dict, blank=True)
 
@@ -103,6 +104,11 @@ class AuditEntry(models.Model):
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
         ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["action"], name="audit_action"),
+            models.Index(fields=["object_type"], name="audit_object_type"),
+            models.Index(fields=["scope_code"], name="audit_scope"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"

@@ -24,7 +24,7 @@ def audit_list(*, scopes: list[str], filters: dict[str, str]) -> tuple[QuerySet,
     if filters.get("object_type"):
         entries = entries.filter(object_type=filters["object_type"])
     if filters.get("scope"):
-        entries = entries.filter(scope_code__startswith=filters["scope"])
+        entries = entries.within(filters["scope"])
     for key, lookup, shift in (("since", "at__gte", 0), ("until", "at__lt", 1)):
         if filters.get(key):
             try:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from jiceng.core.errors import UserError
+from jiceng.core.memo import ProcessMemo
 
 
 def parse_windows(spec: str) -> list[tuple[time, time]]:
@@ -127,32 +128,23 @@ class WorkingCalendar:
         return missing
 
 
-_cache: dict[str, object] = {"at": 0.0, "overrides": {}}
-OVERRIDES_SECONDS = 60.0
+def _read_overrides() -> dict[date, bool]:
+    from jiceng.core.models import CalendarDay
+
+    rows = CalendarDay.objects.values_list("date", "kind")
+    return {d: k == CalendarDay.Kind.WORKDAY for d, k in rows}
+
+
+_overrides_memo = ProcessMemo(_read_overrides)
 
 
 def _overrides() -> dict[date, bool]:
-    import time as clock
-
-    from jiceng.core.models import CalendarDay
-
-    now = clock.monotonic()
-    if now - float(_cache["at"]) > OVERRIDES_SECONDS or _cache.get("db") != _db_alias_marker():
-        rows = CalendarDay.objects.values_list("date", "kind")
-        _cache["overrides"] = {d: k == CalendarDay.Kind.WORKDAY for d, k in rows}
-        _cache["at"], _cache["db"] = now, _db_alias_marker()
-    return dict(_cache["overrides"])  # type: ignore[arg-type]
+    return dict(_overrides_memo.get())
 
 
 def forget_overrides() -> None:
     """Read the overrides again at the next use (after they changed)."""
-    _cache["at"] = 0.0
-
-
-def _db_alias_marker() -> str:
-    from django.db import connection
-
-    return str(connection.settings_dict.get("NAME"))
+    _overrides_memo.forget()
 
 
 def _seconds(start: time, end: time) -> float:
