@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -158,11 +159,7 @@ def after_transition(case: Case, action: str, by: User) -> None:
     channels send after it commits)."""
     label = workflow.TRANSITIONS[action].label if action in workflow.TRANSITIONS else action
     url = f"/cases/{case.number}/"
-    followers = [
-        f.user
-        for f in CaseFollower.objects.filter(case=case).select_related("user")
-        if f.user_id != by.pk
-    ]
+    followers = [u for u in followers_of(case) if u.pk != by.pk]
     if followers:
         notify(
             users=followers,
@@ -192,8 +189,15 @@ def after_transition(case: Case, action: str, by: User) -> None:
         if users:
             notify(users=users, title=title, body=body, url=url)
     if action == "merge" and case.merged_into_id:
-        for f in CaseFollower.objects.filter(case=case):
-            CaseFollower.objects.get_or_create(case_id=case.merged_into_id, user_id=f.user_id)
+        for user in followers_of(case):
+            CaseFollower.objects.get_or_create(case_id=case.merged_into_id, user_id=user.pk)
+
+
+def followers_of(case: Case) -> list[User]:
+    """Everyone told of every change of the case: its reporter (without a row of their own)
+    and whoever followed it instead of reporting the same problem again."""
+    reporter = Q(pk=case.reporter_id) if case.reporter_id else Q(pk__in=[])
+    return list(User.objects.filter(reporter | Q(followed_cases__case=case)).distinct())
 
 
 @transaction.atomic

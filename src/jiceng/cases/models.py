@@ -315,8 +315,8 @@ class CasePhoto(models.Model):
 
 
 class CaseFollower(models.Model):
-    """Someone told of every change of a case: its reporter, and residents who followed it
-    instead of reporting the same problem again."""
+    """A resident who followed a case instead of reporting the same problem again, and is told
+    of every change. (The reporter is told too, without a row: ``escalation.followers_of``.)"""
 
     case = models.ForeignKey(
         Case,

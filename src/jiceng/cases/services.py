@@ -21,7 +21,6 @@ from jiceng.cases.models import (
     Case,
     CaseCategory,
     CaseEvent,
-    CaseFollower,
     CasePhoto,
     CaseTally,
     active_categories,
@@ -242,7 +241,6 @@ def _create_report(
         **_limits(category, Status.REPORTED, now),
     )
     _save_photos(case, prepared, CasePhoto.Kind.REPORT, by)
-    CaseFollower.objects.create(case=case, user=by)
     event = CaseEvent.objects.create(
         case=case,
         at=now,
