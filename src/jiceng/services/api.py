@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -101,7 +102,7 @@ class OrderActIn(Schema):
 def _activity(pk: int) -> Activity:
     a = Activity.objects.filter(pk=pk).first()
     if a is None:
-        raise NotFound("活动不存在。")
+        raise NotFound(_("活动不存在。"))
     return a
 
 
@@ -110,7 +111,7 @@ def activities(request, community: str | None = None, month: str | None = None):
     """A community's published activities of a month (default: the caller's, this month)."""
     code = community or next(iter(home_communities(request.user)), None)
     if code is None:
-        raise UserError("请指定社区（community）。", field="community")
+        raise UserError(_("请指定社区（community）。"), field="community")
     selectors.community_or_404(code)
     return selectors.month_calendar(
         user=request.user, community=code, month=selectors.parse_month(month)
@@ -205,7 +206,7 @@ def order_act(request, pk: int, payload: OrderActIn):
         "cancel": {"reason": payload.note},
     }.get(payload.action)
     if fields is None:
-        raise UserError("未知的操作。", field="action")
+        raise UserError(_("未知的操作。"), field="action")
     orders.order_act(
         by=request.user, order=order, action=payload.action, version=payload.version, **fields
     )

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
@@ -28,7 +29,7 @@ from jiceng.services.permissions import (
 def _home_community(request) -> str:
     homes = home_communities(request.user)
     if not homes:
-        raise NotFound("尚未登记所在社区。")
+        raise NotFound(_("尚未登记所在社区。"))
     return homes[0]
 
 
@@ -80,7 +81,7 @@ def month_calendar(request, code: str | None = None):
 def _activity(pk: int) -> Activity:
     activity = Activity.objects.select_related("community", "project", "team").filter(pk=pk).first()
     if activity is None:
-        raise NotFound("活动不存在。")
+        raise NotFound(_("活动不存在。"))
     return activity
 
 
@@ -119,9 +120,14 @@ def activity_signup(request, pk: int):
         _fail(request, exc)
     else:
         if row.status == Signup.Status.CONFIRMED:
-            messages.success(request, "报名成功。")
+            messages.success(request, _("报名成功。"))
         else:
-            messages.warning(request, f"名额已满，您在候补名单第 {row.position_at_signup} 位。")
+            messages.warning(
+                request,
+                _("名额已满，您在候补名单第 {position} 位。").format(
+                    position=row.position_at_signup
+                ),
+            )
     return redirect("m_services:activity", pk=pk)
 
 
@@ -133,7 +139,7 @@ def activity_cancel_signup(request, pk: int):
     except UserError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, "已取消报名。")
+        messages.success(request, _("已取消报名。"))
     return redirect("m_services:activity", pk=pk)
 
 
@@ -150,7 +156,7 @@ def activity_rate(request, pk: int):
     except UserError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, "感谢您的评价。")
+        messages.success(request, _("感谢您的评价。"))
     return redirect("m_services:activity", pk=pk)
 
 
@@ -182,7 +188,7 @@ def needs(request):
         except UserError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "需求已提交，社区将在月度审核时答复您。")
+            messages.success(request, _("需求已提交，社区将在月度审核时答复您。"))
             return redirect("m_services:needs")
     return render(
         request,
@@ -219,7 +225,7 @@ def wish_new(request):
         except UserError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "心愿已提交，社区审核后将上墙。")
+            messages.success(request, _("心愿已提交，社区审核后将上墙。"))
             return redirect("m_services:wish", pk=wish.pk)
     return render(request, "services/m/wish_new.html", {"form": form})
 
@@ -233,7 +239,7 @@ def wish_detail(request, pk: int):
         try:
             if action == "claim":
                 wishes.wish_claim(by=user, wish=wish, request=request)
-                messages.success(request, "认领成功，请尽快送达。")
+                messages.success(request, _("认领成功，请尽快送达。"))
             elif action == "fulfil":
                 wishes.wish_fulfil(
                     by=user,
@@ -242,15 +248,15 @@ def wish_detail(request, pk: int):
                     note=request.POST.get("note", ""),
                     request=request,
                 )
-                messages.success(request, "已反馈送达，等待许愿人确认。")
+                messages.success(request, _("已反馈送达，等待许愿人确认。"))
             elif action == "confirm":
                 wishes.wish_confirm(by=user, wish=wish, request=request)
-                messages.success(request, "感谢确认，心愿已实现。")
+                messages.success(request, _("感谢确认，心愿已实现。"))
             elif action == "withdraw":
                 wishes.wish_withdraw(by=user, wish=wish)
-                messages.success(request, "心愿已撤回。")
+                messages.success(request, _("心愿已撤回。"))
             else:
-                raise UserError("未知的操作。")
+                raise UserError(_("未知的操作。"))
         except UserError as exc:
             _fail(request, exc)
         return redirect("m_services:wish", pk=pk)
@@ -293,7 +299,7 @@ def order_act(request, pk: int):
     }.get(action)
     try:
         if fields is None:
-            raise UserError("未知的操作。")
+            raise UserError(_("未知的操作。"))
         orders.order_act(
             by=request.user,
             order=order,
@@ -304,7 +310,7 @@ def order_act(request, pk: int):
     except UserError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, "已提交。")
+        messages.success(request, _("已提交。"))
     return redirect("m_services:orders")
 
 

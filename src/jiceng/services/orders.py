@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
@@ -32,14 +34,14 @@ def _assignee_users(order: ServiceOrder) -> list[Any]:
 
 def _check_assignee(order_scope: str, member: Member | None, team: VolunteerTeam | None) -> None:
     if (member is None) == (team is None):
-        raise UserError("请选择接单的党员或服务队（二选一）。", field="assignee")
+        raise UserError(_("请选择接单的党员或服务队（二选一）。"), field="assignee")
     if member is not None:
         if not member.is_active or member.user_id is None:
-            raise UserError("该党员没有可用的账号，无法接单。", field="assignee")
+            raise UserError(_("该党员没有可用的账号，无法接单。"), field="assignee")
         if not member.scope_code.startswith(order_scope[:9]):
-            raise UserError("只能派给本街道的党员。", field="assignee")
+            raise UserError(_("只能派给本街道的党员。"), field="assignee")
     if team is not None and (team.scope_code != order_scope or not team.is_active):
-        raise UserError("只能派给本社区在册的服务队。", field="assignee")
+        raise UserError(_("只能派给本社区在册的服务队。"), field="assignee")
 
 
 @transaction.atomic
@@ -61,27 +63,27 @@ def order_dispatch(
     if need is not None:
         need = Need.objects.select_related("community", "posted_by").get(pk=need.pk)
         if need.status != Need.Status.ACCEPTED:
-            raise UserError("只能从已列入清单的需求派单。", field="need")
+            raise UserError(_("只能从已列入清单的需求派单。"), field="need")
         community = need.community
         title = title or need.title
         description = description or need.description
         resident = resident if resident is not None else need.posted_by
     if community is None:
-        raise UserError("请选择社区。", field="community")
+        raise UserError(_("请选择社区。"), field="community")
     if not can_manage(by, community):
-        raise Forbidden("您无权在该社区派单。")
+        raise Forbidden(_("您无权在该社区派单。"))
     _check_assignee(community.code, member, team)
     if due_at is None:
-        raise UserError("请填写服务时间。", field="due_at")
+        raise UserError(_("请填写服务时间。"), field="due_at")
     if due_at <= timezone.now():
-        raise UserError("服务时间应在现在之后。", field="due_at")
+        raise UserError(_("服务时间应在现在之后。"), field="due_at")
     order = ServiceOrder.objects.create(
         community=community,
         scope_code=community.code,
         need=need,
-        title=_text(title, "服务事项", "title"),
-        description=_text(description, "说明", "description", required=False, limit=2000),
-        address=_text(address, "服务地点", "address", required=False, limit=200),
+        title=_text(title, _("服务事项"), "title"),
+        description=_text(description, _("说明"), "description", required=False, limit=2000),
+        address=_text(address, _("服务地点"), "address", required=False, limit=200),
         resident=resident,
         member=member,
         team=team,
@@ -119,12 +121,17 @@ def _transition(
         .get(pk=order.pk)
     )
     if not can_act_on_order(by, action, order):
-        raise Forbidden("您无权对该工单执行此操作。")
+        raise Forbidden(_("您无权对该工单执行此操作。"))
     if order.status not in t.sources:
-        raise UserError(f"工单当前为“{order.get_status_display()}”，不能{t.label}。", status=409)
+        raise UserError(
+            _("工单当前为“{status}”，不能{action}。").format(
+                status=order.get_status_display(), action=t.label
+            ),
+            status=409,
+        )
     if version is not None and int(version) != order.version:
-        raise UserError("工单已被他人处理，请刷新后再试。", status=409)
-    note = _text(note, "说明", "note", required=t.note_required, limit=1000)
+        raise UserError(_("工单已被他人处理，请刷新后再试。"), status=409)
+    note = _text(note, _("说明"), "note", required=t.note_required, limit=1000)
     previous = order.status
     order.status = t.target
     order.version += 1
@@ -190,10 +197,10 @@ def order_rate(
     try:
         rating = int(rating)
     except (TypeError, ValueError):
-        raise UserError("请选择 1 至 5 星。", field="rating") from None
+        raise UserError(_("请选择 1 至 5 星。"), field="rating") from None
     if not 1 <= rating <= 5:
-        raise UserError("请选择 1 至 5 星。", field="rating")
-    comment = _text(comment, "评价", "comment", required=False, limit=500)
+        raise UserError(_("请选择 1 至 5 星。"), field="rating")
+    comment = _text(comment, pgettext("field label", "评价"), "comment", required=False, limit=500)
     with transaction.atomic():
         order = _transition(
             by=by,
@@ -229,7 +236,7 @@ def order_redispatch(
     _check_assignee(order.scope_code, member, team)
     due = due_at or order.due_at
     if due <= timezone.now():
-        raise UserError("服务时间应在现在之后。", field="due_at")
+        raise UserError(_("服务时间应在现在之后。"), field="due_at")
     who = member.name if member else team.name
     with transaction.atomic():
         order = _transition(
@@ -281,7 +288,7 @@ ACTIONS = {
 def order_act(*, by, order: ServiceOrder, action: str, **fields: Any) -> ServiceOrder:
     """One entry point for pages and the API: the named transition with its fields."""
     if action not in ACTIONS:
-        raise UserError("未知的操作。", field="action")
+        raise UserError(_("未知的操作。"), field="action")
     return ACTIONS[action](by=by, order=order, **fields)
 
 

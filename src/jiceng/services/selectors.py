@@ -22,6 +22,7 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.core.errors import NotFound
 from jiceng.geo.models import Division
@@ -65,7 +66,7 @@ def parse_month(value: str | None) -> date:
 def community_or_404(code: str) -> Division:
     found = Division.objects.filter(code=code, level="community").first()
     if found is None:
-        raise NotFound("社区不存在。")
+        raise NotFound(_("社区不存在。"))
     return found
 
 
@@ -161,7 +162,7 @@ def order_list(*, user, status: str | None = None, late: bool | None = None):
 def order_detail(*, user, pk: int) -> ServiceOrder:
     order = order_list(user=user).filter(pk=pk).first()
     if order is None:
-        raise NotFound("工单不存在，或不在您的管辖范围内。")
+        raise NotFound(_("工单不存在，或不在您的管辖范围内。"))
     return order
 
 
@@ -354,7 +355,7 @@ def wish_wall(*, community: str | None = None) -> QuerySet[Wish]:
 def wish_detail(*, user, pk: int) -> Wish:
     wish = visible_wishes(user).select_related("poster", "claimed_by").filter(pk=pk).first()
     if wish is None:
-        raise NotFound("心愿不存在。")
+        raise NotFound(_("心愿不存在。"))
     return wish
 
 

@@ -11,6 +11,8 @@ from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, NotFound, UserError
@@ -39,28 +41,33 @@ CHECKIN_LATE = timedelta(minutes=30)
 CHECKOUT_LATE = timedelta(hours=2)
 
 
-def _require_manager(by, obj, message: str = "您无权管理该社区的服务事项。") -> None:
+def _require_manager(by, obj) -> None:
     if not can_manage(by, obj):
-        raise Forbidden(message)
+        raise Forbidden(_("您无权管理该社区的服务事项。"))
 
 
 def _text(value: Any, what: str, field: str, *, required: bool = True, limit: int = 100) -> str:
     value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
     if required and not value:
-        raise UserError(f"请填写{what}。", field=field)
+        raise UserError(_("请填写{what}。").format(what=what), field=field)
     if len(value) > limit:
-        raise UserError(f"{what}不能超过 {limit} 字（现有 {len(value)} 字）。", field=field)
+        raise UserError(
+            _("{what}不能超过 {most} 字（现有 {n} 字）。").format(
+                what=what, most=limit, n=len(value)
+            ),
+            field=field,
+        )
     return value
 
 
 def _community(community: Division | str | None) -> Division:
     if isinstance(community, Division):
         if community.level != "community":
-            raise UserError("请选择社区。", field="community")
+            raise UserError(_("请选择社区。"), field="community")
         return community
     found = Division.objects.filter(code=str(community or ""), level="community").first()
     if found is None:
-        raise UserError("请选择社区。", field="community")
+        raise UserError(_("请选择社区。"), field="community")
     return found
 
 
@@ -84,23 +91,23 @@ def need_post(
     """A need enters the list: a resident posts one from the phone (online message board), or
     staff enter one collected on a visit, at a forum or from the suggestion box."""
     if source not in Need.Source.values:
-        raise UserError("未知的需求来源。", field="source")
+        raise UserError(_("未知的需求来源。"), field="source")
     if community is None:
         homes = home_communities(by)
         if not homes:
-            raise UserError("尚未登记所在社区，无法提交需求。")
+            raise UserError(_("尚未登记所在社区，无法提交需求。"))
         community = homes[0]
     place = _community(community)
     staff = can_manage(by, place)
     if not staff and place.code not in home_communities(by):
-        raise Forbidden("只能向自己所在的社区提交需求。")
+        raise Forbidden(_("只能向自己所在的社区提交需求。"))
     if not staff:
         source = Need.Source.ONLINE
     need = Need.objects.create(
         community=place,
         scope_code=place.code,
-        title=_text(title, "需求", "title"),
-        description=_text(description, "说明", "description", required=False, limit=MAX_TEXT),
+        title=_text(title, _("需求"), "title"),
+        description=_text(description, _("说明"), "description", required=False, limit=MAX_TEXT),
         source=source,
         posted_by=by,
     )
@@ -112,7 +119,7 @@ def _review_lock(by, need: Need) -> Need:
     need = Need.objects.select_for_update().get(pk=need.pk)
     _require_manager(by, need)
     if need.status != Need.Status.PENDING:
-        raise UserError("该需求已审核。", status=409)
+        raise UserError(_("该需求已审核。"), status=409)
     return need
 
 
@@ -146,7 +153,10 @@ def need_accept(*, by, need: Need, note: str = "") -> Need:
     """The monthly review puts the need on the needs list."""
     need = _review_lock(by, need)
     return _reviewed(
-        by, need, Need.Status.ACCEPTED, _text(note, "意见", "reason", required=False, limit=500)
+        by,
+        need,
+        Need.Status.ACCEPTED,
+        _text(note, _("意见"), "reason", required=False, limit=500),
     )
 
 
@@ -156,10 +166,14 @@ def need_merge(*, by, need: Need, into: Need, note: str = "") -> Need:
     need = _review_lock(by, need)
     into = Need.objects.filter(pk=getattr(into, "pk", into)).first()
     if into is None or into.pk == need.pk or into.scope_code != need.scope_code:
-        raise UserError("只能合并到本社区的另一条需求。", field="into")
+        raise UserError(_("只能合并到本社区的另一条需求。"), field="into")
     if into.status != Need.Status.ACCEPTED:
-        raise UserError("只能合并到已列入清单的需求。", field="into")
-    reason = _text(note, "意见", "reason", required=False, limit=500) or f"与“{into.title}”合并办理"
+        raise UserError(_("只能合并到已列入清单的需求。"), field="into")
+    # The stored reason stays in the source language: the resident reads it, whatever the
+    # reviewer's language.
+    reason = (
+        _text(note, _("意见"), "reason", required=False, limit=500) or f"与“{into.title}”合并办理"
+    )
     return _reviewed(by, need, Need.Status.MERGED, reason, merged_into=into)
 
 
@@ -168,7 +182,7 @@ def need_decline(*, by, need: Need, reason: str) -> Need:
     """Not put on the list; the reason is shown to the resident."""
     need = _review_lock(by, need)
     return _reviewed(
-        by, need, Need.Status.DECLINED, _text(reason, "不列入的理由", "reason", limit=500)
+        by, need, Need.Status.DECLINED, _text(reason, _("不列入的理由"), "reason", limit=500)
     )
 
 
@@ -182,14 +196,16 @@ def team_create(
     """A volunteer team of the community."""
     place = _community(community)
     _require_manager(by, place)
-    name = _text(name, "服务队名称", "name")
+    name = _text(name, _("服务队名称"), "name")
     if VolunteerTeam.objects.filter(community=place, name=name).exists():
-        raise UserError("本社区已有同名服务队。", field="name")
+        raise UserError(_("本社区已有同名服务队。"), field="name")
     team = VolunteerTeam.objects.create(
         community=place,
         scope_code=place.code,
         name=name,
-        description=_text(description, "简介", "description", required=False, limit=500),
+        description=_text(
+            description, pgettext("field label", "简介"), "description", required=False, limit=500
+        ),
         partner=partner,
     )
     audit(actor=by, action="services.team_create", obj=team)
@@ -210,9 +226,9 @@ def team_join(*, by, team: VolunteerTeam, user, leader: bool = False) -> TeamMem
     person's records."""
     _require_manager(by, team)
     if not team.is_active:
-        raise UserError("该服务队已撤销。")
+        raise UserError(_("该服务队已撤销。"))
     if TeamMember.objects.filter(team=team, user=user, left_on__isnull=True).exists():
-        raise UserError("此人已在该服务队中。", status=409)
+        raise UserError(_("此人已在该服务队中。"), status=409)
     row = TeamMember.objects.create(
         team=team, user=user, kind=_kind_of(user), is_leader=leader, joined_on=timezone.localdate()
     )
@@ -243,7 +259,7 @@ def team_leave(*, by, row: TeamMember) -> TeamMember:
     if not own:
         _require_manager(by, row.team)
     if row.left_on is not None:
-        raise UserError("已退出该服务队。")
+        raise UserError(_("已退出该服务队。"))
     row.left_on = timezone.localdate()
     row.is_leader = False
     row.save(update_fields=["left_on", "is_leader", "updated_at"])
@@ -272,25 +288,25 @@ def offer_create(
     place = _community(community)
     _require_manager(by, place)
     if kind not in Offer.Kind.values:
-        raise UserError("请选择服务类别。", field="kind")
+        raise UserError(_("请选择服务类别。"), field="kind")
     if sum(x is not None for x in (partner, team, member)) != 1:
-        raise UserError("请选择一个提供方：共建单位、服务队或党员。", field="provider")
+        raise UserError(_("请选择一个提供方：共建单位、服务队或党员。"), field="provider")
     if team is not None and team.scope_code != place.code:
-        raise UserError("服务队不属于本社区。", field="provider")
+        raise UserError(_("服务队不属于本社区。"), field="provider")
     try:
         capacity = int(capacity)
     except (TypeError, ValueError):
-        raise UserError("可服务人数应为正整数。", field="capacity") from None
+        raise UserError(_("可服务人数应为正整数。"), field="capacity") from None
     if capacity <= 0:
-        raise UserError("可服务人数应为正整数。", field="capacity")
+        raise UserError(_("可服务人数应为正整数。"), field="capacity")
     offer = Offer.objects.create(
         community=place,
         scope_code=place.code,
-        title=_text(title, "服务内容", "title"),
+        title=_text(title, _("服务内容"), "title"),
         kind=kind,
         capacity=capacity,
-        when=_text(when, "服务时间", "when"),
-        where=_text(where, "服务地点", "where"),
+        when=_text(when, _("服务时间"), "when"),
+        where=_text(where, _("服务地点"), "where"),
         partner=partner,
         team=team,
         member=member,
@@ -316,26 +332,31 @@ def project_create(
     place = _community(community)
     _require_manager(by, place)
     if responsible is None and responsible_team is None:
-        raise UserError("请指定责任单位。", field="responsible")
+        raise UserError(_("请指定责任单位。"), field="responsible")
     # Read again: the caller's objects may be stale (reviewed since they were loaded).
     needs = list(Need.objects.filter(pk__in=[getattr(n, "pk", n) for n in needs or []]))
     offers = list(Offer.objects.filter(pk__in=[getattr(o, "pk", o) for o in offers or []]))
     if not needs:
-        raise UserError("请选择项目对应的需求。", field="needs")
+        raise UserError(_("请选择项目对应的需求。"), field="needs")
     if not offers:
-        raise UserError("请选择项目对应的服务。", field="offers")
+        raise UserError(_("请选择项目对应的服务。"), field="offers")
     for need in needs:
         if need.scope_code != place.code or need.status != Need.Status.ACCEPTED:
-            raise UserError(f"需求“{need.title}”不是本社区已列入清单的需求。", field="needs")
+            raise UserError(
+                _("需求“{title}”不是本社区已列入清单的需求。").format(title=need.title),
+                field="needs",
+            )
     for offer in offers:
         if offer.scope_code != place.code or not offer.is_active:
-            raise UserError(f"服务“{offer.title}”不是本社区有效的服务。", field="offers")
+            raise UserError(
+                _("服务“{title}”不是本社区有效的服务。").format(title=offer.title), field="offers"
+            )
     project = Project.objects.create(
         community=place,
         scope_code=place.code,
         month=first_of_month(month),
-        title=_text(title, "项目名称", "title"),
-        description=_text(description, "内容", "description", required=False, limit=MAX_TEXT),
+        title=_text(title, _("项目名称"), "title"),
+        description=_text(description, _("内容"), "description", required=False, limit=MAX_TEXT),
         responsible=responsible,
         responsible_team=responsible_team,
     )
@@ -351,9 +372,9 @@ def project_publish(*, by, project: Project) -> Project:
     project = Project.objects.select_for_update().get(pk=project.pk)
     _require_manager(by, project)
     if project.status == Project.Status.PUBLISHED:
-        raise UserError("项目已发布。", status=409)
+        raise UserError(_("项目已发布。"), status=409)
     if project.month < first_of_month(timezone.localdate()):
-        raise UserError("不能发布已过去月份的项目。")
+        raise UserError(_("不能发布已过去月份的项目。"))
     project.status = Project.Status.PUBLISHED
     project.published_at = timezone.now()
     project.save(update_fields=["status", "published_at", "updated_at"])
@@ -400,30 +421,31 @@ def activity_create(
     where = _community(community)
     _require_manager(by, where)
     if starts_at is None or ends_at is None:
-        raise UserError("请填写活动时间。", field="starts_at")
+        raise UserError(_("请填写活动时间。"), field="starts_at")
     if ends_at <= starts_at:
-        raise UserError("结束时间应晚于开始时间。", field="ends_at")
+        raise UserError(_("结束时间应晚于开始时间。"), field="ends_at")
     try:
         capacity = int(capacity)
     except (TypeError, ValueError):
-        raise UserError("名额应为正整数。", field="capacity") from None
+        raise UserError(_("名额应为正整数。"), field="capacity") from None
     if not 0 < capacity <= 100_000:
-        raise UserError("名额应为正整数。", field="capacity")
+        raise UserError(_("名额应为正整数。"), field="capacity")
     opens = signup_opens_at or timezone.now()
     closes = signup_closes_at or starts_at
     if closes <= opens:
-        raise UserError("报名截止时间应晚于报名开始时间。", field="signup_closes_at")
+        raise UserError(_("报名截止时间应晚于报名开始时间。"), field="signup_closes_at")
     if closes > ends_at:
-        raise UserError("报名截止时间不能晚于活动结束。", field="signup_closes_at")
-    for linked, what in ((project, "项目"), (team, "服务队")):
-        if linked is not None and linked.scope_code != where.code:
-            raise UserError(f"所选{what}不属于本社区。", field="project")
+        raise UserError(_("报名截止时间不能晚于活动结束。"), field="signup_closes_at")
+    if project is not None and project.scope_code != where.code:
+        raise UserError(_("所选项目不属于本社区。"), field="project")
+    if team is not None and team.scope_code != where.code:
+        raise UserError(_("所选服务队不属于本社区。"), field="project")
     activity = Activity.objects.create(
         community=where,
         scope_code=where.code,
-        title=_text(title, "活动名称", "title"),
-        description=_text(description, "介绍", "description", required=False, limit=MAX_TEXT),
-        place=_text(place, "地点", "place"),
+        title=_text(title, _("活动名称"), "title"),
+        description=_text(description, _("介绍"), "description", required=False, limit=MAX_TEXT),
+        place=_text(place, _("地点"), "place"),
         starts_at=starts_at,
         ends_at=ends_at,
         capacity=capacity,
@@ -443,10 +465,10 @@ def activity_cancel(*, by, activity: Activity, reason: str) -> Activity:
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     _require_manager(by, activity)
     if activity.status == Activity.Status.CANCELLED:
-        raise UserError("活动已取消。", status=409)
+        raise UserError(_("活动已取消。"), status=409)
     if activity.ends_at <= timezone.now():
-        raise UserError("活动已结束，不能取消。")
-    reason = _text(reason, "取消原因", "reason", limit=500)
+        raise UserError(_("活动已结束，不能取消。"))
+    reason = _text(reason, _("取消原因"), "reason", limit=500)
     activity.status = Activity.Status.CANCELLED
     activity.save(update_fields=["status", "updated_at"])
     people = [
@@ -506,7 +528,7 @@ def signup(*, by, activity: Activity | int, request: Any = None) -> Signup:
     is refused, and everything that can be written is written, before the lock.
     """
     if not getattr(by, "is_authenticated", False):
-        raise Forbidden("请先登录。")
+        raise Forbidden(_("请先登录。"))
     pk = activity.pk if isinstance(activity, Activity) else int(activity)
     now = timezone.now()
     try:
@@ -517,20 +539,24 @@ def signup(*, by, activity: Activity | int, request: Any = None) -> Signup:
                 .first()
             )
             if current is None:
-                raise NotFound("活动不存在。")
+                raise NotFound(_("活动不存在。"))
             if current.status == Activity.Status.CANCELLED:
-                raise UserError("活动已取消。")
+                raise UserError(_("活动已取消。"))
             if now < current.signup_opens_at:
                 opens = timezone.localtime(current.signup_opens_at)
-                raise UserError(f"报名尚未开始（{opens:%m月%d日 %H:%M} 开始）。")
+                raise UserError(
+                    _("报名尚未开始（{month}月{day}日 {time} 开始）。").format(
+                        month=f"{opens:%m}", day=f"{opens:%d}", time=f"{opens:%H:%M}"
+                    )
+                )
             if now > current.signup_closes_at:
-                raise UserError("报名已截止。")
+                raise UserError(_("报名已截止。"))
             if (
                 Signup.objects.filter(activity_id=pk, user=by)
                 .exclude(status=Signup.Status.CANCELLED)
                 .exists()
             ):
-                raise UserError("您已报名该活动，无需重复报名。", status=409)
+                raise UserError(_("您已报名该活动，无需重复报名。"), status=409)
             # The row and its audit entry are written before the lock, so that the lock is
             # held for the counting statement (and, for the few who get a place, one update)
             # and the commit only. Two presses of one person at once: the unique constraint
@@ -545,7 +571,7 @@ def signup(*, by, activity: Activity | int, request: Any = None) -> Signup:
             )
             taken = _take_place(pk)
             if taken is None:
-                raise UserError("活动已取消。")
+                raise UserError(_("活动已取消。"))
             confirmed, position = taken
             if confirmed:
                 Signup.objects.filter(pk=row.pk).update(
@@ -555,7 +581,7 @@ def signup(*, by, activity: Activity | int, request: Any = None) -> Signup:
             # Where the newcomer stands, known from the locking statement (no count after).
             row.position_at_signup = None if confirmed else position
     except IntegrityError:
-        raise UserError("您已报名该活动，无需重复报名。", status=409) from None
+        raise UserError(_("您已报名该活动，无需重复报名。"), status=409) from None
     return row
 
 
@@ -583,10 +609,10 @@ def signup_cancel(*, by, activity: Activity, request: Any = None) -> Signup:
         .first()
     )
     if row is None:
-        raise UserError("您没有报名该活动。", status=404)
+        raise UserError(_("您没有报名该活动。"), status=404)
     now = timezone.now()
     if now >= locked.starts_at:
-        raise UserError("活动已开始，不能取消报名。")
+        raise UserError(_("活动已开始，不能取消报名。"))
     was = row.status
     row.status = Signup.Status.CANCELLED
     row.cancelled_at = now
@@ -638,13 +664,13 @@ def _from_code(code: str) -> tuple[Activity, str]:
     try:
         value = signer.unsign(code or "", max_age=CHECKIN_MAX_AGE)
     except signing.SignatureExpired:
-        raise UserError("签到码已过期，请扫描现场屏幕上最新的二维码。", status=410) from None
+        raise UserError(_("签到码已过期，请扫描现场屏幕上最新的二维码。"), status=410) from None
     except signing.BadSignature:
-        raise UserError("签到码无效，请扫描活动现场的二维码。") from None
-    pk, _, kind = value.partition(":")
+        raise UserError(_("签到码无效，请扫描活动现场的二维码。")) from None
+    pk, _colon, kind = value.partition(":")
     activity = Activity.objects.filter(pk=int(pk)).first()
     if activity is None or kind not in ("in", "out"):
-        raise NotFound("活动不存在。")
+        raise NotFound(_("活动不存在。"))
     return activity, kind
 
 
@@ -658,7 +684,7 @@ def activity_checkin(*, by, code: str, request: Any = None) -> tuple[Signup, str
     the points booked. Service hours run from check-in to check-out."""
     activity, kind = _from_code(code)
     if activity.status == Activity.Status.CANCELLED:
-        raise UserError("活动已取消。")
+        raise UserError(_("活动已取消。"))
     now = timezone.now()
     with transaction.atomic():
         row = (
@@ -668,15 +694,15 @@ def activity_checkin(*, by, code: str, request: Any = None) -> tuple[Signup, str
             .first()
         )
         if row is None:
-            raise Forbidden("您没有报名该活动，不能签到。")
+            raise Forbidden(_("您没有报名该活动，不能签到。"))
         if row.status != Signup.Status.CONFIRMED:
-            raise Forbidden("您在候补名单中，尚未获得名额，不能签到。")
+            raise Forbidden(_("您在候补名单中，尚未获得名额，不能签到。"))
         points = 0
         if kind == "in":
             if now < activity.starts_at - CHECKIN_EARLY or now > activity.ends_at + CHECKIN_LATE:
-                raise UserError("不在签到时间内（活动开始前 30 分钟至结束后 30 分钟）。")
+                raise UserError(_("不在签到时间内（活动开始前 30 分钟至结束后 30 分钟）。"))
             if row.checked_in_at is not None:
-                raise UserError("您已签到，无需重复签到。", status=409)
+                raise UserError(_("您已签到，无需重复签到。"), status=409)
             row.checked_in_at = now
             row.save(update_fields=["checked_in_at"])
             member = member_of(by)
@@ -690,11 +716,11 @@ def activity_checkin(*, by, code: str, request: Any = None) -> tuple[Signup, str
                 )
         else:
             if row.checked_in_at is None:
-                raise UserError("您还没有签到，请先扫签到码。")
+                raise UserError(_("您还没有签到，请先扫签到码。"))
             if row.checked_out_at is not None:
-                raise UserError("您已签退。", status=409)
+                raise UserError(_("您已签退。"), status=409)
             if now > activity.ends_at + CHECKOUT_LATE:
-                raise UserError("签退时间已过（活动结束后 2 小时内）。")
+                raise UserError(_("签退时间已过（活动结束后 2 小时内）。"))
             row.checked_out_at = now
             row.hours = _hours(row.checked_in_at, now)
             row.save(update_fields=["checked_out_at", "hours"])
@@ -714,10 +740,10 @@ def activity_rate(*, by, activity: Activity, rating: Any, comment: str = "") -> 
     try:
         rating = int(rating)
     except (TypeError, ValueError):
-        raise UserError("请选择 1 至 5 星。", field="rating") from None
+        raise UserError(_("请选择 1 至 5 星。"), field="rating") from None
     if not 1 <= rating <= 5:
-        raise UserError("请选择 1 至 5 星。", field="rating")
-    comment = _text(comment, "评价", "comment", required=False, limit=500)
+        raise UserError(_("请选择 1 至 5 星。"), field="rating")
+    comment = _text(comment, pgettext("field label", "评价"), "comment", required=False, limit=500)
     row = (
         Signup.objects.select_for_update()
         .filter(activity=activity, user=by, checked_in_at__isnull=False)
@@ -725,11 +751,11 @@ def activity_rate(*, by, activity: Activity, rating: Any, comment: str = "") -> 
         .first()
     )
     if row is None:
-        raise Forbidden("只有签到参加了活动的人可以评价。")
+        raise Forbidden(_("只有签到参加了活动的人可以评价。"))
     if row.rated_at is not None:
-        raise UserError("您已评价过该活动。", status=409)
+        raise UserError(_("您已评价过该活动。"), status=409)
     if row.checked_out_at is None and timezone.now() < activity.ends_at:
-        raise UserError("活动结束（或签退）后才能评价。")
+        raise UserError(_("活动结束（或签退）后才能评价。"))
     row.rating = rating
     row.comment = comment
     row.rated_at = timezone.now()

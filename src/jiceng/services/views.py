@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
@@ -39,7 +41,7 @@ def _when(value: str | None, what: str, field: str) -> datetime | None:
         return None
     parsed = parse_datetime(value)
     if parsed is None:
-        raise UserError(f"{what}格式不正确。", field=field)
+        raise UserError(_("{what}格式不正确。").format(what=what), field=field)
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed
@@ -99,7 +101,7 @@ def need_list(request):
         except UserError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, "需求已登记。")
+            messages.success(request, _("需求已登记。"))
             return redirect("services:needs")
     return render(
         request,
@@ -121,7 +123,7 @@ def need_list(request):
 def need_review(request, pk: int):
     need = _get(selectors.need_list(user=request.user), pk)
     if need is None:
-        raise NotFound("需求不存在，或不在您的管辖范围内。")
+        raise NotFound(_("需求不存在，或不在您的管辖范围内。"))
     decision = request.POST.get("decision")
     note = request.POST.get("reason", "")
     try:
@@ -130,16 +132,16 @@ def need_review(request, pk: int):
         elif decision == "merge":
             into = _get(Need.objects.all(), request.POST.get("into"))
             if into is None:
-                raise UserError("请选择要合并到的需求。", field="into")
+                raise UserError(_("请选择要合并到的需求。"), field="into")
             services.need_merge(by=request.user, need=need, into=into, note=note)
         elif decision == "decline":
             services.need_decline(by=request.user, need=need, reason=note)
         else:
-            raise UserError("请选择审核结果。")
+            raise UserError(_("请选择审核结果。"))
     except UserError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, f"已审核：{need.title}")
+        messages.success(request, _("已审核：{title}").format(title=need.title))
     return redirect(reverse("services:needs") + "?status=pending")
 
 
@@ -191,7 +193,7 @@ def offer_list(request):
         except UserError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, "已加入服务清单。")
+            messages.success(request, _("已加入服务清单。"))
             return redirect("services:offers")
     rows = selectors.offer_list(user=request.user)
     page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
@@ -233,7 +235,7 @@ def project_list(request):
         except UserError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, "项目已创建（草稿），发布后居民可见。")
+            messages.success(request, _("项目已创建（草稿），发布后居民可见。"))
             return redirect(reverse("services:projects") + f"?month={month:%Y-%m}")
     return render(
         request,
@@ -255,13 +257,13 @@ def project_list(request):
 def project_publish(request, pk: int):
     project = _get(Project.objects.visible_to(request.user), pk)
     if project is None:
-        raise NotFound("项目不存在，或不在您的管辖范围内。")
+        raise NotFound(_("项目不存在，或不在您的管辖范围内。"))
     try:
         services.project_publish(by=request.user, project=project)
     except UserError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, "项目已发布。")
+        messages.success(request, _("项目已发布。"))
     return redirect(reverse("services:projects") + f"?month={project.month:%Y-%m}")
 
 
@@ -277,7 +279,9 @@ def month_publish(request):
     except UserError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, f"已发布 {count} 个项目。")
+        messages.success(
+            request, ngettext("已发布 {n} 个项目。", "已发布 {n} 个项目。", count).format(n=count)
+        )
     return redirect(reverse("services:projects") + f"?month={month:%Y-%m}")
 
 
@@ -295,7 +299,7 @@ def team_list(request):
         except UserError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, "服务队已建立。")
+            messages.success(request, _("服务队已建立。"))
             return redirect("services:teams")
     rows = selectors.team_list(user=request.user)
     page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
@@ -310,19 +314,19 @@ def team_list(request):
 def team_detail(request, pk: int):
     team = _get(selectors.team_list(user=request.user), pk)
     if team is None:
-        raise NotFound("服务队不存在，或不在您的管辖范围内。")
+        raise NotFound(_("服务队不存在，或不在您的管辖范围内。"))
     if request.method == "POST":
         try:
             person = User.objects.filter(username=request.POST.get("username", "").strip()).first()
             if person is None:
-                raise UserError("没有这个账号。", field="username")
+                raise UserError(_("没有这个账号。"), field="username")
             services.team_join(
                 by=request.user, team=team, user=person, leader=request.POST.get("leader") == "1"
             )
         except UserError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, "已加入服务队。")
+            messages.success(request, _("已加入服务队。"))
         return redirect("services:team", pk=pk)
     return render(
         request,
@@ -365,11 +369,19 @@ def activity_list(request):
                 community=form["community"],
                 title=form["title"],
                 place=form["place"],
-                starts_at=_when(form["starts_at"], "开始时间", "starts_at"),
-                ends_at=_when(form["ends_at"], "结束时间", "ends_at"),
+                starts_at=_when(
+                    form["starts_at"], pgettext("field label", "开始时间"), "starts_at"
+                ),
+                ends_at=_when(form["ends_at"], pgettext("field label", "结束时间"), "ends_at"),
                 capacity=form["capacity"],
-                signup_opens_at=_when(form["signup_opens_at"], "报名开始", "signup_opens_at"),
-                signup_closes_at=_when(form["signup_closes_at"], "报名截止", "signup_closes_at"),
+                signup_opens_at=_when(
+                    form["signup_opens_at"], pgettext("field label", "报名开始"), "signup_opens_at"
+                ),
+                signup_closes_at=_when(
+                    form["signup_closes_at"],
+                    pgettext("field label", "报名截止"),
+                    "signup_closes_at",
+                ),
                 description=form["description"],
                 project=_get(Project.objects.all(), form["project"]),
                 team=_team(request),
@@ -377,7 +389,7 @@ def activity_list(request):
         except UserError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, "活动已发布。")
+            messages.success(request, _("活动已发布。"))
             return redirect("services:activity", pk=a.pk)
     rows = selectors.activity_list(user=user, month=month)
     page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
@@ -398,7 +410,7 @@ def activity_list(request):
 def _visible_activity(request, pk: int):
     a = _get(selectors.activity_list(user=request.user), pk)
     if a is None:
-        raise NotFound("活动不存在，或不在您的管辖范围内。")
+        raise NotFound(_("活动不存在，或不在您的管辖范围内。"))
     return a
 
 
@@ -413,7 +425,7 @@ def activity_detail(request, pk: int):
         except UserError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, "活动已取消，已报名的人会收到通知。")
+            messages.success(request, _("活动已取消，已报名的人会收到通知。"))
         return redirect("services:activity", pk=pk)
     return render(
         request,
@@ -434,7 +446,7 @@ def activity_qr(request, pk: int):
 
     a = _visible_activity(request, pk)
     if not can_manage(request.user, a):
-        raise Forbidden("只有活动组织者可以展示签到码。")
+        raise Forbidden(_("只有活动组织者可以展示签到码。"))
     kind = "out" if request.GET.get("kind") == "out" else "in"
     url = request.build_absolute_uri(
         reverse("m_services:checkin") + "?c=" + services.checkin_code(a, kind)
@@ -463,20 +475,20 @@ def order_list(request):
         need = _get(Need.objects.visible_to(user), request.POST.get("need"))
         try:
             if need is None:
-                raise UserError("请选择需求。", field="need")
+                raise UserError(_("请选择需求。"), field="need")
             order = orders.order_dispatch(
                 by=user,
                 need=need,
                 member=_member(request),
                 team=_team(request),
-                due_at=_when(request.POST.get("due_at"), "服务时间", "due_at"),
+                due_at=_when(request.POST.get("due_at"), _("服务时间"), "due_at"),
                 address=request.POST.get("address", ""),
                 request=request,
             )
         except UserError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, "已派单。")
+            messages.success(request, _("已派单。"))
             return redirect("services:order", pk=order.pk)
     rows = selectors.order_list(user=user, status=request.GET.get("status") or None, late=late)
     page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
@@ -508,16 +520,16 @@ def order_detail(request, pk: int):
             fields.update(
                 member=_member(request),
                 team=_team(request),
-                due_at=_when(request.POST.get("due_at"), "服务时间", "due_at"),
+                due_at=_when(request.POST.get("due_at"), _("服务时间"), "due_at"),
             )
         try:
             if action not in ("cancel", "redispatch"):
-                raise UserError("未知的操作。")
+                raise UserError(_("未知的操作。"))
             orders.order_act(by=user, order=order, action=action, **fields)
         except UserError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, "已提交。")
+            messages.success(request, _("已提交。"))
         return redirect("services:order", pk=pk)
     return render(
         request,
@@ -554,7 +566,7 @@ def wish_list(request):
 def wish_review(request, pk: int):
     wish = _get(selectors.wish_list(user=request.user), pk)
     if wish is None:
-        raise NotFound("心愿不存在，或不在您的管辖范围内。")
+        raise NotFound(_("心愿不存在，或不在您的管辖范围内。"))
     try:
         wishes.wish_review(
             by=request.user,
@@ -565,5 +577,5 @@ def wish_review(request, pk: int):
     except UserError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, "已审核。")
+        messages.success(request, _("已审核。"))
     return redirect(reverse("services:wishes") + "?status=pending")

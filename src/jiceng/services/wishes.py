@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
@@ -25,7 +26,7 @@ MAX_VALUE = Decimal("2000")  # a micro-wish is small; larger needs go to the nee
 def _photo(upload: Any, required: bool = False):
     if not upload:
         if required:
-            raise UserError("请上传照片。", field="photo")
+            raise UserError(_("请上传照片。"), field="photo")
         return None
     return prepare_photos([upload])[0]
 
@@ -34,12 +35,15 @@ def _value(value: Any) -> Decimal:
     try:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, AttributeError):
-        raise UserError("请填写大约价值（元）。", field="value") from None
+        raise UserError(_("请填写大约价值（元）。"), field="value") from None
     if not amount.is_finite() or amount <= 0:
-        raise UserError("大约价值应大于 0 元。", field="value")
+        raise UserError(_("大约价值应大于 0 元。"), field="value")
     if amount > MAX_VALUE:
         raise UserError(
-            f"微心愿价值一般不超过 {MAX_VALUE:.0f} 元；更大的需求请提交到需求清单。", field="value"
+            _("微心愿价值一般不超过 {most} 元；更大的需求请提交到需求清单。").format(
+                most=f"{MAX_VALUE:.0f}"
+            ),
+            field="value",
         )
     return amount.quantize(Decimal("0.01"))
 
@@ -59,17 +63,17 @@ def wish_post(
     homes = home_communities(by)
     if community is None:
         if not homes:
-            raise UserError("尚未登记所在社区，无法许愿。")
+            raise UserError(_("尚未登记所在社区，无法许愿。"))
         community = homes[0]
     place = _community(community)
     if place.code not in homes:
-        raise Forbidden("只能在自己所在的社区许愿。")
+        raise Forbidden(_("只能在自己所在的社区许愿。"))
     wish = Wish(
         community=place,
         scope_code=place.code,
         poster=by,
-        title=_text(title, "心愿", "title"),
-        description=_text(description, "说明", "description", required=False, limit=500),
+        title=_text(title, _("心愿"), "title"),
+        description=_text(description, _("说明"), "description", required=False, limit=500),
         value=_value(value),
     )
     prepared = _photo(photo)
@@ -89,10 +93,10 @@ def wish_review(*, by, wish: Wish, approve: bool, reason: str = "") -> Wish:
     """The community puts the wish on the wall, or declines it with a reason for the resident."""
     wish = _locked(wish)
     if not can_manage(by, wish):
-        raise Forbidden("您无权审核该社区的微心愿。")
+        raise Forbidden(_("您无权审核该社区的微心愿。"))
     if wish.status != Wish.Status.PENDING:
-        raise UserError("该心愿已审核。", status=409)
-    reason = _text(reason, "不通过的理由", "reason", required=not approve, limit=500)
+        raise UserError(_("该心愿已审核。"), status=409)
+    reason = _text(reason, _("不通过的理由"), "reason", required=not approve, limit=500)
     wish.status = Wish.Status.OPEN if approve else Wish.Status.REJECTED
     wish.reason = reason
     wish.approved_by = by
@@ -117,9 +121,9 @@ def wish_claim(*, by, wish: Wish, request: Any = None) -> Wish:
     """A member or a partner's staff lights the wish. Many at once: one conditional update
     decides, so exactly one claim wins."""
     if not can_claim_wish(by):
-        raise Forbidden("党员或共建单位职工可以认领微心愿。")
+        raise Forbidden(_("党员或共建单位职工可以认领微心愿。"))
     if wish.poster_id == by.pk:
-        raise UserError("不能认领自己的心愿。")
+        raise UserError(_("不能认领自己的心愿。"))
     partner_id = next(iter(by.unit_ids), None) if by.has_role("partner_staff") else None
     now = timezone.now()
     with transaction.atomic():
@@ -133,8 +137,8 @@ def wish_claim(*, by, wish: Wish, request: Any = None) -> Wish:
         if not won:
             current = Wish.objects.filter(pk=wish.pk).values_list("status", flat=True).first()
             if current in (Wish.Status.CLAIMED, Wish.Status.FULFILLED, Wish.Status.CONFIRMED):
-                raise UserError("该心愿已被他人认领。", status=409)
-            raise UserError("该心愿不在心愿墙上，不能认领。", status=409)
+                raise UserError(_("该心愿已被他人认领。"), status=409)
+            raise UserError(_("该心愿不在心愿墙上，不能认领。"), status=409)
         wish = Wish.objects.select_related("poster").get(pk=wish.pk)
         audit(actor=by, action="services.wish_claim", obj=wish, request=request)
         notify(
@@ -150,11 +154,11 @@ def wish_fulfil(*, by, wish: Wish, photo: Any, note: str = "", request: Any = No
     """The claimant delivers and shows it with a photo; the resident then confirms."""
     wish = _locked(wish)
     if wish.claimed_by_id != by.pk:
-        raise Forbidden("只有认领人可以反馈送达。")
+        raise Forbidden(_("只有认领人可以反馈送达。"))
     if wish.status != Wish.Status.CLAIMED:
-        raise UserError("该心愿当前不能反馈送达。", status=409)
+        raise UserError(_("该心愿当前不能反馈送达。"), status=409)
     prepared = _photo(photo, required=True)
-    wish.fulfil_note = _text(note, "送达说明", "note", required=False, limit=500)
+    wish.fulfil_note = _text(note, _("送达说明"), "note", required=False, limit=500)
     wish.status = Wish.Status.FULFILLED
     wish.fulfilled_at = timezone.now()
     wish.fulfil_photo.save(prepared.name, prepared, save=False)
@@ -173,9 +177,9 @@ def wish_confirm(*, by, wish: Wish, request: Any = None) -> Wish:
     """The resident confirms the wish came true; the member who lit it earns points."""
     wish = _locked(wish)
     if wish.poster_id != by.pk:
-        raise Forbidden("只有许愿人可以确认。")
+        raise Forbidden(_("只有许愿人可以确认。"))
     if wish.status != Wish.Status.FULFILLED:
-        raise UserError("心愿尚未送达，不能确认。", status=409)
+        raise UserError(_("心愿尚未送达，不能确认。"), status=409)
     wish.status = Wish.Status.CONFIRMED
     wish.confirmed_at = timezone.now()
     wish.save(update_fields=["status", "confirmed_at", "updated_at"])
@@ -197,9 +201,9 @@ def wish_withdraw(*, by, wish: Wish) -> Wish:
     """The resident takes back a wish nobody has claimed yet."""
     wish = _locked(wish)
     if wish.poster_id != by.pk:
-        raise Forbidden("只有许愿人可以撤回。")
+        raise Forbidden(_("只有许愿人可以撤回。"))
     if wish.status not in (Wish.Status.PENDING, Wish.Status.OPEN):
-        raise UserError("心愿已被认领，不能撤回。", status=409)
+        raise UserError(_("心愿已被认领，不能撤回。"), status=409)
     wish.status = Wish.Status.WITHDRAWN
     wish.save(update_fields=["status", "updated_at"])
     audit(actor=by, action="services.wish_withdraw", obj=wish)
