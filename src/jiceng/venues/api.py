@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -127,7 +128,7 @@ def booking_create(request, venue_id: int, payload: BookingIn):
     if payload.organization_id is not None:
         organization = Partner.objects.filter(pk=payload.organization_id).first()
         if organization is None:
-            raise NotFound("预约单位不存在。")
+            raise NotFound(_("预约单位不存在。"))
     made = services.booking_create_series(
         by=request.user,
         venue=venue,

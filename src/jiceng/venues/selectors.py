@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.core.errors import NotFound
 from jiceng.venues.models import Booking, Closure, Venue
@@ -60,7 +61,7 @@ def venue_detail(*, user, pk: int) -> Venue:
         .first()
     )
     if venue is None:
-        raise NotFound("场地不存在，或不在您的管辖范围内。")
+        raise NotFound(_("场地不存在，或不在您的管辖范围内。"))
     return venue
 
 
@@ -91,7 +92,7 @@ def pending_requests(*, user) -> QuerySet[Booking]:
 def booking_for_console(*, user, pk: int) -> Booking:
     booking = visible_bookings(user).select_related("venue", "booker").filter(pk=pk).first()
     if booking is None:
-        raise NotFound("预约不存在，或不在您的管辖范围内。")
+        raise NotFound(_("预约不存在，或不在您的管辖范围内。"))
     return booking
 
 
@@ -136,7 +137,7 @@ def bookable_venue(*, user, pk: int) -> Venue:
         .first()
     )
     if venue is None or not may_book(user, venue):
-        raise NotFound("场地不存在或未开放预约。")
+        raise NotFound(_("场地不存在或未开放预约。"))
     return venue
 
 

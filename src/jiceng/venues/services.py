@@ -16,6 +16,8 @@ import chinese_calendar
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext, pgettext
 
 from jiceng.accounts.roles import ADMIN_ROLES
 from jiceng.core.audit import audit
@@ -28,7 +30,7 @@ from jiceng.venues.permissions import can_cancel, can_create_in, can_manage, may
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # A booking is one stretch inside one opening window, at least this long.
 MIN_MINUTES = 30
-OVERLAP_MESSAGE = "该时段已被预约（{start}-{end}），请选择其他时间。"
+OVERLAP_MESSAGE = gettext_noop("该时段已被预约（{start}-{end}），请选择其他时间。")
 
 
 # --- opening hours ----------------------------------------------------------------------------
@@ -39,14 +41,17 @@ def parse_week(spec: dict[int, str]) -> list[tuple[int, time, time]]:
     windows: list[tuple[int, time, time]] = []
     for weekday, text in sorted(spec.items()):
         if not 0 <= int(weekday) <= 6:
-            raise UserError("星期应在周一至周日之间。", field="windows")
+            raise UserError(_("星期应在周一至周日之间。"), field="windows")
         text = (text or "").replace("，", ",").replace("－", "-").replace("—", "-").strip()
         if not text:
             continue
         try:
             parsed = parse_windows(text)
         except UserError as exc:
-            raise UserError(f"{WEEKDAYS[int(weekday)]}：{exc.message}", field="windows") from exc
+            raise UserError(
+                _("{day}：{error}").format(day=WEEKDAYS[int(weekday)], error=exc.message),
+                field="windows",
+            ) from exc
         windows.extend((int(weekday), s, e) for s, e in parsed)
     return windows
 
@@ -71,42 +76,73 @@ def closed_reason(venue: Venue, day: date, closures: list[Closure] | None = None
         if c.starts_on <= day <= c.ends_on:
             return c.reason
     if venue.closed_on_holidays and is_statutory_holiday(day):
-        return "法定节假日闭馆"
+        return pgettext("closed day", "法定节假日闭馆")
     return ""
 
 
 def _fmt_windows(windows: list[OpeningWindow]) -> str:
-    return "、".join(f"{w.starts:%H:%M}-{w.ends:%H:%M}" for w in windows)
+    return pgettext("list separator", "、").join(
+        f"{w.starts:%H:%M}-{w.ends:%H:%M}" for w in windows
+    )
+
+
+def _on_weekday(day: int) -> str:
+    """The weekday as a sentence names it ("not open on Mondays"); WEEKDAYS are short labels."""
+    return (
+        pgettext("on weekday", "周一"),
+        pgettext("on weekday", "周二"),
+        pgettext("on weekday", "周三"),
+        pgettext("on weekday", "周四"),
+        pgettext("on weekday", "周五"),
+        pgettext("on weekday", "周六"),
+        pgettext("on weekday", "周日"),
+    )[day]
 
 
 def check_slot(venue: Venue, starts_at: datetime, ends_at: datetime, *, now: datetime) -> None:
     """Refuse a time that is not bookable at this venue: in the past, too far ahead, on a
     closed day, or not inside one opening window of that day."""
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
-        raise UserError("预约时间缺少时区。", field="starts_at")
+        raise UserError(_("预约时间缺少时区。"), field="starts_at")
     if ends_at <= starts_at:
-        raise UserError("结束时间应晚于开始时间。", field="ends_at")
+        raise UserError(_("结束时间应晚于开始时间。"), field="ends_at")
     if starts_at <= now:
-        raise UserError("不能预约已经过去的时间。", field="starts_at")
+        raise UserError(_("不能预约已经过去的时间。"), field="starts_at")
     if ends_at - starts_at < timedelta(minutes=MIN_MINUTES):
-        raise UserError(f"每次预约至少 {MIN_MINUTES} 分钟。", field="ends_at")
+        raise UserError(
+            _("每次预约至少 {minutes} 分钟。").format(minutes=MIN_MINUTES), field="ends_at"
+        )
     start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
     day = start.date()
     if day > timezone.localdate(now) + timedelta(days=venue.max_days_ahead):
-        raise UserError(f"该场地最多可提前 {venue.max_days_ahead} 天预约。", field="starts_at")
+        most = venue.max_days_ahead
+        raise UserError(
+            ngettext(
+                "该场地最多可提前 {days} 天预约。", "该场地最多可提前 {days} 天预约。", most
+            ).format(days=most),
+            field="starts_at",
+        )
     reason = closed_reason(venue, day)
     if reason:
-        raise UserError(f"{day:%Y-%m-%d} 闭馆（{reason}），请选择其他日期。", field="starts_at")
+        raise UserError(
+            _("{day} 闭馆（{reason}），请选择其他日期。").format(
+                day=f"{day:%Y-%m-%d}", reason=reason
+            ),
+            field="starts_at",
+        )
     windows = [w for w in venue.windows.all() if w.weekday == day.weekday()]
     if not windows:
         raise UserError(
-            f"该场地{WEEKDAYS[day.weekday()]}不开放，请选择其他日期。", field="starts_at"
+            _("该场地{weekday}不开放，请选择其他日期。").format(weekday=_on_weekday(day.weekday())),
+            field="starts_at",
         )
     if end.date() != day or not any(
         w.starts <= start.time() and end.time() <= w.ends for w in windows
     ):
         raise UserError(
-            f"预约时间须在开放时段内：{WEEKDAYS[day.weekday()]} {_fmt_windows(windows)}。",
+            _("预约时间须在开放时段内：{weekday} {windows}。").format(
+                weekday=_on_weekday(day.weekday()), windows=_fmt_windows(windows)
+            ),
             field="starts_at",
         )
 
@@ -118,21 +154,21 @@ def _venue_fields(
     *, name: str, address: str, capacity: Any, contact_phone: str, max_days_ahead: Any
 ) -> dict[str, Any]:
     if not (name or "").strip():
-        raise UserError("请填写场地名称。", field="name")
+        raise UserError(_("请填写场地名称。"), field="name")
     if not (address or "").strip():
-        raise UserError("请填写场地地址。", field="address")
+        raise UserError(_("请填写场地地址。"), field="address")
     try:
         capacity = int(capacity)
     except (TypeError, ValueError):
         capacity = 0
     if capacity < 1:
-        raise UserError("容纳人数应为正整数。", field="capacity")
+        raise UserError(_("容纳人数应为正整数。"), field="capacity")
     try:
         max_days_ahead = int(max_days_ahead)
     except (TypeError, ValueError):
         max_days_ahead = 0
     if not 1 <= max_days_ahead <= 365:
-        raise UserError("最多提前预约天数应在 1 至 365 之间。", field="max_days_ahead")
+        raise UserError(_("最多提前预约天数应在 1 至 365 之间。"), field="max_days_ahead")
     phone = (contact_phone or "").strip()
     return {
         "name": name.strip(),
@@ -165,13 +201,13 @@ def venue_create(
 ) -> Venue:
     """List a room of a community or a partner unit with its weekly opening windows."""
     if division.level not in ("community", "grid"):
-        raise UserError("场地应设在社区或网格。", field="division")
+        raise UserError(_("场地应设在社区或网格。"), field="division")
     if not can_create_in(by, division, owner_partner):
-        raise Forbidden("您无权在该区划登记场地。")
+        raise Forbidden(_("您无权在该区划登记场地。"))
     if owner_partner is not None and not division.code.startswith(owner_partner.scope_code[:9]):
-        raise UserError("共建单位的场地应在该单位所在街道之内。", field="division")
+        raise UserError(_("共建单位的场地应在该单位所在街道之内。"), field="division")
     if kind not in Venue.Kind.values:
-        raise UserError("未知的场地类型。", field="kind")
+        raise UserError(_("未知的场地类型。"), field="kind")
     fields = _venue_fields(
         name=name,
         address=address,
@@ -181,9 +217,9 @@ def venue_create(
     )
     parsed = parse_week(windows)
     if not parsed:
-        raise UserError("请至少填写一个开放时段。", field="windows")
+        raise UserError(_("请至少填写一个开放时段。"), field="windows")
     if Venue.objects.filter(scope_code=division.code, name=fields["name"]).exists():
-        raise UserError("同一区划内已有同名场地。", field="name")
+        raise UserError(_("同一区划内已有同名场地。"), field="name")
     venue = Venue.objects.create(
         division=division,
         kind=kind,
@@ -224,9 +260,9 @@ def venue_update(
 ) -> Venue:
     """Change a venue and its windows; bookings already approved stay as they are."""
     if not can_manage(by, venue):
-        raise Forbidden("只有场地的管理方可以修改场地。")
+        raise Forbidden(_("只有场地的管理方可以修改场地。"))
     if kind not in Venue.Kind.values:
-        raise UserError("未知的场地类型。", field="kind")
+        raise UserError(_("未知的场地类型。"), field="kind")
     fields = _venue_fields(
         name=name,
         address=address,
@@ -236,13 +272,13 @@ def venue_update(
     )
     parsed = parse_week(windows)
     if not parsed:
-        raise UserError("请至少填写一个开放时段。", field="windows")
+        raise UserError(_("请至少填写一个开放时段。"), field="windows")
     if (
         Venue.objects.filter(scope_code=venue.scope_code, name=fields["name"])
         .exclude(pk=venue.pk)
         .exists()
     ):
-        raise UserError("同一区划内已有同名场地。", field="name")
+        raise UserError(_("同一区划内已有同名场地。"), field="name")
     venue = Venue.objects.select_for_update().get(pk=venue.pk)
     before = {"capacity": venue.capacity, "windows": [str(w) for w in venue.windows.all()]}
     for key, value in fields.items():
@@ -276,13 +312,13 @@ def closure_add(
     """Close the venue for some days; bookings in those days are cancelled and their bookers
     told. Returns the closure and how many bookings it cancelled."""
     if not can_manage(by, venue):
-        raise Forbidden("只有场地的管理方可以安排闭馆。")
+        raise Forbidden(_("只有场地的管理方可以安排闭馆。"))
     if not (reason or "").strip():
-        raise UserError("请填写闭馆原因。", field="reason")
+        raise UserError(_("请填写闭馆原因。"), field="reason")
     if ends_on < starts_on:
-        raise UserError("结束日期不能早于起始日期。", field="ends_on")
+        raise UserError(_("结束日期不能早于起始日期。"), field="ends_on")
     if ends_on - starts_on > timedelta(days=366):
-        raise UserError("一次闭馆安排不超过一年。", field="ends_on")
+        raise UserError(_("一次闭馆安排不超过一年。"), field="ends_on")
     venue = Venue.objects.select_for_update().get(pk=venue.pk)
     closure = Closure.objects.create(
         venue=venue, starts_on=starts_on, ends_on=ends_on, reason=reason.strip()
@@ -332,7 +368,7 @@ def _overlap(venue: Venue, starts_at: datetime, ends_at: datetime, exclude: int 
 def _refuse_overlap(other: Booking) -> None:
     start, end = timezone.localtime(other.starts_at), timezone.localtime(other.ends_at)
     raise UserError(
-        OVERLAP_MESSAGE.format(start=f"{start:%m-%d %H:%M}", end=f"{end:%H:%M}"),
+        _(OVERLAP_MESSAGE).format(start=f"{start:%m-%d %H:%M}", end=f"{end:%H:%M}"),
         field="starts_at",
         status=409,
     )
@@ -350,7 +386,9 @@ def _save_approved(booking: Booking, fields: list[str] | None = None) -> None:
     except IntegrityError as exc:
         if "venues_booking_no_overlap" not in str(exc):
             raise
-        raise UserError("该时段已被预约，请选择其他时间。", field="starts_at", status=409) from exc
+        raise UserError(
+            _("该时段已被预约，请选择其他时间。"), field="starts_at", status=409
+        ) from exc
 
 
 def _booking_url(booking: Booking) -> str:
@@ -378,30 +416,32 @@ def booking_create(
 ) -> Booking:
     """Ask for a time at a venue (approved at once where the venue needs no approval)."""
     if not getattr(by, "is_authenticated", False):
-        raise Forbidden("请先登录。")
+        raise Forbidden(_("请先登录。"))
     if not venue.is_active:
-        raise UserError("该场地已停用，不接受预约。", status=409)
+        raise UserError(_("该场地已停用，不接受预约。"), status=409)
     if not may_book(by, venue):
         if not by.roles or by.roles <= ADMIN_ROLES:
-            raise Forbidden("您的账号尚未开通居民或工作人员身份，暂不能预约。")
-        raise Forbidden("该场地仅接受本社区居民和单位预约。")
+            raise Forbidden(_("您的账号尚未开通居民或工作人员身份，暂不能预约。"))
+        raise Forbidden(_("该场地仅接受本社区居民和单位预约。"))
     if organization is not None and organization.pk not in partner_units(by):
-        raise Forbidden("您不是该单位的工作人员，不能以该单位名义预约。")
+        raise Forbidden(_("您不是该单位的工作人员，不能以该单位名义预约。"))
     title = (title or "").strip()
     if not title:
-        raise UserError("请填写活动名称。", field="title")
+        raise UserError(_("请填写活动名称。"), field="title")
     try:
         attendees = int(attendees)
     except (TypeError, ValueError):
         attendees = 0
     if attendees < 1:
-        raise UserError("参加人数应为正整数。", field="attendees")
+        raise UserError(_("参加人数应为正整数。"), field="attendees")
     phone = (contact_phone or "").strip()
     if phone and not MOBILE.match(phone):
-        raise UserError("请填写 11 位手机号码。", field="contact_phone")
+        raise UserError(_("请填写 11 位手机号码。"), field="contact_phone")
     if attendees > venue.capacity:
         raise UserError(
-            f"参加人数（{attendees} 人）超过场地容纳人数（{venue.capacity} 人）。",
+            _("参加人数（{n} 人）超过场地容纳人数（{capacity} 人）。").format(
+                n=attendees, capacity=venue.capacity
+            ),
             field="attendees",
         )
     now = timezone.now()
@@ -414,7 +454,7 @@ def booking_create(
         _refuse_overlap(other)
     venue = _lock_venue(venue)
     if not venue.is_active or attendees > venue.capacity:
-        raise UserError("场地信息刚刚有变化，请刷新后重试。", status=409)
+        raise UserError(_("场地信息刚刚有变化，请刷新后重试。"), status=409)
     other = _overlap(venue, starts_at, ends_at)
     if other is not None:
         _refuse_overlap(other)
@@ -423,7 +463,7 @@ def booking_create(
         .overlapping(starts_at, ends_at)
         .exists()
     ):
-        raise UserError("您已申请过该时段，请等待审批。", field="starts_at", status=409)
+        raise UserError(_("您已申请过该时段，请等待审批。"), field="starts_at", status=409)
     booking = Booking(
         venue=venue,
         scope_code=venue.scope_code,
@@ -480,7 +520,9 @@ def booking_create_series(
     except (TypeError, ValueError):
         weeks = 0
     if not 1 <= weeks <= MAX_REPEAT_WEEKS:
-        raise UserError(f"重复周数应在 1 至 {MAX_REPEAT_WEEKS} 之间。", field="weeks")
+        raise UserError(
+            _("重复周数应在 1 至 {most} 之间。").format(most=MAX_REPEAT_WEEKS), field="weeks"
+        )
     made = []
     for n in range(weeks):
         shift = timedelta(weeks=n)
@@ -499,7 +541,9 @@ def booking_create_series(
                 raise
             day = timezone.localtime(starts_at + shift).date()
             raise type(exc)(
-                f"第 {n + 1} 周（{day:%Y-%m-%d}）无法预约：{exc.message} 整组预约均未提交。",
+                _("第 {n} 周（{day}）无法预约：{error} 整组预约均未提交。").format(
+                    n=n + 1, day=f"{day:%Y-%m-%d}", error=exc.message
+                ),
                 field=exc.field,
                 status=exc.status,
             ) from exc
@@ -536,14 +580,17 @@ def _lock_booking(booking: Booking) -> tuple[Venue, Booking]:
 
 def _require_pending(booking: Booking) -> None:
     if booking.status != Booking.Status.PENDING:
-        raise UserError(f"该预约已处理（{booking.get_status_display()}）。", status=409)
+        raise UserError(
+            _("该预约已处理（{status}）。").format(status=booking.get_status_display()),
+            status=409,
+        )
 
 
 @transaction.atomic
 def booking_approve(*, by, booking: Booking, request=None) -> Booking:
     """Approve a pending booking; the other requests for overlapping times are declined."""
     if not can_manage(by, booking.venue):
-        raise Forbidden("只有场地的管理方可以审批预约。")
+        raise Forbidden(_("只有场地的管理方可以审批预约。"))
     # Answer requests already decided, or already beaten, without queueing for the lock; the
     # checks under the lock below decide.
     current = Booking.objects.only("status", "starts_at", "ends_at", "venue_id").get(pk=booking.pk)
@@ -555,7 +602,7 @@ def booking_approve(*, by, booking: Booking, request=None) -> Booking:
     _require_pending(booking)
     now = timezone.now()
     if booking.starts_at <= now:
-        raise UserError("预约时间已过，无法批准。", status=409)
+        raise UserError(_("预约时间已过，无法批准。"), status=409)
     other = _overlap(venue, booking.starts_at, booking.ends_at, exclude=booking.pk)
     if other is not None:
         _refuse_overlap(other)
@@ -622,9 +669,9 @@ def _decline(booking: Booking, *, by, reason: str, request, now: datetime, saved
 def booking_decline(*, by, booking: Booking, reason: str, request=None) -> Booking:
     """Decline a pending booking with a reason the booker sees."""
     if not can_manage(by, booking.venue):
-        raise Forbidden("只有场地的管理方可以审批预约。")
+        raise Forbidden(_("只有场地的管理方可以审批预约。"))
     if not (reason or "").strip():
-        raise UserError("请填写不批准的原因。", field="reason")
+        raise UserError(_("请填写不批准的原因。"), field="reason")
     venue, booking = _lock_booking(booking)
     _require_pending(booking)
     _decline(booking, by=by, reason=reason.strip(), request=request, now=timezone.now())
@@ -658,14 +705,17 @@ def booking_cancel(*, by, booking: Booking, reason: str = "", request=None) -> B
     """The booker withdraws, or the venue's manager cancels (with a reason); the time is free
     again at once."""
     if not can_cancel(by, booking):
-        raise Forbidden("只有预约人或场地管理方可以取消预约。")
+        raise Forbidden(_("只有预约人或场地管理方可以取消预约。"))
     venue, booking = _lock_booking(booking)
     if booking.status not in (Booking.Status.PENDING, Booking.Status.APPROVED):
-        raise UserError(f"该预约的状态是「{booking.get_status_display()}」，无需取消。", status=409)
+        raise UserError(
+            _("该预约的状态是「{status}」，无需取消。").format(status=booking.get_status_display()),
+            status=409,
+        )
     if booking.ends_at <= timezone.now():
-        raise UserError("活动已经结束，不能取消。", status=409)
+        raise UserError(_("活动已经结束，不能取消。"), status=409)
     by_booker = booking.booker_id == by.pk
     if not by_booker and not (reason or "").strip():
-        raise UserError("请填写取消的原因，预约人会收到通知。", field="reason")
+        raise UserError(_("请填写取消的原因，预约人会收到通知。"), field="reason")
     _cancel(booking, by=by, reason=(reason or "").strip() or "预约人取消", request=request)
     return booking

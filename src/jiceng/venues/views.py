@@ -12,6 +12,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
@@ -115,7 +117,7 @@ def venue_new(request):
         owner = units.filter(pk=request.POST.get("owner_partner") or 0).first()
         try:
             if division is None:
-                raise UserError("请选择场地所在的社区或网格。", field="division")
+                raise UserError(_("请选择场地所在的社区或网格。"), field="division")
             venue = services.venue_create(
                 by=request.user, division=division, owner_partner=owner, request=request, **values
             )
@@ -124,7 +126,7 @@ def venue_new(request):
                 raise
             messages.error(request, exc.message)
         else:
-            messages.success(request, "场地已登记。")
+            messages.success(request, _("场地已登记。"))
             return redirect("venues:detail", venue.pk)
     windows = _windows_by_day(None)
     for row in windows:
@@ -148,7 +150,7 @@ def venue_new(request):
 def venue_edit(request, pk: int):
     venue = selectors.venue_detail(user=request.user, pk=pk)
     if not can_manage(request.user, venue):
-        raise Forbidden("只有场地的管理方可以修改场地。")
+        raise Forbidden(_("只有场地的管理方可以修改场地。"))
     if request.method == "POST":
         values = _venue_form_values(request.POST)
         try:
@@ -164,7 +166,7 @@ def venue_edit(request, pk: int):
                 raise
             messages.error(request, exc.message)
         else:
-            messages.success(request, "场地已保存。")
+            messages.success(request, _("场地已保存。"))
             return redirect("venues:detail", venue.pk)
         windows = _windows_by_day(None)
         for row in windows:
@@ -230,11 +232,12 @@ def venue_detail(request, pk: int):
 def closure_add(request, pk: int):
     venue = selectors.venue_detail(user=request.user, pk=pk)
     try:
-        starts_on = _parse_date(request.POST.get("starts_on"), "起始日期")
+        starts_on = _parse_date(request.POST.get("starts_on"), pgettext("field label", "起始日期"))
         ends_on = _parse_date(
-            request.POST.get("ends_on") or request.POST.get("starts_on"), "结束日期"
+            request.POST.get("ends_on") or request.POST.get("starts_on"),
+            pgettext("field label", "结束日期"),
         )
-        _, cancelled = services.closure_add(
+        _closure, cancelled = services.closure_add(
             by=request.user,
             venue=venue,
             starts_on=starts_on,
@@ -247,7 +250,14 @@ def closure_add(request, pk: int):
             raise
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已安排闭馆，取消了 {cancelled} 个预约并通知了预约人。")
+        messages.success(
+            request,
+            ngettext(
+                "已安排闭馆，取消了 {n} 个预约并通知了预约人。",
+                "已安排闭馆，取消了 {n} 个预约并通知了预约人。",
+                cancelled,
+            ).format(n=cancelled),
+        )
     return redirect("venues:detail", venue.pk)
 
 
@@ -258,7 +268,7 @@ def booking_decide(request, pk: int, action: str):
     try:
         if action == "approve":
             services.booking_approve(by=request.user, booking=booking, request=request)
-            done = "已批准。"
+            done = _("已批准。")
         elif action == "decline":
             services.booking_decline(
                 by=request.user,
@@ -266,7 +276,7 @@ def booking_decide(request, pk: int, action: str):
                 reason=request.POST.get("reason", ""),
                 request=request,
             )
-            done = "已退回，预约人会收到原因。"
+            done = _("已退回，预约人会收到原因。")
         elif action == "cancel":
             services.booking_cancel(
                 by=request.user,
@@ -274,9 +284,9 @@ def booking_decide(request, pk: int, action: str):
                 reason=request.POST.get("reason", ""),
                 request=request,
             )
-            done = "已取消，预约人会收到通知。"
+            done = _("已取消，预约人会收到通知。")
         else:
-            raise NotFound("页面不存在。")
+            raise NotFound(_("页面不存在。"))
     except UserError as exc:
         if isinstance(exc, Forbidden | NotFound):
             raise
@@ -296,16 +306,18 @@ def _parse_date(value, label: str) -> date:
     try:
         return date.fromisoformat((value or "").strip())
     except ValueError as exc:
-        raise UserError(f"{label}格式不正确。") from exc
+        raise UserError(_("{what}格式不正确。").format(what=label)) from exc
 
 
 def _parse_moment(day: str, hhmm: str, label: str) -> datetime:
     try:
         moment = time.fromisoformat((hhmm or "").strip())
     except ValueError as exc:
-        raise UserError(f"请填写{label}（如 19:00）。", field="starts_at") from exc
+        raise UserError(
+            _("请填写{what}（如 19:00）。").format(what=label), field="starts_at"
+        ) from exc
     return datetime.combine(
-        _parse_date(day, "日期"), moment, tzinfo=timezone.get_current_timezone()
+        _parse_date(day, _("日期")), moment, tzinfo=timezone.get_current_timezone()
     )
 
 
@@ -336,13 +348,17 @@ def m_venue(request, pk: int):
             if request.POST.get("organization"):
                 organization = Partner.objects.filter(pk=request.POST["organization"]).first()
                 if organization is None:
-                    raise UserError("预约单位不存在。", field="organization")
+                    raise UserError(_("预约单位不存在。"), field="organization")
             booking = services.booking_create_series(
                 by=request.user,
                 venue=venue,
                 weeks=form.get("weeks") or 1,
-                starts_at=_parse_moment(form.get("day"), form.get("start"), "开始时间"),
-                ends_at=_parse_moment(form.get("day"), form.get("end"), "结束时间"),
+                starts_at=_parse_moment(
+                    form.get("day"), form.get("start"), pgettext("field label", "开始时间")
+                ),
+                ends_at=_parse_moment(
+                    form.get("day"), form.get("end"), pgettext("field label", "结束时间")
+                ),
                 title=form.get("title", ""),
                 attendees=form.get("attendees") or 0,
                 notes=form.get("notes", ""),
@@ -353,11 +369,16 @@ def m_venue(request, pk: int):
         except UserError as exc:
             error, status = exc.message, exc.status
         else:
-            many = f"（共 {len(booking)} 次）" if len(booking) > 1 else ""
+            n = len(booking)
             if booking[0].status == Booking.Status.APPROVED:
-                messages.success(request, f"预约成功{many}。")
+                done = _("预约成功（共 {n} 次）。") if n > 1 else _("预约成功。")
             else:
-                messages.success(request, f"已提交预约申请{many}，审批结果会通知您。")
+                done = (
+                    _("已提交预约申请（共 {n} 次），审批结果会通知您。")
+                    if n > 1
+                    else _("已提交预约申请，审批结果会通知您。")
+                )
+            messages.success(request, done.format(n=n))
             return redirect("venues_m:mine")
     try:
         monday = selectors.monday_of(date.fromisoformat(form.get("day") or ""))
@@ -391,7 +412,7 @@ def m_mine(request):
 def m_cancel(request, pk: int):
     booking = selectors.my_bookings(user=request.user).filter(pk=pk).first()
     if booking is None:
-        raise NotFound("预约不存在。")
+        raise NotFound(_("预约不存在。"))
     try:
         services.booking_cancel(by=request.user, booking=booking, request=request)
     except UserError as exc:
@@ -399,7 +420,7 @@ def m_cancel(request, pk: int):
             raise
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已取消预约，该时段已释放。")
+        messages.success(request, _("已取消预约，该时段已释放。"))
     return redirect("venues_m:mine")
 
 
@@ -407,7 +428,7 @@ def feed(request, pk: int):
     """The venue's approved bookings for calendar apps (no login: times and activity names)."""
     venue = Venue.objects.filter(pk=pk, is_active=True).first()
     if venue is None:
-        raise NotFound("场地不存在。")
+        raise NotFound(_("场地不存在。"))
     version, body = selectors.ical_cached(venue=venue)
     etag = f'"{version}"'
     if request.headers.get("If-None-Match") == etag:
