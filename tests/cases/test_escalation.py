@@ -347,3 +347,14 @@ def test_a_called_unit_finds_its_open_whistles_in_its_inbox(client, cast, catego
     assert 'data-testid="pending-whistles"' not in body
     client.force_login(cast["secretary"])  # not a unit: no such list
     assert 'data-testid="pending-whistles"' not in client.get("/cases/inbox/").content.decode()
+
+
+def test_notifications_are_written_in_the_districts_language_whoever_acts(cast, category):
+    from django.utils import translation
+
+    case = services.case_report(by=cast["resident"], category=category, description="井盖缺失")
+    with translation.override("en"):  # the secretary reads the console in English
+        services.case_file(case=case, by=cast["secretary"])
+    note = Notification.objects.get(user=cast["resident"])
+    assert note.title == f"案件 {case.number} 立案"
+    assert "已立案" in note.body

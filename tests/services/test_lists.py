@@ -62,6 +62,16 @@ def test_review_accepts_merges_and_declines_with_the_reason_shown_to_the_residen
     assert any("未列入" in t and "议事" in body for t, body in titles)
 
 
+def test_a_review_in_english_still_tells_the_resident_in_chinese(cast):
+    from django.utils import translation
+
+    need = services.need_post(by=cast["resident"], title="助餐")
+    with translation.override("en"):  # the secretary reads the console in English
+        services.need_decline(by=cast["secretary"], need=need, reason="请走议事程序")
+    title = Notification.objects.get(user=cast["resident"]).title
+    assert title == "您的需求“助餐”：未列入"
+
+
 def test_declining_without_a_reason_is_refused(cast):
     need = services.need_post(by=cast["resident"], title="x")
     before = snapshot()

@@ -25,7 +25,7 @@ from jiceng.cases.models import (
 from jiceng.cases.permissions import COMMUNITY_ROLES, UNIT_ROLES, can_act
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
-from jiceng.core.notify import notify
+from jiceng.core.notify import in_stored_language, notify
 from jiceng.core.workdays import WorkingCalendar
 from jiceng.partners.models import Partner
 
@@ -157,6 +157,11 @@ def _next_duty(case: Case, action: str) -> tuple[list[User], str, str] | None:
 def after_transition(case: Case, action: str, by: User) -> None:
     """Tell the people a change concerns (called inside the transition's transaction; the
     channels send after it commits)."""
+    with in_stored_language():
+        _tell(case, action, by)
+
+
+def _tell(case: Case, action: str, by: User) -> None:
     label = workflow.TRANSITIONS[action].label if action in workflow.TRANSITIONS else action
     url = f"/cases/{case.number}/"
     followers = [u for u in followers_of(case) if u.pk != by.pk]

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.module_loading import import_string
 
 from jiceng.core.models import Notification
@@ -75,6 +76,12 @@ class WebhookChannel:
 
 def channels() -> list[Any]:
     return [import_string(path)() for path in settings.NOTIFY_CHANNELS]
+
+
+def in_stored_language() -> translation.override:
+    """Notifications are kept and sent (SMS, WeChat templates) in the district's language,
+    whatever language the person acting reads: build their text inside this."""
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 def notify(

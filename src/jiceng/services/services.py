@@ -16,7 +16,7 @@ from django.utils.translation import pgettext
 
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, NotFound, UserError
-from jiceng.core.notify import notify
+from jiceng.core.notify import in_stored_language, notify
 from jiceng.geo.models import Division
 from jiceng.services import scoring
 from jiceng.services.models import (
@@ -138,13 +138,14 @@ def _reviewed(by, need: Need, status: str, reason: str, **extra) -> Need:
         detail={"reason": reason, **{k: getattr(v, "pk", v) for k, v in extra.items()}},
     )
     if need.posted_by_id and need.posted_by_id != by.pk:
-        label = need.get_status_display()
-        notify(
-            users=[need.posted_by],
-            title=f"您的需求“{need.title[:40]}”：{label}",
-            body=reason,
-            url="/m/services/needs/",
-        )
+        with in_stored_language():
+            label = need.get_status_display()
+            notify(
+                users=[need.posted_by],
+                title=f"您的需求“{need.title[:40]}”：{label}",
+                body=reason,
+                url="/m/services/needs/",
+            )
     return need
 
 
