@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 class CharacterClassesValidator:
@@ -17,13 +18,15 @@ class CharacterClassesValidator:
         classes = [r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]"]
         if sum(bool(re.search(c, password)) for c in classes) < self.min_classes:
             raise ValidationError(
-                "密码须包含小写字母、大写字母、数字、符号中的至少 %(n)d 类。",
+                _("密码须包含小写字母、大写字母、数字、符号中的至少 %(n)d 类。"),
                 code="password_too_simple",
                 params={"n": self.min_classes},
             )
 
     def get_help_text(self) -> str:
-        return f"密码须包含小写字母、大写字母、数字、符号中的至少 {self.min_classes} 类。"
+        return _("密码须包含小写字母、大写字母、数字、符号中的至少 %(n)d 类。") % {
+            "n": self.min_classes
+        }
 
 
 class NotUsernameValidator:
@@ -32,7 +35,7 @@ class NotUsernameValidator:
     def validate(self, password: str, user=None) -> None:
         username = (getattr(user, "username", "") or "").lower()
         if username and (username in password.lower() or username[::-1] in password.lower()):
-            raise ValidationError("密码不能包含用户名。", code="password_contains_username")
+            raise ValidationError(_("密码不能包含用户名。"), code="password_contains_username")
 
     def get_help_text(self) -> str:
-        return "密码不能包含用户名。"
+        return _("密码不能包含用户名。")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from jiceng.accounts.models import RoleAssignment, User
 from jiceng.accounts.permissions import grantable_scopes, visible_users
@@ -81,7 +82,7 @@ def assignment_for_manager(*, user: User, pk: int) -> RoleAssignment:
     if assignment is None or not any(
         assignment.scope_code.startswith(s) for s in grantable_scopes(user, assignment.role)
     ):
-        raise NotFound("角色分配不存在。")
+        raise NotFound(_("角色分配不存在。"))
     return assignment
 
 

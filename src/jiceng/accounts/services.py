@@ -8,6 +8,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jiceng.accounts.models import RoleAssignment, User
 from jiceng.accounts.permissions import grantable_scopes
@@ -22,7 +24,8 @@ def _check_password(password: str, user: User) -> None:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise UserError("；".join(exc.messages), field="password") from exc
+        separator = pgettext("between sentences", "；")
+        raise UserError(separator.join(exc.messages), field="password") from exc
 
 
 @transaction.atomic
@@ -32,9 +35,11 @@ def user_create(
     """A new account; the password must pass the password rules."""
     username = username.strip()
     if not username:
-        raise UserError("请填写用户名。", field="username")
+        raise UserError(_("请填写用户名。"), field="username")
     if User.objects.filter(username__iexact=username).exists():
-        raise UserError(f"用户名“{username}”已被使用。", field="username")
+        raise UserError(
+            _("用户名“{username}”已被使用。").format(username=username), field="username"
+        )
     user = User(username=username, full_name=full_name.strip())
     _check_password(password, user)
     user.set_password(password)
@@ -68,44 +73,57 @@ def role_assign(
     grant needs a granting role whose scope contains the new assignment's scope.
     """
     if role not in ROLES:
-        raise UserError(f"未知角色：{role}", field="role")
+        raise UserError(_("未知角色：{role}").format(role=role), field="role")
     info = ROLES[role]
     label = Role(role).label
     if info.unit_kinds:
         if unit is None or division is not None:
-            raise UserError(f"“{label}”须指定所属单位。", field="unit")
+            raise UserError(_("“{role}”须指定所属单位。").format(role=label), field="unit")
         if unit.kind not in info.unit_kinds:
-            raise UserError(f"“{label}”不能分配到“{unit.get_kind_display()}”类单位。", field="unit")
+            raise UserError(
+                _("“{role}”不能分配到“{kind}”类单位。").format(
+                    role=label, kind=unit.get_kind_display()
+                ),
+                field="unit",
+            )
         scope_code = unit.scope_code
     else:
         if division is None or unit is not None:
-            raise UserError(f"“{label}”须指定区划。", field="division")
+            raise UserError(_("“{role}”须指定区划。").format(role=label), field="division")
         if division.level not in info.levels:
             raise UserError(
-                f"“{label}”只能分配到{'、'.join(_level_names(info.levels))}，"
-                f"不能分配到{division.get_level_display()}。",
+                _("“{role}”只能分配到{levels}，不能分配到{level}。").format(
+                    role=label,
+                    levels=pgettext("list separator", "、").join(_level_names(info.levels)),
+                    level=division.get_level_display(),
+                ),
                 field="division",
             )
         scope_code = division.code
 
     if by is not None:
         if not any(scope_code.startswith(s) for s in grantable_scopes(by, role)):
-            raise UserError("不能在您的管辖范围之外分配该角色。", status=403)
+            raise UserError(_("不能在您的管辖范围之外分配该角色。"), status=403)
         if role in ADMIN_ROLES and by.pk == user.pk:
-            raise UserError("不能给自己分配管理员角色。", status=403)
+            raise UserError(_("不能给自己分配管理员角色。"), status=403)
 
     # Lock the user row so that two grants at once cannot both pass the separation check.
     User.objects.select_for_update().filter(pk=user.pk).first()
     current = set(RoleAssignment.objects.active().filter(user=user).values_list("role", flat=True))
     if role in ADMIN_ROLES and (current & ADMIN_ROLES) - {role}:
-        held = "、".join(str(Role(r).label) for r in sorted(current & ADMIN_ROLES))
-        raise UserError(f"三员分立：该用户已是{held}，不能再兼任{label}。", field="role")
+        held = pgettext("list separator", "、").join(
+            str(Role(r).label) for r in sorted(current & ADMIN_ROLES)
+        )
+        raise UserError(
+            _("三员分立：该用户已是{held}，不能再兼任{role}。").format(held=held, role=label),
+            field="role",
+        )
     duplicate = RoleAssignment.objects.active().filter(user=user, role=role)
     duplicate = (
         duplicate.filter(unit=unit) if unit else duplicate.filter(scope_code=scope_code, unit=None)
     )
     if duplicate.exists():
-        raise UserError(f"该用户在此范围内已是{label}。", field="role")
+        raise UserError(_("该用户在此范围内已是{role}。").format(role=label), field="role")
 
     assignment = RoleAssignment.objects.create(
         user=user, role=role, division=division, unit=unit, scope_code=scope_code, granted_by=by
@@ -126,9 +144,9 @@ def role_assign(
 def role_end(*, assignment: RoleAssignment, by: User, request: Any = None) -> RoleAssignment:
     """End an assignment (kept with its history, never deleted)."""
     if assignment.ended_at is not None:
-        raise UserError("该角色分配已终止。")
+        raise UserError(_("该角色分配已终止。"))
     if not any(assignment.scope_code.startswith(s) for s in grantable_scopes(by, assignment.role)):
-        raise UserError("不能终止您管辖范围之外的角色分配。", status=403)
+        raise UserError(_("不能终止您管辖范围之外的角色分配。"), status=403)
     assignment.ended_at = timezone.now()
     assignment.ended_by = by
     assignment.save(update_fields=["ended_at", "ended_by", "updated_at"])

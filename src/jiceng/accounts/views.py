@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -80,7 +81,7 @@ def otp_view(request):
         device = match_token(user, form.cleaned_data["token"])
         if device is None:
             audit(actor=None, action="user.otp_failed", obj=user, request=request)
-            form.add_error("token", "验证码错误或已过期，请重新输入。")
+            form.add_error("token", _("验证码错误或已过期，请重新输入。"))
         else:
             del request.session[PENDING]
             login(request, user, backend=pending["backend"])
@@ -112,7 +113,7 @@ def otp_setup_view(request):
             otp_login(request, device)
             audit(actor=user, action="user.otp_bound", obj=user, request=request)
             return redirect(home_url(user))
-        form.add_error("token", "验证码错误，请确认手机时间准确后重试。")
+        form.add_error("token", _("验证码错误，请确认手机时间准确后重试。"))
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4)
     return render(request, "accounts/otp_setup.html", {"form": form, "qr_svg": qr_svg})
 
@@ -139,7 +140,7 @@ def no_role(request):
 @page()
 def resident_home(request):
     if not request.user.has_role("resident"):
-        raise NotFound("页面不存在。")
+        raise NotFound(_("页面不存在。"))
     return render(
         request, "accounts/resident_home.html", selectors.resident_home(user=request.user)
     )
@@ -148,7 +149,7 @@ def resident_home(request):
 @page()
 def member_home(request):
     if not request.user.has_role("member"):
-        raise NotFound("页面不存在。")
+        raise NotFound(_("页面不存在。"))
     return render(request, "accounts/member_home.html", selectors.member_home(user=request.user))
 
 
@@ -199,9 +200,12 @@ def user_create_view(request):
         except UserError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"已创建账号 {created.username}，请为其分配角色。")
+            messages.success(
+                request,
+                _("已创建账号 {username}，请为其分配角色。").format(username=created.username),
+            )
     else:
-        messages.error(request, "请填写用户名、姓名和初始密码。")
+        messages.error(request, _("请填写用户名、姓名和初始密码。"))
     return redirect("accounts:users")
 
 
@@ -210,18 +214,18 @@ def user_create_view(request):
 def role_assign_view(request):
     form = RoleAssignForm(request.POST, roles=grantable_roles(request.user))
     if not form.is_valid():
-        messages.error(request, "请选择您可以分配的角色。")
+        messages.error(request, _("请选择您可以分配的角色。"))
         return redirect("accounts:users")
     data = form.cleaned_data
     try:
         target = User.objects.filter(username=data["username"].strip()).first()
         if target is None:
-            raise UserError(f"用户“{data['username']}”不存在。")
+            raise UserError(_("用户“{username}”不存在。").format(username=data["username"]))
         division = unit = None
         if data.get("unit_id"):
             unit = Partner.objects.filter(pk=data["unit_id"]).first()
             if unit is None:
-                raise UserError("单位不存在。")
+                raise UserError(_("单位不存在。"))
         else:
             division = _division_by_code(data.get("division_code", ""))
         services.role_assign(
@@ -235,7 +239,7 @@ def role_assign_view(request):
     except UserError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已为 {target} 分配角色。")
+        messages.success(request, _("已为 {user} 分配角色。").format(user=target))
     return redirect("accounts:users")
 
 
@@ -248,7 +252,7 @@ def role_end_view(request, pk: int):
     except UserError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已终止该角色分配。")
+        messages.success(request, _("已终止该角色分配。"))
     return redirect("accounts:users")
 
 
@@ -258,5 +262,5 @@ def _division_by_code(code: str) -> Division:
     code = parse_code(code)
     division = Division.objects.filter(code=code).first()
     if division is None:
-        raise UserError(f"区划代码 {code} 不存在。", field="division_code")
+        raise UserError(_("区划代码 {code} 不存在。").format(code=code), field="division_code")
     return division

@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.core.models import AuditEntry
 
@@ -30,7 +31,7 @@ def audit_list(*, scopes: list[str], filters: dict[str, str]) -> tuple[QuerySet,
             try:
                 day = date.fromisoformat(filters[key]) + timedelta(days=shift)
             except ValueError:
-                error = "日期格式应为 YYYY-MM-DD。"
+                error = _("日期格式应为 YYYY-MM-DD。")
                 continue
             entries = entries.filter(**{lookup: timezone.make_aware(datetime.combine(day, time()))})
     return entries.order_by("-at", "-id"), error

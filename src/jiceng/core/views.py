@@ -11,6 +11,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.accounts.decorators import page
 from jiceng.accounts.roles import Role
@@ -63,7 +64,7 @@ def calendar_view(request):
             hours = float(hours_s)
             result = cal.add_working_hours(start, hours)
         except ValueError:
-            error = "请填写正确的开始时间和工作小时数。"
+            error = _("请填写正确的开始时间和工作小时数。")
     missing = cal.years_without_data([today.year, today.year + 1])
     prev_month = (month - timedelta(days=1)).replace(day=1)
     next_month = (month + timedelta(days=32)).replace(day=1)

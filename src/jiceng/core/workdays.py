@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 import chinese_calendar
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.core.errors import UserError
 from jiceng.core.memo import ProcessMemo
@@ -28,9 +29,11 @@ def parse_windows(spec: str) -> list[tuple[time, time]]:
             start_s, end_s = part.strip().split("-")
             start, end = time.fromisoformat(start_s.strip()), time.fromisoformat(end_s.strip())
         except ValueError as exc:
-            raise UserError(f"工作时段格式错误：{part!r}，应为 08:30-12:00") from exc
+            raise UserError(
+                _("工作时段格式错误：{part}，应为 08:30-12:00").format(part=repr(part))
+            ) from exc
         if start >= end or (windows and start < windows[-1][1]):
-            raise UserError(f"工作时段须按时间先后排列且不重叠：{part!r}")
+            raise UserError(_("工作时段须按时间先后排列且不重叠：{part}").format(part=repr(part)))
         windows.append((start, end))
     return windows
 
@@ -79,7 +82,7 @@ class WorkingCalendar:
     def add_working_hours(self, start: datetime, hours: float) -> datetime:
         """The moment when ``hours`` working hours have passed after ``start``."""
         if hours < 0:
-            raise UserError("时限不能为负数")
+            raise UserError(_("时限不能为负数"))
         tz = timezone.get_current_timezone()
         moment = (
             timezone.localtime(start, tz) if timezone.is_aware(start) else start.replace(tzinfo=tz)
@@ -88,7 +91,7 @@ class WorkingCalendar:
             return moment
         remaining = timedelta(hours=hours)
         day = moment.date()
-        for _ in range(3660):  # ten years of days: a limit no real time limit reaches
+        for _day_count in range(3660):  # ten years of days: a limit no real time limit reaches
             for w_start, w_end in self._day_windows(day, tz):
                 begin = max(w_start, moment)
                 if begin >= w_end:
@@ -99,7 +102,7 @@ class WorkingCalendar:
                 remaining -= available
             day += timedelta(days=1)
             moment = max(moment, datetime.combine(day, time(0), tzinfo=tz))
-        raise UserError("时限过长，无法计算")
+        raise UserError(_("时限过长，无法计算"))
 
     def working_hours_between(self, start: datetime, end: datetime) -> float:
         """Working hours from ``start`` to ``end`` (negative when ``end`` comes first)."""

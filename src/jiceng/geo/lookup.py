@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import shapely
 from django.db.models import Count, Max
+from django.utils.translation import gettext as _
 from shapely import STRtree
 from shapely.geometry import shape
 
@@ -101,9 +102,9 @@ def parse_point(lon, lat) -> tuple[float, float]:
     try:
         x, y = float(lon), float(lat)
     except (TypeError, ValueError) as exc:
-        raise UserError("经纬度必须是数字。", field="location") from exc
+        raise UserError(_("经纬度必须是数字。"), field="location") from exc
     if not (np.isfinite(x) and np.isfinite(y)) or not (-180 <= x <= 180 and -90 <= y <= 90):
-        raise UserError("经纬度超出范围（经度 -180～180，纬度 -90～90）。", field="location")
+        raise UserError(_("经纬度超出范围（经度 -180～180，纬度 -90～90）。"), field="location")
     return x, y
 
 
@@ -112,5 +113,5 @@ def locate_or_error(lon, lat) -> str:
     x, y = parse_point(lon, lat)
     code = grid_index().locate(x, y)
     if code is None:
-        raise UserError("该位置不在本区任何网格内，请在地图上重新选择位置。", field="location")
+        raise UserError(_("该位置不在本区任何网格内，请在地图上重新选择位置。"), field="location")
     return code

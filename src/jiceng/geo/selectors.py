@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from jiceng.core.errors import NotFound
 from jiceng.core.models import minimal_prefixes
@@ -15,7 +16,7 @@ def division_for(*, user, code: str) -> Division:
     code = parse_code(code)
     division = Division.objects.visible_to(user).filter(code=code).first()
     if division is None:
-        raise NotFound(f"区划 {code} 不存在，或不在您的管辖范围内。")
+        raise NotFound(_("区划 {code} 不存在，或不在您的管辖范围内。").format(code=code))
     return division
 
 

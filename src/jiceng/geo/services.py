@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 from django.db import transaction
+from django.utils.translation import gettext as _
 from shapely.geometry import MultiPoint, Polygon, mapping
 
 from jiceng.core.errors import UserError
@@ -134,7 +135,10 @@ def _read_bundled(code: str) -> list[dict[str, str]]:
     path = DATA_DIR / f"{code}.csv"
     if not path.exists():
         known = "、".join(sorted(p.stem for p in DATA_DIR.glob("*.csv")))
-        raise UserError(f"没有区划代码 {code} 的数据（已内置：{known}）。", field="code")
+        raise UserError(
+            _("没有区划代码 {code} 的数据（已内置：{known}）。").format(code=code, known=known),
+            field="code",
+        )
     with path.open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
@@ -144,7 +148,9 @@ def _grid_counts(
 ) -> dict[str, int]:
     """Every unit gets a grid; urban communities share the rest (villages are one grid each)."""
     if total < len(communities):
-        raise UserError(f"网格总数 {total} 少于社区和村的数量 {len(communities)}。")
+        raise UserError(
+            _("网格总数 {total} 少于社区和村的数量 {n}。").format(total=total, n=len(communities))
+        )
     counts = {c["code"]: 1 for c in communities}
     urban = [c["code"] for c in communities if community_kind(c["code"]) == Kind.COMMUNITY]
     spare = total - len(communities)
@@ -162,7 +168,7 @@ def load_real_district(*, code: str = "360602", grids_total: int = 238, seed: in
     """
     code = parse_code(code)
     if len(code) != 6:
-        raise UserError(f"“{code}”不是区县级代码（应为 6 位）。", field="code")
+        raise UserError(_("“{code}”不是区县级代码（应为 6 位）。").format(code=code), field="code")
     existing = Division.objects.filter(code=code).first()
     if existing is not None:
         return existing
@@ -246,15 +252,15 @@ def build_synthetic_district(
     """A synthetic district of the given size with generated names and boundaries (benchmarks)."""
     code = parse_code(code)
     if len(code) != 6:
-        raise UserError(f"“{code}”不是区县级代码（应为 6 位）。", field="code")
+        raise UserError(_("“{code}”不是区县级代码（应为 6 位）。").format(code=code), field="code")
     if Division.objects.filter(code=code).exists():
-        raise UserError(f"区划 {code} 已存在。", field="code")
+        raise UserError(_("区划 {code} 已存在。").format(code=code), field="code")
     if not (
         1 <= streets <= 99
         and 1 <= communities_per_street <= 199
         and 1 <= grids_per_community <= 999
     ):
-        raise UserError("规模超出编码范围：街道 1–99，每街道社区 1–199，每社区网格 1–999。")
+        raise UserError(_("规模超出编码范围：街道 1–99，每街道社区 1–199，每社区网格 1–999。"))
     rng = np.random.default_rng(seed)
     side = 0.02 * math.sqrt(streets * communities_per_street)
     district_shape = outline(116.5, 28.5, side, side * 0.9, sides=12)

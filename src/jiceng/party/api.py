@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -106,7 +107,7 @@ def _member(request, member_id: int | None):
     else:
         member = visible_members(request.user).filter(pk=member_id).select_related("org").first()
     if member is None:
-        raise NotFound("党员不存在，或不在您的管辖范围内。")
+        raise NotFound(_("党员不存在，或不在您的管辖范围内。"))
     return member
 
 

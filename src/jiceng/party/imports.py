@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -57,27 +58,32 @@ def _when(value) -> datetime:
             except ValueError:
                 continue
         else:
-            raise UserError("应为日期时间，例如 2026-05-01 20:30")
+            raise UserError(_("应为日期时间，例如 2026-05-01 20:30"))
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 def import_learning(*, by, upload) -> ImportResult:
     """Read the workbook and record each good row; refuse a file that is not the template."""
     if getattr(upload, "size", 0) > MAX_BYTES:
-        raise UserError("文件超过 10 MB。", field="file")
+        raise UserError(_("文件超过 10 MB。"), field="file")
     try:
         book = load_workbook(upload, read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
-        raise UserError("不是 Excel 工作簿（.xlsx），请使用下载的模板。", field="file") from None
+        raise UserError(_("不是 Excel 工作簿（.xlsx），请使用下载的模板。"), field="file") from None
     rows = book.worksheets[0].iter_rows(values_only=True)
     header = [str(c or "").strip() for c in next(rows, ())][: len(HEADER)]
     if header != HEADER:
-        raise UserError(f"表头应为：{'、'.join(HEADER)}。请使用下载的模板。", field="file")
+        raise UserError(
+            _("表头应为：{header}。请使用下载的模板。").format(header="、".join(HEADER)),
+            field="file",
+        )
     members = visible_members(by).select_related("org")
     result = ImportResult()
     for number, row in enumerate(rows, start=2):
         if number > MAX_ROWS + 1:
-            raise UserError(f"一次最多导入 {MAX_ROWS} 行，请分批导入。", field="file")
+            raise UserError(
+                _("一次最多导入 {most} 行，请分批导入。").format(most=MAX_ROWS), field="file"
+            )
         cells = list(row[: len(HEADER)]) + [None] * (len(HEADER) - len(row))
         if all(c is None or str(c).strip() == "" for c in cells):
             continue
@@ -87,22 +93,22 @@ def import_learning(*, by, upload) -> ImportResult:
             for heading, value in zip(HEADER, cells, strict=True):
                 if isinstance(value, str) and value.startswith("="):
                     column = heading
-                    raise UserError("单元格含公式，请只填写数值。")
+                    raise UserError(_("单元格含公式，请只填写数值。"))
             column = "党员编号"
             member = members.filter(pk=int(member_no)).first() if str(member_no).isdigit() else None
             if member is None or not can_manage(by, member):
-                raise UserError("没有该编号的党员，或不在您的管辖范围内。")
+                raise UserError(_("没有该编号的党员，或不在您的管辖范围内。"))
             column = "姓名"
             if str(name or "").strip() != member.name:
-                raise UserError(f"与党员编号不符（该编号是{member.name}）。")
+                raise UserError(_("与党员编号不符（该编号是{name}）。").format(name=member.name))
             column = "学习时长（分钟）"
             if not str(minutes).strip().isdigit():
-                raise UserError("应为整数分钟。")
+                raise UserError(_("应为整数分钟。"))
             column = "完成时间"
             when = _when(finished)
             column = "课程"
             with transaction.atomic():
-                _, created = services.learning_record(
+                _record, created = services.learning_record(
                     by=by,
                     member=member,
                     course=str(course or ""),

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.core.errors import NotFound
 from jiceng.party.dues import add_months, first_of_month, months_between
@@ -53,7 +54,7 @@ def member_detail(*, user, pk: int) -> Member:
         .first()
     )
     if member is None:
-        raise NotFound("党员不存在，或不在您的管辖范围内。")
+        raise NotFound(_("党员不存在，或不在您的管辖范围内。"))
     return member
 
 
@@ -77,7 +78,7 @@ def meeting_detail(*, user, pk: int) -> Meeting:
         .first()
     )
     if meeting is None:
-        raise NotFound("会议不存在，或不在您的管辖范围内。")
+        raise NotFound(_("会议不存在，或不在您的管辖范围内。"))
     return meeting
 
 

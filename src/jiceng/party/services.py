@@ -10,12 +10,13 @@ from typing import Any
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.photos import prepare_photos
 from jiceng.party import scoring
-from jiceng.party.dues import add_months, first_of_month, member_dues
+from jiceng.party.dues import add_months, first_of_month, member_dues, month_label
 from jiceng.party.models import (
     Attendance,
     CommitteeSeat,
@@ -46,9 +47,9 @@ CHECKIN_LATE = timedelta(minutes=30)
 LARGE_VOLUNTARY = Decimal("1000")
 
 
-def _require_manager(by, obj, message: str = "您无权管理该党组织的事务。") -> None:
+def _require_manager(by, obj, message: str | None = None) -> None:
     if not can_manage(by, obj):
-        raise Forbidden(message)
+        raise Forbidden(message or _("您无权管理该党组织的事务。"))
 
 
 # --- organizations ----------------------------------------------------------------------------
@@ -67,11 +68,11 @@ def org_create(
 ) -> PartyOrg:
     """Add a party organization under ``parent``, tied to a division (and a partner unit)."""
     if kind not in PartyOrg.Kind.values:
-        raise UserError("未知的党组织类型。", field="kind")
+        raise UserError(_("未知的党组织类型。"), field="kind")
     if not name.strip():
-        raise UserError("请填写党组织名称。", field="name")
+        raise UserError(_("请填写党组织名称。"), field="name")
     if theme_day is not None and not 1 <= theme_day <= 28:
-        raise UserError("主题党日应为每月 1 至 28 日中的一天。", field="theme_day")
+        raise UserError(_("主题党日应为每月 1 至 28 日中的一天。"), field="theme_day")
     org = PartyOrg(
         name=name.strip(),
         kind=kind,
@@ -84,7 +85,7 @@ def org_create(
     _require_manager(by, org)
     if parent is not None and not division.code.startswith(parent.scope_code[:9]):
         # A branch sits in its committee's street; a partner's org may sit anywhere in it.
-        raise UserError("党组织应与上级党组织在同一街道。", field="parent")
+        raise UserError(_("党组织应与上级党组织在同一街道。"), field="parent")
     org.save()
     audit(actor=by, action="party.org_create", obj=org)
     return org
@@ -104,9 +105,9 @@ def seat_add(
     """Add a committee member; partner members hold part-time seats (大党委兼职委员)."""
     _require_manager(by, org)
     if org.kind not in (PartyOrg.Kind.COMMITTEE, PartyOrg.Kind.WORKING_COMMITTEE):
-        raise UserError("只有党委和党工委设兼职委员。", field="org")
+        raise UserError(_("只有党委和党工委设兼职委员。"), field="org")
     if is_part_time and partner is None:
-        raise UserError("兼职委员须注明来自哪个共建单位。", field="partner")
+        raise UserError(_("兼职委员须注明来自哪个共建单位。"), field="partner")
     seat = CommitteeSeat.objects.create(
         org=org,
         name=name,
@@ -142,15 +143,15 @@ def member_create(
     """Add a member to a branch (or a group)."""
     _require_manager(by, org)
     if org.kind not in (PartyOrg.Kind.BRANCH, PartyOrg.Kind.GROUP, PartyOrg.Kind.GENERAL_BRANCH):
-        raise UserError("党员应编入党支部、党小组或党总支。", field="org")
+        raise UserError(_("党员应编入党支部、党小组或党总支。"), field="org")
     if management_type not in Member.ManagementType.values:
-        raise UserError("未知的管理类型。", field="management_type")
+        raise UserError(_("未知的管理类型。"), field="management_type")
     if income_kind not in Member.IncomeKind.values:
-        raise UserError("未知的收入类别。", field="income_kind")
+        raise UserError(_("未知的收入类别。"), field="income_kind")
     if dues_base < 0:
-        raise UserError("党费计算基数不能为负数。", field="dues_base")
+        raise UserError(_("党费计算基数不能为负数。"), field="dues_base")
     if user is not None and Member.objects.filter(user=user).exists():
-        raise UserError("该账号已关联其他党员。", field="user")
+        raise UserError(_("该账号已关联其他党员。"), field="user")
     member = Member.objects.create(
         name=name,
         org=org,
@@ -182,9 +183,9 @@ def member_set_income(
     payment recorded)."""
     _require_manager(by, member)
     if income_kind not in Member.IncomeKind.values:
-        raise UserError("未知的收入类别。", field="income_kind")
+        raise UserError(_("未知的收入类别。"), field="income_kind")
     if dues_base < 0 or (dues_override is not None and dues_override < 0):
-        raise UserError("金额不能为负数。", field="dues_base")
+        raise UserError(_("金额不能为负数。"), field="dues_base")
     before = {"income_kind": member.income_kind, "dues_base": str(member.dues_base)}
     member.income_kind, member.dues_base, member.dues_override = (
         income_kind,
@@ -207,13 +208,13 @@ def member_transfer(*, by, member: Member, to_org: PartyOrg, note: str = "") -> 
     member = Member.objects.select_for_update().get(pk=member.pk)
     _require_manager(by, member)
     if not member.is_active:
-        raise UserError("该党员已不在册。")
+        raise UserError(_("该党员已不在册。"))
     if to_org.pk == member.org_id:
-        raise UserError("转入的党组织与现所在党组织相同。", field="to_org")
+        raise UserError(_("转入的党组织与现所在党组织相同。"), field="to_org")
     if to_org.kind not in (PartyOrg.Kind.BRANCH, PartyOrg.Kind.GROUP, PartyOrg.Kind.GENERAL_BRANCH):
-        raise UserError("只能转入党支部、党小组或党总支。", field="to_org")
+        raise UserError(_("只能转入党支部、党小组或党总支。"), field="to_org")
     if not to_org.is_active:
-        raise UserError("转入的党组织已撤销。", field="to_org")
+        raise UserError(_("转入的党组织已撤销。"), field="to_org")
     transfer = MemberTransfer.objects.create(
         member=member, from_org_id=member.org_id, to_org=to_org, by=by, note=note
     )
@@ -234,7 +235,7 @@ def member_leave(*, by, member: Member, on: date, reason: str) -> Member:
     """Take a member off the roll (never deleted)."""
     _require_manager(by, member)
     if not reason.strip():
-        raise UserError("请填写离册原因。", field="reason")
+        raise UserError(_("请填写离册原因。"), field="reason")
     member.is_active, member.left_at = False, on
     member.save(update_fields=["is_active", "left_at", "updated_at"])
     audit(actor=by, action="party.member_leave", obj=member, detail={"reason": reason})
@@ -251,27 +252,27 @@ def registration_submit(
     """An in-service member (themselves, or staff for them) or a partner's organization registers
     with a residential community; the community approves."""
     if community.level != "community":
-        raise UserError("请选择要报到的社区。", field="community")
+        raise UserError(_("请选择要报到的社区。"), field="community")
     if (member is None) == (org is None):
-        raise UserError("请选择报到的党员或单位党组织。")
+        raise UserError(_("请选择报到的党员或单位党组织。"))
     if member is not None:
         own = member.user_id is not None and member.user_id == getattr(by, "pk", None)
         if not own:
             _require_manager(by, member)
         if member.management_type != Member.ManagementType.IN_SERVICE:
-            raise UserError("只有在职党员需要到居住地社区报到。", field="member")
+            raise UserError(_("只有在职党员需要到居住地社区报到。"), field="member")
         open_ = Registration.objects.filter(member=member, status__in=["pending", "approved"])
         if open_.filter(community=community).exists():
-            raise UserError("已向该社区报到，无需重复报到。")
+            raise UserError(_("已向该社区报到，无需重复报到。"))
     else:
         if org.partner_id is None and not can_manage(by, org):
-            raise UserError("只有共建单位的党组织到社区报到。", field="org")
+            raise UserError(_("只有共建单位的党组织到社区报到。"), field="org")
         if not (can_manage(by, org) or org.partner_id in getattr(by, "unit_ids", [])):
-            raise Forbidden("您无权为该党组织报到。")
+            raise Forbidden(_("您无权为该党组织报到。"))
         if Registration.objects.filter(
             org=org, community=community, status__in=["pending", "approved"]
         ).exists():
-            raise UserError("该党组织已向该社区报到，无需重复报到。")
+            raise UserError(_("该党组织已向该社区报到，无需重复报到。"))
     registration = Registration.objects.create(
         kind=Registration.Kind.MEMBER if member else Registration.Kind.ORG,
         member=member,
@@ -290,11 +291,11 @@ def registration_decide(
 ) -> Registration:
     """The community approves or turns down a registration."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    _require_manager(by, registration, "只有报到社区可以审核。")
+    _require_manager(by, registration, _("只有报到社区可以审核。"))
     if registration.status != Registration.Status.PENDING:
-        raise UserError("该报到已审核过。")
+        raise UserError(_("该报到已审核过。"))
     if not approve and not note.strip():
-        raise UserError("不予通过时请说明理由。", field="note")
+        raise UserError(_("不予通过时请说明理由。"), field="note")
     registration.status = "approved" if approve else "rejected"
     registration.decided_by, registration.decided_at = by, timezone.now()
     if note:
@@ -316,7 +317,7 @@ def registration_end(*, by, registration: Registration, note: str = "") -> Regis
     if not own:
         _require_manager(by, registration)
     if registration.status != Registration.Status.APPROVED:
-        raise UserError("只有已报到的记录可以结束。")
+        raise UserError(_("只有已报到的记录可以结束。"))
     registration.status = "ended"
     registration.note = note or registration.note
     registration.save()
@@ -332,7 +333,7 @@ def lead_household_set(*, by, member: Member, division, address: str = "") -> Le
     """Make a member's household a lead household (党员中心户) in a grid."""
     _require_manager(by, member)
     if division.level != "grid":
-        raise UserError("党员中心户应落在网格。", field="division")
+        raise UserError(_("党员中心户应落在网格。"), field="division")
     lead, created = LeadHousehold.objects.get_or_create(
         member=member,
         defaults={"division": division, "address": address, "scope_code": division.code},
@@ -357,14 +358,14 @@ def lead_link_add(*, by, lead: LeadHousehold, member: Member) -> LeadHouseholdLi
     """One of the members the lead household keeps in touch with."""
     _require_manager(by, lead)
     if member.pk == lead.member_id:
-        raise UserError("中心户党员不必联系自己。", field="member")
+        raise UserError(_("中心户党员不必联系自己。"), field="member")
     if lead.links.filter(ended_at__isnull=True).count() >= MAX_LINKS:
-        raise UserError(f"一个中心户最多联系 {MAX_LINKS} 名党员。")
+        raise UserError(_("一个中心户最多联系 {most} 名党员。").format(most=MAX_LINKS))
     try:
         with transaction.atomic():
             link = LeadHouseholdLink.objects.create(lead=lead, member=member)
     except IntegrityError:
-        raise UserError("该党员已由其他中心户联系。", field="member") from None
+        raise UserError(_("该党员已由其他中心户联系。"), field="member") from None
     audit(actor=by, action="party.lead_link_add", obj=lead, detail={"member": member.pk})
     return link
 
@@ -376,7 +377,7 @@ def linked_household_add(
     """One of the households a linked member keeps in touch with."""
     _require_manager(by, link.lead)
     if not name.strip() or not address.strip():
-        raise UserError("请填写户主和地址。")
+        raise UserError(_("请填写户主和地址。"))
     household = LinkedHousehold.objects.create(link=link, name=name, address=address)
     audit(actor=by, action="party.linked_household_add", obj=link.lead)
     return household
@@ -400,13 +401,13 @@ def meeting_create(
     """Plan a meeting of an organization (三会一课, 主题党日 ...)."""
     _require_manager(by, org)
     if kind not in MeetingKind.values:
-        raise UserError("未知的会议类型。", field="kind")
+        raise UserError(_("未知的会议类型。"), field="kind")
     if not title.strip():
-        raise UserError("请填写会议主题。", field="title")
+        raise UserError(_("请填写会议主题。"), field="title")
     if ends_at <= starts_at:
-        raise UserError("结束时间应晚于开始时间。", field="ends_at")
+        raise UserError(_("结束时间应晚于开始时间。"), field="ends_at")
     if kind == MeetingKind.GROUP_MEETING and org.kind != PartyOrg.Kind.GROUP:
-        raise UserError("党小组会应由党小组召开。", field="kind")
+        raise UserError(_("党小组会应由党小组召开。"), field="kind")
     meeting = Meeting.objects.create(
         org=org,
         kind=kind,
@@ -428,11 +429,11 @@ def meeting_record(*, by, meeting: Meeting, minutes: str) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require_manager(by, meeting)
     if meeting.status == Meeting.Status.CANCELLED:
-        raise UserError("会议已取消。")
+        raise UserError(_("会议已取消。"))
     if meeting.starts_at > timezone.now():
-        raise UserError("会议尚未开始，不能登记会议记录。")
+        raise UserError(_("会议尚未开始，不能登记会议记录。"))
     if not minutes.strip():
-        raise UserError("请填写会议记录。", field="minutes")
+        raise UserError(_("请填写会议记录。"), field="minutes")
     meeting.minutes, meeting.status = minutes, Meeting.Status.HELD
     meeting.save(update_fields=["minutes", "status", "updated_at"])
     audit(actor=by, action="party.meeting_record", obj=meeting)
@@ -444,9 +445,9 @@ def meeting_cancel(*, by, meeting: Meeting, reason: str) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require_manager(by, meeting)
     if meeting.status != Meeting.Status.PLANNED:
-        raise UserError("只有尚未召开的会议可以取消。")
+        raise UserError(_("只有尚未召开的会议可以取消。"))
     if not reason.strip():
-        raise UserError("请填写取消原因。", field="reason")
+        raise UserError(_("请填写取消原因。"), field="reason")
     meeting.status = Meeting.Status.CANCELLED
     meeting.save(update_fields=["status", "updated_at"])
     audit(actor=by, action="party.meeting_cancel", obj=meeting, detail={"reason": reason})
@@ -462,12 +463,14 @@ def meeting_add_photos(*, by, meeting: Meeting, files: list[Any]) -> list[Meetin
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require_manager(by, meeting)
     if meeting.status == Meeting.Status.CANCELLED:
-        raise UserError("会议已取消。")
+        raise UserError(_("会议已取消。"))
     if not [f for f in files if f]:
-        raise UserError("请选择照片。", field="photos")
+        raise UserError(_("请选择照片。"), field="photos")
     prepared = prepare_photos(files)
     if meeting.photos.count() + len(prepared) > MAX_MEETING_PHOTOS:
-        raise UserError(f"一次会议最多保存 {MAX_MEETING_PHOTOS} 张照片。", field="photos")
+        raise UserError(
+            _("一次会议最多保存 {most} 张照片。").format(most=MAX_MEETING_PHOTOS), field="photos"
+        )
     photos = [MeetingPhoto.objects.create(meeting=meeting, image=f) for f in prepared]
     audit(actor=by, action="party.meeting_photos", obj=meeting, detail={"photos": len(photos)})
     return photos
@@ -483,12 +486,12 @@ def _meeting_from_code(code: str) -> Meeting:
     try:
         pk = signer.unsign(code or "", max_age=CHECKIN_MAX_AGE)
     except signing.SignatureExpired:
-        raise UserError("签到码已过期，请扫描会场屏幕上最新的二维码。", status=410) from None
+        raise UserError(_("签到码已过期，请扫描会场屏幕上最新的二维码。"), status=410) from None
     except signing.BadSignature:
-        raise UserError("签到码无效，请扫描会场屏幕上的二维码。") from None
+        raise UserError(_("签到码无效，请扫描会场屏幕上的二维码。")) from None
     meeting = Meeting.objects.select_related("org").filter(pk=int(pk)).first()
     if meeting is None:
-        raise NotFound("会议不存在。")
+        raise NotFound(_("会议不存在。"))
     return meeting
 
 
@@ -517,14 +520,14 @@ def meeting_checkin(*, by, code: str, request: Any = None) -> tuple[Attendance, 
     meeting = _meeting_from_code(code)
     member = member_of(by)
     if member is None:
-        raise Forbidden("只有党员可以签到。")
+        raise Forbidden(_("只有党员可以签到。"))
     if not _belongs(member, meeting):
-        raise Forbidden("这是其他党组织的会议，您不在参会范围内。")
+        raise Forbidden(_("这是其他党组织的会议，您不在参会范围内。"))
     if meeting.status == Meeting.Status.CANCELLED:
-        raise UserError("会议已取消。")
+        raise UserError(_("会议已取消。"))
     now = timezone.now()
     if now < meeting.starts_at - CHECKIN_EARLY or now > meeting.ends_at + CHECKIN_LATE:
-        raise UserError("不在签到时间内（会前 30 分钟至会后 30 分钟）。")
+        raise UserError(_("不在签到时间内（会前 30 分钟至会后 30 分钟）。"))
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -538,7 +541,7 @@ def meeting_checkin(*, by, code: str, request: Any = None) -> tuple[Attendance, 
         except IntegrityError:
             attendance = Attendance.objects.select_for_update().get(meeting=meeting, member=member)
             if attendance.status == Attendance.Status.PRESENT:
-                raise UserError("您已签到，无需重复签到。", status=409) from None
+                raise UserError(_("您已签到，无需重复签到。"), status=409) from None
             # Had asked for leave, came after all.
             attendance.status, attendance.method, attendance.checked_in_at, attendance.reason = (
                 Attendance.Status.PRESENT,
@@ -568,14 +571,14 @@ def attendance_record(
     if not (own and not present):
         _require_manager(by, meeting)
     if not _belongs(member, meeting):
-        raise UserError("该党员不在本次会议的参会范围内。", field="member")
+        raise UserError(_("该党员不在本次会议的参会范围内。"), field="member")
     if not present and not reason.strip():
-        raise UserError("请假须说明事由。", field="reason")
+        raise UserError(_("请假须说明事由。"), field="reason")
     attendance = (
         Attendance.objects.select_for_update().filter(meeting=meeting, member=member).first()
     )
     if attendance is not None and attendance.status == Attendance.Status.PRESENT:
-        raise UserError("该党员已签到。")
+        raise UserError(_("该党员已签到。"))
     if attendance is None:
         attendance = Attendance(meeting=meeting, member=member)
     attendance.status = (
@@ -620,20 +623,27 @@ def dues_pay(
     today = timezone.localdate()
     if month < first_of_month(member.dues_from):
         raise UserError(
-            f"{member.name}自 {member.dues_from:%Y年%m月} 起交纳党费，{month:%Y年%m月}无需交纳。",
+            _("{name}自 {since} 起交纳党费，{month}无需交纳。").format(
+                name=member.name, since=month_label(member.dues_from), month=month_label(month)
+            ),
             field="month",
         )
     if month > add_months(first_of_month(today), 12):
-        raise UserError("最多预交一年的党费。", field="month")
+        raise UserError(_("最多预交一年的党费。"), field="month")
     if DuesPayment.objects.filter(member=member, month=month).exists():
         raise UserError(
-            f"{member.name} {month:%Y年%m月}的党费已交纳，不能重复登记。", field="month"
+            _("{name} {month}的党费已交纳，不能重复登记。").format(
+                name=member.name, month=month_label(month)
+            ),
+            field="month",
         )
     due = member_dues(member)
     amount = due if amount is None else Decimal(amount)
     if amount < due:
         raise UserError(
-            f"应交 {due} 元，实交 {amount} 元不足；确有困难的须经支部和上级党委批准后减交。",
+            _(
+                "应交 {due} 元，实交 {amount} 元不足；确有困难的须经支部和上级党委批准后减交。"
+            ).format(due=due, amount=amount),
             field="amount",
         )
     payment = DuesPayment.objects.create(
@@ -686,13 +696,13 @@ def learning_record(
     if not own:
         _require_manager(by, member)
     if not course.strip():
-        raise UserError("请填写课程名称。", field="course")
+        raise UserError(_("请填写课程名称。"), field="course")
     if minutes <= 0 or minutes > 24 * 60:
-        raise UserError("学习时长应在 1 至 1440 分钟之间。", field="minutes")
+        raise UserError(_("学习时长应在 1 至 1440 分钟之间。"), field="minutes")
     if finished_at > timezone.now() + timedelta(minutes=5):
-        raise UserError("完成时间不能晚于现在。", field="finished_at")
+        raise UserError(_("完成时间不能晚于现在。"), field="finished_at")
     if not external_id:
-        raise UserError("请提供来源编号，以免重复登记。", field="external_id")
+        raise UserError(_("请提供来源编号，以免重复登记。"), field="external_id")
     record = LearningRecord.objects.filter(
         member=member, source=source, external_id=external_id
     ).first()

@@ -8,12 +8,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.party import forms, selectors, services
-from jiceng.party.dues import member_dues
+from jiceng.party.dues import member_dues, month_label
 from jiceng.party.models import LeadHousehold, Member, PartyOrg, Registration
 from jiceng.party.permissions import MANAGER_ROLES, can_manage, manageable_orgs, member_of
 
@@ -62,7 +63,7 @@ def members(request):
     form = forms.MemberForm(request.POST or None, orgs=orgs) if orgs else None
     if request.method == "POST":
         if form is None:
-            raise Forbidden("您无权登记党员。")
+            raise Forbidden(_("您无权登记党员。"))
         if form.is_valid():
             data = dict(form.cleaned_data)
             org = next(o for o in orgs if o.pk == data.pop("org"))
@@ -70,7 +71,7 @@ def members(request):
             if _run(
                 request,
                 lambda: created.append(services.member_create(by=request.user, org=org, **data)),
-                f"已登记党员{data['name']}。",
+                _("已登记党员{name}。").format(name=data["name"]),
             ):
                 return redirect("party:member", pk=created[0].pk)
     return render(
@@ -93,7 +94,7 @@ def learning_import(request):
         response["Content-Disposition"] = "attachment; filename*=UTF-8''learning-template.xlsx"
         return response
     if not manageable_orgs(request.user).exists():
-        raise Forbidden("您无权导入学习记录。")
+        raise Forbidden(_("您无权导入学习记录。"))
     form = forms.LearningImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -113,12 +114,12 @@ def member_detail(request, pk: int):
     )
     if request.method == "POST":
         if not manage:
-            raise Forbidden("您无权管理该党员。")
+            raise Forbidden(_("您无权管理该党员。"))
         action = request.POST.get("action")
         if action == "dues":
             form = forms.DuesForm(request.POST)
             if not form.is_valid():
-                messages.error(request, "请选择月份，金额须为不小于 0 的数字。")
+                messages.error(request, _("请选择月份，金额须为不小于 0 的数字。"))
             else:
                 data = form.cleaned_data
                 _run(
@@ -126,12 +127,12 @@ def member_detail(request, pk: int):
                     lambda: services.dues_pay(
                         by=request.user, member=member, month=data["month"], amount=data["amount"]
                     ),
-                    f"已登记 {data['month']:%Y年%m月} 的党费。",
+                    _("已登记 {month} 的党费。").format(month=month_label(data["month"])),
                 )
         elif action == "income":
             form = forms.IncomeForm(request.POST)
             if not form.is_valid():
-                messages.error(request, "请选择收入类别，基数须为不小于 0 的数字。")
+                messages.error(request, _("请选择收入类别，基数须为不小于 0 的数字。"))
             else:
                 data = form.cleaned_data
                 _run(
@@ -142,7 +143,7 @@ def member_detail(request, pk: int):
                         income_kind=data["income_kind"],
                         dues_base=data["dues_base"],
                     ),
-                    "收入已更新，新的党费自下一次交纳起按新基数计算。",
+                    _("收入已更新，新的党费自下一次交纳起按新基数计算。"),
                 )
         elif action == "lead":
             grid = _grid_in_scope(request, request.POST.get("grid"))
@@ -154,12 +155,12 @@ def member_detail(request, pk: int):
                     division=grid,
                     address=request.POST.get("address", "").strip(),
                 ),
-                f"{member.name}家已设为党员中心户。",
+                _("{name}家已设为党员中心户。").format(name=member.name),
             )
         elif action == "transfer":
             form = forms.TransferForm(request.POST, orgs=orgs)
             if not form.is_valid():
-                messages.error(request, "请选择转入的党组织。")
+                messages.error(request, _("请选择转入的党组织。"))
             else:
                 to_org = next(o for o in orgs if o.pk == form.cleaned_data["to_org"])
                 _run(
@@ -170,7 +171,7 @@ def member_detail(request, pk: int):
                         to_org=to_org,
                         note=form.cleaned_data["note"],
                     ),
-                    f"已转入{to_org.name}。",
+                    _("已转入{org}。").format(org=to_org.name),
                 )
         return redirect("party:member", pk=member.pk)
     arrears = selectors.dues_arrears(user=request.user, members=Member.objects.filter(pk=member.pk))
@@ -221,7 +222,7 @@ def _grids_of(request):
 def _grid_in_scope(request, pk):
     grid = _grids_of(request).filter(pk=pk or 0).first()
     if grid is None:
-        raise NotFound("网格不存在，或不在您的管辖范围内。")
+        raise NotFound(_("网格不存在，或不在您的管辖范围内。"))
     return grid
 
 
@@ -237,21 +238,21 @@ def dues(request):
     try:
         month = date_.fromisoformat(month_text + "-01") if month_text else None
     except ValueError:
-        raise UserError("月份格式应为 YYYY-MM。") from None
+        raise UserError(_("月份格式应为 YYYY-MM。")) from None
     month = month or first_of_month(timezone.localdate())
     org_id = request.GET.get("org") or request.POST.get("org") or None
     orgs = [o for o in selectors.org_list(user=request.user) if o.kind in MEMBER_ORG_KINDS]
     if org_id and not any(str(o.pk) == org_id for o in orgs):
-        raise NotFound("党组织不存在，或不在您的管辖范围内。")
+        raise NotFound(_("党组织不存在，或不在您的管辖范围内。"))
     if request.method == "POST":
         member = selectors.member_list(user=request.user).filter(pk=request.POST.get("member") or 0)
         member = member.first()
         if member is None:
-            raise NotFound("党员不存在，或不在您的管辖范围内。")
+            raise NotFound(_("党员不存在，或不在您的管辖范围内。"))
         _run(
             request,
             lambda: services.dues_pay(by=request.user, member=member, month=month),
-            f"已登记{member.name} {month:%Y年%m月}的党费。",
+            _("已登记{name} {month}的党费。").format(name=member.name, month=month_label(month)),
         )
         return redirect(f"{reverse('party:dues')}?month={month:%Y-%m}&org={org_id or ''}")
     rows = selectors.dues_month(
@@ -314,10 +315,10 @@ def orgs(request):
 def org_detail(request, pk: int):
     org = selectors.org_list(user=request.user).filter(pk=pk).first()
     if org is None:
-        raise NotFound("党组织不存在，或不在您的管辖范围内。")
+        raise NotFound(_("党组织不存在，或不在您的管辖范围内。"))
     if request.method == "POST":
         if not can_manage(request.user, org):
-            raise Forbidden("您无权管理该党组织。")
+            raise Forbidden(_("您无权管理该党组织。"))
         action = request.POST.get("action")
         if action == "link":
             lead = LeadHousehold.objects.filter(member__org=org, pk=request.POST.get("lead") or 0)
@@ -327,12 +328,14 @@ def org_detail(request, pk: int):
             )
             member = member.first()
             if lead is None or member is None:
-                messages.error(request, "请选择中心户和联系党员。")
+                messages.error(request, _("请选择中心户和联系党员。"))
             else:
                 _run(
                     request,
                     lambda: services.lead_link_add(by=request.user, lead=lead, member=member),
-                    f"{member.name}已由{lead.member.name}家联系。",
+                    _("{member}已由{lead}家联系。").format(
+                        member=member.name, lead=lead.member.name
+                    ),
                 )
         elif action == "seat":
             from jiceng.partners.models import Partner
@@ -349,7 +352,7 @@ def org_detail(request, pk: int):
                 request.POST.get("title", "").strip(),
             )
             if not name or not title:
-                messages.error(request, "请填写姓名和职务。")
+                messages.error(request, _("请填写姓名和职务。"))
             else:
                 _run(
                     request,
@@ -361,7 +364,7 @@ def org_detail(request, pk: int):
                         partner=unit,
                         is_part_time=bool(request.POST.get("part_time")),
                     ),
-                    f"已增补委员{name}。",
+                    _("已增补委员{name}。").format(name=name),
                 )
         elif action == "household":
             from jiceng.party.models import LeadHouseholdLink
@@ -370,7 +373,7 @@ def org_detail(request, pk: int):
                 lead__member__org=org, pk=request.POST.get("link") or 0, ended_at__isnull=True
             ).first()
             if link is None:
-                messages.error(request, "请选择联系党员。")
+                messages.error(request, _("请选择联系党员。"))
             else:
                 _run(
                     request,
@@ -380,7 +383,7 @@ def org_detail(request, pk: int):
                         name=request.POST.get("name", "").strip(),
                         address=request.POST.get("address", "").strip(),
                     ),
-                    "已添加联系群众户。",
+                    _("已添加联系群众户。"),
                 )
         return redirect("party:org", pk=org.pk)
     seats = org.seats.filter(ended_at__isnull=True).select_related("partner")
@@ -413,7 +416,7 @@ def meetings(request):
     form = forms.MeetingForm(request.POST or None, orgs=orgs) if orgs else None
     if request.method == "POST":
         if form is None:
-            raise Forbidden("您无权安排会议。")
+            raise Forbidden(_("您无权安排会议。"))
         if form.is_valid():
             data = form.cleaned_data
             org = next(o for o in orgs if o.pk == data["org"])
@@ -432,7 +435,7 @@ def meetings(request):
                         agenda=data["agenda"],
                     )
                 ),
-                "会议已安排。",
+                _("会议已安排。"),
             ):
                 return redirect("party:meeting", pk=created[0].pk)
     return render(request, "party/meetings.html", {"page_obj": page_obj, "form": form})
@@ -444,7 +447,7 @@ def meeting_detail(request, pk: int):
     manage = can_manage(request.user, meeting)
     if request.method == "POST":
         if not manage:
-            raise Forbidden("只有会议组织者可以登记会议情况。")
+            raise Forbidden(_("只有会议组织者可以登记会议情况。"))
         action = request.POST.get("action")
         if action == "minutes":
             form = forms.MinutesForm(request.POST)
@@ -452,14 +455,14 @@ def meeting_detail(request, pk: int):
             _run(
                 request,
                 lambda: services.meeting_record(by=request.user, meeting=meeting, minutes=minutes),
-                "会议记录已保存，会议记为已召开。",
+                _("会议记录已保存，会议记为已召开。"),
             )
         elif action == "cancel":
             reason = request.POST.get("reason", "")
             _run(
                 request,
                 lambda: services.meeting_cancel(by=request.user, meeting=meeting, reason=reason),
-                "会议已取消。",
+                _("会议已取消。"),
             )
         elif action == "attendance":
             form = forms.AttendanceForm(request.POST)
@@ -467,7 +470,7 @@ def meeting_detail(request, pk: int):
             if form.is_valid():
                 member = Member.objects.filter(pk=form.cleaned_data["member"]).first()
             if member is None:
-                messages.error(request, "请选择党员。")
+                messages.error(request, _("请选择党员。"))
             else:
                 present = form.cleaned_data["present"]
                 _run(
@@ -479,14 +482,16 @@ def meeting_detail(request, pk: int):
                         present=present,
                         reason=form.cleaned_data["reason"],
                     ),
-                    f"已登记{member.name}{'出席' if present else '请假'}。",
+                    (_("已登记{name}出席。") if present else _("已登记{name}请假。")).format(
+                        name=member.name
+                    ),
                 )
         elif action == "photos":
             files = request.FILES.getlist("photos")
             _run(
                 request,
                 lambda: services.meeting_add_photos(by=request.user, meeting=meeting, files=files),
-                "照片已保存。",
+                _("照片已保存。"),
             )
         return redirect("party:meeting", pk=meeting.pk)
     return render(
@@ -507,7 +512,7 @@ def meeting_qr(request, pk: int):
 
     meeting = selectors.meeting_detail(user=request.user, pk=pk)
     if not can_manage(request.user, meeting):
-        raise Forbidden("只有会议组织者可以展示签到码。")
+        raise Forbidden(_("只有会议组织者可以展示签到码。"))
     url = request.build_absolute_uri(
         reverse("party:checkin") + "?c=" + services.checkin_code(meeting)
     )
@@ -543,11 +548,13 @@ def registrations(request):
             if _run(
                 request,
                 lambda: services.registration_submit(by=request.user, community=community, org=org),
-                f"{org.name}已向{community.name}报到，待社区审核。",
+                _("{org}已向{community}报到，待社区审核。").format(
+                    org=org.name, community=community.name
+                ),
             ):
                 return redirect("party:registrations")
     elif request.method == "POST":
-        raise Forbidden("只有共建单位可以为本单位党组织报到。")
+        raise Forbidden(_("只有共建单位可以为本单位党组织报到。"))
     mine = (
         Registration.objects.filter(org__in=unit_orgs).select_related("org", "community")
         if unit_orgs
@@ -567,7 +574,7 @@ def registration_decide(request, pk: int):
     if reg is None:
         from jiceng.core.errors import NotFound
 
-        raise NotFound("报到记录不存在，或不在您的管辖范围内。")
+        raise NotFound(_("报到记录不存在，或不在您的管辖范围内。"))
     approve = request.POST.get("approve") == "1"
     try:
         services.registration_decide(
@@ -578,7 +585,7 @@ def registration_decide(request, pk: int):
             raise
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已通过。" if approve else "已退回。")
+        messages.success(request, _("已通过。") if approve else _("已退回。"))
     return redirect("party:registrations")
 
 
@@ -607,7 +614,7 @@ def mine(request):
     points, and registration with the community where they live."""
     member = member_of(request.user)
     if member is None:
-        raise NotFound("您的账号尚未关联党员信息，请联系所在党组织。")
+        raise NotFound(_("您的账号尚未关联党员信息，请联系所在党组织。"))
     from jiceng.geo.models import Division
 
     communities = Division.objects.filter(level="community").select_related("parent")
@@ -620,7 +627,7 @@ def mine(request):
                 None,
             )
             if meeting is None:
-                raise NotFound("会议不存在。")
+                raise NotFound(_("会议不存在。"))
             _run(
                 request,
                 lambda: services.attendance_record(
@@ -630,12 +637,12 @@ def mine(request):
                     present=False,
                     reason=request.POST.get("reason", ""),
                 ),
-                "已请假。",
+                _("已请假。"),
             )
         elif action == "register":
             form = forms.RegistrationForm(request.POST, communities=communities)
             if not form.is_valid():
-                messages.error(request, "请选择居住地社区。")
+                messages.error(request, _("请选择居住地社区。"))
             else:
                 community = communities.get(pk=form.cleaned_data["community"])
                 _run(
@@ -643,7 +650,7 @@ def mine(request):
                     lambda: services.registration_submit(
                         by=request.user, community=community, member=member
                     ),
-                    f"已向{community.name}报到，待社区审核。",
+                    _("已向{community}报到，待社区审核。").format(community=community.name),
                 )
         return redirect("party:mine")
     arrears = selectors.dues_arrears(user=None, members=Member.objects.filter(pk=member.pk))

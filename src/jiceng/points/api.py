@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from jiceng.core.errors import Forbidden, NotFound, UserError
@@ -44,7 +45,7 @@ class RankOut(Schema):
 def me(request, year: int | None = None):
     member = member_of(request.user)
     if member is None:
-        raise Forbidden("只有党员有积分。")
+        raise Forbidden(_("只有党员有积分。"))
     summary = selectors.member_summary(member=member, year=year)
     summary["entries"] = list(summary["entries"])
     return summary
@@ -60,11 +61,11 @@ def ranking(
     limit: int = 100,
 ):
     if not request.user.scope_codes and not request.user.unit_ids:
-        raise Forbidden("您的角色没有管辖范围。")
+        raise Forbidden(_("您的角色没有管辖范围。"))
     if org is not None and not visible_orgs(request.user).filter(pk=org).exists():
-        raise NotFound("党组织不存在，或不在您的管辖范围内。")
+        raise NotFound(_("党组织不存在，或不在您的管辖范围内。"))
     if (start is None) != (end is None) or (start and end and end <= start):
-        raise UserError("请同时给出开始和结束日期，且结束晚于开始。")
+        raise UserError(_("请同时给出开始和结束日期，且结束晚于开始。"))
     period = {"start": start, "end": end} if start else {"year": year or date.today().year}
     scope = None if org else request.user.scope_codes[0]
     return selectors.ranking(scope_code=scope, org_id=org, limit=min(limit, 500), **period)

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.core.errors import UserError
 from jiceng.geo.models import Division
@@ -28,11 +29,13 @@ BATCH = 1_000_000
 def generate_party(*, district: str, members: int, seed: int = 1, log=print) -> list[int]:
     """A committee per community, a branch per grid, ``members`` members over the branches."""
     if PartyOrg.objects.filter(scope_code__startswith=district, kind="branch").exists():
-        raise UserError(f"区划 {district} 已有党组织；请使用新的数据库。")
+        raise UserError(_("区划 {code} 已有党组织；请使用新的数据库。").format(code=district))
     communities = list(Division.objects.filter(level="community", code__startswith=district))
     grids = list(Division.objects.filter(level="grid", code__startswith=district).order_by("code"))
     if not grids:
-        raise UserError(f"区划 {district} 没有网格；请先运行 jiceng generate --scale city。")
+        raise UserError(
+            _("区划 {code} 没有网格；请先运行 jiceng generate --scale city。").format(code=district)
+        )
     rng = random.Random(seed)
     with transaction.atomic():
         committees = PartyOrg.objects.bulk_create(
@@ -73,13 +76,13 @@ def generate_party(*, district: str, members: int, seed: int = 1, log=print) -> 
 def generate_entries(*, district: str, entries: int, year: int, seed: int = 1, log=print) -> int:
     """``entries`` ledger entries over ``year`` for the district's members (PostgreSQL only)."""
     if connection.vendor != "postgresql":
-        raise UserError("积分流水的城市规模数据只在 PostgreSQL 上生成。")
+        raise UserError(_("积分流水的城市规模数据只在 PostgreSQL 上生成。"))
     rules = list(PointRule.objects.filter(source__startswith="party.").order_by("pk"))
     member_ids = list(
         Member.objects.filter(scope_code__startswith=district).values_list("pk", flat=True)
     )
     if not member_ids:
-        raise UserError("没有党员；先运行 generate_party。")
+        raise UserError(_("没有党员；先运行 generate_party。"))
     start = timezone.make_aware(datetime(year, 1, 1))
     seconds = 365 * 86400 - 1
     offset = PointEntry.objects.count()

@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Min, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, NotFound, UserError
@@ -34,31 +35,39 @@ def validate_rule(
 ) -> None:
     """Refuse a rule whose numbers contradict each other (the admin form calls this too)."""
     if kind not in PointRule.Kind.values:
-        raise UserError("未知的积分类型。", field="kind")
+        raise UserError(_("未知的积分类型。"), field="kind")
     if points == 0:
-        raise UserError("每次分值不能为 0。", field="points")
+        raise UserError(_("每次分值不能为 0。"), field="points")
     if kind == PointRule.Kind.DEDUCTION and points > 0:
-        raise UserError("减分规则的分值应为负数。", field="points")
+        raise UserError(_("减分规则的分值应为负数。"), field="points")
     if kind != PointRule.Kind.DEDUCTION and points < 0:
-        raise UserError("基础分和加分规则的分值应为正数。", field="points")
-    caps = [("每日", cap_day), ("每月", cap_month), ("每年", cap_year)]
+        raise UserError(_("基础分和加分规则的分值应为正数。"), field="points")
+    caps = [(_("每日上限"), cap_day), (_("每月上限"), cap_month), (_("每年上限"), cap_year)]
     for label, cap in caps:
         if cap is not None and cap <= 0:
-            raise UserError(f"{label}上限应大于 0；不设上限请留空。", field="caps")
+            raise UserError(_("{cap}应大于 0；不设上限请留空。").format(cap=label), field="caps")
     set_caps = [(label, cap) for label, cap in caps if cap is not None]
     for (small_label, small), (big_label, big) in zip(set_caps, set_caps[1:], strict=False):
         if small > big:
             raise UserError(
-                f"{small_label}上限（{small}）不能大于{big_label}上限（{big}）。", field="caps"
+                _("{small_cap}（{small}）不能大于{big_cap}（{big}）。").format(
+                    small_cap=small_label, small=small, big_cap=big_label, big=big
+                ),
+                field="caps",
             )
-    if set_caps and abs(points) > min(c for _, c in set_caps):
+    lowest = min((cap for _label, cap in set_caps), default=None)
+    if lowest is not None and abs(points) > lowest:
         raise UserError(
-            f"每次分值（{abs(points)}）超过了上限（{min(c for _, c in set_caps)}），一次也记不满。",
+            _("每次分值（{points}）超过了上限（{cap}），一次也记不满。").format(
+                points=abs(points), cap=lowest
+            ),
             field="points",
         )
     unknown = [s for s in source.split() if s not in point_sources()]
     if unknown:
-        raise UserError(f"未声明的积分来源：{'、'.join(unknown)}。", field="source")
+        raise UserError(
+            _("未声明的积分来源：{sources}。").format(sources="、".join(unknown)), field="source"
+        )
 
 
 @transaction.atomic
@@ -66,7 +75,7 @@ def rule_save(*, by, rule: PointRule | None = None, **fields: Any) -> PointRule:
     """Create or change a rule; contradictory caps are refused and nothing changes."""
     unknown = set(fields) - set(RULE_FIELDS)
     if unknown:
-        raise UserError(f"未知字段：{', '.join(sorted(unknown))}")
+        raise UserError(_("未知字段：{fields}").format(fields=", ".join(sorted(unknown))))
     current = {f: getattr(rule, f) for f in RULE_FIELDS} if rule else {}
     merged = {**current, **fields}
     validate_rule(
@@ -223,14 +232,14 @@ def _reverse(entry: PointEntry, *, by, reason: str) -> PointEntry:
 def revoke(*, by, entry: PointEntry, reason: str) -> PointEntry:
     """Reverse one entry with a reversing entry (the ledger is never changed)."""
     if by is not None and not can_manage(by, entry):
-        raise Forbidden("您无权冲销该积分。")
+        raise Forbidden(_("您无权冲销该积分。"))
     if not reason.strip():
-        raise UserError("请填写冲销原因。", field="reason")
+        raise UserError(_("请填写冲销原因。"), field="reason")
     Member.objects.select_for_update().filter(pk=entry.member_id).first()
     if entry.kind == PointEntry.Kind.REVERSAL:
-        raise UserError("冲销记录不能再冲销。")
+        raise UserError(_("冲销记录不能再冲销。"))
     if PointEntry.objects.filter(reverses=entry).exists():
-        raise UserError("该积分已冲销。")
+        raise UserError(_("该积分已冲销。"))
     reversal = _reverse(entry, by=by, reason=reason)
     audit(actor=by, action="points.revoke", obj=entry, detail={"reason": reason})
     return reversal
@@ -262,15 +271,15 @@ def manual_request(
 ) -> ManualEntry:
     """Propose a manual award or deduction with its reason; a second person approves it."""
     if not can_manage(by, member):
-        raise Forbidden("您无权为该党员录入积分。")
+        raise Forbidden(_("您无权为该党员录入积分。"))
     if not reason.strip():
-        raise UserError("手工积分须填写理由。", field="reason")
+        raise UserError(_("手工积分须填写理由。"), field="reason")
     if rule.source:
-        raise UserError("该规则自动计分，不能手工录入。", field="rule")
+        raise UserError(_("该规则自动计分，不能手工录入。"), field="rule")
     if not rule.is_active:
-        raise UserError("该规则已停用。", field="rule")
+        raise UserError(_("该规则已停用。"), field="rule")
     if points == 0 or (points > 0) != (rule.points > 0):
-        raise UserError("减分规则的分值应为负数，加分规则的分值应为正数。", field="points")
+        raise UserError(_("减分规则的分值应为负数，加分规则的分值应为正数。"), field="points")
     request = ManualEntry.objects.create(
         rule=rule,
         member=member,
@@ -289,13 +298,13 @@ def manual_decide(*, by, request: ManualEntry, approve: bool, note: str = "") ->
     """A second person approves (the entry is booked) or rejects a manual entry."""
     request = ManualEntry.objects.select_for_update().get(pk=request.pk)
     if not can_manage(by, request):
-        raise Forbidden("您无权审核该积分。")
+        raise Forbidden(_("您无权审核该积分。"))
     if request.created_by_id == by.pk:
-        raise Forbidden("手工积分须由录入人以外的另一人审核。")
+        raise Forbidden(_("手工积分须由录入人以外的另一人审核。"))
     if request.status != ManualEntry.Status.PENDING:
-        raise UserError("该手工积分已审核过。")
+        raise UserError(_("该手工积分已审核过。"))
     if not approve and not note.strip():
-        raise UserError("驳回时请说明理由。", field="note")
+        raise UserError(_("驳回时请说明理由。"), field="note")
     request.status = "approved" if approve else "rejected"
     request.decided_by, request.decided_at = by, timezone.now()
     if approve:
@@ -400,5 +409,5 @@ RECEIVER = LedgerReceiver()
 def get_entry(*, pk: int) -> PointEntry:
     entry = PointEntry.objects.filter(pk=pk).first()
     if entry is None:
-        raise NotFound("积分流水不存在。")
+        raise NotFound(_("积分流水不存在。"))
     return entry

@@ -8,6 +8,7 @@ from datetime import date
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
@@ -21,7 +22,7 @@ from jiceng.points.models import PointRule
 def me(request):
     member = member_of(request.user)
     if member is None:
-        raise Forbidden("只有党员有积分。")
+        raise Forbidden(_("只有党员有积分。"))
     return render(
         request, "points/me.html", {"member": member, **selectors.member_summary(member=member)}
     )
@@ -31,7 +32,7 @@ def _parse_day(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
-        raise UserError("日期格式应为 YYYY-MM-DD。") from None
+        raise UserError(_("日期格式应为 YYYY-MM-DD。")) from None
 
 
 @page("party")
@@ -41,18 +42,18 @@ def ranking(request):
     org_id = request.GET.get("org") or None
     orgs = visible_orgs(request.user).filter(kind__in=["branch", "general_branch", "committee"])
     if org_id and not orgs.filter(pk=org_id).exists():
-        raise NotFound("党组织不存在，或不在您的管辖范围内。")
+        raise NotFound(_("党组织不存在，或不在您的管辖范围内。"))
     start, end = _parse_day(request.GET.get("start")), _parse_day(request.GET.get("end"))
     year_text = request.GET.get("year") or str(timezone.localdate().year)
     if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
-        raise UserError("年度应为四位数字，例如 2026。")
+        raise UserError(_("年度应为四位数字，例如 2026。"))
     year = int(year_text)
     scope = None if org_id else (scopes[0] if scopes else None)
     if scope is None and not org_id:
-        raise Forbidden("您的角色没有管辖范围。")
+        raise Forbidden(_("您的角色没有管辖范围。"))
     period = {"start": start, "end": end} if start and end else {"year": year}
     if start and end and end <= start:
-        raise UserError("结束日期应晚于开始日期。")
+        raise UserError(_("结束日期应晚于开始日期。"))
     rows = selectors.ranking(scope_code=scope, org_id=int(org_id) if org_id else None, **period)
     return render(
         request,
@@ -76,7 +77,7 @@ def manual(request):
         rule = PointRule.objects.filter(pk=request.POST.get("rule") or 0).first()
         try:
             if member is None or rule is None:
-                raise UserError("请选择党员和规则。")
+                raise UserError(_("请选择党员和规则。"))
             services.manual_request(
                 by=request.user,
                 member=member,
@@ -85,13 +86,13 @@ def manual(request):
                 reason=request.POST.get("reason", ""),
             )
         except ValueError:
-            messages.error(request, "分值应为整数。")
+            messages.error(request, _("分值应为整数。"))
         except UserError as exc:
             if isinstance(exc, Forbidden):
                 raise
             messages.error(request, exc.message)
         else:
-            messages.success(request, "已提交，待另一人审核后入账。")
+            messages.success(request, _("已提交，待另一人审核后入账。"))
             return redirect("points:manual")
     return render(
         request,
@@ -110,7 +111,7 @@ def manual(request):
 def manual_decide(request, pk: int):
     request_ = selectors.manual_list(user=request.user).filter(pk=pk).first()
     if request_ is None:
-        raise NotFound("手工积分不存在，或不在您的管辖范围内。")
+        raise NotFound(_("手工积分不存在，或不在您的管辖范围内。"))
     approve = request.POST.get("approve") == "1"
     try:
         services.manual_decide(
@@ -121,5 +122,5 @@ def manual_decide(request, pk: int):
             raise
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已入账。" if approve else "已驳回。")
+        messages.success(request, _("已入账。") if approve else _("已驳回。"))
     return redirect("points:manual")
