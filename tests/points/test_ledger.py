@@ -219,3 +219,23 @@ def test_a_ranking_for_a_nonsense_year_is_a_clear_error(client, party):
     client.force_login(party["secretary"])
     response = client.get("/points/ranking/?year=abc")
     assert response.status_code == 400 and "年度应为四位数字" in response.content.decode()
+
+
+def test_rule_names_read_in_the_members_language(client, party):
+    from jiceng.points.models import PointRule
+
+    alice = party["alice"]
+    award(alice, "day-1", at(5))
+    own = PointRule.objects.create(
+        code="clean_up", name="参加楼道清洁", kind="bonus", source="party.clean_up", points=1
+    )
+    services.award(source="party.clean_up", source_key="c-1", member=alice, occurred_at=at(6))
+    client.force_login(alice.user)
+    chinese = [e["rule"] for e in client.get("/api/points/me?year=2025").json()["entries"]]
+    assert sorted(chinese) == sorted(["参加主题党日", own.name])
+    client.cookies["django_language"] = "en"
+    english = [e["rule"] for e in client.get("/api/points/me?year=2025").json()["entries"]]
+    # a starter rule in English; the district's own rule as the district wrote it
+    assert sorted(english) == sorted(["Took part in a theme party day", "参加楼道清洁"])
+    page = client.get("/points/me/?year=2025").content.decode()
+    assert "Took part in a theme party day" in page

@@ -23,7 +23,7 @@ class EntryOut(Schema):
 
     @staticmethod
     def resolve_rule(obj) -> str:
-        return obj.rule.name
+        return obj.rule.label
 
 
 class MeOut(Schema):

@@ -8,9 +8,24 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.models import AppendOnlyQuerySet, ScopedQuerySet, TimeStampedModel
+
+# The starter rules' names (migrations 0002 and 0003), for the English catalogue (three of
+# them are translated in party's, where the same words name the meetings).
+STARTER_RULE_NAMES = (
+    gettext_noop("参加三会一课"),
+    gettext_noop("参加主题党日"),
+    gettext_noop("参加组织生活会"),
+    gettext_noop("按时交纳党费"),
+    gettext_noop("完成在线学习"),
+    gettext_noop("表彰奖励（手工）"),
+    gettext_noop("违规扣分（手工）"),
+    gettext_noop("完成服务工单"),
+    gettext_noop("点亮微心愿"),
+)
 
 
 class PointRule(TimeStampedModel):
@@ -63,7 +78,13 @@ class PointRule(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.points:+d}）"
+        return f"{self.label}（{self.points:+d}）"
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: the starter rules' names are in the catalogue; a
+        name the district gave a rule of its own reads as written."""
+        return gettext(self.name)
 
     def caps(self) -> dict[str, int]:
         return {
