@@ -134,7 +134,7 @@ def written() -> dict[str, int]:
 
 
 CASES = [
-    (arrange_a_meeting_that_ends_first, "The end must be later than the start."),
+    (arrange_a_meeting_that_ends_first, "The end must be after the start."),
     (
         pay_dues_for_a_month_before_joining,
         "艾丽 pays dues from July 2010; nothing is due for March 2009.",
