@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiceng.core.models import AppendOnlyQuerySet, ScopedQuerySet, TimeStampedModel
 from jiceng.services.workflow import OrderStatus
@@ -53,7 +54,9 @@ class Need(Scoped):
         DECLINED = "declined", _("未列入")
 
     title = models.CharField(_("需求"), max_length=100)
-    description = models.TextField(_("说明"), max_length=2000, blank=True)
+    description = models.TextField(
+        pgettext_lazy("description", "说明"), max_length=2000, blank=True
+    )
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
     posted_by = models.ForeignKey(
         USER,
@@ -117,7 +120,7 @@ class VolunteerTeam(Scoped):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    is_active = models.BooleanField(_("在册"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("volunteer team", "在册"), default=True)
 
     class Meta:
         verbose_name = _("志愿服务队")
@@ -433,7 +436,9 @@ class ServiceOrder(Scoped):
         related_name="orders",
     )
     title = models.CharField(_("服务事项"), max_length=100)
-    description = models.TextField(_("说明"), max_length=2000, blank=True)
+    description = models.TextField(
+        pgettext_lazy("description", "说明"), max_length=2000, blank=True
+    )
     address = models.CharField(_("服务地点"), max_length=200, blank=True)
     resident = models.ForeignKey(
         USER,
@@ -562,7 +567,7 @@ class Wish(Scoped):
         USER, verbose_name=_("许愿人"), on_delete=models.PROTECT, related_name="+"
     )
     title = models.CharField(_("心愿"), max_length=100)
-    description = models.CharField(_("说明"), max_length=500, blank=True)
+    description = models.CharField(pgettext_lazy("description", "说明"), max_length=500, blank=True)
     value = models.DecimalField(_("大约价值（元）"), max_digits=8, decimal_places=2)
     photo = models.ImageField(_("照片"), upload_to=wish_photo_path, blank=True)
     status = models.CharField(

@@ -82,7 +82,9 @@ def order_dispatch(
         scope_code=community.code,
         need=need,
         title=_text(title, _("服务事项"), "title"),
-        description=_text(description, _("说明"), "description", required=False, limit=2000),
+        description=_text(
+            description, pgettext("description", "说明"), "description", required=False, limit=2000
+        ),
         address=_text(address, _("服务地点"), "address", required=False, limit=200),
         resident=resident,
         member=member,

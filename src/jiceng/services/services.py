@@ -107,7 +107,13 @@ def need_post(
         community=place,
         scope_code=place.code,
         title=_text(title, _("需求"), "title"),
-        description=_text(description, _("说明"), "description", required=False, limit=MAX_TEXT),
+        description=_text(
+            description,
+            pgettext("description", "说明"),
+            "description",
+            required=False,
+            limit=MAX_TEXT,
+        ),
         source=source,
         posted_by=by,
     )

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
@@ -73,7 +74,9 @@ def wish_post(
         scope_code=place.code,
         poster=by,
         title=_text(title, _("心愿"), "title"),
-        description=_text(description, _("说明"), "description", required=False, limit=500),
+        description=_text(
+            description, pgettext("description", "说明"), "description", required=False, limit=500
+        ),
         value=_value(value),
     )
     prepared = _photo(photo)

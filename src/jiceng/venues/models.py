@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiceng.core.models import ScopedQuerySet, TimeStampedModel
 
@@ -41,7 +42,7 @@ class Venue(TimeStampedModel):
     scope_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
     owner_partner = models.ForeignKey(
         "partners.Partner",
-        verbose_name=_("所属共建单位"),
+        verbose_name=pgettext_lazy("venue owner", "所属共建单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
