@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.factories import division
@@ -59,6 +61,13 @@ def places(db):
         "grid2": grid2,
         "grid_n": grid_n,
     }
+
+
+def table_headers(html: str, testid: str) -> list[str]:
+    """The column headings of the page's table with this data-testid."""
+    table = re.search(rf'<table[^>]*data-testid="{testid}"[^>]*>.*?</thead>', html, re.S)
+    assert table, f"no table {testid!r} on the page"
+    return re.findall(r"<th[^>]*>(.*?)</th>", table.group(0), re.S)
 
 
 def restore_starter_categories() -> None:

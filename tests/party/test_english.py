@@ -17,6 +17,7 @@ from jiceng.accounts.models import User
 from jiceng.geo.models import Division
 from jiceng.party import services
 from jiceng.party.models import Member, PartyOrg
+from tests.conftest import table_headers
 from tests.party.conftest import member_user
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +142,15 @@ def test_a_meeting_page_in_english(english, party, party_life):
     assert "Branch general meeting: " in body
     assert "Present (QR check-in)" in body and "Leave of absence" in body
     assert "Save the minutes" in body and "Mark as present" in body
+
+
+def test_the_meetings_list_in_english_counts_who_checked_in(english, party, party_life):
+    """签到 heads the number of members who checked in here; on an activity's page it is each
+    participant's Check-in time."""
+    english.force_login(party["secretary"])
+    response = english.get(reverse("party:meetings"))
+    assert_english(response)
+    assert "Checked in" in table_headers(response.content.decode(), "meetings")
 
 
 def test_the_members_own_page_in_english(english, party, party_life):

@@ -294,6 +294,21 @@ def test_the_register_speaks_english_when_chosen(client, cast, home):
     assert "Wrong check character in the ID number" in response.content.decode()
 
 
+def test_in_english_a_care_tag_is_added_or_ended_not_cancelled(client, cast, home):
+    """取消 is Cancel on other pages (a venue's bookings); on a person's care tags it ends the
+    tag, which stays in the history with its end date."""
+    person = make_person(cast["places"]["grid1"], dwelling=home["d1"])
+    url = reverse("registry:person", args=[person.pk])
+    client.force_login(cast["grid_worker"])
+    assert '<option value="on">添加</option><option value="off">取消</option>' in (
+        client.get(url).content.decode()
+    )
+    client.cookies["django_language"] = "en"
+    body = client.get(url).content.decode()
+    assert '<option value="on">Add</option><option value="off">End</option>' in body
+    assert "People, dwellings, grids" in body
+
+
 def test_community_staff_register_a_compound_and_a_building_in_a_grid(client, cast, places):
     from jiceng.registry.models import Building, Compound
 

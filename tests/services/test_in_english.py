@@ -13,6 +13,7 @@ from jiceng.core.models import AuditEntry, Notification
 from jiceng.points.models import PointEntry
 from jiceng.services import orders, services, wishes
 from jiceng.services.models import Activity, Need, ServiceOrder, ServiceOrderEvent, Signup, Wish
+from tests.conftest import table_headers
 from tests.services.conftest import make_activity
 from tests.services.test_orders import an_order
 from tests.services.test_wishes import open_wish
@@ -226,3 +227,27 @@ def test_without_a_choice_the_same_refusal_is_in_chinese(client, cast):
     response = client.post(f"/api/services/activities/{a.pk}/signup")
     assert response.status_code == 409
     assert response.json()["detail"] == "您已报名该活动，无需重复报名。"
+
+
+def test_the_console_in_english_says_what_each_word_means_here(client, cast):
+    """Words other apps' pages use for something else keep their meaning here: a participant's
+    Check-in time (a meeting list counts who Checked in), an offer's Capacity (a booking's
+    People), the wishes Posted this month (rows Added by an import), a need's Details and the
+    button that Enters it, the Username that adds a team member."""
+    activity = make_activity(cast)
+    services.signup(by=cast["resident"], activity=activity)
+    team = services.team_create(by=cast["secretary"], community=cast["community"], name="红马甲")
+    client.force_login(cast["secretary"])
+    client.cookies["django_language"] = "en"
+
+    page = client.get(reverse("services:activity", args=[activity.pk])).content.decode()
+    assert table_headers(page, "participants")[2:4] == ["Check-in", "Check-out"]
+    page = client.get(reverse("services:offers")).content.decode()
+    assert {"Category", "Capacity"} <= set(table_headers(page, "offers"))
+    page = client.get(reverse("services:home")).content.decode()
+    assert table_headers(page, "wish-counts")[1:] == ["Posted", "Claimed", "Fulfilled"]
+    page = client.get(reverse("services:needs")).content.decode()
+    assert '<label>Details<textarea name="description"' in page
+    assert '<button class="primary">Enter</button>' in page
+    page = client.get(reverse("services:team", args=[team.pk])).content.decode()
+    assert '<label>Username<input name="username">' in page

@@ -3,6 +3,7 @@ cookie), on the phone page, the console and the API alike, and nothing is writte
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils import timezone
 from jiceng.core.models import AuditEntry, CalendarDay, Notification
 from jiceng.venues import services
 from jiceng.venues.models import Booking, Closure
+from tests.conftest import table_headers
 from tests.venues.conftest import at, book, next_weekday
 
 
@@ -212,3 +214,32 @@ def test_without_a_choice_the_same_refusal_is_in_chinese(cast, client):
         f"/api/venues/venues/{venue.pk}/bookings", payload, content_type="application/json"
     )
     assert api.json()["detail"] == "参加人数（61 人）超过场地容纳人数（60 人）。"
+
+
+def cancel_button(page: str, booking) -> str:
+    form = re.search(
+        rf'<form[^>]*action="/console/venues/bookings/{booking.pk}/cancel/".*?</form>', page, re.S
+    )
+    assert form, "no cancel form for the booking"
+    return re.search(r"<button[^>]*>(.*?)</button>", form.group(0)).group(1)
+
+
+def test_a_venues_bookings_in_english_are_cancelled_and_count_people(cast, client):
+    """取消 and 人数 mean something else on other apps' pages (ending a care tag, what a service
+    offer can take); on a venue's bookings they are Cancel and People, and a closure runs From
+    a day To a day. Chinese stays as it was."""
+    booking = book(cast["venue"], cast["alice"], next_weekday(1), "10:00", "11:00")
+    services.booking_approve(by=cast["secretary"], booking=booking)
+    client.force_login(cast["secretary"])
+    url = f"/console/venues/{cast['venue'].pk}/"
+    chinese = client.get(url).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+
+    assert cancel_button(english, booking) == "Cancel"
+    assert "People" in table_headers(english, "upcoming")
+    assert '<label>From<input type="date" name="starts_on"' in english
+    assert '<label>To<input type="date" name="ends_on"' in english
+    assert cancel_button(chinese, booking) == "取消"
+    assert "人数" in table_headers(chinese, "upcoming")
+    assert '<label>结束日期<input type="date" name="ends_on"' in chinese
