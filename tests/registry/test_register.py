@@ -128,6 +128,15 @@ def test_edit_records_which_fields_changed_and_keeps_id_when_left_blank(cast, ho
         )
 
 
+def test_a_persons_status_reads_in_english(client, cast, home):
+    person = make_person(cast["places"]["grid1"], dwelling=home["d1"])
+    services.person_move_out(person=person, by=cast["grid_worker"], on=date(2025, 1, 1))
+    client.force_login(cast["grid_worker"])
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("registry:person", args=[person.pk])).content.decode()
+    assert "Moved out" in page and "已迁出" not in page
+
+
 def _login(client, user):
     client.force_login(user)
 
