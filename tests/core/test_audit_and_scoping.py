@@ -3,11 +3,12 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test import RequestFactory
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from jiceng.core.audit import audit
 from jiceng.core.models import AuditEntry, minimal_prefixes
 from jiceng.geo.models import Division
-from tests.factories import user_with_role
+from tests.factories import totp_device, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +91,18 @@ def test_residents_members_and_administrators_see_no_records_through_scoping(pla
     ):
         user = user_with_role(role, division=places[where])
         assert not Division.objects.visible_to(user).exists()
+
+
+def test_the_audit_page_filters_by_a_place_and_everything_below_it(client, places):
+    auditor = user_with_role("audit_admin", division=places["district"])
+    audit(actor=auditor, action="test.grid", obj=places["grid1"])
+    audit(actor=auditor, action="test.community", obj=places["community"])
+    audit(actor=auditor, action="test.neighbour", obj=places["neighbour"])
+    client.force_login(auditor)
+    session = client.session  # as if the second factor had been given at login
+    session[DEVICE_ID_SESSION_KEY] = totp_device(auditor).persistent_id
+    session.save()
+    page = client.get("/console/audit/", {"scope": places["community"].code}).content.decode()
+    page = page[page.index('data-testid="audit-table"') :]  # the entries, not the action filter
+    assert "test.grid" in page and "test.community" in page
+    assert "test.neighbour" not in page
