@@ -236,7 +236,8 @@ def test_a_follower_and_a_called_unit_open_the_case_page_and_nobody_else(client,
     by a whistle (who reports in there); another resident and an uncalled unit get 404."""
     case = make_case(cast, category, status="dispatched")
     follower = user_with_role("resident", division=cast["places"]["grid2"])
-    escalation.follow(case=case, by=follower)
+    # offered as a duplicate when they reported it where they stood (their home is grid2)
+    escalation.follow(case=case, by=follower, offered=[case.number])
     w = escalation.whistle(
         case=case, by=cast["street"], units=[cast["other_unit"]], note="涉及供水", hours=2
     )

@@ -7,7 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from jiceng.cases.models import Case, Open311Key
+from jiceng.cases.models import OPEN311_HASH_KIND, Case, Open311Key
+from jiceng.core.fields import lookup_hash
 from jiceng.geo.models import Division
 from jiceng.geo.services import load_real_district
 from tests.factories import UserFactory
@@ -34,8 +35,11 @@ def district():
 
 @pytest.fixture
 def api_key(db):
+    """A key made before keys were hashed, as the migration leaves it: its HMAC only."""
     return Open311Key.objects.create(
-        name="12345热线", key="k-12345", account=UserFactory(username="hotline")
+        name="12345热线",
+        key_hash=lookup_hash(OPEN311_HASH_KIND, "k-12345"),
+        account=UserFactory(username="hotline"),
     )
 
 

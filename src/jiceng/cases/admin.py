@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
+from jiceng.cases import services
 from jiceng.cases.models import Case, CaseCategory, Open311Key
 
 
@@ -46,5 +48,29 @@ class CaseAdmin(admin.ModelAdmin):
 
 @admin.register(Open311Key)
 class Open311KeyAdmin(admin.ModelAdmin):
-    list_display = ("name", "account", "is_active", "created_at")
+    """A new key is made by the service and shown once, on the page after saving; only its
+    hash is kept, so a lost key is replaced, never read back."""
+
+    list_display = ("name", "hint", "account", "is_active", "created_at")
+    fields = ("name", "account", "is_active")
     raw_id_fields = ("account",)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        key, value = services.open311_key_create(
+            name=obj.name, account=obj.account, by=request.user, request=request
+        )
+        obj.pk, obj.key_hash, obj.hint, obj.created_at = (
+            key.pk,
+            key.key_hash,
+            key.hint,
+            key.created_at,
+        )
+        if not obj.is_active:
+            Open311Key.objects.filter(pk=key.pk).update(is_active=False)
+        messages.warning(
+            request,
+            _("新密钥（只显示这一次，请立即交给对接方妥善保存）：{key}").format(key=value),
+        )
+        return None

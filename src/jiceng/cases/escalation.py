@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -21,10 +22,19 @@ from jiceng.cases.models import (
     Whistle,
     WhistleResponse,
 )
-from jiceng.cases.permissions import COMMUNITY_ROLES, UNIT_ROLES, can_act
+from jiceng.cases.permissions import (
+    COMMUNITY_ROLES,
+    NOT_FOLLOWABLE,
+    UNIT_ROLES,
+    UNIT_UNAVAILABLE,
+    can_act,
+    dispatchable_units,
+    followable_cases,
+)
 from jiceng.core.audit import audit
-from jiceng.core.errors import Forbidden, UserError
+from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.notify import in_stored_language, notify
+from jiceng.core.scope import visible_or_404
 from jiceng.core.workdays import WorkingCalendar
 from jiceng.partners.models import Partner
 
@@ -67,16 +77,20 @@ def possible_duplicates(
     ][:5]
 
 
-def follow(*, case: Case, by: User) -> CaseFollower:
-    """Follow an open case instead of reporting it again; idempotent."""
-    if case.status not in workflow.OPEN:
-        raise UserError(_("该案件已经办结，不能再关注。"))
+def follow(
+    *, case: Case, by: User, offered: Iterable[str] = (), request: Any = None
+) -> CaseFollower:
+    """Follow an open case the user may follow (``permissions.followable_cases``: one they see,
+    a public case of their own grid, a duplicate offered to them) instead of reporting it
+    again; idempotent. Any other case is "not found"."""
+    if not followable_cases(by, offered=offered).filter(pk=case.pk).exists():
+        raise NotFound(str(NOT_FOLLOWABLE))
     try:
         with transaction.atomic():
             follower = CaseFollower.objects.create(case=case, user=by)
+            audit(actor=by, action="case.follow", obj=case, request=request)
     except IntegrityError:
         return CaseFollower.objects.get(case=case, user=by)
-    audit(actor=by, action="case.follow", obj=case)
     return follower
 
 
@@ -212,14 +226,15 @@ def whistle(
     *,
     case: Case,
     by: User,
-    units: list[Partner],
+    units: list[Partner | int | str],
     note: str,
     hours: float = 4,
-    hours_by_unit: dict[int, float] | None = None,
+    hours_by_unit: dict[int | str, float] | None = None,
     request: Any = None,
 ) -> Whistle:
     """The street calls several units to one case; each must report within its own time limit
-    in working hours (``hours_by_unit``, by unit id), ``hours`` for the others."""
+    in working hours (``hours_by_unit``, by unit id), ``hours`` for the others. ``units`` (or
+    their ids, as a form sends them) must be units the case may call (``dispatchable_units``)."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if not by.has_role(Role.STREET_STAFF) or not any(
         locked.scope_code.startswith(s) for s in by.scopes_for(Role.STREET_STAFF)
@@ -230,13 +245,20 @@ def whistle(
             _("案件当前为“{stage}”，不能吹哨。").format(stage=locked.get_status_display()),
             status=409,
         )
-    units = list({u.pk: u for u in units if u is not None and u.is_active}.values())
-    if len(units) < 1:
+    named = [getattr(u, "pk", u) for u in units if u is not None and u != ""]
+    if len(named) < 1:
         raise UserError(_("请选择至少一个报到单位。"), field="units")
+    usable = dispatchable_units(locked)
+    try:
+        found = [visible_or_404(usable, message=UNIT_UNAVAILABLE, pk=pk) for pk in named]
+    except NotFound as exc:
+        raise UserError(exc.message, field="units") from None
+    units = list({u.pk: u for u in found}.values())
     note = (note or "").strip()
     if not note:
         raise UserError(_("请填写吹哨事由。"), field="note")
-    limits = {u.pk: (hours_by_unit or {}).get(u.pk, hours) for u in units}
+    own = {str(pk): h for pk, h in (hours_by_unit or {}).items()}
+    limits = {u.pk: own.get(str(u.pk), hours) for u in units}
     if not all(0 < h <= 168 for h in limits.values()):
         raise UserError(_("报到时限应在 0 到 168 个工作小时之间。"), field="hours")
     now = timezone.now()

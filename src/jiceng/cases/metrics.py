@@ -29,7 +29,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.cases.models import TALLY_STAGES, Case, CaseEvent, CaseTally
+from jiceng.cases.models import TALLY_STAGES, Case, CaseEvent, CaseTally, private_q
 from jiceng.cases.workflow import Status
 from jiceng.core.errors import UserError
 
@@ -217,11 +217,14 @@ def compute(
     scope: str | None = None,
     handler_id: int | None = None,
     with_medians: bool = True,
+    public: bool = False,
 ) -> Figures:
     """The figures of one place (a code prefix) or one handler for a period, from the
-    cases' tallies."""
+    cases' tallies; ``public`` leaves private matters out (pages anyone may read)."""
     since, until = period(start, end)
     tallies = _tallies(scope=scope, handler_id=handler_id, start=since, end=until)
+    if public:
+        tallies = tallies.exclude(private_q("case__"))
     key = scope or str(handler_id or "")
     aggregates = _tally_aggregates()
     medians_in_sql = with_medians and connection.vendor == "postgresql"

@@ -84,6 +84,21 @@ def _read_active_categories() -> dict[str, CaseCategory]:
 active_categories = ProcessMemo(_read_active_categories)
 
 
+def private_q(prefix: str = "") -> models.Q:
+    """Private matters (私事): a category whose default triage is private (家庭矛盾, 政策咨询), or a
+    case the community triaged as private. They stay out of every public list and count.
+    ``prefix`` reaches the case through a relation (``"case__"`` from a tally)."""
+    return models.Q(**{f"{prefix}category__default_triage": Triage.PRIVATE}) | models.Q(
+        **{f"{prefix}triage": Triage.PRIVATE}
+    )
+
+
+class CaseQuerySet(ScopedQuerySet):
+    def public(self) -> CaseQuerySet:
+        """The cases anyone may know of (counted on public pages, listed by Open311)."""
+        return self.exclude(private_q())
+
+
 class Case(TimeStampedModel):
     class Source(models.TextChoices):
         RESIDENT = "resident", _("居民上报")
@@ -172,7 +187,7 @@ class Case(TimeStampedModel):
     # The report form's one-time token: a replayed form finds its case instead of a duplicate.
     client_token = models.CharField(_("提交令牌"), max_length=36, null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("案件")
@@ -402,12 +417,22 @@ class WhistleResponse(models.Model):
         return f"{self.whistle_id} {self.unit_id}"
 
 
+OPEN311_HASH_KIND = "open311_key"
+
+
 class Open311Key(TimeStampedModel):
     """An api_key for posting requests through Open311 (a hotline, an app of the district).
-    Requests posted with it are reported as its account."""
+    Requests posted with it are reported as its account.
+
+    Only the key's HMAC under the project's hash key is kept (``core.fields.lookup_hash``), so a
+    copy of the database holds no usable key; the key itself is shown once, when it is made
+    (``services.open311_key_create``). A key found under a fallback hash key is re-hashed under
+    the current one when it is used."""
 
     name = models.CharField(_("名称"), max_length=64)
-    key = models.CharField(_("密钥"), max_length=64, unique=True)
+    key_hash = models.CharField(_("密钥哈希"), max_length=64, editable=False)
+    # The key's last characters, to tell keys apart in lists (never enough to use one).
+    hint = models.CharField(_("密钥末尾"), max_length=8, blank=True, editable=False)
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上报账号"),
@@ -419,6 +444,7 @@ class Open311Key(TimeStampedModel):
     class Meta:
         verbose_name = _("Open311 接口密钥")
         verbose_name_plural = _("Open311 接口密钥")
+        constraints = [models.UniqueConstraint(fields=["key_hash"], name="open311_key_hash_once")]
 
     def __str__(self) -> str:
         return self.name

@@ -12,7 +12,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from jiceng.cases import services
-from jiceng.cases.models import Case, CaseCategory, CasePhoto, Open311Key
+from jiceng.cases.models import Case, CaseCategory, CasePhoto, Open311Key, private_q
 from jiceng.cases.workflow import OPEN, Status
 from jiceng.core.errors import UserError
 
@@ -70,10 +70,16 @@ def _fmt(fmt: str) -> str | None:
 
 
 def _key(request) -> Open311Key | None:
-    value = request.POST.get("api_key") or request.GET.get("api_key")
-    if not value:
-        return None
-    return Open311Key.objects.filter(key=value, is_active=True).select_related("account").first()
+    return services.open311_key_for(request.POST.get("api_key") or request.GET.get("api_key"))
+
+
+def _readable(key: Open311Key | None) -> QuerySet[Case]:
+    """What Open311 reads out: the public cases (private matters stay out of every public list
+    and count), and for a key also the requests its own account reported."""
+    cases = Case.objects.select_related("category", "handler")
+    if key is None:
+        return cases.public()
+    return cases.filter(~private_q() | Q(reporter=key.account))
 
 
 def _service(c: CaseCategory) -> dict:
@@ -168,8 +174,9 @@ def requests_view(request, fmt: str):
         return _post_request(request, fmt)
     if request.method != "GET":
         return _error(fmt, 405, "method not allowed")
-    full = _key(request) is not None
-    cases = _with_media(Case.objects.select_related("category", "handler").order_by("-created_at"))
+    key = _key(request)
+    full = key is not None
+    cases = _with_media(_readable(key).order_by("-created_at"))
     ids = request.GET.get("service_request_id")
     if ids:
         cases = cases.filter(number__in=[i.strip() for i in ids.split(",") if i.strip()])
@@ -207,11 +214,12 @@ def requests_view(request, fmt: str):
 def request_detail(request, number: str, fmt: str):
     if not _fmt(fmt):
         return _error("json", 400, "format must be json or xml")
-    case = Case.objects.select_related("category", "handler").filter(number=number).first()
+    key = _key(request)
+    case = _readable(key).filter(number=number).first()
     if case is None:
         return _error(fmt, 404, f"service_request_id {number} not found")
     return _render(
-        [_request(case, full=_key(request) is not None, request=request)],
+        [_request(case, full=key is not None, request=request)],
         fmt,
         "service_requests",
         "request",

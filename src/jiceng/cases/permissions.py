@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.roles import Role
 from jiceng.cases import workflow
-from jiceng.cases.models import Case
+from jiceng.cases.models import Case, private_q
+from jiceng.core.scope import covers
+from jiceng.geo.models import Division, Level
+from jiceng.partners.models import Partner
+
+# One answer for each kind of thing a request names, whether it is missing or outside what the
+# actor may use, so that the answer never tells which.
+NOT_FOLLOWABLE = _("案件不存在、已办结，或不在您可以关注的范围内。")
+UNIT_UNAVAILABLE = _("所选单位不存在或不可选，请重新选择。")
+NO_MERGE_TARGET = _("没有找到要合并到的案件：编号不存在，或不在您的管辖范围内。")
 
 COMMUNITY_ROLES = (Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY)
 VERIFIER_ROLES = (Role.GRID_WORKER, Role.GRID_CHIEF, *COMMUNITY_ROLES)
 UNIT_ROLES = (Role.DEPARTMENT_STAFF, Role.PARTNER_STAFF)
 # Who reports cases (and so sees their own wherever they are).
 REPORTER_ROLES = (Role.RESIDENT, Role.GRID_WORKER, Role.GRID_CHIEF)
-
-
-def _covers(codes: list[str], scope: str) -> bool:
-    return any(scope.startswith(code) for code in codes)
 
 
 def visible_cases(user) -> QuerySet[Case]:
@@ -40,6 +48,44 @@ def visible_cases(user) -> QuerySet[Case]:
     return Case.objects.filter(condition)
 
 
+def followable_cases(user, *, offered: Iterable[str] = ()) -> QuerySet[Case]:
+    """The open cases ``user`` may follow: any they may see already; for a resident also the
+    public cases of the grid they live in and those offered to them as duplicates of what
+    they were reporting (``offered``: the numbers the report page showed them)."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    condition = Q(pk__in=visible_cases(user).values("pk"))
+    home = Case.objects.scope_q(*user.scopes_for(Role.RESIDENT))
+    if home is not None:
+        condition |= home & ~private_q()
+    offered = [n for n in offered if isinstance(n, str)][:OFFERED_MAX]
+    if offered and user.has_role(*REPORTER_ROLES):
+        condition |= Q(number__in=offered)
+    return Case.objects.filter(condition, status__in=workflow.OPEN)
+
+
+# How many duplicate offers a session remembers (each report page shows at most five).
+OFFERED_MAX = 20
+
+
+def dispatchable_units(case: Case) -> QuerySet[Partner]:
+    """The units a case may be dispatched to or called to by a whistle: the active departments
+    and partner units of the case's district (what the case page lists)."""
+    return Partner.objects.filter(is_active=True).within(case.scope_code[:6])
+
+
+def nameable_grids(user) -> QuerySet[Division]:
+    """The grids a reporter may file into by naming one, without a point: a resident those of
+    the community they live in (the grids the report page draws and lists), a grid worker or
+    chief the grids of their own assignments. A point decides its grid wherever it is (where
+    the reporter stands)."""
+    if not user.is_authenticated:
+        return Division.objects.none()
+    homes = [code[:12] for code in user.scopes_for(Role.RESIDENT)]
+    codes = homes + user.scopes_for(Role.GRID_WORKER, Role.GRID_CHIEF)
+    return Division.objects.within(*codes).filter(level=Level.GRID, is_active=True)
+
+
 def can_act(user, action: str, case: Case) -> bool:
     """May ``user`` take ``action`` on ``case`` (the stage aside)?"""
     if not user.is_authenticated:
@@ -47,17 +93,17 @@ def can_act(user, action: str, case: Case) -> bool:
     actor = workflow.TRANSITIONS[action].actor
     community = user.scopes_for(*COMMUNITY_ROLES, Role.STREET_STAFF)
     if actor == workflow.COMMUNITY:
-        return _covers(community, case.scope_code)
+        return covers(community, case.scope_code)
     if actor == workflow.STREET:
-        return _covers(user.scopes_for(Role.STREET_STAFF), case.scope_code)
+        return covers(user.scopes_for(Role.STREET_STAFF), case.scope_code)
     if actor == workflow.HANDLER:
         if case.handler_id is None:  # a minor matter the community handles itself
-            return _covers(community, case.scope_code)
+            return covers(community, case.scope_code)
         return any(
             a.unit_id == case.handler_id for a in user.active_assignments if a.role in UNIT_ROLES
         )
     if actor == workflow.VERIFIER:
-        return _covers(user.scopes_for(*VERIFIER_ROLES), case.scope_code)
+        return covers(user.scopes_for(*VERIFIER_ROLES), case.scope_code)
     if actor == workflow.REPORTER:
         return case.reporter_id == user.pk
     return False
@@ -79,4 +125,4 @@ def can_reveal_contact(user, case: Case) -> bool:
     not need the number."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return _covers(user.scopes_for(*VERIFIER_ROLES), case.scope_code)
+    return covers(user.scopes_for(*VERIFIER_ROLES), case.scope_code)

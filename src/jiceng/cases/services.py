@@ -6,6 +6,7 @@ checks the stage and the actor, writes one CaseEvent and one audit entry.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -18,20 +19,31 @@ from jiceng.accounts.roles import Role
 from jiceng.cases import tally, workflow
 from jiceng.cases.escalation import after_transition
 from jiceng.cases.models import (
+    OPEN311_HASH_KIND,
     Case,
     CaseCategory,
     CaseEvent,
     CasePhoto,
     CaseTally,
+    Open311Key,
     active_categories,
 )
-from jiceng.cases.permissions import can_act
+from jiceng.cases.permissions import (
+    NO_MERGE_TARGET,
+    UNIT_UNAVAILABLE,
+    can_act,
+    dispatchable_units,
+    nameable_grids,
+    visible_cases,
+)
 from jiceng.cases.workflow import Status, Triage
 from jiceng.core.audit import audit
-from jiceng.core.errors import Forbidden, UserError
+from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.fields import lookup_hash, lookup_hashes
 from jiceng.core.numbers import next_value
 from jiceng.core.personal import validate_mobile
 from jiceng.core.photos import prepare_photos
+from jiceng.core.scope import visible_or_404
 from jiceng.core.workdays import WorkingCalendar
 from jiceng.geo.lookup import locate_or_error, parse_point
 from jiceng.partners.models import Partner
@@ -102,7 +114,7 @@ def resolve_place(
         except UserError as exc:  # geo's messages, in the reporter's language
             raise UserError(_(exc.message), field=exc.field) from exc
     if grid:
-        return None, None, _chosen_grid(grid)
+        return None, None, _chosen_grid(by, grid)
     own = reporter_grid(by)
     if address:
         from jiceng.registry.selectors import locate_address
@@ -115,13 +127,19 @@ def resolve_place(
     return None, None, own
 
 
-def _chosen_grid(code: Any) -> str:
-    from jiceng.geo.models import Division, Level
+def _resolve(queryset, message: str, field: str, **lookup: Any):
+    """The object a form or a JSON body names, from what the actor may use; missing, outside
+    and malformed all read as ``message`` on the field (400), never telling which."""
+    try:
+        return visible_or_404(queryset, message=message, **lookup)
+    except NotFound as exc:
+        raise UserError(exc.message, field=field) from None
 
-    code = str(code).strip()
-    if not Division.objects.filter(code=code, level=Level.GRID, is_active=True).exists():
-        raise UserError(_("所选网格不存在，请重新选择。"), field="grid")
-    return code
+
+def _chosen_grid(by: User, code: Any) -> str:
+    """A grid the reporter named: one of ``permissions.nameable_grids``."""
+    message = _("所选网格不存在，请重新选择。")
+    return _resolve(nameable_grids(by), message, "grid", code=str(code).strip()).code
 
 
 def report_duplicates(
@@ -133,11 +151,18 @@ def report_duplicates(
     grid: str | None = None,
     address: str = "",
 ) -> list[Case]:
-    """Open cases the new report probably repeats (same category, grid, 50 m, 7 days)."""
+    """Open cases the new report probably repeats (same category, grid, 50 m, 7 days), as the
+    reporter may be shown them: public ones, and private ones only if they see them anyway."""
     from jiceng.cases.escalation import possible_duplicates
 
     x, y, grid = resolve_place(by, lon, lat, grid, address)
-    return possible_duplicates(category=resolve_category(category), grid=grid, lon=x, lat=y)
+    category = resolve_category(category)
+    found = possible_duplicates(category=category, grid=grid, lon=x, lat=y)
+    private_category = category.default_triage == Triage.PRIVATE
+    private = {c.pk for c in found if private_category or c.triage == Triage.PRIVATE}
+    if private:
+        private -= set(visible_cases(by).filter(pk__in=private).values_list("pk", flat=True))
+    return [c for c in found if c.pk not in private]
 
 
 def case_report(
@@ -358,8 +383,10 @@ def case_dispatch(
     """The street sends a major case to a department or partner unit."""
     if case.triage != Triage.MAJOR:
         raise UserError(_("只有分流为“大事”的案件才能派遣。"), status=409)
-    if to_unit is None or not to_unit.is_active:
+    if to_unit is None:
         raise UserError(_("请选择处置单位。"), field="to_unit")
+    if not dispatchable_units(case).filter(pk=to_unit.pk).exists():
+        raise UserError(UNIT_UNAVAILABLE, field="to_unit")
     return _transition(case=case, action="dispatch", by=by, note=note, handler=to_unit, **kw)
 
 
@@ -431,6 +458,8 @@ def case_rate(*, case: Case, by: User, rating: str, comment: str = "", **kw: Any
 
 def case_merge(*, case: Case, into: Case, by: User, note: str, **kw: Any) -> Case:
     """Close a duplicate into the case it repeats."""
+    if not visible_cases(by).filter(pk=into.pk).exists():
+        raise UserError(NO_MERGE_TARGET, field="into")
     if into.pk == case.pk:
         raise UserError(_("不能把案件合并到它自己。"))
     if into.status not in workflow.OPEN and into.status != Status.CLOSED:
@@ -487,7 +516,9 @@ def case_act(
     if action == "triage":
         return case_triage(triage=triage or "", note=note, **common)
     if action == "dispatch":
-        unit = Partner.objects.filter(pk=to_unit_id).first() if to_unit_id else None
+        unit = None
+        if to_unit_id is not None:
+            unit = _resolve(dispatchable_units(case), UNIT_UNAVAILABLE, "to_unit", pk=to_unit_id)
         return case_dispatch(to_unit=unit, note=note, **common)
     if action == "report_back":
         return case_report_back(note=note, photos=photos, **common)
@@ -498,9 +529,10 @@ def case_act(
     if action == "rate":
         return case_rate(rating=rating or "", comment=note, **common)
     if action == "merge":
-        into = Case.objects.filter(number=(into_number or "").strip()).first()
-        if into is None:
-            raise UserError(_("请填写要合并到的案件编号。"))
+        number = (into_number or "").strip()
+        if not number:
+            raise UserError(_("请填写要合并到的案件编号。"), field="into")
+        into = _resolve(visible_cases(by), NO_MERGE_TARGET, "into", number=number)
         return case_merge(into=into, note=note, **common)
     if action in SIMPLE_ACTIONS:
         return SIMPLE_ACTIONS[action](note=note, **common)
@@ -527,3 +559,49 @@ def reveal_contact(*, by: User, case: Case, reason: str, request: Any = None) ->
         detail={"field": "contact_phone", "reason": reason[:200]},
     )
     return case.contact_phone
+
+
+def open311_key_create(
+    *, name: str, account: User, by: User | None, request: Any = None
+) -> tuple[Open311Key, str]:
+    """A new Open311 api_key for ``account``: returns the row and the key itself, which is shown
+    this once and never kept (only its HMAC is)."""
+    name = (name or "").strip()
+    if not name:
+        raise UserError(_("请填写密钥名称。"), field="name")
+    if len(name) > 64:
+        raise UserError(_("密钥名称不能超过 64 字。"), field="name")
+    value = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        key = Open311Key.objects.create(
+            name=name,
+            key_hash=lookup_hash(OPEN311_HASH_KIND, value),
+            hint=value[-4:],
+            account=account,
+        )
+        audit(
+            actor=by,
+            action="case.open311_key_create",
+            obj=key,
+            request=request,
+            detail={"name": name, "account": account.pk},
+        )
+    return key, value
+
+
+def open311_key_for(value: Any) -> Open311Key | None:
+    """The active key a client sent, found by its HMAC (current or fallback hash key); one found
+    under a fallback key is re-hashed under the current key, so that a hash-key rotation
+    carries the keys in use across."""
+    if not value or not isinstance(value, str):
+        return None
+    hashes = lookup_hashes(OPEN311_HASH_KIND, value)
+    key = (
+        Open311Key.objects.filter(key_hash__in=hashes, is_active=True)
+        .select_related("account")
+        .first()
+    )
+    if key is not None and key.key_hash != hashes[0]:
+        Open311Key.objects.filter(pk=key.pk).update(key_hash=hashes[0])
+        key.key_hash = hashes[0]
+    return key

@@ -15,8 +15,18 @@ from jiceng.accounts.decorators import page
 from jiceng.cases import escalation, pinmap, selectors, services, workflow
 from jiceng.cases.forms import ActionForm, ReportForm
 from jiceng.cases.models import Case, WhistleResponse
-from jiceng.cases.permissions import REPORTER_ROLES, allowed_actions, can_reveal_contact
+from jiceng.cases.permissions import (
+    NOT_FOLLOWABLE,
+    OFFERED_MAX,
+    REPORTER_ROLES,
+    allowed_actions,
+    can_reveal_contact,
+    dispatchable_units,
+    followable_cases,
+    nameable_grids,
+)
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.scope import visible_or_404
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 
@@ -29,7 +39,11 @@ def report(request):
         raise Forbidden(_("只有居民和网格员可以上报问题。"))
     own_grid = services.reporter_grid(request.user)
     grids = list(pinmap.grids_of(own_grid[:12])) if own_grid else []
-    form = ReportForm(request.POST or None, request.FILES or None, grids=grids, own_grid=own_grid)
+    # The grids the reporter may name are those the service accepts (a pin may fall anywhere).
+    nameable = list(nameable_grids(request.user).only("code", "name").order_by("code"))
+    form = ReportForm(
+        request.POST or None, request.FILES or None, grids=nameable, own_grid=own_grid
+    )
     duplicates = []
 
     def again(**extra):
@@ -54,6 +68,7 @@ def report(request):
                     by=request.user, category=data["category"], **place
                 )
             if duplicates:
+                _remember_offers(request, duplicates)
                 # Offer to follow the open case instead; the form comes back as it was
                 # (photos must be chosen again, browsers never keep a file input).
                 form.data = form.data.copy()
@@ -83,6 +98,19 @@ def report(request):
     return again()
 
 
+OFFERED_SESSION_KEY = "cases_offered"
+
+
+def _remember_offers(request, duplicates: list[Case]) -> None:
+    """The duplicates the page offered to follow: the follow page accepts those (a resident
+    who stands in another grid may follow what is reported there), nothing else."""
+    kept = [n for n in request.session.get(OFFERED_SESSION_KEY, []) if isinstance(n, str)]
+    fresh = [d.number for d in duplicates]
+    request.session[OFFERED_SESSION_KEY] = (fresh + [n for n in kept if n not in fresh])[
+        :OFFERED_MAX
+    ]
+
+
 def _pin(form) -> tuple[float, float] | None:
     """The point a bound form carries, if it is a valid one (else no pin is drawn)."""
     if not form.is_bound:
@@ -100,10 +128,13 @@ def _pin(form) -> tuple[float, float] | None:
 @require_POST
 def follow(request, number: str):
     """Follow an open case (a resident who would have reported the same problem)."""
-    case = Case.objects.filter(number=number, status__in=workflow.OPEN).first()
-    if case is None:
-        raise NotFound(_("案件不存在或已办结。"))
-    escalation.follow(case=case, by=request.user)
+    offered = request.session.get(OFFERED_SESSION_KEY, [])
+    case = visible_or_404(
+        followable_cases(request.user, offered=offered),
+        number=number,
+        message=NOT_FOLLOWABLE,
+    )
+    escalation.follow(case=case, by=request.user, offered=offered, request=request)
     messages.success(
         request, _("已关注案件 {number}，处理进展会通知您。").format(number=case.number)
     )
@@ -114,14 +145,15 @@ def follow(request, number: str):
 @require_POST
 def whistle(request, number: str):
     case = selectors.case_for(user=request.user, number=number)
-    units = list(Partner.objects.filter(pk__in=request.POST.getlist("units"), is_active=True))
+    # Ids as sent: the service resolves them through the units the case may call.
+    units = list(dict.fromkeys(request.POST.getlist("units")))
     try:
         hours = float(request.POST.get("hours") or 4)
         # A unit's own limit, where the street gave one (hours_<unit id>).
         own = {
-            u.pk: float(request.POST[f"hours_{u.pk}"])
-            for u in units
-            if request.POST.get(f"hours_{u.pk}", "").strip()
+            pk: float(request.POST[f"hours_{pk}"])
+            for pk in units
+            if request.POST.get(f"hours_{pk}", "").strip()
         }
         escalation.whistle(
             case=case,
@@ -150,9 +182,9 @@ def whistle(request, number: str):
 @require_POST
 def whistle_respond(request, number: str, pk: int):
     case = selectors.case_for(user=request.user, number=number)
-    response = WhistleResponse.objects.filter(pk=pk, whistle__case=case).first()
-    if response is None:
-        raise NotFound(_("报到记录不存在。"))
+    response = visible_or_404(
+        WhistleResponse.objects.filter(whistle__case=case), message=_("报到记录不存在。"), pk=pk
+    )
     try:
         escalation.whistle_respond(
             response=response, by=request.user, note=request.POST.get("note", ""), request=request
@@ -217,9 +249,7 @@ def _detail(
     staff_view = request.user.is_staff_role
     can_whistle = escalation.can_whistle(request.user, case)
     units = (
-        Partner.objects.filter(is_active=True, scope_code__startswith=case.scope_code[:6]).order_by(
-            "kind", "name"
-        )
+        dispatchable_units(case).order_by("kind", "name")
         if "dispatch" in actions or can_whistle
         else []
     )
@@ -385,7 +415,7 @@ def public_metrics(request, code: str):
         raise NotFound(_("社区不存在。"))
     today = timezone.localdate()
     start = today - timezone.timedelta(days=29)
-    figures = metrics.compute(start=start, end=today, scope=community.code)
+    figures = metrics.compute(start=start, end=today, scope=community.code, public=True)
     return render(
         request,
         "cases/public_metrics.html",
