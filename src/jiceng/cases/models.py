@@ -85,12 +85,10 @@ active_categories = ProcessMemo(_read_active_categories)
 
 
 def private_q(prefix: str = "") -> models.Q:
-    """Private matters (私事): a category whose default triage is private (家庭矛盾, 政策咨询), or a
-    case the community triaged as private. They stay out of every public list and count.
-    ``prefix`` reaches the case through a relation (``"case__"`` from a tally)."""
-    return models.Q(**{f"{prefix}category__default_triage": Triage.PRIVATE}) | models.Q(
-        **{f"{prefix}triage": Triage.PRIVATE}
-    )
+    """Cases of a private category (私事: a category whose default triage is private, such as
+    家庭矛盾 and 政策咨询); they stay out of every public list and count. ``prefix`` reaches
+    the case through a relation (``"case__"`` from a tally)."""
+    return models.Q(**{f"{prefix}category__default_triage": Triage.PRIVATE})
 
 
 class CaseQuerySet(ScopedQuerySet):

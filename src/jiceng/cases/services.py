@@ -152,17 +152,16 @@ def report_duplicates(
     address: str = "",
 ) -> list[Case]:
     """Open cases the new report probably repeats (same category, grid, 50 m, 7 days), as the
-    reporter may be shown them: public ones, and private ones only if they see them anyway."""
+    reporter may be shown them: of a private category only those they see anyway."""
     from jiceng.cases.escalation import possible_duplicates
 
     x, y, grid = resolve_place(by, lon, lat, grid, address)
     category = resolve_category(category)
     found = possible_duplicates(category=category, grid=grid, lon=x, lat=y)
-    private_category = category.default_triage == Triage.PRIVATE
-    private = {c.pk for c in found if private_category or c.triage == Triage.PRIVATE}
-    if private:
-        private -= set(visible_cases(by).filter(pk__in=private).values_list("pk", flat=True))
-    return [c for c in found if c.pk not in private]
+    if category.default_triage != Triage.PRIVATE or not found:
+        return found
+    seen = set(visible_cases(by).filter(pk__in=[c.pk for c in found]).values_list("pk", flat=True))
+    return [c for c in found if c.pk in seen]
 
 
 def case_report(

@@ -26,7 +26,7 @@ from jiceng.cases.permissions import (
     nameable_grids,
 )
 from jiceng.core.errors import Forbidden, NotFound, UserError
-from jiceng.core.scope import visible_or_404
+from jiceng.core.scope import covers, visible_or_404
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 
@@ -371,7 +371,7 @@ def metrics_view(request):
     default_start, default_end = _default_period()
     start, end = request.GET.get("start") or default_start, request.GET.get("end") or default_end
     scope = request.GET.get("scope") or scopes[0]
-    if not any(scope.startswith(s) for s in scopes):
+    if not covers(scopes, scope):
         raise NotFound(_("不在您的管辖范围内。"))
     by = request.GET.get("by") or {6: "street", 9: "community"}.get(len(scope), "grid")
     error = ""
