@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from jiceng.cases import services as case_services
@@ -118,8 +118,16 @@ def test_an_image_bomb_is_refused_by_its_pixel_count_before_it_is_decoded():
     with pytest.raises(UserError) as refused:
         prepare_photos([SimpleUploadedFile("bomb.png", data, content_type="image/png")])
     assert time.monotonic() - started < 1.0  # decoding it took 13 s
-    assert "“bomb.png”像素过多（超过 5000 万像素）" in refused.value.message
+    assert "第 1 张照片“bomb.png”像素过多（上限 50 百万像素）" in refused.value.message
     assert refused.value.field == "photos"
+
+
+def test_the_refusal_of_an_image_bomb_reads_in_english_too():
+    with translation.override("en"), pytest.raises(UserError) as refused:
+        prepare_photos([SimpleUploadedFile("bomb.png", bomb_png(), content_type="image/png")])
+    assert "Photo 1 “bomb.png” has too many pixels (at most 50 megapixels)" in str(
+        refused.value.message
+    )
 
 
 def test_pillow_itself_raises_at_the_limit_anywhere_in_the_process():

@@ -34,8 +34,9 @@ warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 def _too_many_pixels(number: int, name: str) -> UserError:
     return UserError(
         _(
-            "第 {number} 张照片“{name}”像素过多（超过 {most} 万像素），请换一张或缩小后再传。"
-        ).format(number=number, name=name, most=MAX_PIXELS // 10_000),
+            "第 {number} 张照片“{name}”像素过多（上限 {megapixels} 百万像素），"
+            "请换一张或缩小后再传。"
+        ).format(number=number, name=name, megapixels=MAX_PIXELS // 1_000_000),
         field="photos",
     )
 
