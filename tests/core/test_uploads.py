@@ -296,3 +296,13 @@ def test_a_meeting_photo_shows_to_the_meetings_readers_only(client, cast):
     for who in ("outsider", "resident"):
         client.force_login(cast[who])
         assert_not_found(client.get(src))
+
+
+def test_the_system_check_refuses_uploads_inside_a_public_static_folder(settings, tmp_path):
+    from jiceng.core.checks import uploads_are_not_in_a_public_folder
+
+    assert uploads_are_not_in_a_public_folder(None) == []
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.MEDIA_ROOT = tmp_path / "static" / "media"
+    [error] = uploads_are_not_in_a_public_folder(None)
+    assert error.id == "jiceng.uploads.E001" and "served to anyone" in error.msg
