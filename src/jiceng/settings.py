@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "jiceng.core.uploads.UploadLimitMiddleware",
     "jiceng.accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -246,8 +247,14 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 with contextlib.suppress(OSError):  # whitenoise warns at every start when it is missing
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploads are personal data: stored outside every static and public folder and served only by
+# core.uploads.serve, which checks that the viewer may see the record a file belongs to. Behind
+# nginx, JICENG_MEDIA_ACCEL_REDIRECT names its internal location (README, "Uploaded files").
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-MEDIA_URL = "/media/"
+MEDIA_URL = "/files/"
+MEDIA_ACCEL_REDIRECT = env_str("JICENG_MEDIA_ACCEL_REDIRECT", "")
+MAX_REQUEST_BYTES = env_int("JICENG_MAX_REQUEST_MB", 100) * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20  # the most a form takes is 9 photos
 
 # --- security ---------------------------------------------------------------------------------
 SECURE_HTTPS = env_bool("JICENG_HTTPS", False)

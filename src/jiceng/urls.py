@@ -6,6 +6,7 @@ from django_otp.admin import OTPAdminSite
 
 from jiceng.accounts import views as account_views
 from jiceng.api import api
+from jiceng.core import uploads
 from jiceng.core import views as core_views
 
 # The admin is the system administrator's configuration page; it asks for the second factor.
@@ -65,11 +66,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("livez", core_views.livez, name="livez"),
+    # Uploaded files, only to a viewer who may see their record (never a public folder).
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", uploads.serve, name="upload"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]
-
-if settings.DEBUG:  # pragma: no cover - development only
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
 
 
 @register(deploy=True)
@@ -22,4 +22,27 @@ def lookup_hash_key_is_set(app_configs, **kwargs):
                 id="jiceng.W001",
             )
         ]
+    return []
+
+
+@register()
+def uploads_are_not_in_a_public_folder(app_configs, **kwargs):
+    """Uploads are personal data served only through core.uploads.serve: a MEDIA_ROOT inside a
+    folder the static files come from (or holding one) would publish them to anyone."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    media = Path(settings.MEDIA_ROOT).resolve()
+    public = [Path(settings.STATIC_ROOT), *(Path(d) for d in settings.STATICFILES_DIRS)]
+    for folder in (p.resolve() for p in public):
+        if media == folder or folder in media.parents or media in folder.parents:
+            return [
+                Error(
+                    f"MEDIA_ROOT ({media}) overlaps the public static folder {folder}: uploaded "
+                    "photos would be served to anyone.",
+                    hint="Keep MEDIA_ROOT outside STATIC_ROOT and the static folders.",
+                    id="jiceng.uploads.E001",
+                )
+            ]
     return []

@@ -86,3 +86,34 @@ def points_earned(
 def points_revoked(*, source_key: str, by: Any, reason: str) -> int:
     """Report that what ``source_key`` names no longer counts; the ledger reverses it."""
     return sum(r.revoked(source_key=source_key, by=by, reason=reason) for r in _point_receivers)
+
+
+# Uploaded files. Photos of residents' problems, wishes and meetings are personal data: core's
+# file view serves one only to a viewer who may see the record it belongs to, and only the app
+# that owns the record can tell. Each app declares, in its manifest.py, the folder its uploads
+# are stored under and a check ``may_see(user, name) -> bool`` built on its own ``visible_``
+# querysets; the view asks ``upload_visible``. A file under no declared folder is served to no
+# one.
+
+UploadCheck = Callable[[Any, str], bool]
+
+_upload_checks: dict[str, UploadCheck] = {}
+
+
+def register_uploads(prefix: str, may_see: UploadCheck) -> None:
+    """Declare who may see the files stored under ``prefix`` (a folder of the media storage,
+    ``"cases/"``): ``may_see(user, name)`` is True when a record the user may see holds the file
+    ``name``, False otherwise (no such record included)."""
+    if not prefix.endswith("/") or prefix.startswith("/"):
+        raise ValueError(f"an upload folder is relative and ends with '/': {prefix!r}")
+    _upload_checks[prefix] = may_see
+
+
+def upload_visible(user: Any, name: str) -> bool:
+    """May ``user`` see the stored file ``name``? Asks the app that declared its folder."""
+    prefix = max((p for p in _upload_checks if name.startswith(p)), key=len, default=None)
+    return prefix is not None and bool(_upload_checks[prefix](user, name))
+
+
+def upload_folders() -> list[str]:
+    return sorted(_upload_checks)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.registry import register_figure
+from jiceng.core.registry import register_figure, register_uploads
 from jiceng.services.models import Activity, Need, ServiceOrder, Wish
+from jiceng.services.permissions import visible_wishes
 from jiceng.services.scoring import POINT_SOURCES  # noqa: F401 - declared here for the reader
 from jiceng.services.workflow import OrderStatus
 
@@ -64,3 +66,11 @@ register_figure(
 register_figure(
     "services.wishes_confirmed_month", _("本月实现微心愿"), _wishes("confirmed_at", ("confirmed",))
 )
+
+
+def _may_see_wish_photo(user, name: str) -> bool:
+    """A wish's photos (the resident's and the delivery's) show to whoever may open the wish."""
+    return visible_wishes(user).filter(Q(photo=name) | Q(fulfil_photo=name)).exists()
+
+
+register_uploads("wishes/", _may_see_wish_photo)
