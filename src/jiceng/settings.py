@@ -198,14 +198,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AXES_FAILURE_LIMIT = env_int("JICENG_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("JICENG_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Level 3: five failures lock. What is locked is the pair (username, client address), so that
+# nobody can lock another person out from elsewhere; an address that fails this many times
+# across usernames is locked as a whole (jiceng.accounts.lockout).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("JICENG_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+AXES_HANDLER = "jiceng.accounts.lockout.PairAndAddressHandler"
 AXES_CLIENT_IP_CALLABLE = "jiceng.core.audit.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-# Locking by address as well would lock a whole community office behind one NAT address after
-# five mistakes by one person; level 3 asks that the account be locked, which this does.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # Idle staff sessions end after this many seconds; residents keep theirs (a phone stays logged in).
 STAFF_IDLE_SECONDS = env_int("JICENG_STAFF_IDLE_MINUTES", 30) * 60
 SESSION_COOKIE_AGE = env_int("JICENG_SESSION_DAYS", 14) * 86400
