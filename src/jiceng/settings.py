@@ -270,8 +270,11 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"expected_answers": {"()": "jiceng.core.logs.ExpectedAnswers"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # A 403 or 404 is one line ("Forbidden (Permission denied): /path"), not a traceback.
+    "loggers": {"django.request": {"filters": ["expected_answers"]}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
