@@ -1,10 +1,14 @@
+"""Case configuration in the admin (system administrator): categories and Open311 keys. Cases
+themselves are business records, read by the business roles on their pages, not here."""
+
 from django.contrib import admin
 
-from jiceng.cases.models import Case, CaseCategory, Open311Key
+from jiceng.cases.models import CaseCategory, Open311Key
 
 
 @admin.register(CaseCategory)
 class CaseCategoryAdmin(admin.ModelAdmin):
+    configured_by = "system_admin"
     list_display = (
         "code",
         "name",
@@ -26,25 +30,8 @@ class CaseCategoryAdmin(admin.ModelAdmin):
         return False  # stop a category with is_active; cases keep pointing at it
 
 
-@admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
-    """Read-only: cases change only through the loop's services (and their event log)."""
-
-    list_display = ("number", "category", "status", "scope_code", "created_at")
-    list_filter = ("status", "triage", "source")
-    search_fields = ("number",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Open311Key)
 class Open311KeyAdmin(admin.ModelAdmin):
+    configured_by = "system_admin"
     list_display = ("name", "account", "is_active", "created_at")
     raw_id_fields = ("account",)
