@@ -36,7 +36,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("username", "full_name")
     fieldsets = (
         (None, {"fields": ("username", "full_name", "is_active")}),
-        ("时间", {"fields": ("last_login", "date_joined")}),
+        (_("时间"), {"fields": ("last_login", "date_joined")}),
     )
     readonly_fields = ("last_login", "date_joined")
     inlines = [RoleAssignmentInline]
