@@ -2,17 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from django_otp.admin import OTPAdminSite
 
 from jiceng.accounts import views as account_views
 from jiceng.api import api
 from jiceng.core import uploads
 from jiceng.core import views as core_views
 
-# The admin is the system administrator's configuration page; it asks for the second factor.
-admin.site.__class__ = OTPAdminSite
-admin.site.site_header = "基层治理平台 · 系统配置"
-admin.site.site_title = "系统配置"
+# The admin (jiceng.core.adminsite): each of the three administrators sees what their role
+# configures, after the second factor.
 
 accounts_urls = (
     [

@@ -13,7 +13,9 @@ from tests.factories import totp_device, user_with_role
 pytestmark = pytest.mark.django_db
 
 
-def test_an_audit_entry_names_who_did_what_where_and_from_which_address(places):
+def test_an_audit_entry_names_who_did_what_where_and_from_which_address(places, settings):
+    # behind the district's load balancer (10.0.0.1) and the local proxy, both configured
+    settings.FORWARDED_ALLOW_IPS = ["127.0.0.1", "10.0.0.0/8"]
     actor = user_with_role("community_secretary", division=places["community"])
     request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.1")
     entry = audit(

@@ -1,7 +1,18 @@
+"""The security administrator's part of the admin: accounts (with their role assignments, read
+only here), lockouts and second-factor devices. Roles are granted on the accounts page."""
+
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiceng.accounts.models import RoleAssignment, User
+from jiceng.accounts.roles import Role
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -20,14 +31,51 @@ class RoleAssignmentInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    configured_by = Role.SECURITY_ADMIN
     list_display = ("username", "full_name", "is_active", "last_login")
     search_fields = ("username", "full_name")
     fieldsets = (
         (None, {"fields": ("username", "full_name", "is_active")}),
-        ("时间", {"fields": ("last_login", "date_joined")}),
+        (_("时间"), {"fields": ("last_login", "date_joined")}),
     )
     readonly_fields = ("last_login", "date_joined")
     inlines = [RoleAssignmentInline]
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    """Failed logins by (username, address); deleting one unlocks that pair."""
+
+    configured_by = Role.SECURITY_ADMIN
+
+    @admin.action(description=_("清理已过期的尝试"))
+    def cleanup_expired_attempts(self, request, queryset):
+        # axes' action reads the attribute its middleware sets on login requests only (a 500)
+        request.axes_attempt_time = timezone.now()
+        return super().cleanup_expired_attempts(request, queryset)
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, AccessAttemptAdmin)
+
+# Login records and second-factor devices, from their packages' admins.
+for model in (AccessLog, AccessFailureLog, TOTPDevice):
+    admin.site.configure(model, Role.SECURITY_ADMIN)
+
+# Roles are the platform's permissions; Django's groups are not used.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+# Their packages name these in English only: Chinese here, English from the catalogue.
+apps.get_app_config("axes").verbose_name = _("登录锁定")
+apps.get_app_config("otp_totp").verbose_name = _("双因素认证")
+for model, name in (
+    (AccessAttempt, _("登录失败记录")),
+    (AccessLog, _("登录记录")),
+    (AccessFailureLog, _("登录失败日志")),
+    (TOTPDevice, _("动态口令设备")),
+):
+    model._meta.verbose_name = model._meta.verbose_name_plural = name

@@ -1,12 +1,16 @@
+"""Case configuration in the admin (system administrator): categories and Open311 keys. Cases
+themselves are business records, read by the business roles on their pages, not here."""
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
 from jiceng.cases import services
-from jiceng.cases.models import Case, CaseCategory, Open311Key
+from jiceng.cases.models import CaseCategory, Open311Key
 
 
 @admin.register(CaseCategory)
 class CaseCategoryAdmin(admin.ModelAdmin):
+    configured_by = "system_admin"
     list_display = (
         "code",
         "name",
@@ -28,29 +32,12 @@ class CaseCategoryAdmin(admin.ModelAdmin):
         return False  # stop a category with is_active; cases keep pointing at it
 
 
-@admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
-    """Read-only: cases change only through the loop's services (and their event log)."""
-
-    list_display = ("number", "category", "status", "scope_code", "created_at")
-    list_filter = ("status", "triage", "source")
-    search_fields = ("number",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Open311Key)
 class Open311KeyAdmin(admin.ModelAdmin):
     """A new key is made by the service and shown once, on the page after saving; only its
     hash is kept, so a lost key is replaced, never read back."""
 
+    configured_by = "system_admin"
     list_display = ("name", "hint", "account", "is_active", "created_at")
     fields = ("name", "account", "is_active")
     raw_id_fields = ("account",)

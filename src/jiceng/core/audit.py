@@ -2,21 +2,63 @@
 
 from __future__ import annotations
 
+import ipaddress
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from jiceng.core.models import AuditEntry
 
 
+@lru_cache(maxsize=8)
+def _trusted_networks(proxies: tuple[str, ...]) -> tuple[ipaddress._BaseNetwork, ...] | None:
+    """The configured proxies as networks; None means "*" (every peer is a proxy)."""
+    if "*" in proxies:
+        return None
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _address(text: str) -> ipaddress._BaseAddress | None:
+    text = text.strip().strip("[]")
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
 def client_ip(request: Any) -> str | None:
+    """The address of the person behind the request, for the audit log, the login lockout and
+    anything else that names the client.
+
+    ``X-Forwarded-For`` is honoured only when the request comes from a configured proxy
+    (``FORWARDED_ALLOW_IPS``, the same setting gunicorn reads); then the client is the
+    right-most address of the chain that is not itself a trusted proxy. Anything to its left
+    was written by the client and proves nothing.
+    """
     if request is None:
         return None
-    # Behind the load balancer the first forwarded address is the client's.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    peer = _address(request.META.get("REMOTE_ADDR") or "")
+    if peer is None:
+        return None
+    trusted = _trusted_networks(tuple(settings.FORWARDED_ALLOW_IPS))
+
+    def is_proxy(address: ipaddress._BaseAddress) -> bool:
+        return trusted is None or any(address in network for network in trusted)
+
+    if not is_proxy(peer):
+        return str(peer)
+    chain = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    client = peer
+    for hop in reversed(chain):
+        address = _address(hop)
+        if address is None:
+            break  # not an address: the proxy to its right is the last hop we can vouch for
+        client = address
+        if not is_proxy(address):
+            break
+    return str(client)
 
 
 def audit(

@@ -220,10 +220,6 @@ def _accounts(district, streets, communities, grids) -> list[DemoLogin]:
             key = totp_secret_for(username)
             TOTPDevice.objects.create(user=user, name="demo", key=key.hex(), confirmed=True)
             login.totp_secret = base64.b32encode(key).decode()
-        if role == Role.SYSTEM_ADMIN:
-            # The system administrator configures the platform in the Django admin.
-            user.is_staff = user.is_superuser = True
-            user.save(update_fields=["is_staff", "is_superuser"])
         logins.append(login)
     return logins
 

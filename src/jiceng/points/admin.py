@@ -41,6 +41,7 @@ class PointRuleForm(forms.ModelForm):
 class PointRuleAdmin(admin.ModelAdmin):
     """Rules are configured here; the ledger itself is never edited in the admin."""
 
+    configured_by = "system_admin"
     form = PointRuleForm
     list_display = (
         "code",

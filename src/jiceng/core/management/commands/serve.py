@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -32,6 +33,6 @@ class Command(BaseCommand):
             "--access-logfile",
             "-",
             "--forwarded-allow-ips",
-            os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            ",".join(settings.FORWARDED_ALLOW_IPS),
         ]
         os.execv(sys.executable, argv)
