@@ -346,9 +346,9 @@ def m_venue(request, pk: int):
         try:
             organization = None
             if request.POST.get("organization"):
-                organization = Partner.objects.filter(pk=request.POST["organization"]).first()
-                if organization is None:
-                    raise UserError(_("预约单位不存在。"), field="organization")
+                organization = selectors.booking_unit(
+                    user=request.user, pk=request.POST["organization"]
+                )
             booking = services.booking_create_series(
                 by=request.user,
                 venue=venue,
