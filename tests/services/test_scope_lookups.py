@@ -167,3 +167,25 @@ def test_our_own_providers_still_make_an_offer(client, cast):
         },
     )
     assert Offer.objects.filter(title="送餐", partner=cast["partner"]).exists()
+
+
+def test_a_team_takes_people_of_our_community_and_an_account_elsewhere_reads_like_a_missing_one(
+    client, cast, theirs
+):
+    from jiceng.services.models import TeamMember
+
+    team = services.team_create(
+        by=cast["secretary"], community=cast["community"], name="公园服务队"
+    )
+    elsewhere = cast["neighbour_resident"]
+    client.force_login(cast["secretary"])
+    url = reverse("services:team", args=[team.pk])
+    before = (TeamMember.objects.count(), AuditEntry.objects.count())
+    said = []
+    for username in (elsewhere.username, "ghost"):
+        body = client.post(url, {"username": username}, follow=True).content.decode()
+        said.append(re.findall(r'role="alert">(.*?)</li>', body, re.S))
+    assert said[0] == said[1] and said[0]
+    assert (TeamMember.objects.count(), AuditEntry.objects.count()) == before
+    client.post(url, {"username": cast["resident"].username})
+    assert TeamMember.objects.filter(team=team, user=cast["resident"]).exists()

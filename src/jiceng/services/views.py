@@ -17,7 +17,6 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
-from jiceng.accounts.models import User
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.registry import figures_for
 from jiceng.core.scope import visible_or_404
@@ -26,7 +25,12 @@ from jiceng.partners.models import Partner
 from jiceng.party.models import Member
 from jiceng.services import orders, selectors, services, wishes
 from jiceng.services.models import Need, Offer, Project, VolunteerTeam
-from jiceng.services.permissions import MANAGER_ROLES, can_manage, order_actions
+from jiceng.services.permissions import (
+    MANAGER_ROLES,
+    can_manage,
+    order_actions,
+    team_candidates,
+)
 
 
 def _communities(user) -> list[Division]:
@@ -326,7 +330,11 @@ def team_detail(request, pk: int):
         raise NotFound(_("服务队不存在，或不在您的管辖范围内。"))
     if request.method == "POST":
         try:
-            person = User.objects.filter(username=request.POST.get("username", "").strip()).first()
+            person = (
+                team_candidates(request.user)
+                .filter(username=request.POST.get("username", "").strip())
+                .first()
+            )
             if person is None:
                 raise UserError(_("没有这个账号。"), field="username")
             services.team_join(
