@@ -100,3 +100,19 @@ def test_cancelling_someone_elses_booking_elsewhere_reads_like_a_missing_booking
         answers.append((response.status_code, response.json()))
     assert answers[0] == answers[1] and answers[0][0] == 404
     assert _state() == before
+
+
+def test_listing_a_venue_in_a_place_or_for_a_unit_elsewhere_is_not_found(client, cast, places):
+    from jiceng.venues.models import Venue
+
+    elsewhere = partner("邻区公司", "company", division("360603", "邻区"))
+    client.force_login(cast["secretary"])
+    before = (Venue.objects.count(), AuditEntry.objects.count())
+    form = {"name": "新活动室", "address": "公园路 2 号", "capacity": "20", "kind": "activity_room"}
+    for extra in (
+        {"division": places["neighbour"].pk},
+        {"division": "abc"},
+        {"division": places["community"].pk, "owner_partner": elsewhere.pk},
+    ):
+        assert client.post("/console/venues/new/", {**form, **extra}).status_code == 404
+    assert (Venue.objects.count(), AuditEntry.objects.count()) == before
