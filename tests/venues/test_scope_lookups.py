@@ -102,17 +102,20 @@ def test_cancelling_someone_elses_booking_elsewhere_reads_like_a_missing_booking
     assert _state() == before
 
 
-def test_listing_a_venue_in_a_place_or_for_a_unit_elsewhere_is_not_found(client, cast, places):
+def test_listing_a_venue_in_a_place_or_for_a_unit_elsewhere_is_refused_alike(client, cast, places):
     from jiceng.venues.models import Venue
 
     elsewhere = partner("邻区公司", "company", division("360603", "邻区"))
     client.force_login(cast["secretary"])
     before = (Venue.objects.count(), AuditEntry.objects.count())
     form = {"name": "新活动室", "address": "公园路 2 号", "capacity": "20", "kind": "activity_room"}
-    for extra in (
-        {"division": places["neighbour"].pk},
-        {"division": "abc"},
-        {"division": places["community"].pk, "owner_partner": elsewhere.pk},
-    ):
-        assert client.post("/console/venues/new/", {**form, **extra}).status_code == 404
+    said = []
+    for place in (places["neighbour"].pk, 10**9, "abc", "99999999999999999999"):
+        response = client.post("/console/venues/new/", {**form, "division": place})
+        said.append(
+            (response.status_code, "请选择场地所在的社区或网格" in response.content.decode())
+        )
+    assert said == [(400, True)] * 4
+    owned = {**form, "division": places["community"].pk, "owner_partner": elsewhere.pk}
+    assert client.post("/console/venues/new/", owned).status_code == 404
     assert (Venue.objects.count(), AuditEntry.objects.count()) == before

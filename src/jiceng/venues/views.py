@@ -114,10 +114,11 @@ def venue_new(request):
     units = Partner.objects.filter(pk__in=partner_units(request.user))
     values = _venue_form_values(request.POST) if request.method == "POST" else {}
     if request.method == "POST":
-        # A place or unit elsewhere (or malformed) is not found, never silently dropped.
-        division = owner = None
-        if request.POST.get("division"):
-            division = visible_or_404(divisions, pk=request.POST["division"])
+        # A place elsewhere, missing or malformed is the same "choose a place"; a unit elsewhere
+        # is not found (never silently dropped).
+        wanted = request.POST.get("division", "")
+        division = divisions.filter(pk=wanted).first() if wanted.isdigit() else None
+        owner = None
         if request.POST.get("owner_partner"):
             owner = visible_or_404(units, pk=request.POST["owner_partner"])
         try:
