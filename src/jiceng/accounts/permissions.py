@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.roles import GRANTS, ROLES, Role
@@ -37,6 +37,26 @@ def visible_users(user) -> QuerySet:
         return User.objects.none()
     held = RoleAssignment.objects.within(*scopes).values("user_id")
     return User.objects.filter(pk__in=held)
+
+
+def assignable_users(user) -> QuerySet:
+    """The accounts ``user`` may give a role to: those they see (holding a role in their scopes)
+    and new accounts that hold no role yet. An account that serves only elsewhere reads as
+    missing, so that a username does not tell who works in another place."""
+    from jiceng.accounts.models import RoleAssignment, User
+
+    if not getattr(user, "is_authenticated", False):
+        return User.objects.none()
+    holding = RoleAssignment.objects.active().values("user_id")
+    return User.objects.filter(Q(pk__in=visible_users(user).values("pk")) | ~Q(pk__in=holding))
+
+
+def assignable_units(user, role: str) -> QuerySet:
+    """The units in which ``user`` may grant ``role`` (their scope holds the unit's place)."""
+    from jiceng.partners.models import Partner
+
+    scopes = grantable_scopes(user, role)
+    return Partner.objects.within(*scopes) if scopes else Partner.objects.none()
 
 
 @dataclass(frozen=True)

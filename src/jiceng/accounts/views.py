@@ -19,13 +19,18 @@ from jiceng.accounts import selectors, services
 from jiceng.accounts.decorators import page
 from jiceng.accounts.forms import LoginForm, RoleAssignForm, TokenForm, UserCreateForm
 from jiceng.accounts.models import User
-from jiceng.accounts.permissions import grantable_roles
+from jiceng.accounts.permissions import (
+    assignable_units,
+    assignable_users,
+    grantable_roles,
+    grantable_scopes,
+)
 from jiceng.accounts.roles import ROLES
 from jiceng.core.audit import audit
 from jiceng.core.errors import NotFound, UserError
 from jiceng.core.registry import figures_for
+from jiceng.core.scope import covers, visible_or_404
 from jiceng.geo.models import Division
-from jiceng.partners.models import Partner
 
 PENDING = "_pending_otp_user"
 
@@ -218,16 +223,22 @@ def role_assign_view(request):
         return redirect("accounts:users")
     data = form.cleaned_data
     try:
-        target = User.objects.filter(username=data["username"].strip()).first()
+        # Everything the form names is resolved through what this manager may assign: an
+        # account, a unit or a place elsewhere reads like one that does not exist.
+        target = assignable_users(request.user).filter(username=data["username"].strip()).first()
         if target is None:
             raise UserError(_("用户“{username}”不存在。").format(username=data["username"]))
         division = unit = None
         if data.get("unit_id"):
-            unit = Partner.objects.filter(pk=data["unit_id"]).first()
-            if unit is None:
-                raise UserError(_("单位不存在。"))
+            unit = visible_or_404(
+                assignable_units(request.user, data["role"]),
+                _("单位不存在。"),
+                pk=data["unit_id"],
+            )
         else:
-            division = _division_by_code(data.get("division_code", ""))
+            division = _division_by_code(
+                data.get("division_code", ""), grantable_scopes(request.user, data["role"])
+            )
         services.role_assign(
             user=target,
             role=data["role"],
@@ -256,11 +267,15 @@ def role_end_view(request, pk: int):
     return redirect("accounts:users")
 
 
-def _division_by_code(code: str) -> Division:
+def _division_by_code(code: str, scopes: list[str]) -> Division:
+    """The division a manager names by its code: a code outside the scopes where they may grant
+    the role is refused as outside, whether or not it exists; inside, a missing one is named."""
     from jiceng.geo.codes import parse_code
 
     code = parse_code(code)
-    division = Division.objects.filter(code=code).first()
+    if not covers(scopes, code):
+        raise UserError(_("不能在您的管辖范围之外分配该角色。"), status=403)
+    division = Division.objects.within(*scopes).filter(code=code).first()
     if division is None:
         raise UserError(_("区划代码 {code} 不存在。").format(code=code), field="division_code")
     return division

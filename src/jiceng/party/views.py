@@ -13,10 +13,17 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.scope import visible_or_404
 from jiceng.party import forms, selectors, services
 from jiceng.party.dues import member_dues, month_label
 from jiceng.party.models import LeadHousehold, Member, PartyOrg, Registration
-from jiceng.party.permissions import MANAGER_ROLES, can_manage, manageable_orgs, member_of
+from jiceng.party.permissions import (
+    MANAGER_ROLES,
+    can_manage,
+    manageable_orgs,
+    member_of,
+    visible_members,
+)
 
 MEMBER_ORG_KINDS = (PartyOrg.Kind.GENERAL_BRANCH, PartyOrg.Kind.BRANCH, PartyOrg.Kind.GROUP)
 
@@ -220,10 +227,7 @@ def _grids_of(request):
 
 
 def _grid_in_scope(request, pk):
-    grid = _grids_of(request).filter(pk=pk or 0).first()
-    if grid is None:
-        raise NotFound(_("网格不存在，或不在您的管辖范围内。"))
-    return grid
+    return visible_or_404(_grids_of(request), _("网格不存在，或不在您的管辖范围内。"), pk=pk)
 
 
 @page("party")
@@ -245,10 +249,11 @@ def dues(request):
     if org_id and not any(str(o.pk) == org_id for o in orgs):
         raise NotFound(_("党组织不存在，或不在您的管辖范围内。"))
     if request.method == "POST":
-        member = selectors.member_list(user=request.user).filter(pk=request.POST.get("member") or 0)
-        member = member.first()
-        if member is None:
-            raise NotFound(_("党员不存在，或不在您的管辖范围内。"))
+        member = visible_or_404(
+            selectors.member_list(user=request.user),
+            _("党员不存在，或不在您的管辖范围内。"),
+            pk=request.POST.get("member"),
+        )
         _run(
             request,
             lambda: services.dues_pay(by=request.user, member=member, month=month),
@@ -321,12 +326,16 @@ def org_detail(request, pk: int):
             raise Forbidden(_("您无权管理该党组织。"))
         action = request.POST.get("action")
         if action == "link":
-            lead = LeadHousehold.objects.filter(member__org=org, pk=request.POST.get("lead") or 0)
-            lead = lead.first()
-            member = selectors.member_list(user=request.user).filter(
-                pk=request.POST.get("member") or 0
-            )
-            member = member.first()
+            lead = member = None
+            if request.POST.get("lead") and request.POST.get("member"):
+                lead = visible_or_404(
+                    LeadHousehold.objects.filter(member__org=org), pk=request.POST["lead"]
+                )
+                member = visible_or_404(
+                    selectors.member_list(user=request.user),
+                    _("党员不存在，或不在您的管辖范围内。"),
+                    pk=request.POST["member"],
+                )
             if lead is None or member is None:
                 messages.error(request, _("请选择中心户和联系党员。"))
             else:
@@ -342,10 +351,9 @@ def org_detail(request, pk: int):
 
             unit = None
             if request.POST.get("partner"):
-                unit = (
-                    Partner.objects.visible_to(request.user)
-                    .filter(pk=request.POST["partner"])
-                    .first()
+                # A unit elsewhere is not found (before, the seat was added without it).
+                unit = visible_or_404(
+                    Partner.objects.visible_to(request.user), pk=request.POST["partner"]
                 )
             name, title = (
                 request.POST.get("name", "").strip(),
@@ -369,9 +377,12 @@ def org_detail(request, pk: int):
         elif action == "household":
             from jiceng.party.models import LeadHouseholdLink
 
-            link = LeadHouseholdLink.objects.filter(
-                lead__member__org=org, pk=request.POST.get("link") or 0, ended_at__isnull=True
-            ).first()
+            link = None
+            if request.POST.get("link"):
+                link = visible_or_404(
+                    LeadHouseholdLink.objects.filter(lead__member__org=org, ended_at__isnull=True),
+                    pk=request.POST["link"],
+                )
             if link is None:
                 messages.error(request, _("请选择联系党员。"))
             else:
@@ -468,7 +479,12 @@ def meeting_detail(request, pk: int):
             form = forms.AttendanceForm(request.POST)
             member = None
             if form.is_valid():
-                member = Member.objects.filter(pk=form.cleaned_data["member"]).first()
+                # Resolved through the members the viewer sees: a member elsewhere is not found.
+                member = visible_or_404(
+                    visible_members(request.user),
+                    _("党员不存在，或不在您的管辖范围内。"),
+                    pk=form.cleaned_data["member"],
+                )
             if member is None:
                 messages.error(request, _("请选择党员。"))
             else:

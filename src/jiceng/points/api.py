@@ -7,7 +7,8 @@ from datetime import date, datetime
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.errors import Forbidden, UserError
+from jiceng.core.scope import visible_or_404
 from jiceng.party.permissions import member_of, visible_orgs
 from jiceng.points import selectors
 
@@ -62,8 +63,13 @@ def ranking(
 ):
     if not request.user.scope_codes and not request.user.unit_ids:
         raise Forbidden(_("您的角色没有管辖范围。"))
-    if org is not None and not visible_orgs(request.user).filter(pk=org).exists():
-        raise NotFound(_("党组织不存在，或不在您的管辖范围内。"))
+    if org is not None:
+        visible_or_404(
+            visible_orgs(request.user), _("党组织不存在，或不在您的管辖范围内。"), pk=org
+        )
+    elif not request.user.scope_codes:
+        # Partner staff see their unit's organizations: a ranking needs one of them named.
+        raise UserError(_("请指定党组织（org）。"), field="org")
     if (start is None) != (end is None) or (start and end and end <= start):
         raise UserError(_("请同时给出开始和结束日期，且结束晚于开始。"))
     period = {"start": start, "end": end} if start else {"year": year or date.today().year}

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.scope import visible_or_404
 from jiceng.party.permissions import member_of, visible_members, visible_orgs
 from jiceng.points import selectors, services
 from jiceng.points.models import PointRule
@@ -41,8 +42,8 @@ def ranking(request):
     scopes = request.user.scope_codes
     org_id = request.GET.get("org") or None
     orgs = visible_orgs(request.user).filter(kind__in=["branch", "general_branch", "committee"])
-    if org_id and not orgs.filter(pk=org_id).exists():
-        raise NotFound(_("党组织不存在，或不在您的管辖范围内。"))
+    if org_id:
+        org_id = str(visible_or_404(orgs, _("党组织不存在，或不在您的管辖范围内。"), pk=org_id).pk)
     start, end = _parse_day(request.GET.get("start")), _parse_day(request.GET.get("end"))
     year_text = request.GET.get("year") or str(timezone.localdate().year)
     if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
@@ -73,8 +74,15 @@ def ranking(request):
 def manual(request):
     """Manual entries: propose one (with a reason); approve or reject someone else's."""
     if request.method == "POST":
-        member = visible_members(request.user).filter(pk=request.POST.get("member") or 0).first()
-        rule = PointRule.objects.filter(pk=request.POST.get("rule") or 0).first()
+        member = rule = None
+        if request.POST.get("member") and request.POST.get("rule"):
+            # A member the viewer sees (elsewhere is not found); rules are the district's own.
+            member = visible_or_404(
+                visible_members(request.user),
+                _("党员不存在，或不在您的管辖范围内。"),
+                pk=request.POST["member"],
+            )
+            rule = visible_or_404(PointRule.objects.all(), pk=request.POST["rule"])
         try:
             if member is None or rule is None:
                 raise UserError(_("请选择党员和规则。"))

@@ -126,7 +126,11 @@ def compounds(*, user, query: str = "") -> QuerySet[Compound]:
     rows = permissions.visible_compounds(user).select_related("community")
     if query:
         rows = rows.filter(name__contains=query)
-    return rows.annotate(building_count=Count("buildings")).order_by("scope_code", "name")
+    # Count only the buildings the user sees: a grid worker's count is their grid's.
+    seen = Q(buildings__in=permissions.visible_buildings(user).values("pk"))
+    return rows.annotate(building_count=Count("buildings", filter=seen)).order_by(
+        "scope_code", "name"
+    )
 
 
 def compound_for(*, user, pk: int) -> Compound:
@@ -199,6 +203,22 @@ def dwelling_people(dwelling: Dwelling) -> dict[str, Any]:
             .order_by("-moved_out")[:50]
         ),
     }
+
+
+def person_to_move_in(*, user, id_number: str) -> Person:
+    """The person a worker moves in by ID number: someone they see, or someone registered as
+    moved out (no home now). Someone living in another community reads like an unknown number:
+    their community records the move out first."""
+    from jiceng.core.personal import validate_id_number
+
+    number = validate_id_number(id_number).number
+    movable = permissions.visible_people(user) | Person.objects.filter(
+        dwelling__isnull=True, status=Person.Status.MOVED_OUT
+    )
+    person = movable.filter(id_number_hash__in=lookup_hashes("id", number)).first()
+    if person is None:
+        raise UserError(_("没有找到该身份证号的居民，请直接登记。"), field="existing_id")
+    return person
 
 
 def find_dwelling(*, user, building_id: int, entrance: str, number: str) -> Dwelling:

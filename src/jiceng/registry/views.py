@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.scope import visible_or_404
 from jiceng.registry import excel, permissions, selectors, services
 from jiceng.registry.models import CareTag, ImportJob, Person
 
@@ -46,7 +47,7 @@ def _editable_communities(user):
     from jiceng.geo.models import Division
 
     scopes = [c for c in permissions.edit_scopes(user) if len(c) <= 12]
-    return list(Division.objects.within(*scopes).filter(level="community").order_by("code"))
+    return Division.objects.within(*scopes).filter(level="community").order_by("code")
 
 
 @page("registry")
@@ -72,7 +73,7 @@ def register_home(request):
         page_obj = Paginator(selectors.compounds(user=user), 50).get_page(request.GET.get("page"))
         context["page_obj"] = page_obj
         context["compounds"] = list(page_obj)
-        context["communities"] = _editable_communities(user)
+        context["communities"] = list(_editable_communities(user))
     return render(request, "registry/home.html", context)
 
 
@@ -88,14 +89,12 @@ def _number(value: str, field: str) -> float | None:
 @page("registry")
 @require_POST
 def compound_add(request):
-    from jiceng.geo.models import Division
-
-    community = Division.objects.filter(
-        code=request.POST.get("community", ""), level="community"
-    ).first()
+    code = request.POST.get("community", "")
     try:
-        if community is None:
+        if not code:
             raise UserError(_("请选择社区。"), field="community")
+        # A community elsewhere reads like one that does not exist.
+        community = visible_or_404(_editable_communities(request.user), code=code)
         compound = services.compound_create(
             community=community,
             name=request.POST.get("name", ""),
@@ -182,9 +181,9 @@ def dwelling_detail(request, pk: int):
             raise Forbidden(_("您没有修改此记录的权限。"))
         try:
             if request.POST.get("existing_id"):
-                person = services.find_by_id_number(request.POST["existing_id"])
-                if person is None:
-                    raise UserError(_("没有找到该身份证号的居民，请直接登记。"))
+                person = selectors.person_to_move_in(
+                    user=request.user, id_number=request.POST["existing_id"]
+                )
                 services.person_move(
                     person=person,
                     to=dwelling,

@@ -58,6 +58,19 @@ def leads_team(user, team_id: int | None) -> bool:
     ).exists()
 
 
+def team_candidates(user) -> QuerySet:
+    """The people a staff member may put in a volunteer team: those who hold a role (resident,
+    member, grid worker, a unit's staff) inside the places they manage. Anyone else reads like an
+    unknown username."""
+    from jiceng.accounts.models import RoleAssignment, User
+
+    scopes = user.scopes_for(*MANAGER_ROLES) if getattr(user, "is_authenticated", False) else []
+    if not scopes:
+        return User.objects.none()
+    held = RoleAssignment.objects.active().within(*scopes).values("user_id")
+    return User.objects.filter(pk__in=held, is_active=True)
+
+
 def can_act_on_order(user, action: str, order: ServiceOrder) -> bool:
     """May ``user`` take ``action`` on ``order`` (the status aside)?"""
     if not getattr(user, "is_authenticated", False):

@@ -17,15 +17,20 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
-from jiceng.accounts.models import User
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.registry import figures_for
+from jiceng.core.scope import visible_or_404
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 from jiceng.party.models import Member
 from jiceng.services import orders, selectors, services, wishes
 from jiceng.services.models import Need, Offer, Project, VolunteerTeam
-from jiceng.services.permissions import MANAGER_ROLES, can_manage, order_actions
+from jiceng.services.permissions import (
+    MANAGER_ROLES,
+    can_manage,
+    order_actions,
+    team_candidates,
+)
 
 
 def _communities(user) -> list[Division]:
@@ -50,6 +55,14 @@ def _when(value: str | None, what: str, field: str) -> datetime | None:
 def _get(qs, pk: Any):
     obj = qs.filter(pk=pk).first() if str(pk or "").isdigit() else None
     return obj
+
+
+def _pick(qs, value: Any):
+    """What a form names, if it names anything, resolved through what the user sees: elsewhere,
+    missing and malformed are all not found (404) with one message."""
+    if value in (None, ""):
+        return None
+    return visible_or_404(qs, pk=value)
 
 
 def _fail(request, exc: UserError) -> None:
@@ -130,7 +143,7 @@ def need_review(request, pk: int):
         if decision == "accept":
             services.need_accept(by=request.user, need=need, note=note)
         elif decision == "merge":
-            into = _get(Need.objects.all(), request.POST.get("into"))
+            into = _pick(selectors.need_list(user=request.user), request.POST.get("into"))
             if into is None:
                 raise UserError(_("请选择要合并到的需求。"), field="into")
             services.need_merge(by=request.user, need=need, into=into, note=note)
@@ -149,15 +162,15 @@ def need_review(request, pk: int):
 
 
 def _partner(request, key: str = "partner"):
-    return _get(Partner.objects.all(), request.POST.get(key))
+    return _pick(Partner.objects.visible_to(request.user), request.POST.get(key))
 
 
 def _team(request, key: str = "team"):
-    return _get(VolunteerTeam.objects.all(), request.POST.get(key))
+    return _pick(VolunteerTeam.objects.visible_to(request.user), request.POST.get(key))
 
 
 def _member(request, key: str = "member"):
-    return _get(Member.objects.all(), request.POST.get(key))
+    return _pick(Member.objects.visible_to(request.user), request.POST.get(key))
 
 
 @page("services")
@@ -223,12 +236,12 @@ def project_list(request):
                 month=month,
                 title=request.POST.get("title", ""),
                 description=request.POST.get("description", ""),
-                needs=list(
-                    Need.objects.visible_to(user).filter(pk__in=request.POST.getlist("needs"))
-                ),
-                offers=list(
-                    Offer.objects.visible_to(user).filter(pk__in=request.POST.getlist("offers"))
-                ),
+                needs=[
+                    _pick(Need.objects.visible_to(user), v) for v in request.POST.getlist("needs")
+                ],
+                offers=[
+                    _pick(Offer.objects.visible_to(user), v) for v in request.POST.getlist("offers")
+                ],
                 responsible=_partner(request, "responsible"),
                 responsible_team=_team(request, "responsible_team"),
             )
@@ -317,7 +330,11 @@ def team_detail(request, pk: int):
         raise NotFound(_("服务队不存在，或不在您的管辖范围内。"))
     if request.method == "POST":
         try:
-            person = User.objects.filter(username=request.POST.get("username", "").strip()).first()
+            person = (
+                team_candidates(request.user)
+                .filter(username=request.POST.get("username", "").strip())
+                .first()
+            )
             if person is None:
                 raise UserError(_("没有这个账号。"), field="username")
             services.team_join(
@@ -383,7 +400,7 @@ def activity_list(request):
                     "signup_closes_at",
                 ),
                 description=form["description"],
-                project=_get(Project.objects.all(), form["project"]),
+                project=_pick(Project.objects.visible_to(user), form["project"]),
                 team=_team(request),
             )
         except UserError as exc:

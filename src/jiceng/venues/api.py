@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from jiceng.core.errors import NotFound
-from jiceng.partners.models import Partner
 from jiceng.venues import selectors, services
 from jiceng.venues.models import Booking
 
@@ -126,9 +122,7 @@ def booking_create(request, venue_id: int, payload: BookingIn):
     venue = selectors.bookable_venue(user=request.user, pk=venue_id)
     organization = None
     if payload.organization_id is not None:
-        organization = Partner.objects.filter(pk=payload.organization_id).first()
-        if organization is None:
-            raise NotFound(_("预约单位不存在。"))
+        organization = selectors.booking_unit(user=request.user, pk=payload.organization_id)
     made = services.booking_create_series(
         by=request.user,
         venue=venue,
@@ -182,9 +176,7 @@ def decline(request, booking_id: int, payload: ReasonIn):
 @router.post("/bookings/{booking_id}/cancel", response=BookingOut)
 def cancel(request, booking_id: int, payload: ReasonIn):
     """The booker withdraws, or the venue's manager cancels with a reason."""
-    booking = get_object_or_404(Booking.objects.select_related("venue"), pk=booking_id)
-    if booking.booker_id != request.user.pk:
-        booking = _console_booking(request, booking_id)
+    booking = selectors.booking_for_booker_or_console(user=request.user, pk=booking_id)
     return services.booking_cancel(
         by=request.user, booking=booking, reason=payload.reason, request=request
     )

@@ -10,7 +10,9 @@ from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value,
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.core.errors import NotFound
+from jiceng.core.errors import Forbidden, NotFound
+from jiceng.core.scope import visible_or_404
+from jiceng.partners.models import Partner
 from jiceng.venues.models import Booking, Closure, Venue
 from jiceng.venues.permissions import (
     MANAGER_ROLES,
@@ -130,15 +132,30 @@ def bookable_venues(*, user, query: str = "") -> QuerySet[Venue]:
 
 def bookable_venue(*, user, pk: int) -> Venue:
     """One venue for the phone pages: any active venue the person may book."""
-    venue = (
-        Venue.objects.select_related("division", "owner_partner")
-        .prefetch_related("windows")
-        .filter(pk=pk, is_active=True)
-        .first()
-    )
+    # Through the list the person is offered (the venues of their streets): a venue elsewhere
+    # reads like one that does not exist.
+    venue = bookable_venues(user=user).filter(pk=pk).first()
     if venue is None or not may_book(user, venue):
         raise NotFound(_("场地不存在或未开放预约。"))
     return venue
+
+
+def booking_unit(*, user, pk) -> Partner:
+    """The unit a person books for: one they work for. Any other unit, existing or not, gets the
+    same refusal, so that the answer tells nothing about units elsewhere."""
+    units = Partner.objects.filter(pk__in=partner_units(user))
+    try:
+        return visible_or_404(units, pk=pk)
+    except NotFound:
+        raise Forbidden(_("您不是该单位的工作人员，不能以该单位名义预约。")) from None
+
+
+def booking_for_booker_or_console(*, user, pk) -> Booking:
+    """A booking the person made, or one of the venues they see in the console."""
+    rows = Booking.objects.filter(booker=user) | visible_bookings(user)
+    return visible_or_404(
+        rows.select_related("venue", "booker"), _("预约不存在，或不在您的管辖范围内。"), pk=pk
+    )
 
 
 def my_bookings(*, user) -> QuerySet[Booking]:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.scope import visible_or_404
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 from jiceng.venues import selectors, services
@@ -113,8 +114,13 @@ def venue_new(request):
     units = Partner.objects.filter(pk__in=partner_units(request.user))
     values = _venue_form_values(request.POST) if request.method == "POST" else {}
     if request.method == "POST":
-        division = divisions.filter(pk=request.POST.get("division") or 0).first()
-        owner = units.filter(pk=request.POST.get("owner_partner") or 0).first()
+        # A place elsewhere, missing or malformed is the same "choose a place"; a unit elsewhere
+        # is not found (never silently dropped).
+        wanted = request.POST.get("division", "")
+        division = divisions.filter(pk=wanted).first() if wanted.isdigit() else None
+        owner = None
+        if request.POST.get("owner_partner"):
+            owner = visible_or_404(units, pk=request.POST["owner_partner"])
         try:
             if division is None:
                 raise UserError(_("请选择场地所在的社区或网格。"), field="division")
@@ -346,9 +352,9 @@ def m_venue(request, pk: int):
         try:
             organization = None
             if request.POST.get("organization"):
-                organization = Partner.objects.filter(pk=request.POST["organization"]).first()
-                if organization is None:
-                    raise UserError(_("预约单位不存在。"), field="organization")
+                organization = selectors.booking_unit(
+                    user=request.user, pk=request.POST["organization"]
+                )
             booking = services.booking_create_series(
                 by=request.user,
                 venue=venue,
