@@ -157,3 +157,26 @@ def test_the_edit_form_shows_the_phone_masked_and_sending_it_back_keeps_the_numb
     }
     assert client.post(f"/console/venues/{venue.pk}/edit/", post).status_code == 302
     assert Venue.objects.get(pk=venue.pk).contact_phone == "13900139000"
+
+
+def test_the_api_gives_phones_masked_and_whole_only_to_a_manager_with_a_reason(cast, client):
+    booking = book(
+        cast["venue"], cast["alice"], next_weekday(2), "10:00", "11:00", contact_phone="13800138000"
+    )
+    client.force_login(cast["alice"])
+    mine = client.get("/api/venues/bookings/mine").json()["items"]
+    assert [b["contact_phone"] for b in mine] == ["138****8000"]
+
+    client.force_login(cast["secretary"])
+    pending = client.get("/api/venues/bookings/pending").content.decode()
+    assert "138****8000" in pending and "13800138000" not in pending
+    url = f"/api/venues/bookings/{booking.pk}/contact"
+    audits = AuditEntry.objects.count()
+    refused = client.post(url, {"reason": ""}, content_type="application/json")
+    assert refused.status_code == 400 and AuditEntry.objects.count() == audits
+    shown = client.post(url, {"reason": "确认人数"}, content_type="application/json")
+    assert shown.json() == {"contact_phone": "13800138000"}
+    assert AuditEntry.objects.count() == audits + 1
+
+    client.force_login(cast["outsider"])
+    assert client.post(url, {"reason": "看看"}, content_type="application/json").status_code == 404
