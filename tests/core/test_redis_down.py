@@ -17,7 +17,7 @@ from django.utils import timezone
 from huey.storage import RedisStorage
 
 from jiceng.core.models import Notification
-from jiceng.core.notify import notify, resend_unsent
+from jiceng.core.notify import deliver, notify, resend_unsent
 from tests.factories import PASSWORD, user_with_role
 
 pytestmark = [
@@ -152,7 +152,11 @@ def test_a_notification_made_while_redis_is_down_goes_out_once_it_is_back(
     resident = user_with_role("resident", division=places["grid1"])
     with django_capture_on_commit_callbacks(execute=True):
         before = notify(users=[resident], title="您的预约已批准")[0]
-    HUEY.execute(HUEY.dequeue())  # the worker, while Redis is up
+    # The worker, while Redis is up: the queued task runs deliver(pk). (Executing the task
+    # itself would close the test's database connection, as djhuey does after each task.)
+    task = HUEY.dequeue()
+    assert "send_notification" in task.name and task.args == (before.pk,)
+    deliver(*task.args)
     assert Recorder.sent == [before.pk]
 
     redis_configured.stop()
