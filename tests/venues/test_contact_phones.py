@@ -93,6 +93,7 @@ def test_the_console_shows_a_booker_phone_masked_and_whole_only_with_a_reason(ca
         f"/console/venues/bookings/{booking.pk}/contact/", {"reason": "确认活动人数"}
     )
     assert "13800138000" in shown.content.decode()
+    assert shown["Cache-Control"] == "no-store"
     entry = AuditEntry.objects.latest("pk")
     assert entry.action == "venue.booking.reveal_contact"
     assert entry.detail["reason"] == "确认活动人数" and entry.actor_id == cast["secretary"].pk

@@ -463,7 +463,9 @@ def _reveal(request, obj: Venue | Booking, back: str):
             raise
         messages.error(request, exc.message)
         return redirect(back)
-    return render(request, "venues/contact.html", {"obj": obj, "phone": phone, "back": back})
+    response = render(request, "venues/contact.html", {"obj": obj, "phone": phone, "back": back})
+    response["Cache-Control"] = "no-store"  # the whole number stays out of caches and history
+    return response
 
 
 @page("venues")
