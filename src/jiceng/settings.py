@@ -153,24 +153,42 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache, sessions, tasks ----------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
+    # When Redis stops, the cache answers "not cached" (django-redis's IGNORE_EXCEPTIONS, each
+    # miss logged) instead of raising, and sessions live in the database with Redis in front
+    # (cached_db): an outage logs nobody out and raises no 500.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "jiceng",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                # a stopped or unreachable Redis costs a page at most this long
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 1.0,
+            },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "jiceng.redis"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 HUEY_IMMEDIATE = env_bool("JICENG_TASKS_IMMEDIATE", False)
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "jiceng",
-        "url": REDIS_URL,
+        # a stopped Redis fails an enqueue at once instead of hanging the request; the worker's
+        # blocking read waits 1 s, well inside the socket timeout
+        "connection_pool": __import__("redis").ConnectionPool.from_url(
+            REDIS_URL, socket_connect_timeout=0.5, socket_timeout=10
+        ),
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": env_int("JICENG_WORKERS", 2), "worker_type": "thread"},
     }

@@ -151,3 +151,44 @@ def test_demo_party_life_has_members_dues_meetings_and_points():
     assert PointEntry.objects.filter(member=member).exists()
     # Balances derived from the same ledger: a rebuild finds nothing to change.
     assert rebuild_balances(fix=False)["differing"] == 0
+
+
+def _demo(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["JICENG_VAR_DIR"] = str(tmp_path)
+    return subprocess.run(
+        [sys.executable, "-m", "jiceng.cli", "demo", "--no-serve", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.skipif("DATABASE_URL" in os.environ, reason="the demo runs on the embedded default")
+def test_jiceng_demo_reset_rebuilds_the_district_from_a_fresh_and_from_a_used_directory(
+    tmp_path: Path,
+):
+    import sqlite3
+
+    first = _demo(tmp_path, "--reset", "--residents", "60")  # a fresh JICENG_VAR_DIR
+    assert first.returncode == 0, first.stderr[-2000:]
+    db = tmp_path / "jiceng.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "UPDATE accounts_user SET first_name = 'left over' WHERE username = 'resident'"
+        )
+        users = conn.execute("SELECT count(*) FROM accounts_user").fetchone()[0]
+
+    again = _demo(tmp_path, "--reset", "--residents", "60")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "no such table" not in again.stderr
+    assert "正在建立演示区" in again.stdout and "Jiceng@2026" in again.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM accounts_user").fetchone()[0] == users
+        assert conn.execute(
+            "SELECT count(*) FROM accounts_user WHERE first_name = 'left over'"
+        ).fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM cases_case").fetchone()[0] > 0
+    with sqlite3.connect(tmp_path / "tasks.sqlite3") as conn:  # the queue still works
+        conn.execute("SELECT count(*) FROM task").fetchone()

@@ -2,7 +2,8 @@
 
 A channel is a class with a ``name`` and ``send(notification)``; settings list the enabled ones
 (JICENG_NOTIFY_CHANNELS, dotted paths). Sending runs in the task queue with retries, after the
-transaction that caused it commits.
+transaction that caused it commits; a periodic sweep sends what the queue never got (Redis down
+when it was enqueued) or gave up on.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import json
 import logging
 import urllib.request
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from jiceng.core.models import Notification
@@ -99,11 +101,52 @@ def notify(
                 : len(unique)
             ]
         )
+    for row in rows:
+        transaction.on_commit(lambda pk=row.pk: queue(pk))
+    return rows
+
+
+def queue(notification_id: int) -> None:
+    """Hand one notification to the task queue. When the queue is down (Redis stopped) the
+    in-app row is kept all the same and nothing fails: ``resend_unsent`` sends it later."""
     from jiceng.core.tasks import send_notification
 
-    for row in rows:
-        transaction.on_commit(lambda pk=row.pk: send_notification(pk))
-    return rows
+    try:
+        send_notification(notification_id)
+    except Exception:  # noqa: BLE001 - whatever the broker raises, the row stays and is swept
+        log.warning("通知 %s 未能排队，稍后由定时任务补发", notification_id, exc_info=True)
+
+
+# A notification is swept this long after it was made (its own task has retried by then) and
+# until it is this old (a channel that stays broken longer is a matter for the operator).
+SWEEP_AFTER = timedelta(minutes=10)
+SWEEP_UNTIL = timedelta(days=2)
+
+
+def unsent(*, now: datetime | None = None) -> list[int]:
+    """Notifications of the sweep window that some enabled channel has not carried yet."""
+    now = now or timezone.now()
+    names = {channel.name for channel in channels()}
+    if not names:
+        return []
+    rows = Notification.objects.filter(
+        created_at__gte=now - SWEEP_UNTIL, created_at__lte=now - SWEEP_AFTER
+    ).values_list("pk", "sent")
+    return [pk for pk, sent in rows.iterator() if not names <= set(sent or [])]
+
+
+def resend_unsent(*, now: datetime | None = None) -> int:
+    """Send what the queue lost (an enqueue while Redis was down, a task that ran out of
+    retries): each channel still once per notification."""
+    sent = 0
+    for pk in unsent(now=now):
+        try:
+            deliver(pk)
+        except Exception:  # noqa: BLE001 - one broken channel must not stop the others
+            log.warning("通知 %s 补发失败，下次再试", pk, exc_info=True)
+        else:
+            sent += 1
+    return sent
 
 
 def deliver(notification_id: int) -> list[str]:

@@ -21,3 +21,11 @@ def send_notification(notification_id: int) -> list[str]:
     from jiceng.core.notify import deliver
 
     return deliver(notification_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def resend_unsent_notifications() -> int:
+    """Every five minutes: send the notifications the queue lost (Redis was down)."""
+    from jiceng.core.notify import resend_unsent
+
+    return resend_unsent()

@@ -31,7 +31,12 @@ class VenueOut(Schema):
     owner_partner_id: int | None
     approval_required: bool
     residents_only: bool
+    contact_phone: str  # masked; whole through POST /venues/{id}/contact with a reason
     windows: list[WindowOut]
+
+    @staticmethod
+    def resolve_contact_phone(obj) -> str:
+        return obj.contact_phone_masked
 
     @staticmethod
     def resolve_facilities(obj) -> list[str]:
@@ -79,10 +84,19 @@ class BookingOut(Schema):
     status: str
     reason: str
     organization_id: int | None
+    contact_phone: str  # masked; whole through POST /bookings/{id}/contact with a reason
+
+    @staticmethod
+    def resolve_contact_phone(obj) -> str:
+        return obj.contact_phone_masked
 
 
 class ReasonIn(Schema):
     reason: str = ""
+
+
+class ContactOut(Schema):
+    contact_phone: str
 
 
 @router.get("/venues", response=list[VenueOut])
@@ -180,3 +194,23 @@ def cancel(request, booking_id: int, payload: ReasonIn):
     return services.booking_cancel(
         by=request.user, booking=booking, reason=payload.reason, request=request
     )
+
+
+@router.post("/venues/{venue_id}/contact", response=ContactOut)
+def venue_contact(request, venue_id: int, payload: ReasonIn):
+    """A venue's phone whole, for its managers and its current bookers, with a reason (audited)."""
+    venue = selectors.bookable_venue(user=request.user, pk=venue_id)
+    phone = services.reveal_contact(
+        by=request.user, obj=venue, reason=payload.reason, request=request
+    )
+    return {"contact_phone": phone}
+
+
+@router.post("/bookings/{booking_id}/contact", response=ContactOut)
+def booking_contact(request, booking_id: int, payload: ReasonIn):
+    """A booker's phone whole, for the venue's managers, with a reason (audited)."""
+    booking = _console_booking(request, booking_id)
+    phone = services.reveal_contact(
+        by=request.user, obj=booking, reason=payload.reason, request=request
+    )
+    return {"contact_phone": phone}

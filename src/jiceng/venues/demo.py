@@ -116,6 +116,8 @@ def build_venues(*, district: str, seed: int = 2026, stations: int = 136) -> dic
         )
     for v, _ in venues:
         v.scope_code = v.division.code
+        # The keeper's mobile (synthetic), encrypted like every number (shown masked).
+        v.contact_phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
     made = Venue.objects.bulk_create([v for v, _ in venues])
     if made and made[0].pk is None:
         by_name = {v.name: v.pk for v in Venue.objects.filter(scope_code__startswith=district)}
@@ -208,6 +210,7 @@ def _for_the_demo_logins(made: list[Venue], by_venue: dict, rng: random.Random) 
             booker=resident,
             title="楼道邻里议事会",
             attendees=min(12, venue.capacity),
+            contact_phone=f"13{rng.randrange(10**9):09d}",
             starts_at=start,
             ends_at=end,
             status=status,

@@ -220,7 +220,7 @@ def _load(rows: list[tuple]) -> int:
                 d = decided.isoformat() if decided else r"\N"
                 buf.write(
                     f"{venue}\t{scope}\t{booker}\t{title}\t{n}\t{s.isoformat()}\t{e.isoformat()}"
-                    f"\t{status}\t{d}\t{now.isoformat()}\t{now.isoformat()}\t\t\t\n"
+                    f"\t{status}\t{d}\t{now.isoformat()}\t{now.isoformat()}\t\t\\N\t\n"
                 )
             with cursor.cursor.copy(
                 f"COPY venues_booking ({COLUMNS}) FROM STDIN WITH (FORMAT text)"
@@ -230,7 +230,7 @@ def _load(rows: list[tuple]) -> int:
             ops = connection.ops
             cursor.executemany(
                 f"INSERT INTO venues_booking ({COLUMNS}) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', '', '')",
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', NULL, '')",
                 [
                     (
                         *r[:5],

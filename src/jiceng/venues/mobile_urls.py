@@ -10,5 +10,6 @@ urlpatterns = [
     path("mine/", views.m_mine, name="mine"),
     path("mine/<int:pk>/cancel/", views.m_cancel, name="cancel"),
     path("<int:pk>/", views.m_venue, name="venue"),
+    path("<int:pk>/contact/", views.venue_contact, name="contact"),
     path("<int:pk>/calendar.ics", views.feed, name="feed"),
 ]

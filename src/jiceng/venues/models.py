@@ -16,7 +16,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jiceng.core.fields import EncryptedCharField
 from jiceng.core.models import ScopedQuerySet, TimeStampedModel
+from jiceng.core.personal import mask_phone, normalize_mobile
 
 WEEKDAYS = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
 
@@ -55,7 +57,20 @@ class Venue(TimeStampedModel):
         _("设施"), max_length=300, blank=True, help_text=_("用顿号或逗号分隔，如：投影、音响、桌椅")
     )
     description = models.TextField(_("简介"), blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # A person's number as often as an office's: encrypted, shown masked, whole only with a
+    # reason (audited), as the register and the cases keep theirs.
+    contact_phone = EncryptedCharField(
+        _("联系电话"),
+        max_length=20,
+        null=True,
+        blank=True,
+        hash_field="contact_phone_hash",
+        hash_kind="phone",
+        normalize=normalize_mobile,
+    )
+    contact_phone_hash = models.CharField(
+        _("联系电话哈希"), max_length=64, blank=True, editable=False, default="", db_default=""
+    )
     approval_required = models.BooleanField(_("需要审批"), default=True)
     residents_only = models.BooleanField(
         _("仅限本社区"), default=False, help_text=_("只接受本社区居民、党员和工作人员预约。")
@@ -87,6 +102,10 @@ class Venue(TimeStampedModel):
     @property
     def community_code(self) -> str:
         return self.scope_code[:12]
+
+    @property
+    def contact_phone_masked(self) -> str:
+        return mask_phone(self.contact_phone)
 
     @property
     def opening_summary(self) -> str:
@@ -208,7 +227,19 @@ class Booking(TimeStampedModel):
     title = models.CharField(_("活动名称"), max_length=100)
     notes = models.CharField(_("说明"), max_length=500, blank=True)
     attendees = models.PositiveIntegerField(_("参加人数"))
-    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    contact_phone = EncryptedCharField(
+        _("联系电话"),
+        max_length=11,
+        null=True,
+        blank=True,
+        hash_field="contact_phone_hash",
+        hash_kind="phone",
+        normalize=normalize_mobile,
+    )
+    # A database default, so that the bulk loaders (COPY) need not name it.
+    contact_phone_hash = models.CharField(
+        _("联系电话哈希"), max_length=64, blank=True, editable=False, default="", db_default=""
+    )
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
     status = models.CharField(
@@ -253,6 +284,10 @@ class Booking(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.venue} {self.starts_at:%Y-%m-%d %H:%M} {self.title}"
+
+    @property
+    def contact_phone_masked(self) -> str:
+        return mask_phone(self.contact_phone)
 
     @property
     def is_open(self) -> bool:

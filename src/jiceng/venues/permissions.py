@@ -10,6 +10,7 @@ active venue, unless it takes only its own community's people.
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from jiceng.accounts.roles import ADMIN_ROLES, Role
 from jiceng.venues.models import Booking, Venue
@@ -57,6 +58,24 @@ def can_manage(user, venue: Venue) -> bool:
     if venue.owner_partner_id:
         return venue.owner_partner_id in partner_units(user)
     return _covers(user.scopes_for(*MANAGER_ROLES), venue.scope_code)
+
+
+def can_reveal_contact(user, obj: Venue | Booking) -> bool:
+    """Who may see a contact phone whole (with a reason): a booker's, the managers of the venue
+    who call about the request; a venue's, its managers and whoever holds an open booking of it
+    (they may need to call the venue about it)."""
+    if not _authenticated(user):
+        return False
+    if isinstance(obj, Booking):
+        return can_manage(user, obj.venue)
+    if can_manage(user, obj):
+        return True
+    return Booking.objects.filter(
+        venue=obj,
+        booker=user,
+        status__in=(Booking.Status.PENDING, Booking.Status.APPROVED),
+        ends_at__gt=timezone.now(),
+    ).exists()
 
 
 def can_create_in(user, division, owner_partner=None) -> bool:

@@ -23,11 +23,21 @@ from jiceng.accounts.roles import ADMIN_ROLES
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.notify import notify
+from jiceng.core.personal import normalize_mobile
 from jiceng.core.workdays import _overrides, parse_windows
 from jiceng.venues.models import WEEKDAYS, Booking, Closure, OpeningWindow, Venue
-from jiceng.venues.permissions import can_cancel, can_create_in, can_manage, may_book, partner_units
+from jiceng.venues.permissions import (
+    can_cancel,
+    can_create_in,
+    can_manage,
+    can_reveal_contact,
+    may_book,
+    partner_units,
+)
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# A venue may give an office's fixed line: area code, then 7 or 8 digits.
+LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 # A booking is one stretch inside one opening window, at least this long.
 MIN_MINUTES = 30
 OVERLAP_MESSAGE = gettext_noop("该时段已被预约（{start}-{end}），请选择其他时间。")
@@ -169,7 +179,7 @@ def _venue_fields(
         max_days_ahead = 0
     if not 1 <= max_days_ahead <= 365:
         raise UserError(_("最多提前预约天数应在 1 至 365 之间。"), field="max_days_ahead")
-    phone = (contact_phone or "").strip()
+    phone = _venue_phone(contact_phone)
     return {
         "name": name.strip(),
         "address": address.strip(),
@@ -177,6 +187,19 @@ def _venue_fields(
         "contact_phone": phone,
         "max_days_ahead": max_days_ahead,
     }
+
+
+def _venue_phone(value: str) -> str | None:
+    """A mobile (11 digits) or a fixed line (0701-6221234); None for none."""
+    phone = normalize_mobile(value)
+    if not phone:
+        return None
+    if not (MOBILE.match(phone) or LANDLINE.match(phone)):
+        raise UserError(
+            _("联系电话应为 11 位手机号码或带区号的固定电话（如 0701-6221234）。"),
+            field="contact_phone",
+        )
+    return phone
 
 
 @transaction.atomic
@@ -263,6 +286,8 @@ def venue_update(
         raise Forbidden(_("只有场地的管理方可以修改场地。"))
     if kind not in Venue.Kind.values:
         raise UserError(_("未知的场地类型。"), field="kind")
+    if venue.contact_phone and (contact_phone or "").strip() == venue.contact_phone_masked:
+        contact_phone = venue.contact_phone  # the form shows it masked: unchanged
     fields = _venue_fields(
         name=name,
         address=address,
@@ -434,7 +459,7 @@ def booking_create(
         attendees = 0
     if attendees < 1:
         raise UserError(_("参加人数应为正整数。"), field="attendees")
-    phone = (contact_phone or "").strip()
+    phone = normalize_mobile(contact_phone) or None
     if phone and not MOBILE.match(phone):
         raise UserError(_("请填写 11 位手机号码。"), field="contact_phone")
     if attendees > venue.capacity:
@@ -719,3 +744,28 @@ def booking_cancel(*, by, booking: Booking, reason: str = "", request=None) -> B
         raise UserError(_("请填写取消的原因，预约人会收到通知。"), field="reason")
     _cancel(booking, by=by, reason=(reason or "").strip() or "预约人取消", request=request)
     return booking
+
+
+# --- personal data ----------------------------------------------------------------------------
+
+
+def reveal_contact(*, by, obj: Venue | Booking, reason: str, request=None) -> str:
+    """A venue's or a booking's contact phone shown whole, as the register shows a person's:
+    needs the permission and a reason, and is audited."""
+    if not can_reveal_contact(by, obj):
+        raise Forbidden(_("您没有查看完整个人信息的权限。"))
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise UserError(_("请填写查看原因。"), field="reason")
+    if not obj.contact_phone:
+        raise UserError(_("没有留联系电话。"))
+    kind = "venue" if isinstance(obj, Venue) else "venue.booking"
+    with transaction.atomic():
+        audit(
+            actor=by,
+            action=f"{kind}.reveal_contact",
+            obj=obj,
+            request=request,
+            detail={"field": "contact_phone", "reason": reason[:200]},
+        )
+    return obj.contact_phone

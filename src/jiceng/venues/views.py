@@ -23,7 +23,12 @@ from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 from jiceng.venues import selectors, services
 from jiceng.venues.models import WEEKDAYS, Booking, Venue
-from jiceng.venues.permissions import MANAGER_ROLES, can_manage, partner_units
+from jiceng.venues.permissions import (
+    MANAGER_ROLES,
+    can_manage,
+    can_reveal_contact,
+    partner_units,
+)
 
 # --- helpers ----------------------------------------------------------------------------------
 
@@ -187,7 +192,6 @@ def venue_edit(request, pk: int):
                 "kind",
                 "facilities",
                 "description",
-                "contact_phone",
                 "approval_required",
                 "residents_only",
                 "closed_on_holidays",
@@ -195,6 +199,8 @@ def venue_edit(request, pk: int):
                 "is_active",
             )
         }
+        # Shown masked; sent back unchanged it keeps the number (services.venue_update).
+        values["contact_phone"] = venue.contact_phone_masked
         windows = _windows_by_day(venue)
     return render(
         request,
@@ -395,6 +401,7 @@ def m_venue(request, pk: int):
         "venues/m_venue.html",
         {
             "venue": venue,
+            "can_reveal_contact": can_reveal_contact(request.user, venue),
             "form": form,
             "error": error,
             "units": units,
@@ -445,3 +452,37 @@ def feed(request, pk: int):
     response["ETag"] = etag
     response["Cache-Control"] = "max-age=300"
     return response
+
+
+# --- contact phones, whole only with a reason -------------------------------------------------
+
+
+def _reveal(request, obj: Venue | Booking, back: str):
+    """Show one contact phone whole once, with the reason given (audited), as the register
+    shows a person's number."""
+    try:
+        phone = services.reveal_contact(
+            by=request.user, obj=obj, reason=request.POST.get("reason", ""), request=request
+        )
+    except UserError as exc:
+        if isinstance(exc, Forbidden | NotFound):
+            raise
+        messages.error(request, exc.message)
+        return redirect(back)
+    response = render(request, "venues/contact.html", {"obj": obj, "phone": phone, "back": back})
+    response["Cache-Control"] = "no-store"  # the whole number stays out of caches and history
+    return response
+
+
+@page("venues")
+@require_POST
+def booking_contact(request, pk: int):
+    booking = selectors.booking_for_console(user=request.user, pk=pk)
+    return _reveal(request, booking, reverse("venues:home"))
+
+
+@page()
+@require_POST
+def venue_contact(request, pk: int):
+    venue = selectors.bookable_venue(user=request.user, pk=pk)
+    return _reveal(request, venue, reverse("venues_m:venue", args=[venue.pk]))

@@ -31,10 +31,24 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
         parser.add_argument("--reset", action="store_true", help="删除演示数据库，重新建立")
         parser.add_argument("--no-serve", action="store_true", help="只建立数据，不启动服务")
+        parser.add_argument(
+            "--residents", type=int, default=3000, help="演示区的居民人数（默认 3000）"
+        )
 
-    def handle(self, *args, port: int, host: str, reset: bool, no_serve: bool, **options):
+    def handle(
+        self,
+        *args,
+        port: int,
+        host: str,
+        reset: bool,
+        no_serve: bool,
+        residents: int = 3000,
+        **options,
+    ):
         if not 1 <= port <= 65535:
             raise CommandError(f"端口号无效：{port}")
+        if not 10 <= residents <= 100_000:
+            raise CommandError(f"居民人数应在 10 至 100000 之间：{residents}")
         started = time.monotonic()
         db = settings.DATABASES["default"]
         if reset:
@@ -43,9 +57,12 @@ class Command(BaseCommand):
                     path = f"{db['NAME']}{suffix}"
                     if os.path.exists(path):
                         os.remove(path)
-                tasks = settings.HUEY.get("filename")
-                if tasks and os.path.exists(tasks):
-                    os.remove(tasks)
+                # The task queue opened its SQLite file when Django started: deleting the file
+                # now would leave it writing into a new file without tables ("no such table:
+                # task"). Empty it through the queue instead.
+                from huey.contrib.djhuey import HUEY
+
+                HUEY.flush()
             else:
                 raise CommandError("--reset 只用于内置的 SQLite 演示数据库；请勿对生产数据库使用。")
         self.stdout.write("正在准备数据库……")
@@ -55,7 +72,7 @@ class Command(BaseCommand):
             logins = _existing_logins()
         else:
             self.stdout.write("正在建立演示区：鹰潭市月湖区（360602）……")
-            logins = build_demo()
+            logins = build_demo(residents=residents)
         self.stdout.write(f"准备完成，用时 {time.monotonic() - started:.1f} 秒。\n")
         self._print_logins(logins, host, port)
         if no_serve:
