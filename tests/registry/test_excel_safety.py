@@ -254,3 +254,15 @@ def test_rows_past_the_limit_stop_the_job_with_a_reason(
     assert job.status == "failed" and "文件超过 2 行" in job.message
     assert "此前的 2 行已处理" in job.message
     assert Person.objects.count() == 2  # the rows read are kept, as after an interruption
+
+
+def test_the_refusals_read_in_english_for_an_english_user(cast, home, bomb):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(excel.UserError) as refused:
+        excel.import_submit(upload=upload(bomb), by=cast["colleague"])
+    assert "unpacks to more than the limit (64 MB)" in refused.value.message
+    data = far_cell(workbook([]), 1, "ZZZZZZZ1")
+    with translation.override("en"), pytest.raises(excel.UserError) as refused:
+        excel.import_submit(upload=upload(data), by=cast["colleague"])
+    assert "beyond what Excel can hold (ZZZZZZZ)" in refused.value.message
