@@ -266,3 +266,19 @@ def test_the_refusals_read_in_english_for_an_english_user(cast, home, bomb):
     with translation.override("en"), pytest.raises(excel.UserError) as refused:
         excel.import_submit(upload=upload(data), by=cast["colleague"])
     assert "beyond what Excel can hold (ZZZZZZZ)" in refused.value.message
+
+
+def test_the_api_refuses_a_zip_bomb_and_reports_a_bad_cell_on_the_job(
+    client, cast, home, bomb, django_capture_on_commit_callbacks
+):
+    client.force_login(cast["colleague"])
+    refused = client.post("/api/registry/imports", {"file": upload(bomb)})
+    assert refused.status_code == 400 and "解压后的内容超过上限" in refused.json()["detail"]
+    assert not ImportJob.objects.exists()
+    data = far_cell(workbook([row("甲", valid_id("19600101"))]), 2, "ZZZZZZZ2")
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = client.post("/api/registry/imports", {"file": upload(data)})
+    assert queued.status_code == 202
+    job = client.get(f"/api/registry/imports/{queued.json()['id']}").json()
+    assert job["status"] == "failed" and "超出 Excel 范围" in job["message"]
+    assert not Person.objects.exists()
