@@ -152,9 +152,8 @@ def check_archive(
     finally:
         if start is not None:
             source.seek(start)
-    too_big = _("工作簿解压后的内容超过上限（%(limit)d MB），不能读取；请拆分后分批导入。")
     if len(parts) > MAX_PARTS:
-        raise UserError(too_big % {"limit": max_unpacked // MB}, field="file")
+        raise _too_big(max_unpacked)
     total = 0
     for part in parts:
         total += part.file_size
@@ -166,6 +165,14 @@ def check_archive(
         else:
             limit = max_xml_part
         if part.file_size > limit:
-            raise UserError(too_big % {"limit": limit // MB}, field="file")
+            raise _too_big(limit)
     if total > max_unpacked:
-        raise UserError(too_big % {"limit": max_unpacked // MB}, field="file")
+        raise _too_big(max_unpacked)
+
+
+def _too_big(limit: int) -> UserError:
+    return UserError(
+        _("工作簿解压后的内容超过上限（%(limit)d MB），不能读取；请拆分后分批导入。")
+        % {"limit": limit // MB},
+        field="file",
+    )
