@@ -4,18 +4,19 @@ Recording is idempotent by (member, source, source id), so importing a file agai
 
 from __future__ import annotations
 
-import io
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from jiceng.core.errors import UserError
+from jiceng.core.excel import SafeWorkbook, check_archive
 from jiceng.party import services
 from jiceng.party.permissions import can_manage, visible_members
 
@@ -34,16 +35,13 @@ class ImportResult:
 
 def template() -> bytes:
     """The workbook to fill in: the header and one example row."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "学习记录"
+    book = SafeWorkbook()
+    sheet = book.sheet("学习记录")
+    for column in range(1, len(HEADER) + 1):
+        sheet.column(column, width=18)
     sheet.append(HEADER)
     sheet.append([1, "张三", "党章学习", 45, "2026-05-01 20:30", "xx-0001"])
-    for column in "ABCDEF":
-        sheet.column_dimensions[column].width = 18
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.to_bytes()
 
 
 def _when(value) -> datetime:
@@ -62,15 +60,45 @@ def _when(value) -> datetime:
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
+def _bad_reference_refused(rows):
+    """The rows, with a cell reference openpyxl cannot read (past Excel's XFD column, say)
+    refused in the user's words instead of a server error."""
+    try:
+        yield from rows
+    except ValueError:
+        raise UserError(
+            _("文件中有超出 Excel 范围的单元格，文件已损坏；请另存为新的 .xlsx 文件后重新导入。"),
+            field="file",
+        ) from None
+
+
 def import_learning(*, by, upload) -> ImportResult:
     """Read the workbook and record each good row; refuse a file that is not the template."""
     if getattr(upload, "size", 0) > MAX_BYTES:
         raise UserError(_("文件超过 10 MB。"), field="file")
+    # A zip bomb is refused before openpyxl unpacks anything (the shared strings it reads whole
+    # stay under 16 MB: a file of 20,000 rows needs a few).
+    check_archive(upload, max_unpacked=128 * 1024 * 1024, max_shared_strings=16 * 1024 * 1024)
     try:
         book = load_workbook(upload, read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
         raise UserError(_("不是 Excel 工作簿（.xlsx），请使用下载的模板。"), field="file") from None
-    rows = book.worksheets[0].iter_rows(values_only=True)
+    # Only the template's columns: a cell far to the right would make openpyxl pad every row.
+    # Read whole (at most the limit and one) before anything is recorded, so that a bad cell or
+    # one row too many refuses the file and changes nothing.
+    read = list(
+        islice(
+            _bad_reference_refused(
+                book.worksheets[0].iter_rows(max_col=len(HEADER), values_only=True)
+            ),
+            MAX_ROWS + 2,
+        )
+    )
+    if len(read) > MAX_ROWS + 1:
+        raise UserError(
+            _("一次最多导入 {most} 行，请分批导入。").format(most=MAX_ROWS), field="file"
+        )
+    rows = iter(read)
     header = [str(c or "").strip() for c in next(rows, ())][: len(HEADER)]
     if header != HEADER:
         raise UserError(

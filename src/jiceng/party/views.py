@@ -281,13 +281,12 @@ def dues(request):
 
 
 def _dues_workbook(rows, month):
-    import io
-
     from django.http import HttpResponse
-    from openpyxl import Workbook
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(f"{month:%Y-%m}党费")
+    from jiceng.core.excel import XLSX_TYPE, SafeWorkbook
+
+    book = SafeWorkbook()  # names and org names are user text: kept as text, never formulas
+    sheet = book.sheet(f"{month:%Y-%m}党费")
     sheet.append(["党员编号", "姓名", "党组织", "收入类别", "应交（元）", "实交（元）", "交纳时间"])
     for r in rows:
         sheet.append(
@@ -301,12 +300,7 @@ def _dues_workbook(rows, month):
                 timezone.localtime(r.payment.paid_at).strftime("%Y-%m-%d") if r.payment else "",
             ]
         )
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = HttpResponse(book.to_bytes(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''dues-{month:%Y-%m}.xlsx"
     return response
 

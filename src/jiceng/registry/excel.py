@@ -1,8 +1,10 @@
 """Excel in and out: the import template, the streamed import with its error report, and the
 export masked for the viewer's role.
 
-Workbooks are streamed (openpyxl read-only / write-only), so a 100,000-row book never sits in
-memory whole. Every row is checked; good rows go in, bad rows change nothing and are named in
+Workbooks are streamed (read by `xlsx`, written by core's safe writer, which keeps user text as
+text), so a 100,000-row book never sits in memory whole. The web request only stores the upload
+and checks what it can in bounded work (the archive's directory, the header row); the worker
+reads the rows, within bounds on the unpacked size, the columns and the rows. Every row is checked; good rows go in, bad rows change nothing and are named in
 the report (row, column, reason); the same file imported twice changes nothing (upsert by the
 ID number's keyed hash).
 """
@@ -24,10 +26,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from jiceng.core.audit import audit
 from jiceng.core.errors import UserError
+from jiceng.core.excel import XLSX_TYPE, SafeWorkbook, check_archive
 from jiceng.core.fields import lookup_hash, refresh_hashes
 from jiceng.core.personal import mask_id_number, mask_phone, validate_id_number, validate_mobile
 from jiceng.registry import permissions, xlsx
@@ -42,8 +45,10 @@ from jiceng.registry.models import (
     Residence,
 )
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["XLSX_TYPE"]
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 200_000  # people in one file; a community keeps about 10,000
+HEADER_PEEK_BYTES = 1024 * 1024  # what the web request may unpack to check the header
 MAX_REPORTED_ERRORS = 20_000
 CHUNK = 5000
 
@@ -85,18 +90,18 @@ RESIDENCE_TYPES.update(
 RELATIONS = {str(label): value for value, label in Person.Relation.choices}
 
 
-def _template_workbook() -> Workbook:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "居民台账"
-    ws.append(HEADERS)
+def _template_workbook() -> SafeWorkbook:
+    wb = SafeWorkbook()
+    ws = wb.sheet("居民台账")
     for i, column in enumerate(COLUMNS, start=1):
-        letter = ws.cell(row=1, column=i).column_letter
-        ws.column_dimensions[letter].width = 22 if column.key == "id_number" else 14
         # ID and phone columns as text, so Excel does not turn 18 digits into 1.1E+17.
-        if column.key in ("id_number", "phone"):
-            ws.column_dimensions[letter].number_format = "@"
-    notes = wb.create_sheet("填写说明")
+        ws.column(
+            i,
+            width=22 if column.key == "id_number" else 14,
+            as_text=column.key in ("id_number", "phone"),
+        )
+    ws.append(HEADERS)
+    notes = wb.sheet("填写说明")
     notes.append(["列", "必填", "说明"])
     for column in COLUMNS:
         notes.append([column.header, "是" if column.required else "", column.hint])
@@ -107,9 +112,7 @@ def _template_workbook() -> Workbook:
 
 
 def template_bytes() -> bytes:
-    buffer = io.BytesIO()
-    _template_workbook().save(buffer)
-    return buffer.getvalue()
+    return _template_workbook().to_bytes()
 
 
 # --- submitting --------------------------------------------------------------------------------
@@ -121,16 +124,30 @@ def _import_dir() -> Path:
     return path
 
 
-def check_workbook_file(path: Path, size: int) -> None:
-    """A file over the limit, not an xlsx workbook, or with the wrong header: refused whole."""
-    if size > MAX_UPLOAD_BYTES:
-        raise UserError(_("文件超过 50 MB，请拆分后分批导入。"))
-    if size == 0 or not zipfile.is_zipfile(path):
-        raise UserError(_("文件不是 Excel 工作簿（.xlsx），请用模板填写后上传。"))
-    try:
-        first = next(xlsx.read_rows(path), (1, ()))
-    except (xlsx.NotAWorkbook, zipfile.BadZipFile, OSError, ValueError, IndexError) as exc:
-        raise UserError(_("文件不是 Excel 工作簿（.xlsx），请用模板填写后上传。")) from exc
+def _not_a_workbook() -> UserError:
+    return UserError(_("文件不是 Excel 工作簿（.xlsx），请用模板填写后上传。"))
+
+
+def _unreadable(exc: Exception) -> UserError:
+    """The user's words for what the reader refused."""
+    if isinstance(exc, xlsx.BadReference):
+        return UserError(
+            _(
+                "文件中有超出 Excel 范围的单元格位置（%(ref)s），文件已损坏；"
+                "请用 Excel 或 WPS 另存为新的 .xlsx 文件后重新导入。"
+            )
+            % {"ref": exc.ref}
+        )
+    if isinstance(exc, xlsx.TooManyRows):
+        return _too_many_rows()
+    return _not_a_workbook()
+
+
+def _too_many_rows() -> UserError:
+    return UserError(_("文件超过 %(n)d 行，请拆分后分批导入。") % {"n": MAX_ROWS})
+
+
+def _check_header(first: tuple[int, tuple]) -> None:
     number, header = first
     found = [str(v).strip() if v is not None else "" for v in header][: len(HEADERS)]
     if number != 1 or found != HEADERS:
@@ -138,6 +155,29 @@ def check_workbook_file(path: Path, size: int) -> None:
             _("表头与模板不符：第一行应为“%(expected)s”。请下载模板，按模板的列填写。")
             % {"expected": "、".join(HEADERS)}
         )
+
+
+READ_ERRORS = (xlsx.NotAWorkbook, xlsx.TooManyRows, zipfile.BadZipFile, OSError, ValueError)
+
+
+def check_workbook_file(path: Path, size: int) -> None:
+    """What the web request checks, in bounded work whatever the file: its size, that it is a
+    zip whose parts unpack within the limits (its directory only), the rows it states and, when
+    the first megabyte tells, the header. A file failing any is refused whole; everything else
+    is read by the worker."""
+    if size > MAX_UPLOAD_BYTES:
+        raise UserError(_("文件超过 50 MB，请拆分后分批导入。"))
+    if size == 0 or not zipfile.is_zipfile(path):
+        raise _not_a_workbook()
+    check_archive(path)
+    if xlsx.stated_rows(path) - 1 > MAX_ROWS:
+        raise _too_many_rows()
+    try:
+        first = xlsx.first_row(path, max_col=len(HEADERS), budget=HEADER_PEEK_BYTES)
+    except READ_ERRORS as exc:
+        raise _unreadable(exc) from exc
+    if first is not None:
+        _check_header(first)
 
 
 def import_submit(*, upload, by) -> ImportJob:
@@ -298,15 +338,30 @@ def _check_row(
 
 def open_rows(path: Path) -> tuple[int, Iterator[tuple[int, tuple]]]:
     """The number of data rows the sheet states (0 when it does not say) and an iterator of
-    (row number, cell values) over its non-empty data rows, streamed."""
+    (row number, cell values) over its non-empty data rows, streamed. The file's size, shape
+    and header are checked first (UserError); a bad cell or too many rows further on raise
+    UserError from the iterator."""
+    size = path.stat().st_size if path.exists() else 0
+    if size == 0 or not zipfile.is_zipfile(path):
+        raise _not_a_workbook()
+    check_archive(path)
     total = max(xlsx.stated_rows(path) - 1, 0)
+    if total > MAX_ROWS:
+        raise _too_many_rows()
+    reader = xlsx.read_rows(path, max_col=len(HEADERS), max_row=MAX_ROWS + 1)
+    try:
+        first = next(reader, (1, ()))
+    except READ_ERRORS as exc:
+        raise _unreadable(exc) from exc
+    _check_header(first)
 
     def rows() -> Iterator[tuple[int, tuple]]:
-        for index, raw in xlsx.read_rows(path):
-            if index < 2:
-                continue
-            if raw and any(v is not None and str(v).strip() != "" for v in raw):
-                yield index, raw
+        try:
+            for index, raw in reader:
+                if raw and any(v is not None and str(v).strip() != "" for v in raw):
+                    yield index, raw
+        except READ_ERRORS as exc:
+            raise _unreadable(exc) from exc
 
     return total, rows()
 
@@ -563,7 +618,11 @@ def run_import_job(job: ImportJob, *, progress_every: int = CHUNK) -> ImportJob:
     path = Path(job.path)
     by = job.by
     scopes = permissions.edit_scopes(by)
-    total, rows = open_rows(path)
+    try:
+        total, rows = open_rows(path)
+    except UserError as exc:
+        path.unlink(missing_ok=True)
+        return _refused(job, exc.message)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, total=total)
     places = Places(scopes)
     seen: dict[str, int] = {}
@@ -608,6 +667,11 @@ def run_import_job(job: ImportJob, *, progress_every: int = CHUNK) -> ImportJob:
             if len(chunk) >= progress_every:
                 flush()
         flush()
+    except UserError as exc:
+        # The file turned out bad part way (a cell past Excel's range, too many rows): what
+        # was written stays, as after an interruption; the job says why.
+        flush()
+        return _refused(job, exc.message, processed=processed)
     except Exception:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED,
@@ -651,15 +715,34 @@ def run_import_job(job: ImportJob, *, progress_every: int = CHUNK) -> ImportJob:
     return job
 
 
+def _refused(job: ImportJob, message: str, *, processed: int = 0) -> ImportJob:
+    """End the job as failed with the reason the user reads on its page, and audit it."""
+    if processed:
+        message += _("此前的 %(n)d 行已处理，其中无误的行已导入（再次导入不会重复登记）。") % {
+            "n": processed
+        }
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, message=message[:500], finished_at=timezone.now()
+        )
+        job.refresh_from_db()
+        audit(
+            actor=job.by,
+            action="registry.import_refused",
+            obj=job,
+            detail={"reason": message[:200], "processed": processed},
+        )
+    return job
+
+
 def error_report_bytes(job: ImportJob) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("错误报告")
+    """The rows refused, with their reasons (the names as the file had them, kept as text)."""
+    wb = SafeWorkbook()
+    ws = wb.sheet("错误报告")
     ws.append([_("行号"), _("姓名"), _("列"), _("原因")])
     for e in job.errors:
         ws.append([e["row"], e.get("name", ""), e["column"], e["reason"]])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return wb.to_bytes()
 
 
 # --- export ------------------------------------------------------------------------------------
@@ -732,8 +815,8 @@ def export_rows(*, user, batch: int = 2000) -> Iterator[list[Any]]:
 
 def export_people(*, user, request=None) -> str:
     """Write the export to a temporary file (streamed) and audit it; returns the path."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("居民台账")
+    wb = SafeWorkbook()
+    ws = wb.sheet("居民台账")
     count = -1
     for row in export_rows(user=user):
         ws.append(row)

@@ -4,7 +4,12 @@ openpyxl's read-only mode streams too, but builds a cell object through its desc
 every cell (about 4 times slower on a 100,000-row register) and, for workbooks that do not state
 their dimensions, reads the whole sheet once more just to size it. The import needs only the
 values of one sheet, in order: this reads the sheet's XML with ElementTree's C parser, resolving
-shared strings. Writing (template, report, export) stays with openpyxl.
+shared strings. Writing (template, report, export) goes through `jiceng.core.excel`.
+
+What a file says is bounded before it is believed: a cell reference past Excel's last column
+(XFD) or row (1,048,576) is refused, cells past the columns the caller reads are skipped, not
+padded for (`ZZZZZZZ1` would otherwise allocate gigabytes), and rows past the caller's limit
+stop the reading. The unpacked sizes are bounded by `core.excel.check_archive` first.
 """
 
 from __future__ import annotations
@@ -20,10 +25,43 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 CELL_REF = re.compile(r"^([A-Z]+)([0-9]*)$")
+EXCEL_COLUMNS = 16_384  # A..XFD
+EXCEL_ROWS = 1_048_576
 
 
 class NotAWorkbook(Exception):
     """The file is not an xlsx workbook we can read."""
+
+
+class BadReference(NotAWorkbook):
+    """A cell or row reference past what Excel can hold: the file was not made by a spreadsheet."""
+
+    def __init__(self, ref: str):
+        super().__init__(ref)
+        self.ref = ref[:20]
+
+
+class TooManyRows(Exception):
+    """The sheet goes on past the caller's row limit."""
+
+
+class _OverBudget(Exception):
+    pass
+
+
+class _Budget:
+    """A part of the archive read through a byte budget (for a peek that must stay small)."""
+
+    def __init__(self, source, limit: int):
+        self.source = source
+        self.left = limit
+
+    def read(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            raise _OverBudget
+        chunk = self.source.read(min(size, self.left) if size and size > 0 else self.left)
+        self.left -= len(chunk)
+        return chunk
 
 
 class Formula(str):
@@ -31,9 +69,13 @@ class Formula(str):
 
 
 def _column_index(letters: str) -> int:
+    if len(letters) > 3:
+        raise BadReference(letters)
     n = 0
     for ch in letters:
         n = n * 26 + (ord(ch) - 64)
+    if n > EXCEL_COLUMNS:
+        raise BadReference(letters)
     return n - 1
 
 
@@ -57,19 +99,33 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str:
     raise NotAWorkbook("no worksheet")
 
 
-def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
+def _shared_strings(
+    archive: zipfile.ZipFile, *, upto: int | None = None, budget: int | None = None
+) -> list[str]:
+    """The shared strings table (the first `upto` + 1 of it when given; read through `budget`
+    bytes at most when given, raising _OverBudget past it)."""
     names = set(archive.namelist())
     if "xl/sharedStrings.xml" not in names:
         return []
     out: list[str] = []
     with archive.open("xl/sharedStrings.xml") as f:
-        for _event, el in iterparse(f):
-            if el.tag == MAIN + "si":
+        source = _Budget(f, budget) if budget is not None else f
+        root = None
+        try:
+            for event, el in iterparse(source, events=("start", "end")):
+                if root is None:
+                    root = el
+                if event != "end" or el.tag != MAIN + "si":
+                    continue
                 # Plain <t>, or rich-text runs <r><t>; phonetic hints (<rPh>) are not the value.
                 parts = [t.text or "" for t in el.findall(MAIN + "t")]
                 parts += [t.text or "" for t in el.findall(f"{MAIN}r/{MAIN}t")]
                 out.append("".join(parts))
-                el.clear()
+                root.clear()  # read strings leave nothing behind in the tree
+                if upto is not None and len(out) > upto:
+                    break
+        except ParseError as exc:
+            raise NotAWorkbook(str(exc)) from exc
     return out
 
 
@@ -86,7 +142,10 @@ def _value(cell, shared: list[str]):
         return None
     text = v.text
     if kind == "s":
-        return shared[int(text)]
+        try:
+            return shared[int(text)]
+        except (ValueError, IndexError) as exc:
+            raise NotAWorkbook(f"no shared string {text[:20]}") from exc
     if kind in ("str", "e"):
         return text
     if kind == "b":
@@ -98,8 +157,41 @@ def _value(cell, shared: list[str]):
     return int(number) if number.is_integer() and "E" not in text.upper() else number
 
 
-def read_rows(path: Path | str) -> Iterator[tuple[int, tuple]]:
-    """(row number, values) for each row of the first sheet that has any cell, in order."""
+def _row_number(el, previous: int) -> int:
+    text = el.get("r")
+    if not text:
+        return previous + 1
+    if not text.isdigit() or len(text) > 7 or int(text) > EXCEL_ROWS:
+        raise BadReference(text)
+    return int(text)
+
+
+def _cells(row, max_col: int | None) -> Iterator[tuple[int, object]]:
+    """(column index, cell element) of a row's cells within the first `max_col` columns."""
+    for position, cell in enumerate(row.iter(MAIN + "c")):
+        ref = cell.get("r")
+        match = CELL_REF.match(ref) if ref else None
+        if ref and not match:
+            raise BadReference(ref)
+        index = _column_index(match.group(1)) if match else position
+        if max_col is None or index < max_col:
+            yield index, cell
+
+
+def _values(row, shared: list[str], max_col: int | None) -> tuple:
+    values: list = []
+    for index, cell in _cells(row, max_col):
+        if index >= len(values):
+            values.extend([None] * (index + 1 - len(values)))
+        values[index] = _value(cell, shared)
+    return tuple(values)
+
+
+def read_rows(
+    path: Path | str, *, max_col: int | None = None, max_row: int | None = None
+) -> Iterator[tuple[int, tuple]]:
+    """(row number, values) for each row of the first sheet that has any cell, in order: the
+    first `max_col` columns (all when None); TooManyRows at a row numbered past `max_row`."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -117,18 +209,57 @@ def read_rows(path: Path | str) -> Iterator[tuple[int, tuple]]:
                 for _event, el in iterparse(source):
                     if el.tag != MAIN + "row":
                         continue
-                    number = int(el.get("r") or number + 1)
-                    values: list = []
-                    for position, cell in enumerate(el.iter(MAIN + "c")):
-                        ref = CELL_REF.match(cell.get("r") or "")
-                        index = _column_index(ref.group(1)) if ref else position
-                        if index >= len(values):
-                            values.extend([None] * (index + 1 - len(values)))
-                        values[index] = _value(cell, shared)
+                    number = _row_number(el, number)
+                    if max_row is not None and number > max_row:
+                        raise TooManyRows(number)
+                    values = _values(el, shared, max_col)
                     el.clear()
-                    yield number, tuple(values)
+                    yield number, values
             except ParseError as exc:
                 raise NotAWorkbook(str(exc)) from exc
+
+
+def first_row(path: Path | str, *, max_col: int, budget: int = 1024 * 1024) -> tuple | None:
+    """(row number, values) of the sheet's first row, reading at most `budget` unpacked bytes of
+    the sheet and as many of the shared strings; None when that is not enough to tell (or the
+    sheet has no row). For a check inside a web request, whose work must stay small."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise NotAWorkbook(str(exc)) from exc
+    with archive:
+        sheet = _first_sheet_path(archive)
+        try:
+            source = archive.open(sheet)
+        except KeyError as exc:
+            raise NotAWorkbook(str(exc)) from exc
+        found = None
+        with source:
+            try:
+                for _event, el in iterparse(_Budget(source, budget)):
+                    if el.tag == MAIN + "row":
+                        found = el
+                        break
+            except ParseError as exc:
+                raise NotAWorkbook(str(exc)) from exc
+            except _OverBudget:
+                return None
+        if found is None:
+            return None
+        number = _row_number(found, 0)
+        cells = list(_cells(found, max_col))
+        wanted = [
+            int(v.text)
+            for _i, c in cells
+            if c.get("t") == "s"
+            and (v := c.find(MAIN + "v")) is not None
+            and (v.text or "").isdigit()
+        ]
+        try:
+            shared = _shared_strings(archive, upto=max(wanted), budget=budget) if wanted else []
+        except _OverBudget:
+            return None
+        return number, _values(found, shared, max_col)
 
 
 def stated_rows(path: Path | str) -> int:

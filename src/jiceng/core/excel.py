@@ -1,0 +1,178 @@
+"""The one way the platform writes Excel workbooks, and the bounds on what an uploaded one may
+unpack to.
+
+Writing. Every workbook the platform hands out (register export, import error report, the dues
+record book, templates, record books to come) goes through `SafeWorkbook`, which writes user
+text as text: openpyxl turns a string that starts with "=" into a formula and one that reads
+"#N/A" into an error cell, so a resident named `=HYPERLINK(...)` would come out of an export as a
+live link. Here a string is always a string cell (its value exactly the text); one that starts
+with a character a spreadsheet reads as the start of a formula (OWASP's =, +, -, @, tab, CR, and
+their full-width forms an input method types) also carries the cell style's quote prefix, so
+that editing the cell in Excel or WPS keeps it text. Numbers, dates and booleans stay what they
+are. Workbooks are write-only (streamed), so a 100,000-row export never sits in memory.
+
+Reading. `check_archive` reads only the zip's directory and refuses a workbook whose parts unpack
+to more than the limits, before any part is parsed: Python's zipfile never inflates a member
+past its declared size (it stops there and fails the CRC), so the declared sizes bound the work.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import zipfile
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.utils import get_column_letter
+
+from jiceng.core.errors import UserError
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_STARTS = frozenset("=+-@\t\r＝＋－＠")
+MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
+# What XML 1.0 cannot carry (control characters, lone surrogates, U+FFFE/FFFF): replaced, so that
+# one odd character in a description never breaks a whole export.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+MB = 1024 * 1024
+MAX_UNPACKED = 512 * MB  # all parts together (a 100,000-row register unpacks to about 70 MB)
+MAX_SHARED_STRINGS = 64 * MB  # the table every text cell points into, read whole by a reader
+MAX_XML_PART = 16 * MB  # any other XML part (workbook, styles, relations)
+MAX_PARTS = 10_000
+
+
+def text(value: Any) -> str:
+    """The text of a value as a cell can hold it."""
+    out = str(value)
+    if _UNWRITABLE.search(out):
+        out = _UNWRITABLE.sub("\ufffd", out)
+    return out[:MAX_CELL_CHARS]
+
+
+def cell_value(sheet, value: Any) -> Any:
+    """The value to append for one cell of `sheet`: user text as a string cell, never a formula."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, datetime):
+        # Excel has no time zones: the local wall-clock time, as on the page.
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, date | time) or (isinstance(value, Decimal) and value.is_finite()):
+        return value
+    out = text(value)
+    if out and (out[0] in FORMULA_STARTS or out in ERROR_CODES):
+        cell = WriteOnlyCell(sheet, value=out)
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+    return out
+
+
+class SafeSheet:
+    """One sheet of a `SafeWorkbook`: rows appended in order."""
+
+    def __init__(self, sheet):
+        self._sheet = sheet
+
+    def column(self, index: int, *, width: float | None = None, as_text: bool = False) -> None:
+        """Set a column's width, or format it as text (for what a person types later, such as
+        an ID number); before the first row. `index` counts from 1."""
+        dimension = self._sheet.column_dimensions[get_column_letter(index)]
+        if width is not None:
+            dimension.width = width
+        if as_text:
+            dimension.number_format = "@"
+
+    def append(self, values: Iterable[Any]) -> None:
+        self._sheet.append([cell_value(self._sheet, v) for v in values])
+
+
+class SafeWorkbook:
+    """A streamed workbook whose cells keep user text as text."""
+
+    def __init__(self) -> None:
+        self._book = Workbook(write_only=True)
+
+    def sheet(self, title: str) -> SafeSheet:
+        clean = _SHEET_TITLE_FORBIDDEN.sub("_", text(title)).strip("'")[:31] or "Sheet"
+        return SafeSheet(self._book.create_sheet(clean))
+
+    def save(self, target: str | Path | IO[bytes]) -> None:
+        if not self._book.worksheets:
+            self.sheet("Sheet")
+        self._book.save(target)
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        self.save(buffer)
+        return buffer.getvalue()
+
+
+def workbook_bytes(sheets: dict[str, Iterable[Iterable[Any]]]) -> bytes:
+    """A small workbook in one call: each sheet's title and its rows."""
+    book = SafeWorkbook()
+    for title, rows in sheets.items():
+        sheet = book.sheet(title)
+        for row in rows:
+            sheet.append(row)
+    return book.to_bytes()
+
+
+# --- uploaded workbooks ------------------------------------------------------------------------
+
+
+def check_archive(
+    source: str | Path | IO[bytes],
+    *,
+    max_unpacked: int = MAX_UNPACKED,
+    max_shared_strings: int = MAX_SHARED_STRINGS,
+    max_xml_part: int = MAX_XML_PART,
+) -> None:
+    """Refuse an xlsx whose parts unpack to more than the limits (a zip bomb), reading only the
+    zip's directory. A file that is not a zip passes: the caller's reader refuses it in its own
+    words. A file object is left where it was."""
+    start = source.tell() if hasattr(source, "tell") else None
+    try:
+        with zipfile.ZipFile(source) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return
+    finally:
+        if start is not None:
+            source.seek(start)
+    if len(parts) > MAX_PARTS:
+        raise _too_big(max_unpacked)
+    total = 0
+    for part in parts:
+        total += part.file_size
+        name = part.filename.lower()
+        if name.endswith("sharedstrings.xml"):
+            limit = max_shared_strings
+        elif name.startswith("xl/worksheets/") or not name.endswith((".xml", ".rels")):
+            limit = max_unpacked
+        else:
+            limit = max_xml_part
+        if part.file_size > limit:
+            raise _too_big(limit)
+    if total > max_unpacked:
+        raise _too_big(max_unpacked)
+
+
+def _too_big(limit: int) -> UserError:
+    return UserError(
+        _("工作簿解压后的内容超过上限（%(limit)d MB），不能读取；请拆分后分批导入。")
+        % {"limit": limit // MB},
+        field="file",
+    )
