@@ -282,3 +282,27 @@ def test_the_api_refuses_a_zip_bomb_and_reports_a_bad_cell_on_the_job(
     job = client.get(f"/api/registry/imports/{queued.json()['id']}").json()
     assert job["status"] == "failed" and "超出 Excel 范围" in job["message"]
     assert not Person.objects.exists()
+
+
+def test_an_import_sent_while_the_task_queue_is_down_says_so_and_keeps_no_file(
+    client, cast, home, monkeypatch, django_capture_on_commit_callbacks
+):
+    from jiceng.registry import tasks
+
+    def broker_down(job_id):
+        raise ConnectionError("Redis is not answering")
+
+    monkeypatch.setattr(tasks, "run_import", broker_down)
+    client.force_login(cast["colleague"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("registry:import"),
+            {"file": upload(workbook([row("甲", valid_id("19600101"))]))},
+        )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert job.status == "failed" and "稍后重新上传" in job.message
+    assert not Person.objects.exists()
+    assert not list(excel._import_dir().glob("*.xlsx"))
+    page = client.get(response["Location"])
+    assert "稍后重新上传" in page.content.decode()

@@ -12,6 +12,7 @@ ID number's keyed hash).
 from __future__ import annotations
 
 import io
+import logging
 import os
 import tempfile
 import uuid
@@ -202,8 +203,23 @@ def import_submit(*, upload, by) -> ImportJob:
     with transaction.atomic():
         job = ImportJob.objects.create(by=by, file_name=upload.name[:200], path=str(path))
         audit(actor=by, action="registry.import_submit", obj=job, detail={"file": job.file_name})
-        transaction.on_commit(lambda: run_import(job.pk))
+        transaction.on_commit(lambda: _queue_import(job, run_import))
     return job
+
+
+def _queue_import(job: ImportJob, run_import) -> None:
+    """Hand the job to the task queue. When the queue is down (Redis stopped) the request still
+    answers: the job says so on its page and the stored workbook (personal data) is removed."""
+    try:
+        run_import(job.pk)
+    except Exception:  # noqa: BLE001 - whatever the broker raises, the page must still answer
+        logging.getLogger("jiceng.redis").warning("导入 %s 未能排队", job.pk, exc_info=True)
+        Path(job.path).unlink(missing_ok=True)
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
+            status=ImportJob.Status.FAILED,
+            message=_("任务队列暂时不可用，没有导入任何一行；请稍后重新上传此文件。"),
+            finished_at=timezone.now(),
+        )
 
 
 # --- reading rows ------------------------------------------------------------------------------
