@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from jiceng.accounts.decorators import page
 from jiceng.accounts.models import User
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.inputs import check_day
 from jiceng.core.registry import figures_for
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
@@ -42,6 +43,7 @@ def _when(value: str | None, what: str, field: str) -> datetime | None:
     parsed = parse_datetime(value)
     if parsed is None:
         raise UserError(_("{what}格式不正确。").format(what=what), field=field)
+    check_day(parsed, field)
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed

@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from jiceng.core.errors import NotFound
+from jiceng.core.inputs import Count, Day, Id, Moment, Pagination
 from jiceng.partners.models import Partner
 from jiceng.venues import selectors, services
 from jiceng.venues.models import Booking
@@ -63,14 +64,14 @@ class DayOut(Schema):
 
 
 class BookingIn(Schema):
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment
+    ends_at: Moment
     title: str
-    attendees: int
+    attendees: Count
     notes: str = ""
     contact_phone: str = ""
-    organization_id: int | None = None
-    weeks: int = 1  # the same time every week, this many weeks (all or none)
+    organization_id: Id | None = None
+    weeks: Count = 1  # the same time every week, this many weeks (all or none)
 
 
 class BookingOut(Schema):
@@ -90,14 +91,14 @@ class ReasonIn(Schema):
 
 
 @router.get("/venues", response=list[VenueOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def venues(request, q: str = ""):
     """Venues the caller may book (their streets; a community-only venue to its community)."""
     return selectors.bookable_venues(user=request.user, query=q)
 
 
 @router.get("/venues/{venue_id}/week", response=list[DayOut])
-def venue_week(request, venue_id: int, start: date | None = None):
+def venue_week(request, venue_id: Id, start: Day | None = None):
     """Seven days from the Monday of ``start``: free and taken stretches of each window."""
     venue = selectors.bookable_venue(user=request.user, pk=venue_id)
     monday = selectors.monday_of(start or timezone.localdate())
@@ -120,7 +121,7 @@ def venue_week(request, venue_id: int, start: date | None = None):
 
 
 @router.post("/venues/{venue_id}/bookings", response={201: list[BookingOut]})
-def booking_create(request, venue_id: int, payload: BookingIn):
+def booking_create(request, venue_id: Id, payload: BookingIn):
     """Ask for a time, or the same time for several weeks (approved at once at a venue that
     needs no approval); all the bookings made, in order."""
     venue = selectors.bookable_venue(user=request.user, pk=venue_id)
@@ -146,13 +147,13 @@ def booking_create(request, venue_id: int, payload: BookingIn):
 
 
 @router.get("/bookings/mine", response=list[BookingOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def my_bookings(request):
     return selectors.my_bookings(user=request.user)
 
 
 @router.get("/bookings/pending", response=list[BookingOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def pending(request):
     """Requests waiting for the caller's decision, soonest first."""
     return selectors.pending_requests(user=request.user)
@@ -163,14 +164,14 @@ def _console_booking(request, booking_id: int) -> Booking:
 
 
 @router.post("/bookings/{booking_id}/approve", response=BookingOut)
-def approve(request, booking_id: int):
+def approve(request, booking_id: Id):
     return services.booking_approve(
         by=request.user, booking=_console_booking(request, booking_id), request=request
     )
 
 
 @router.post("/bookings/{booking_id}/decline", response=BookingOut)
-def decline(request, booking_id: int, payload: ReasonIn):
+def decline(request, booking_id: Id, payload: ReasonIn):
     return services.booking_decline(
         by=request.user,
         booking=_console_booking(request, booking_id),
@@ -180,7 +181,7 @@ def decline(request, booking_id: int, payload: ReasonIn):
 
 
 @router.post("/bookings/{booking_id}/cancel", response=BookingOut)
-def cancel(request, booking_id: int, payload: ReasonIn):
+def cancel(request, booking_id: Id, payload: ReasonIn):
     """The booker withdraws, or the venue's manager cancels with a reason."""
     booking = get_object_or_404(Booking.objects.select_related("venue"), pk=booking_id)
     if booking.booker_id != request.user.pk:
