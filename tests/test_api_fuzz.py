@@ -84,9 +84,11 @@ def _fixed_path(operation, known: dict[str, object]) -> dict[str, object] | None
     return fixed
 
 
-def _run(strategy, n, identity, sends, statuses, failures) -> None:
-    """``n`` requests from ``strategy`` as ``identity``; 5xx answers noted in ``failures``."""
+def _run(strategy, n, identity, sends, statuses, failures, mismatches) -> None:
+    """``n`` requests from ``strategy`` as ``identity``; 5xx answers noted in ``failures``, a
+    success whose body does not match the schema in ``mismatches``."""
     from hypothesis import HealthCheck, Phase, given, settings
+    from schemathesis.specs.openapi.checks import response_schema_conformance
 
     @settings(
         max_examples=n,
@@ -110,6 +112,11 @@ def _run(strategy, n, identity, sends, statuses, failures) -> None:
                 f"{identity}: {response.status_code} {case.as_curl_command()}\n"
                 f"    {response.text[:300]}"
             )
+        elif response.status_code < 300:
+            try:
+                case.validate_response(response, checks=[response_schema_conformance])
+            except (Exception, BaseExceptionGroup) as exc:  # schemathesis' FailureGroup
+                mismatches.append(f"{identity}: {case.as_curl_command()}\n    {exc}"[:600])
 
     call()
 
@@ -140,6 +147,7 @@ def test_the_whole_api_answers_every_identity_without_a_server_error(settings):
         operations = [result.ok() for result in schema.get_all_operations()]
         statuses: Counter[int] = Counter()
         failures: list[str] = []
+        mismatches: list[str] = []
         started = time.monotonic()
 
         for operation in operations:
@@ -159,7 +167,7 @@ def test_the_whole_api_answers_every_identity_without_a_server_error(settings):
                         )
                     )
                 for strategy in strategies:
-                    _run(strategy, n, identity, sends, statuses, failures)
+                    _run(strategy, n, identity, sends, statuses, failures, mismatches)
         elapsed = time.monotonic() - started
     finally:
         request_started.connect(close_old_connections)
@@ -170,5 +178,6 @@ def test_the_whole_api_answers_every_identity_without_a_server_error(settings):
         f"\nfuzzed {len(operations)} operations as {len(identities)} identities: "
         f"{total} requests in {elapsed:.0f} s; statuses {dict(sorted(statuses.items()))}"
     )
+    print(f"{len(mismatches)} mismatches:\n" + "\n".join(mismatches[:30]))
     assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures[:20])
     assert len(operations) >= 50 and total >= len(operations) * len(identities) * 2

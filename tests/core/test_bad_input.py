@@ -219,3 +219,22 @@ def test_every_integer_the_api_takes_is_bounded_by_its_schema(client):
                 if not (s.get("maximum", HUGE) <= INT_MAX and s.get("minimum", -HUGE - 1) >= -HUGE)
             ]
     assert not unbounded, unbounded
+
+
+def _response_properties(schema: dict, path: str, method: str = "get") -> set[str]:
+    responses = schema["paths"][path][method]["responses"]
+    body = next(r for code, r in responses.items() if code.startswith("2"))
+    ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    return set(schema["components"]["schemas"][ref]["properties"])
+
+
+def test_each_operation_documents_the_answer_it_gives(client):
+    """Two apps' schemas of the same name (MeOut, CheckinOut, EventOut) overwrote each other in
+    the OpenAPI document, so that /api/accounts/me was documented as a points balance."""
+    schema = client.get("/api/openapi.json").json()
+    assert "username" in _response_properties(schema, "/api/accounts/me")
+    assert "balance" in _response_properties(schema, "/api/points/me")
+    assert "meeting_id" in _response_properties(schema, "/api/party/checkin", "post")
+    assert "activity_id" in _response_properties(schema, "/api/services/checkin", "post")
+    events = schema["components"]["schemas"]["EventOut"]["properties"]
+    assert "from_status" in events  # a case's event; a person's event is PersonEventOut

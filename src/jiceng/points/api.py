@@ -28,7 +28,7 @@ class EntryOut(Schema):
         return obj.rule.label
 
 
-class MeOut(Schema):
+class MyPointsOut(Schema):
     year: int
     balance: int
     rank_branch: int
@@ -43,7 +43,7 @@ class RankOut(Schema):
     rank: int
 
 
-@router.get("/me", response=MeOut)
+@router.get("/me", response=MyPointsOut)
 def me(request, year: Year | None = None):
     member = member_of(request.user)
     if member is None:

@@ -44,7 +44,7 @@ class ResidenceOut(Schema):
     moved_out: date | None
 
 
-class EventOut(Schema):
+class PersonEventOut(Schema):
     at: datetime
     action: str
     note: str
@@ -53,7 +53,7 @@ class EventOut(Schema):
 
 class PersonDetailOut(PersonOut):
     residences: list[ResidenceOut]
-    events: list[EventOut]
+    events: list[PersonEventOut]
 
 
 class PersonIn(Schema):

@@ -44,7 +44,7 @@ class CodeIn(Schema):
     code: str
 
 
-class CheckinOut(Schema):
+class ActivityCheckinOut(Schema):
     activity_id: int
     kind: str
     checked_in_at: datetime | None
@@ -139,7 +139,7 @@ def cancel(request, pk: Id):
     return {"activity_id": row.activity_id, "status": row.status}
 
 
-@router.post("/checkin", response=CheckinOut)
+@router.post("/checkin", response=ActivityCheckinOut)
 def checkin(request, payload: CodeIn):
     """Check in or out with the code of the activity's QR."""
     row, kind, points = services.activity_checkin(
