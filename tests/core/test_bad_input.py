@@ -148,6 +148,9 @@ def test_a_lone_surrogate_or_nul_in_a_json_description_is_refused_and_changes_no
         response = client.post(path, json.dumps(body), content_type="application/json")
         assert response.status_code == 400, (path, response.content)
         assert response.json()["detail"] == UNSTORABLE
+        # the API reads a body as JSON whatever type it declares
+        undeclared = client.post(path, json.dumps(body), content_type="text/plain")
+        assert undeclared.status_code == 400, (path, undeclared.content)
     assert _counts() == before
 
 

@@ -60,7 +60,6 @@ class LanguageMiddleware:
 # A NUL byte (PostgreSQL refuses it in text) or a lone UTF-16 surrogate (no UTF-8 encoding exists
 # for it, so neither database can store it): never meaningful in a person's input.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-_JSON_TYPES = ("application/json", "application/geo+json", "text/json")
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -104,7 +103,8 @@ class InputCheckMiddleware:
                 for upload in request.FILES.values():
                     if _UNSTORABLE.search(upload.name or ""):
                         return True
-            elif request.content_type in _JSON_TYPES:
+            elif request.content_type != "application/x-www-form-urlencoded":
+                # JSON whatever the declared type: the API parses any body as JSON
                 try:
                     document = json.loads(request.body or b"null")
                 except ValueError:
