@@ -23,13 +23,14 @@ class PersonOut(Schema):
     id: int
     name: str
     gender: str
-    birth_date: date | None
-    age: int | None
+    # None is left out of the answer (exclude_none), so these are optional in the schema
+    birth_date: date | None = None
+    age: int | None = None
     status: str
     residence_type: str
     relation: str
     scope_code: str
-    dwelling_id: int | None
+    dwelling_id: int | None = None
     address: str
     version: int
     id_number_masked: str | None = None
@@ -41,7 +42,7 @@ class ResidenceOut(Schema):
     dwelling_id: int
     address: str
     moved_in: date
-    moved_out: date | None
+    moved_out: date | None = None
 
 
 class PersonEventOut(Schema):
