@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
 from jiceng.accounts.api import router as accounts_router
 from jiceng.cases.api import router as cases_router
 from jiceng.core.errors import UserError
+from jiceng.core.inputs import error_message, field_of
 from jiceng.geo.api import router as geo_router
 from jiceng.party.api import router as party_router
 from jiceng.points.api import router as points_router
@@ -32,6 +33,17 @@ def user_error(request, exc: UserError):
     if exc.field:
         body["field"] = exc.field
     return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request, exc: ValidationError):
+    """Input the schema refuses (a wrong type, a number or date out of bounds): 422 with the
+    first problem worded for the person in ``detail``, every problem in ``errors``."""
+    errors = [{"field": field_of(e), "message": error_message(e)} for e in exc.errors]
+    body = {"detail": errors[0]["message"] if errors else error_message({}), "errors": errors}
+    if errors and errors[0]["field"]:
+        body["field"] = errors[0]["field"]
+    return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(Http404)

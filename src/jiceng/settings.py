@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "jiceng.accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "jiceng.core.middleware.InputCheckMiddleware",
     "jiceng.core.middleware.UserErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

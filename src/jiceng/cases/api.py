@@ -6,12 +6,13 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from jiceng.cases import selectors, services, workflow
 from jiceng.cases.models import Case
 from jiceng.cases.permissions import REPORTER_ROLES
 from jiceng.core.errors import Forbidden, UserError
+from jiceng.core.inputs import Coordinate, Count, Id, Pagination
 
 router = Router(tags=["cases"])
 
@@ -63,8 +64,8 @@ class CaseDetailOut(CaseOut):
 class ReportIn(Schema):
     category: str
     description: str
-    lon: float | None = None
-    lat: float | None = None
+    lon: Coordinate | None = None
+    lat: Coordinate | None = None
     grid: str | None = None
     address: str = ""
     is_anonymous: bool = False
@@ -73,16 +74,16 @@ class ReportIn(Schema):
 
 
 class ActionIn(Schema):
-    version: int
+    version: Count
     note: str = ""
     triage: str | None = None
-    to_unit: int | None = None
+    to_unit: Id | None = None
     rating: str | None = None
     into: str | None = None
 
 
 @router.get("/", response=list[CaseOut], summary="我能看到的案件（默认未结）")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def case_list(request, status: str = "", overdue: bool = False, q: str = ""):
     filters = selectors.InboxFilters(status=status, overdue=overdue, query=q)
     if status and status not in workflow.Status.values and status != "open":

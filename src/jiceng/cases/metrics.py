@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from jiceng.cases.models import TALLY_STAGES, Case, CaseEvent, CaseTally, private_q
 from jiceng.cases.workflow import Status
 from jiceng.core.errors import UserError
+from jiceng.core.inputs import check_day
 
 GROUP_LENGTH = {"street": 9, "community": 12, "grid": 15}
 
@@ -108,6 +109,8 @@ def period(start: date | str, end: date | str) -> tuple[datetime, datetime]:
         end_d = end if isinstance(end, date) else date.fromisoformat(end)
     except ValueError as exc:
         raise UserError(_("日期格式应为 YYYY-MM-DD。")) from exc
+    check_day(start_d, "start")
+    check_day(end_d, "end")
     if end_d < start_d:
         raise UserError(_("结束日期不能早于开始日期。"))
     if (end_d - start_d).days > 366 * 2:

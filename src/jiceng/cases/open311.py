@@ -23,6 +23,7 @@ from jiceng.cases import services
 from jiceng.cases.models import Case, CaseCategory, CasePhoto, Open311Key, private_q
 from jiceng.cases.workflow import OPEN, Status
 from jiceng.core.errors import UserError
+from jiceng.core.inputs import in_day_range
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 CLOSED = {Status.CLOSED, Status.EVALUATED, Status.REJECTED, Status.MERGED}
@@ -202,6 +203,8 @@ def requests_view(request, fmt: str):
             start_at = end_at = None
         if start_at is None or end_at is None:
             return _error(fmt, 400, "start_date and end_date must be W3C datetimes")
+        if not (in_day_range(start_at.date()) and in_day_range(end_at.date())):
+            return _error(fmt, 400, "start_date and end_date must lie between 1900 and 2100")
         cases = cases.filter(created_at__gte=start_at, created_at__lte=end_at)
     return _render(
         [_request(c, full=full, request=request) for c in cases[:PAGE]],

@@ -6,10 +6,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
 
 from jiceng.core.errors import NotFound
+from jiceng.core.inputs import INT_MAX, Count, Day, Id, Moment, Pagination
 from jiceng.party import selectors, services
 from jiceng.party.permissions import member_of, visible_members
 
@@ -53,10 +54,10 @@ class CheckinOut(Schema):
 
 
 class LearningIn(Schema):
-    member_id: int | None = None  # omitted: the caller's own record
+    member_id: Id | None = None  # omitted: the caller's own record
     course: str
-    minutes: int
-    finished_at: datetime
+    minutes: Count
+    finished_at: Moment
     external_id: str
     source: str = "api"
 
@@ -67,8 +68,8 @@ class LearningOut(Schema):
 
 
 class DuesIn(Schema):
-    member_id: int
-    month: date
+    member_id: Id
+    month: Day
     amount: Decimal | None = None
 
 
@@ -79,15 +80,20 @@ class DuesOut(Schema):
     amount: Decimal
 
 
+# An organization's id, bounded in the default rather than with ``Id``: paginate's wrapper
+# resolves the (postponed) annotations in its own module, where only builtins are known.
+_ORG = Query(None, ge=1, le=INT_MAX)
+
+
 @router.get("/members", response=list[MemberOut])
-@paginate(LimitOffsetPagination)
-def members(request, org: int | None = None, q: str = ""):
+@paginate(Pagination)
+def members(request, org: int | None = _ORG, q: str = ""):
     return selectors.member_list(user=request.user, org_id=org, query=q)
 
 
 @router.get("/meetings", response=list[MeetingOut])
-@paginate(LimitOffsetPagination)
-def meetings(request, org: int | None = None):
+@paginate(Pagination)
+def meetings(request, org: int | None = _ORG):
     return selectors.meeting_list(user=request.user, org_id=org)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from jiceng.core.errors import Forbidden, UserError
+from jiceng.core.inputs import Day, Id, Year
 from jiceng.core.scope import visible_or_404
 from jiceng.party.permissions import member_of, visible_orgs
 from jiceng.points import selectors
@@ -27,7 +29,7 @@ class EntryOut(Schema):
         return obj.rule.label
 
 
-class MeOut(Schema):
+class MyPointsOut(Schema):
     year: int
     balance: int
     rank_branch: int
@@ -42,8 +44,8 @@ class RankOut(Schema):
     rank: int
 
 
-@router.get("/me", response=MeOut)
-def me(request, year: int | None = None):
+@router.get("/me", response=MyPointsOut)
+def me(request, year: Year | None = None):
     member = member_of(request.user)
     if member is None:
         raise Forbidden(_("只有党员有积分。"))
@@ -55,11 +57,11 @@ def me(request, year: int | None = None):
 @router.get("/ranking", response=list[RankOut])
 def ranking(
     request,
-    org: int | None = None,
-    year: int | None = None,
-    start: date | None = None,
-    end: date | None = None,
-    limit: int = 100,
+    org: Id | None = None,
+    year: Year | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
+    limit: Annotated[int, Field(ge=1, le=500)] = 100,
 ):
     if not request.user.scope_codes and not request.user.unit_ids:
         raise Forbidden(_("您的角色没有管辖范围。"))

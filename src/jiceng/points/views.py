@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.inputs import check_day
 from jiceng.core.scope import visible_or_404
 from jiceng.party.permissions import member_of, visible_members, visible_orgs
 from jiceng.points import selectors, services
@@ -31,9 +32,10 @@ def me(request):
 
 def _parse_day(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         raise UserError(_("日期格式应为 YYYY-MM-DD。")) from None
+    return check_day(day) if day else None
 
 
 @page("party")

@@ -9,9 +9,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from jiceng.core.errors import NotFound
+from jiceng.core.inputs import Count, Day, Id, Pagination
 from jiceng.registry import excel, permissions, selectors, services
 from jiceng.registry.models import ImportJob, Person
 
@@ -22,13 +23,14 @@ class PersonOut(Schema):
     id: int
     name: str
     gender: str
-    birth_date: date | None
-    age: int | None
+    # None is left out of the answer (exclude_none), so these are optional in the schema
+    birth_date: date | None = None
+    age: int | None = None
     status: str
     residence_type: str
     relation: str
     scope_code: str
-    dwelling_id: int | None
+    dwelling_id: int | None = None
     address: str
     version: int
     id_number_masked: str | None = None
@@ -40,10 +42,10 @@ class ResidenceOut(Schema):
     dwelling_id: int
     address: str
     moved_in: date
-    moved_out: date | None
+    moved_out: date | None = None
 
 
-class EventOut(Schema):
+class PersonEventOut(Schema):
     at: datetime
     action: str
     note: str
@@ -52,7 +54,7 @@ class EventOut(Schema):
 
 class PersonDetailOut(PersonOut):
     residences: list[ResidenceOut]
-    events: list[EventOut]
+    events: list[PersonEventOut]
 
 
 class PersonIn(Schema):
@@ -66,12 +68,12 @@ class PersonIn(Schema):
 
 
 class PersonCreateIn(PersonIn):
-    dwelling: int
-    moved_in: date | None = None
+    dwelling: Id
+    moved_in: Day | None = None
 
 
 class PersonUpdateIn(PersonIn):
-    version: int
+    version: Count
 
 
 class RevealIn(Schema):
@@ -85,13 +87,13 @@ class RevealOut(Schema):
 
 
 class MoveIn(Schema):
-    dwelling: int
-    on: date | None = None
+    dwelling: Id
+    on: Day | None = None
     note: str = ""
 
 
 class StatusIn(Schema):
-    on: date | None = None
+    on: Day | None = None
     note: str = ""
 
 
@@ -171,7 +173,7 @@ def _detail(request: HttpRequest, pk: int) -> dict:
     exclude_none=True,
     summary="查找居民（姓名、手机号、身份证号）",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def person_list(request, q: str = "", status: str = "living", tag: str = ""):
     filters = selectors.PeopleFilters.from_params({"q": q, "status": status, "tag": tag})
     return _PeoplePage(request.user, selectors.people(user=request.user, filters=filters))
@@ -195,7 +197,7 @@ class _PeoplePage:
 
 
 @router.get("/people/{pk}", response=PersonDetailOut, exclude_none=True, summary="一位居民及其记录")
-def person_detail(request, pk: int):
+def person_detail(request, pk: Id):
     return _detail(request, pk)
 
 
@@ -210,7 +212,7 @@ def person_create(request, payload: PersonCreateIn):
 
 
 @router.put("/people/{pk}", response=PersonDetailOut, exclude_none=True, summary="修改居民信息")
-def person_update(request, pk: int, payload: PersonUpdateIn):
+def person_update(request, pk: Id, payload: PersonUpdateIn):
     person = selectors.person_for(user=request.user, pk=pk)
     data = services.PersonData(**payload.dict(exclude={"version"}))
     services.person_update(
@@ -222,7 +224,7 @@ def person_update(request, pk: int, payload: PersonUpdateIn):
 @router.post(
     "/people/{pk}/reveal", response=RevealOut, summary="查看一项完整信息（需填写原因，留痕）"
 )
-def person_reveal(request, pk: int, payload: RevealIn):
+def person_reveal(request, pk: Id, payload: RevealIn):
     person = selectors.person_for(user=request.user, pk=pk)
     value = services.reveal(
         person=person, field=payload.field, reason=payload.reason, by=request.user, request=request
@@ -233,7 +235,7 @@ def person_reveal(request, pk: int, payload: RevealIn):
 @router.post(
     "/people/{pk}/move", response=PersonDetailOut, exclude_none=True, summary="迁居 / 迁入"
 )
-def person_move(request, pk: int, payload: MoveIn):
+def person_move(request, pk: Id, payload: MoveIn):
     person = selectors.person_for(user=request.user, pk=pk)
     to = selectors.dwelling_for(user=request.user, pk=payload.dwelling)
     services.person_move(
@@ -243,7 +245,7 @@ def person_move(request, pk: int, payload: MoveIn):
 
 
 @router.post("/people/{pk}/move-out", response=PersonDetailOut, exclude_none=True, summary="迁出")
-def person_move_out(request, pk: int, payload: StatusIn):
+def person_move_out(request, pk: Id, payload: StatusIn):
     person = selectors.person_for(user=request.user, pk=pk)
     services.person_move_out(
         person=person, by=request.user, on=payload.on, note=payload.note, request=request
@@ -254,7 +256,7 @@ def person_move_out(request, pk: int, payload: StatusIn):
 @router.post(
     "/people/{pk}/deceased", response=PersonDetailOut, exclude_none=True, summary="标记已故"
 )
-def person_deceased(request, pk: int, payload: StatusIn):
+def person_deceased(request, pk: Id, payload: StatusIn):
     person = selectors.person_for(user=request.user, pk=pk)
     services.person_mark_deceased(
         person=person,
@@ -301,7 +303,7 @@ class DwellingOut(Schema):
 
 
 @router.get("/compounds", response=list[CompoundOut], summary="我辖区的小区")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def compound_list(request, q: str = ""):
     return [
         {
@@ -316,7 +318,7 @@ def compound_list(request, q: str = ""):
 
 
 @router.get("/compounds/{pk}/buildings", response=list[BuildingOut], summary="小区的楼栋")
-def building_list(request, pk: int):
+def building_list(request, pk: Id):
     compound = selectors.compound_for(user=request.user, pk=pk)
     return [
         {
@@ -334,7 +336,7 @@ def building_list(request, pk: int):
 
 
 @router.get("/buildings/{pk}/dwellings", response=list[DwellingOut], summary="楼栋的房屋和在册居民")
-def dwelling_list(request, pk: int):
+def dwelling_list(request, pk: Id):
     building = selectors.building_for(user=request.user, pk=pk)
     return [
         {
@@ -404,7 +406,7 @@ def import_create(request, file: UploadedFile = File(...)):  # noqa: B008
 
 
 @router.get("/imports/{pk}", response=ImportOut, summary="导入进度与错误")
-def import_status(request, pk: int):
+def import_status(request, pk: Id):
     job = ImportJob.objects.filter(pk=pk, by=request.user).first()
     if job is None:
         raise NotFound("没有找到这次导入。")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.inputs import check_day
 from jiceng.core.scope import visible_or_404
 from jiceng.registry import excel, permissions, selectors, services
 from jiceng.registry.models import CareTag, ImportJob, Person
@@ -37,9 +38,10 @@ def _date(value: str, field: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise UserError(_("日期格式应为 YYYY-MM-DD。"), field=field) from exc
+    return check_day(day, field)
 
 
 def _editable_communities(user):

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from jiceng.core.errors import NotFound, UserError
+from jiceng.core.inputs import Count, Id, Int, Pagination
 from jiceng.services import orders, selectors, services
 from jiceng.services.models import Activity
 from jiceng.services.permissions import home_communities, order_actions
@@ -43,7 +44,7 @@ class CodeIn(Schema):
     code: str
 
 
-class CheckinOut(Schema):
+class ActivityCheckinOut(Schema):
     activity_id: int
     kind: str
     checked_in_at: datetime | None
@@ -53,7 +54,7 @@ class CheckinOut(Schema):
 
 
 class RatingIn(Schema):
-    rating: int
+    rating: Int
     comment: str = ""
 
 
@@ -94,9 +95,9 @@ class OrderOut(Schema):
 
 class OrderActIn(Schema):
     action: str
-    version: int | None = None
+    version: Count | None = None
     note: str = ""
-    rating: int | None = None
+    rating: Int | None = None
 
 
 def _activity(pk: int) -> Activity:
@@ -119,7 +120,7 @@ def activities(request, community: str | None = None, month: str | None = None):
 
 
 @router.post("/activities/{pk}/signup", response={201: SignupOut})
-def signup(request, pk: int):
+def signup(request, pk: Id):
     """Sign up: a place while places are left, otherwise the waiting list."""
     row = services.signup(by=request.user, activity=pk, request=request)
     return Status(
@@ -133,12 +134,12 @@ def signup(request, pk: int):
 
 
 @router.post("/activities/{pk}/cancel", response=SignupOut)
-def cancel(request, pk: int):
+def cancel(request, pk: Id):
     row = services.signup_cancel(by=request.user, activity=_activity(pk), request=request)
     return {"activity_id": row.activity_id, "status": row.status}
 
 
-@router.post("/checkin", response=CheckinOut)
+@router.post("/checkin", response=ActivityCheckinOut)
 def checkin(request, payload: CodeIn):
     """Check in or out with the code of the activity's QR."""
     row, kind, points = services.activity_checkin(
@@ -155,7 +156,7 @@ def checkin(request, payload: CodeIn):
 
 
 @router.post("/activities/{pk}/rate", response=SignupOut)
-def rate(request, pk: int, payload: RatingIn):
+def rate(request, pk: Id, payload: RatingIn):
     row = services.activity_rate(
         by=request.user, activity=_activity(pk), rating=payload.rating, comment=payload.comment
     )
@@ -179,14 +180,14 @@ def post_need(request, payload: NeedIn):
 
 
 @router.get("/wishes", response=list[WishOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def wish_wall(request, community: str | None = None):
     """The public wish wall (approved, unclaimed wishes; the poster's surname only)."""
     return selectors.wish_wall(community=community)
 
 
 @router.get("/orders", response=list[OrderOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def my_orders(request, late: bool = False):
     rows = list(selectors.order_list(user=request.user, late=late)[:500])
     for row in rows:
@@ -195,7 +196,7 @@ def my_orders(request, late: bool = False):
 
 
 @router.post("/orders/{pk}/act", response=OrderOut)
-def order_act(request, pk: int, payload: OrderActIn):
+def order_act(request, pk: Id, payload: OrderActIn):
     """Accept, decline (note), report done (note), rate (rating, note), cancel (note)."""
     order = selectors.order_detail(user=request.user, pk=pk)
     fields = {

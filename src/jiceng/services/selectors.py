@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.core.errors import NotFound
+from jiceng.core.inputs import check_day
 from jiceng.geo.models import Division
 from jiceng.services.models import (
     Activity,
@@ -58,9 +59,10 @@ def parse_month(value: str | None) -> date:
     """ "2026-05" -> 2026-05-01; anything else: this month."""
     try:
         year, month = (int(x) for x in (value or "").split("-"))
-        return date(year, month, 1)
+        first = date(year, month, 1)
     except (ValueError, TypeError):
         return timezone.localdate().replace(day=1)
+    return check_day(first, "month")
 
 
 def community_or_404(code: str) -> Division:

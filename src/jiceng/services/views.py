@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.inputs import check_day
 from jiceng.core.registry import figures_for
 from jiceng.core.scope import visible_or_404
 from jiceng.geo.models import Division
@@ -47,6 +48,7 @@ def _when(value: str | None, what: str, field: str) -> datetime | None:
     parsed = parse_datetime(value)
     if parsed is None:
         raise UserError(_("{what}格式不正确。").format(what=what), field=field)
+    check_day(parsed, field)
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed

@@ -6,8 +6,9 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from jiceng.core.inputs import Count, Day, Id, Moment, Pagination
 from jiceng.venues import selectors, services
 from jiceng.venues.models import Booking
 
@@ -64,14 +65,14 @@ class DayOut(Schema):
 
 
 class BookingIn(Schema):
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment
+    ends_at: Moment
     title: str
-    attendees: int
+    attendees: Count
     notes: str = ""
     contact_phone: str = ""
-    organization_id: int | None = None
-    weeks: int = 1  # the same time every week, this many weeks (all or none)
+    organization_id: Id | None = None
+    weeks: Count = 1  # the same time every week, this many weeks (all or none)
 
 
 class BookingOut(Schema):
@@ -100,14 +101,14 @@ class ContactOut(Schema):
 
 
 @router.get("/venues", response=list[VenueOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def venues(request, q: str = ""):
     """Venues the caller may book (their streets; a community-only venue to its community)."""
     return selectors.bookable_venues(user=request.user, query=q)
 
 
 @router.get("/venues/{venue_id}/week", response=list[DayOut])
-def venue_week(request, venue_id: int, start: date | None = None):
+def venue_week(request, venue_id: Id, start: Day | None = None):
     """Seven days from the Monday of ``start``: free and taken stretches of each window."""
     venue = selectors.bookable_venue(user=request.user, pk=venue_id)
     monday = selectors.monday_of(start or timezone.localdate())
@@ -130,7 +131,7 @@ def venue_week(request, venue_id: int, start: date | None = None):
 
 
 @router.post("/venues/{venue_id}/bookings", response={201: list[BookingOut]})
-def booking_create(request, venue_id: int, payload: BookingIn):
+def booking_create(request, venue_id: Id, payload: BookingIn):
     """Ask for a time, or the same time for several weeks (approved at once at a venue that
     needs no approval); all the bookings made, in order."""
     venue = selectors.bookable_venue(user=request.user, pk=venue_id)
@@ -154,13 +155,13 @@ def booking_create(request, venue_id: int, payload: BookingIn):
 
 
 @router.get("/bookings/mine", response=list[BookingOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def my_bookings(request):
     return selectors.my_bookings(user=request.user)
 
 
 @router.get("/bookings/pending", response=list[BookingOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def pending(request):
     """Requests waiting for the caller's decision, soonest first."""
     return selectors.pending_requests(user=request.user)
@@ -171,14 +172,14 @@ def _console_booking(request, booking_id: int) -> Booking:
 
 
 @router.post("/bookings/{booking_id}/approve", response=BookingOut)
-def approve(request, booking_id: int):
+def approve(request, booking_id: Id):
     return services.booking_approve(
         by=request.user, booking=_console_booking(request, booking_id), request=request
     )
 
 
 @router.post("/bookings/{booking_id}/decline", response=BookingOut)
-def decline(request, booking_id: int, payload: ReasonIn):
+def decline(request, booking_id: Id, payload: ReasonIn):
     return services.booking_decline(
         by=request.user,
         booking=_console_booking(request, booking_id),
@@ -188,7 +189,7 @@ def decline(request, booking_id: int, payload: ReasonIn):
 
 
 @router.post("/bookings/{booking_id}/cancel", response=BookingOut)
-def cancel(request, booking_id: int, payload: ReasonIn):
+def cancel(request, booking_id: Id, payload: ReasonIn):
     """The booker withdraws, or the venue's manager cancels with a reason."""
     booking = selectors.booking_for_booker_or_console(user=request.user, pk=booking_id)
     return services.booking_cancel(

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.inputs import check_day
 from jiceng.core.scope import visible_or_404
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
@@ -38,7 +39,7 @@ def _week_start(request) -> date:
         day = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         day = timezone.localdate()
-    return selectors.monday_of(day)
+    return selectors.monday_of(check_day(day, "week"))
 
 
 def _week_context(venue: Venue, monday: date, user, all_pending: bool = False) -> dict:
@@ -316,9 +317,10 @@ def booking_decide(request, pk: int, action: str):
 
 def _parse_date(value, label: str) -> date:
     try:
-        return date.fromisoformat((value or "").strip())
+        day = date.fromisoformat((value or "").strip())
     except ValueError as exc:
         raise UserError(_("{what}格式不正确。").format(what=label)) from exc
+    return check_day(day)
 
 
 def _parse_moment(day: str, hhmm: str, label: str) -> datetime:
@@ -393,7 +395,7 @@ def m_venue(request, pk: int):
             messages.success(request, done.format(n=n))
             return redirect("venues_m:mine")
     try:
-        monday = selectors.monday_of(date.fromisoformat(form.get("day") or ""))
+        monday = selectors.monday_of(check_day(date.fromisoformat(form.get("day") or "")))
     except ValueError:
         monday = _week_start(request)
     return render(
