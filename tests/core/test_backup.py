@@ -191,3 +191,16 @@ def test_restore_refuses_a_file_that_is_not_a_backup(db, tmp_path):
     junk.write_bytes(b"not an archive at all")
     with pytest.raises(CommandError, match="不是 jiceng 的备份文件"):
         call_command("restore", str(junk))
+
+
+def test_the_refusals_read_in_english_for_an_english_speaker(db, tmp_path):
+    from django.utils import translation
+
+    from jiceng.core.backup import BackupError, restore_backup
+
+    junk = tmp_path / "junk.tar"
+    junk.write_bytes(b"not an archive at all")
+    with translation.override("en"), pytest.raises(BackupError, match="not a jiceng backup"):
+        restore_backup(archive=junk)
+    with translation.override("en"), pytest.raises(BackupError, match="Backup file not found"):
+        restore_backup(archive=tmp_path / "missing.tar")
