@@ -204,3 +204,34 @@ def test_the_refusals_read_in_english_for_an_english_speaker(db, tmp_path):
         restore_backup(archive=junk)
     with translation.override("en"), pytest.raises(BackupError, match="Backup file not found"):
         restore_backup(archive=tmp_path / "missing.tar")
+
+
+def test_an_archive_whose_database_cannot_be_loaded_changes_nothing(site, tmp_path):
+    """The checksums match (the archive was made so) but the dump itself is broken."""
+    archive = backup(tmp_path)
+    broken = tmp_path / "broken.tar"
+    with tarfile.open(archive) as source, tarfile.open(broken, "w") as target:
+        manifest = json.load(source.extractfile("manifest.json"))
+        db_member = manifest["database"]["member"]
+        garbage = b"this is not a database dump " * 100
+        for entry in manifest["members"]:
+            if entry["name"] == db_member:
+                entry.update(sha256=hashlib.sha256(garbage).hexdigest(), size=len(garbage))
+        for info in source.getmembers():
+            data = source.extractfile(info).read()
+            if info.name == "manifest.json":
+                data = json.dumps(manifest).encode()
+            elif info.name == db_member:
+                data = garbage
+            info.size = len(data)
+            target.addfile(info, io.BytesIO(data))
+    UserFactory(username="after-backup")
+    (site / "stray.txt").write_text("kept")
+    rows, files = database_fingerprint(), media_files(site)
+
+    with pytest.raises(CommandError, match="未做任何更改|pg_restore"):
+        call_command("restore", str(broken), force=True)
+
+    connection.close()
+    assert database_fingerprint() == rows
+    assert media_files(site) == files

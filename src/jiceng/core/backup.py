@@ -372,37 +372,61 @@ def _restore_sqlite(db_file: Path) -> None:
     connection.ensure_connection()
     source = sqlite3.connect(db_file)
     try:
+        source.execute("PRAGMA quick_check").fetchone()  # refuse a damaged file before copying
         # The backup API in reverse: pages of the archived copy replace the live database's,
         # under its lock, whatever file (or in-memory database) the connection points at.
         source.backup(connection.connection)
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(
+            _("备份中的数据库无法读取（{error}），未做任何更改。").format(error=exc)
+        ) from exc
     finally:
         source.close()
 
 
-def _restore_postgres(db_file: Path, manifest: dict[str, Any]) -> None:
+def _restore_postgres(db_file: Path) -> None:
+    """Drop the schema and load the dump in one transaction: a failure leaves the database as
+    it was. pg_restore turns the custom-format dump into SQL; psql runs it with the drop."""
     server_major, _text = _server_version()
     _check_pg_tool("pg_restore", server_major)
-    with connection.cursor() as cursor:
-        # Start from an empty schema, so that no table of the current database survives.
-        cursor.execute("DROP SCHEMA public CASCADE")
-        cursor.execute("CREATE SCHEMA public")
-    connection.close()
-    run = subprocess.run(
-        [
-            "pg_restore",
-            "--no-owner",
-            "--no-privileges",
-            "--exit-on-error",
-            "--single-transaction",
-            f"--dbname={connection.settings_dict['NAME']}",
-            str(db_file),
-        ],
-        env=_pg_env(),
-        capture_output=True,
-        text=True,
-    )
-    if run.returncode != 0:
-        raise BackupError(_("pg_restore 失败：{error}").format(error=run.stderr.strip()))
+    _tool_major("psql")
+    connection.close()  # our own connection must not hold a lock the drop waits for
+    env = _pg_env()
+    with (
+        tempfile.TemporaryFile() as dump_errors,
+        subprocess.Popen(
+            ["pg_restore", "--no-owner", "--no-privileges", "--file=-", str(db_file)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=dump_errors,
+        ) as dump,
+    ):
+        run = subprocess.run(
+            [
+                "psql",
+                "--no-psqlrc",
+                "--quiet",
+                "--single-transaction",
+                "--set=ON_ERROR_STOP=1",
+                # Start from an empty schema, so that no table of the current database survives.
+                "--command=DROP SCHEMA public CASCADE",
+                "--command=CREATE SCHEMA public",
+                "--file=-",
+                f"--dbname={connection.settings_dict['NAME']}",
+            ],
+            env=env,
+            stdin=dump.stdout,
+            capture_output=True,
+            text=True,
+        )
+        assert dump.stdout is not None
+        dump.stdout.close()
+        dump.wait()
+        dump_errors.seek(0)
+        dump_error = dump_errors.read().decode(errors="replace")
+    if dump.returncode != 0 or run.returncode != 0:
+        error = (dump_error + "\n" + run.stderr).strip()
+        raise BackupError(_("pg_restore 失败：{error}").format(error=error))
 
 
 def restore_backup(
@@ -439,7 +463,7 @@ def restore_backup(
         if vendor == "sqlite":
             _restore_sqlite(db_file)
         else:
-            _restore_postgres(db_file, manifest)
+            _restore_postgres(db_file)
         new_media = staging / MEDIA_PREFIX.rstrip("/")
         new_media.mkdir(exist_ok=True)
         old_media = staging / "media.replaced"
