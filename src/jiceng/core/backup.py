@@ -372,7 +372,8 @@ def _restore_sqlite(db_file: Path) -> None:
     connection.ensure_connection()
     source = sqlite3.connect(db_file)
     try:
-        source.execute("PRAGMA quick_check").fetchone()  # refuse a damaged file before copying
+        # Refuse a file that is not a database before copying anything over the live one.
+        source.execute("SELECT count(*) FROM sqlite_master").fetchone()
         # The backup API in reverse: pages of the archived copy replace the live database's,
         # under its lock, whatever file (or in-memory database) the connection points at.
         source.backup(connection.connection)
