@@ -206,25 +206,30 @@ def test_the_refusals_read_in_english_for_an_english_speaker(db, tmp_path):
         restore_backup(archive=tmp_path / "missing.tar")
 
 
-def test_an_archive_whose_database_cannot_be_loaded_changes_nothing(site, tmp_path):
-    """The checksums match (the archive was made so) but the dump itself is broken."""
-    archive = backup(tmp_path)
-    broken = tmp_path / "broken.tar"
-    with tarfile.open(archive) as source, tarfile.open(broken, "w") as target:
+def with_database(archive: Path, target: Path, change) -> Path:
+    """A copy of archive whose database member is change(bytes), the manifest made to match."""
+    with tarfile.open(archive) as source, tarfile.open(target, "w") as out:
         manifest = json.load(source.extractfile("manifest.json"))
         db_member = manifest["database"]["member"]
-        garbage = b"this is not a database dump " * 100
+        new = change(source.extractfile(db_member).read())
         for entry in manifest["members"]:
             if entry["name"] == db_member:
-                entry.update(sha256=hashlib.sha256(garbage).hexdigest(), size=len(garbage))
+                entry.update(sha256=hashlib.sha256(new).hexdigest(), size=len(new))
         for info in source.getmembers():
             data = source.extractfile(info).read()
             if info.name == "manifest.json":
                 data = json.dumps(manifest).encode()
             elif info.name == db_member:
-                data = garbage
+                data = new
             info.size = len(data)
-            target.addfile(info, io.BytesIO(data))
+            out.addfile(info, io.BytesIO(data))
+    return target
+
+
+def test_an_archive_whose_database_cannot_be_loaded_changes_nothing(site, tmp_path):
+    """The checksums match (the archive was made so) but the dump itself is broken."""
+    archive = backup(tmp_path)
+    broken = with_database(archive, tmp_path / "b.tar", lambda _: b"not a database dump " * 100)
     UserFactory(username="after-backup")
     (site / "stray.txt").write_text("kept")
     rows, files = database_fingerprint(), media_files(site)
@@ -235,3 +240,18 @@ def test_an_archive_whose_database_cannot_be_loaded_changes_nothing(site, tmp_pa
     connection.close()
     assert database_fingerprint() == rows
     assert media_files(site) == files
+
+
+@pytest.mark.postgres
+def test_a_dump_that_breaks_off_while_loading_changes_nothing(site, tmp_path):
+    """pg_restore reads the table of contents, then fails in the data: the drop is rolled back."""
+    archive = backup(tmp_path)
+    broken = with_database(archive, tmp_path / "cut.tar", lambda dump: dump[: len(dump) * 2 // 3])
+    UserFactory(username="after-backup")
+    rows = database_fingerprint()
+
+    with pytest.raises(CommandError, match="pg_restore"):
+        call_command("restore", str(broken), force=True)
+
+    connection.close()
+    assert database_fingerprint() == rows

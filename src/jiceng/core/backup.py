@@ -13,6 +13,7 @@ decrypt them: keep JICENG_FIELD_KEY and JICENG_HASH_KEY apart from the archives 
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import hmac
@@ -386,47 +387,65 @@ def _restore_sqlite(db_file: Path) -> None:
 
 
 def _restore_postgres(db_file: Path) -> None:
-    """Drop the schema and load the dump in one transaction: a failure leaves the database as
-    it was. pg_restore turns the custom-format dump into SQL; psql runs it with the drop."""
+    """Drop the schema and load the dump in one transaction that commits only when the whole
+    dump was read: any failure leaves the database as it was. pg_restore turns the
+    custom-format dump into SQL; psql runs it after the drop."""
     server_major, _text = _server_version()
     _check_pg_tool("pg_restore", server_major)
     _tool_major("psql")
-    connection.close()  # our own connection must not hold a lock the drop waits for
     env = _pg_env()
+    listing = subprocess.run(
+        ["pg_restore", "--list", str(db_file)], env=env, capture_output=True, text=True
+    )
+    if listing.returncode != 0:
+        raise BackupError(
+            _("备份中的数据库无法读取（{error}），未做任何更改。").format(
+                error=listing.stderr.strip()
+            )
+        )
+    connection.close()  # our own connection must not hold a lock the drop waits for
     with (
         tempfile.TemporaryFile() as dump_errors,
+        tempfile.TemporaryFile() as load_errors,
         subprocess.Popen(
             ["pg_restore", "--no-owner", "--no-privileges", "--file=-", str(db_file)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=dump_errors,
         ) as dump,
-    ):
-        run = subprocess.run(
+        subprocess.Popen(
             [
                 "psql",
                 "--no-psqlrc",
                 "--quiet",
-                "--single-transaction",
                 "--set=ON_ERROR_STOP=1",
-                # Start from an empty schema, so that no table of the current database survives.
-                "--command=DROP SCHEMA public CASCADE",
-                "--command=CREATE SCHEMA public",
-                "--file=-",
                 f"--dbname={connection.settings_dict['NAME']}",
             ],
             env=env,
-            stdin=dump.stdout,
-            capture_output=True,
-            text=True,
-        )
-        assert dump.stdout is not None
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=load_errors,
+        ) as load,
+    ):
+        assert dump.stdout is not None and load.stdin is not None
+        try:
+            # Start from an empty schema, so that no table of the current database survives.
+            load.stdin.write(b"BEGIN;\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n")
+            shutil.copyfileobj(dump.stdout, load.stdin, CHUNK)
+            if dump.wait() == 0:
+                load.stdin.write(b"COMMIT;\n")
+            # Otherwise psql reaches the end of its input inside the transaction: rolled back.
+            load.stdin.close()
+        except BrokenPipeError:  # psql stopped at an error; its transaction is rolled back
+            with contextlib.suppress(BrokenPipeError):
+                load.stdin.close()
         dump.stdout.close()
         dump.wait()
+        load.wait()
         dump_errors.seek(0)
-        dump_error = dump_errors.read().decode(errors="replace")
-    if dump.returncode != 0 or run.returncode != 0:
-        error = (dump_error + "\n" + run.stderr).strip()
+        load_errors.seek(0)
+        error = (dump_errors.read() + load_errors.read()).decode(errors="replace").strip()
+    if dump.returncode != 0 or load.returncode != 0 or "ERROR" in error:
         raise BackupError(_("pg_restore 失败：{error}").format(error=error))
 
 
