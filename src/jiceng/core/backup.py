@@ -199,6 +199,29 @@ def _dump_database(workdir: Path) -> tuple[str, Path, dict[str, str]]:
     raise BackupError(_("不支持的数据库：{vendor}").format(vendor=_vendor()))
 
 
+class _HashingReader:
+    """Reads a file for tarfile and hashes what it read."""
+
+    def __init__(self, f: Any):
+        self.f, self.digest = f, hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        block = self.f.read(size)
+        self.digest.update(block)
+        return block
+
+
+def _add_hashed(tar: tarfile.TarFile, path: Path, arcname: str) -> dict[str, Any]:
+    with path.open("rb") as f:
+        stat = os.fstat(f.fileno())
+        info = tarfile.TarInfo(arcname)
+        info.size, info.mtime = stat.st_size, int(stat.st_mtime)
+        info.mode = 0o600
+        reader = _HashingReader(f)
+        tar.addfile(info, reader)
+    return {"name": arcname, "sha256": reader.digest.hexdigest(), "size": info.size}
+
+
 def make_backup(*, output_dir: Path, log: Callable[[str], None] = lambda _m: None) -> Path:
     """Write one archive of the database and MEDIA_ROOT into output_dir; return its path."""
     output_dir = Path(output_dir)
@@ -213,40 +236,38 @@ def make_backup(*, output_dir: Path, log: Callable[[str], None] = lambda _m: Non
         workdir = Path(tmp)
         member, db_file, versions = _dump_database(workdir)
         log(_("数据库已导出（{size} 字节）").format(size=db_file.stat().st_size))
-        members = [{"name": member, "sha256": sha256_of(db_file), "size": db_file.stat().st_size}]
-        files = _media_files(media_root)
-        for path, arcname in files:
-            members.append(
-                {"name": arcname, "sha256": sha256_of(path), "size": path.stat().st_size}
-            )
-        manifest = {
-            "format": FORMAT,
-            "what": "jiceng database and uploaded files",
-            "created_at": now.isoformat(),
-            "database": {"vendor": _vendor(), "member": member, **versions},
-            "versions": {
-                "jiceng": _package_version(),
-                "django": django.get_version(),
-                "python": platform.python_version(),
-            },
-            "migrations": _applied_migrations(),
-            "keys": {
-                "field": key_fingerprint(settings.FIELD_KEY),
-                "hash": key_fingerprint(settings.HASH_KEY),
-            },
-            "media_files": len(files),
-            "members": members,
-        }
         partial = workdir / (name + ".part")
         with tarfile.open(partial, "w") as tar:
+            members = [_add_hashed(tar, db_file, member)]
+            # Each file is read once, hashed as it goes into the archive: an upload that lands
+            # meanwhile is in the next backup, one deleted meanwhile is left out.
+            for path, arcname in _media_files(media_root):
+                with contextlib.suppress(FileNotFoundError):
+                    members.append(_add_hashed(tar, path, arcname))
+            files = len(members) - 1
+            manifest = {
+                "format": FORMAT,
+                "what": "jiceng database and uploaded files",
+                "created_at": now.isoformat(),
+                "database": {"vendor": _vendor(), "member": member, **versions},
+                "versions": {
+                    "jiceng": _package_version(),
+                    "django": django.get_version(),
+                    "python": platform.python_version(),
+                },
+                "migrations": _applied_migrations(),
+                "keys": {
+                    "field": key_fingerprint(settings.FIELD_KEY),
+                    "hash": key_fingerprint(settings.HASH_KEY),
+                },
+                "media_files": files,
+                "members": members,
+            }
             data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size = len(data)
             info.mtime = int(now.timestamp())
             tar.addfile(info, io.BytesIO(data))
-            tar.add(db_file, arcname=member)
-            for path, arcname in files:
-                tar.add(path, arcname=arcname, recursive=False)
         partial.chmod(0o600)  # personal data: readable by the owner only
         partial.rename(final)
     digest = sha256_of(final)
@@ -257,11 +278,11 @@ def make_backup(*, output_dir: Path, log: Callable[[str], None] = lambda _m: Non
             detail={
                 "archive": name,
                 "sha256": digest,
-                "files": len(files),
+                "files": files,
                 "os_user": _os_user(),
             },
         )
-    log(_("已写入 {path}：数据库和 {files} 个上传文件").format(path=final, files=len(files)))
+    log(_("已写入 {path}：数据库和 {files} 个上传文件").format(path=final, files=files))
     return final
 
 
