@@ -80,9 +80,11 @@ class Report:
         )
 
     def print(self) -> None:
+        self.notes.setdefault("load average (1 min) at the end", round(os.getloadavg()[0], 2))
         print(
             f"\n{self.benchmark}  ({platform.processor() or platform.machine()}, "
-            f"{os.cpu_count()} cores, Python {platform.python_version()})"
+            f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"load average {os.getloadavg()[0]:.2f})"
         )
         for row in self.rows:
             if "reference" not in row:
