@@ -104,8 +104,11 @@ def main() -> int:
         with connection.cursor() as cur:
             cur.execute(f"SELECT COUNT(*) FROM cases_case c WHERE {sql_where}", [now])
             cur.fetchone()
+            # The columns the ORM reads (selectors.LIST_FIELDS with the keys of the joins).
             cur.execute(
-                "SELECT c.*, k.*, p.* FROM cases_case c "
+                "SELECT c.id, c.number, c.status, c.triage, c.needs_review, c.scope_code, "
+                "c.deadline_at, c.warn_at, c.created_at, c.version, c.category_id, c.handler_id, "
+                "k.id, k.code, k.name, p.id, p.name FROM cases_case c "
                 "JOIN cases_casecategory k ON k.id = c.category_id "
                 "LEFT JOIN partners_partner p ON p.id = c.handler_id "
                 f"WHERE {sql_where} ORDER BY c.deadline_at, c.id LIMIT 50",

@@ -97,7 +97,11 @@ class Report:
                 f"{row['reference_per_s']:,}/s"
             )
             verdict = "PASS" if row["passed"] else "FAIL"
-            print(f"  ratio  {row['ratio']}x  (budget: {row['budget']})  {verdict}")
+            print(
+                f"  ratio  {row['ratio']}x the reference's throughput, "
+                f"{row['ours_median_s'] / row['reference_median_s']:.2f}x its time  "
+                f"(budget: {row['budget']})  {verdict}"
+            )
         for key, value in self.notes.items():
             print(f"  {key}: {value}")
 
