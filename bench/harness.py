@@ -80,9 +80,11 @@ class Report:
         )
 
     def print(self) -> None:
+        self.notes.setdefault("load average (1 min) at the end", round(os.getloadavg()[0], 2))
         print(
             f"\n{self.benchmark}  ({platform.processor() or platform.machine()}, "
-            f"{os.cpu_count()} cores, Python {platform.python_version()})"
+            f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"load average {os.getloadavg()[0]:.2f})"
         )
         for row in self.rows:
             if "reference" not in row:
@@ -95,7 +97,11 @@ class Report:
                 f"{row['reference_per_s']:,}/s"
             )
             verdict = "PASS" if row["passed"] else "FAIL"
-            print(f"  ratio  {row['ratio']}x  (budget: {row['budget']})  {verdict}")
+            print(
+                f"  ratio  {row['ratio']}x the reference's throughput, "
+                f"{row['ours_median_s'] / row['reference_median_s']:.2f}x its time  "
+                f"(budget: {row['budget']})  {verdict}"
+            )
         for key, value in self.notes.items():
             print(f"  {key}: {value}")
 

@@ -34,9 +34,17 @@ class InboxFilters:
         )
 
 
+# The columns the inbox page and the API's list show (and the light needs): loading only these
+# halves the cost of turning 50 rows into objects, a constant every list page paid.
+LIST_FIELDS = (
+    "number", "status", "triage", "needs_review", "scope_code", "deadline_at", "warn_at",
+    "created_at", "version", "category__code", "category__name", "handler__name",
+)  # fmt: skip
+
+
 def inbox(*, user, filters: InboxFilters) -> QuerySet[Case]:
     """Cases the user may see, most urgent first, with what the list shows in one query."""
-    cases = visible_cases(user).select_related("category", "handler")
+    cases = visible_cases(user).select_related("category", "handler").only(*LIST_FIELDS)
     if filters.status == "open" or not filters.status:
         cases = cases.filter(Q(status__in=OPEN) | Q(needs_review=True))
     else:
