@@ -64,6 +64,13 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("livez", core_views.livez, name="livez"),
     # Uploaded files, only to a viewer who may see their record (never a public folder).
+    # A signed link (Open311 clients have no session); before the general route, which would
+    # take "s/<token>" for a stored name.
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/s/<str:token>/",
+        uploads.serve_signed,
+        name="uploads-signed",
+    ),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", uploads.serve, name="upload"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

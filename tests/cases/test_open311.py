@@ -151,7 +151,7 @@ def test_a_token_finds_its_request_and_media_come_with_it(
     client, district, api_key, settings, tmp_path
 ):
     """A spec client that keeps only the token asks /tokens/{token} for the request id; a photo
-    posted as multipart "media" is checked like any upload and shown as media_url."""
+    posted as multipart "media" is checked like any upload and given to the key as media_url."""
     import io
 
     from PIL import Image
@@ -178,10 +178,25 @@ def test_a_token_finds_its_request_and_media_come_with_it(
     assert found == {"service_request_id": created["service_request_id"], "token": created["token"]}
     xml = ET.fromstring(client.get(f"{BASE}/tokens/{created['token']}.xml").content)
     assert xml.find("request/service_request_id").text == created["service_request_id"]
-    [public] = client.get(f"{BASE}/requests/{created['service_request_id']}.json").json()
-    assert public["media_url"].startswith("http://testserver/") and ".jpg" in public["media_url"]
-    listed = client.get(f"{BASE}/requests.json").json()
-    assert listed[0]["media_url"] == public["media_url"]
+    number = created["service_request_id"]
+    # The photo is personal data: the key that sent it gets a short-lived signed link that
+    # opens without a session; a public reader gets no link at all.
+    [keyed] = client.get(f"{BASE}/requests/{number}.json", {"api_key": "k-12345"}).json()
+    assert keyed["media_url"].startswith("http://testserver/files/s/")
+    photo = client.get(keyed["media_url"].removeprefix("http://testserver"))
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
+    assert b"".join(photo.streaming_content)[:3] == b"\xff\xd8\xff"
+    listed = client.get(f"{BASE}/requests.json", {"api_key": "k-12345"}).json()
+    assert listed[0]["media_url"].startswith("http://testserver/files/s/")
+    [public] = client.get(f"{BASE}/requests/{number}.json").json()
+    assert public["media_url"] is None
+    assert client.get(f"{BASE}/requests.json").json()[0]["media_url"] is None
+    forged = keyed["media_url"].removeprefix("http://testserver")[:-6] + "AAAAA/"
+    assert client.get(forged).status_code == 404
+    from jiceng.cases.models import CasePhoto
+
+    stored = CasePhoto.objects.get(case__number=number).image.name
+    assert client.get(f"/files/{stored}").status_code == 404  # no session, no photo
     missing = client.get(f"{BASE}/tokens/nope.json")
     assert missing.status_code == 404 and missing.json()[0]["code"] == 404
 

@@ -24,6 +24,8 @@ from jiceng.cases.models import Case, CaseCategory, CasePhoto, Open311Key, priva
 from jiceng.cases.workflow import OPEN, Status
 from jiceng.core.errors import UserError
 from jiceng.core.inputs import in_day_range
+from jiceng.core.registry import upload_visible
+from jiceng.core.uploads import signed_url
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 CLOSED = {Status.CLOSED, Status.EVALUATED, Status.REJECTED, Status.MERGED}
@@ -101,12 +103,20 @@ def _leaves():
     )
 
 
-def _media_url(case: Case, request) -> str | None:
-    """The first photo the reporter sent (prefetched as ``report_photos``)."""
+def _media_url(case: Case, request, key: Open311Key | None) -> str | None:
+    """The first photo the reporter sent (prefetched as ``report_photos``), as a short-lived
+    signed link, for a key whose account reported the case or may see its photos by the same
+    rule as the pages (core.uploads); photos are personal data, so a public reader gets none."""
+    if key is None:
+        return None
     photos = getattr(case, "report_photos", None)
     if photos is None:
         photos = list(case.photos.filter(kind=CasePhoto.Kind.REPORT)[:1])
-    return request.build_absolute_uri(photos[0].image.url) if photos else None
+    if not photos:
+        return None
+    if case.reporter_id != key.account_id and not upload_visible(key.account, photos[0].image.name):
+        return None
+    return signed_url(request, photos[0].image.name)
 
 
 def _with_media(cases):
@@ -119,7 +129,7 @@ def _with_media(cases):
     )
 
 
-def _request(case: Case, *, full: bool, request=None) -> dict:
+def _request(case: Case, *, full: bool, request=None, key: Open311Key | None = None) -> dict:
     row = {
         "service_request_id": case.number,
         "status": "closed" if case.status in CLOSED else "open",
@@ -137,7 +147,7 @@ def _request(case: Case, *, full: bool, request=None) -> dict:
         "zipcode": None,
         "lat": case.lat,
         "long": case.lon,
-        "media_url": _media_url(case, request) if request is not None else None,
+        "media_url": _media_url(case, request, key) if request is not None else None,
     }
     return row
 
@@ -207,7 +217,7 @@ def requests_view(request, fmt: str):
             return _error(fmt, 400, "start_date and end_date must lie between 1900 and 2100")
         cases = cases.filter(created_at__gte=start_at, created_at__lte=end_at)
     return _render(
-        [_request(c, full=full, request=request) for c in cases[:PAGE]],
+        [_request(c, full=full, request=request, key=key) for c in cases[:PAGE]],
         fmt,
         "service_requests",
         "request",
@@ -222,7 +232,7 @@ def request_detail(request, number: str, fmt: str):
     if case is None:
         return _error(fmt, 404, f"service_request_id {number} not found")
     return _render(
-        [_request(case, full=key is not None, request=request)],
+        [_request(case, full=key is not None, request=request, key=key)],
         fmt,
         "service_requests",
         "request",

@@ -17,10 +17,12 @@ import posixpath
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import SuspiciousFileOperation, TooManyFilesSent
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -52,6 +54,38 @@ def serve(request, name: str):
     user = request.user
     if not name or not user.is_authenticated or not upload_visible(user, name):
         raise _not_found()
+    return file_response(name)
+
+
+# A signed link to one file lives this long: enough for a client to fetch what it was just told
+# of, too short to pass around.
+SIGNED_SECONDS = 15 * 60
+_SALT = "jiceng.uploads.signed"
+
+
+def signed_url(request, name: str) -> str:
+    """An absolute link to one file for a reader without a session (an Open311 client), made
+    only by code that has just checked that the reader may see the file's record."""
+    token = signing.dumps(name, salt=_SALT, compress=True)
+    return request.build_absolute_uri(reverse("uploads-signed", args=[token]))
+
+
+@require_safe
+def serve_signed(request, token: str):
+    """The file a signed link names, while the link is fresh; 404 for anything else."""
+    try:
+        name = signing.loads(token, salt=_SALT, max_age=SIGNED_SECONDS)
+    except signing.BadSignature:  # tampered, made with another key, or expired
+        raise _not_found() from None
+    name = _clean(name) if isinstance(name, str) else None
+    if not name:
+        raise _not_found()
+    return file_response(name)
+
+
+def file_response(name: str) -> HttpResponse:
+    """The stored file, streamed, or handed to the web server (X-Accel-Redirect); the caller
+    has decided that the reader may have it."""
     try:
         path = default_storage.path(name)
     except (SuspiciousFileOperation, NotImplementedError):
