@@ -77,7 +77,7 @@ class BookingIn(Schema):
 
 class BookingOut(Schema):
     id: int
-    venue_id: int
+    venue_id: Id
     title: str
     attendees: int
     starts_at: datetime
@@ -167,7 +167,7 @@ def pending(request):
     return selectors.pending_requests(user=request.user)
 
 
-def _console_booking(request, booking_id: int) -> Booking:
+def _console_booking(request, booking_id: Id) -> Booking:
     return selectors.booking_for_console(user=request.user, pk=booking_id)
 
 
@@ -198,7 +198,7 @@ def cancel(request, booking_id: Id, payload: ReasonIn):
 
 
 @router.post("/venues/{venue_id}/contact", response=ContactOut)
-def venue_contact(request, venue_id: int, payload: ReasonIn):
+def venue_contact(request, venue_id: Id, payload: ReasonIn):
     """A venue's phone whole, for its managers and its current bookers, with a reason (audited)."""
     venue = selectors.bookable_venue(user=request.user, pk=venue_id)
     phone = services.reveal_contact(
@@ -208,7 +208,7 @@ def venue_contact(request, venue_id: int, payload: ReasonIn):
 
 
 @router.post("/bookings/{booking_id}/contact", response=ContactOut)
-def booking_contact(request, booking_id: int, payload: ReasonIn):
+def booking_contact(request, booking_id: Id, payload: ReasonIn):
     """A booker's phone whole, for the venue's managers, with a reason (audited)."""
     booking = _console_booking(request, booking_id)
     phone = services.reveal_contact(
