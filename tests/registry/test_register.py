@@ -412,3 +412,17 @@ def test_a_large_generation_builds_the_indexes_again_after_the_load(places, monk
     generate.generate_register(district="990198", residents=100, seed=5, log=lambda *_: None)
     assert indexes() == before
     assert Person.objects.filter(scope_code__startswith="990198").count() == 100
+
+
+def test_a_person_recorded_by_a_bulk_load_opens_with_the_history_it_has(client, cast, home):
+    """The generator and the import write events with no actor (3,000 of the demo's people):
+    their page opens, naming who acted where someone did and nothing where nobody did."""
+    person = make_person(cast["places"]["grid1"], name="批量甲", dwelling=home["d1"])
+    PersonEvent.objects.create(
+        person=person, action="created", note="批量登记", scope_code=person.scope_code
+    )
+    client.force_login(cast["grid_worker"])
+    response = client.get(reverse("registry:person", args=[person.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "批量甲" in body and "批量登记" in body
