@@ -9,6 +9,8 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from tests.factories import partner, user_with_role
+
 pytestmark = pytest.mark.django_db
 
 
@@ -66,3 +68,58 @@ def test_the_member_home_has_a_plain_title_and_its_links_once_in_the_body(client
     assert page.body_testids.count("member-links") == 1
     # The body's class is the phone layout alone, not a navigation's markup.
     assert re.search(r'<body class="mobile">', body)
+
+
+# --- a unit's staff open what they are shown ---------------------------------------------------
+
+
+def _links(body: str) -> list[str]:
+    """The page's own links inside the content (the buttons and actions a user would press)."""
+    main = body.split('<main class="page">', 1)[1]
+    return [u for u in re.findall(r'href="(/[^"]*)"', main) if not u.startswith("/static/")]
+
+
+@pytest.mark.parametrize(
+    "role,kind", [("department_staff", "department"), ("partner_staff", "enterprise")]
+)
+def test_a_units_staff_open_every_button_of_the_case_inbox(client, places, role, kind):
+    unit = partner("城市管理局" if kind == "department" else "江边供电所", kind, places["district"])
+    client.force_login(user_with_role(role, unit=unit))
+    inbox = client.get(reverse("cases:inbox"))
+    assert inbox.status_code == 200
+    links = _links(inbox.content.decode())
+    assert reverse("cases:metrics") in links
+    for url in links:
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_department_sees_its_own_units_figures_and_no_place_to_choose(client, places):
+    unit = partner("城市管理局", "department", places["district"])
+    client.force_login(user_with_role("department_staff", unit=unit))
+    body = client.get(reverse("cases:metrics")).content.decode()
+    assert 'data-testid="figures"' in body and "城市管理局" in body
+    assert 'name="scope"' not in body and 'name="by"' not in body
+
+
+def test_partner_staff_open_the_points_ranking_they_are_shown_for_their_own_organization(
+    client, places
+):
+    from jiceng.party.models import PartyOrg
+    from tests.party.conftest import make_member
+
+    unit = partner("江边供电所", "enterprise", places["community"])
+    staff = user_with_role("partner_staff", unit=unit)
+    ours = PartyOrg.objects.create(
+        name="江边供电所党支部", kind="branch", division=places["community"], partner=unit
+    )
+    PartyOrg.objects.create(name="公园社区第1网格党支部", kind="branch", division=places["grid1"])
+    make_member(ours, "甲")
+    client.force_login(staff)
+    home = client.get(reverse("party:home")).content.decode()
+    ranking = reverse("points:ranking")
+    assert f'href="{ranking}"' in home
+    page = client.get(ranking)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f'<option value="{ours.pk}" selected>' in body
+    assert "公园社区第1网格党支部" not in body and "本辖区全部" not in body

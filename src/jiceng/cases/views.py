@@ -366,6 +366,8 @@ def metrics_view(request):
     from jiceng.core.models import minimal_prefixes
 
     scopes = minimal_prefixes(request.user.scope_codes)
+    if not scopes and request.user.unit_ids:
+        return _unit_metrics(request)
     if not scopes:
         raise Forbidden(_("您的角色没有区划范围。"))
     default_start, default_end = _default_period()
@@ -399,6 +401,39 @@ def metrics_view(request):
             "end": end,
             "scope": scope,
             "by": by,
+            "error": error,
+            "stages": dict(workflow.Status.choices),
+        },
+    )
+
+
+def _unit_metrics(request):
+    """A department's or partner's own figures: the cases their unit handled in the period, one
+    row per unit they serve (they see no place, so there is no place to choose or group by)."""
+    from jiceng.cases import metrics
+
+    default_start, default_end = _default_period()
+    start, end = request.GET.get("start") or default_start, request.GET.get("end") or default_end
+    units = list(Partner.objects.filter(pk__in=request.user.unit_ids).order_by("pk"))
+    error, total, groups = "", None, []
+    try:
+        figures = [(metrics.compute(start=start, end=end, handler_id=u.pk), u.name) for u in units]
+    except UserError as exc:
+        error = exc.message
+    else:
+        if len(figures) == 1:
+            total = figures[0][0]
+        else:
+            groups = figures
+    return render(
+        request,
+        "cases/metrics.html",
+        {
+            "total": total,
+            "groups": groups,
+            "start": start,
+            "end": end,
+            "units": units,
             "error": error,
             "stages": dict(workflow.Status.choices),
         },

@@ -51,13 +51,21 @@ def ranking(request):
     if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
         raise UserError(_("年度应为四位数字，例如 2026。"))
     year = int(year_text)
+    if not org_id and not scopes and request.user.unit_ids:
+        # A unit's staff see no place: their ranking is their own unit's organization's.
+        own = orgs.order_by("scope_code", "pk").first()
+        org_id = str(own.pk) if own else None
     scope = None if org_id else (scopes[0] if scopes else None)
-    if scope is None and not org_id:
+    if scope is None and not org_id and not request.user.unit_ids:
         raise Forbidden(_("您的角色没有管辖范围。"))
     period = {"start": start, "end": end} if start and end else {"year": year}
     if start and end and end <= start:
         raise UserError(_("结束日期应晚于开始日期。"))
-    rows = selectors.ranking(scope_code=scope, org_id=int(org_id) if org_id else None, **period)
+    rows = (
+        selectors.ranking(scope_code=scope, org_id=int(org_id) if org_id else None, **period)
+        if scope or org_id
+        else []
+    )
     return render(
         request,
         "points/ranking.html",
@@ -68,6 +76,7 @@ def ranking(request):
             "year": year,
             "start": start,
             "end": end,
+            "whole_scope": bool(scopes),
         },
     )
 
