@@ -70,6 +70,27 @@ def test_the_member_home_has_a_plain_title_and_its_links_once_in_the_body(client
     assert re.search(r'<body class="mobile">', body)
 
 
+# --- the grid worker reports first -------------------------------------------------------------
+
+
+def test_the_grid_workers_home_and_navigation_lead_with_reporting_a_problem(client, places):
+    worker = user_with_role("grid_worker", division=places["grid1"])
+    client.force_login(worker)
+    body = client.get(reverse("console:home")).content.decode()
+    report = reverse("cases:report")
+    assert re.search(rf'<a class="button primary" href="{report}" data-testid="report-link">', body)
+    nav = re.findall(r'href="([^"]+)" data-nav="([a-z_]+)"', body)
+    assert nav[0] == (report, "report")
+    assert client.get(report).status_code == 200
+
+
+def test_staff_who_do_not_report_are_not_offered_the_report_link(client, places):
+    secretary = user_with_role("community_secretary", division=places["community"])
+    client.force_login(secretary)
+    body = client.get(reverse("console:home")).content.decode()
+    assert 'data-testid="report-link"' not in body and 'data-nav="report"' not in body
+
+
 # --- a unit's staff open what they are shown ---------------------------------------------------
 
 

@@ -75,6 +75,10 @@ PLACE_STAFF = frozenset(
 # The console's navigation: each page shows only for the roles that may use it; the views check
 # the same table (page_allowed), so a link and its page never disagree.
 NAVIGATION = [
+    # Patrol reporting is the grid staff's main job: the first thing their navigation offers.
+    NavItem(
+        "report", _("上报问题"), "cases:report", frozenset({Role.GRID_WORKER, Role.GRID_CHIEF})
+    ),
     NavItem("console", _("工作台"), "console:home", STAFF | {Role.SYSTEM_ADMIN}),
     NavItem(
         "cases",

@@ -24,6 +24,7 @@ from jiceng.accounts.permissions import (
     assignable_users,
     grantable_roles,
     grantable_scopes,
+    page_allowed,
 )
 from jiceng.accounts.roles import ROLES
 from jiceng.core.audit import audit
@@ -173,6 +174,7 @@ def console_home(request):
         {
             "assignments": user.active_assignments,
             "figures": figures,
+            "can_report": page_allowed(user, "report"),
         },
     )
 
