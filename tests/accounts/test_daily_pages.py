@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from jiceng.accounts.models import RoleAssignment
 from tests.factories import partner, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +145,58 @@ def test_partner_staff_open_the_points_ranking_they_are_shown_for_their_own_orga
     body = page.content.decode()
     assert f'<option value="{ours.pk}" selected>' in body
     assert "公园社区第1网格党支部" not in body and "本辖区全部" not in body
+
+
+# --- ending a role takes a second look ---------------------------------------------------------
+
+
+@pytest.fixture
+def secretary_and_worker(places):
+    return (
+        user_with_role("community_secretary", division=places["community"]),
+        user_with_role("grid_worker", division=places["grid1"], full_name="王小明"),
+    )
+
+
+def test_ending_a_role_first_asks_and_ends_it_only_when_confirmed(client, secretary_and_worker):
+    secretary, worker = secretary_and_worker
+    assignment = RoleAssignment.objects.get(user=worker)
+    url = reverse("accounts:role_end", args=[assignment.pk])
+    client.force_login(secretary)
+    users = client.get(reverse("accounts:users")).content.decode()
+    assert f'href="{url}" data-testid="role-end"' in users
+    for first in (client.get(url), client.post(url)):
+        assert first.status_code == 200
+        body = first.content.decode()
+        assert "确定终止 王小明 的“网格员”角色吗？" in body and 'name="confirm" value="1"' in body
+        assignment.refresh_from_db()
+        assert assignment.ended_at is None
+    done = client.post(url, {"confirm": "1"}, follow=True)
+    assert "已终止该角色分配。" in done.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.ended_at is not None and assignment.ended_by == secretary
+
+
+def test_the_confirmation_of_an_assignment_elsewhere_is_not_found(client, places):
+    secretary = user_with_role("community_secretary", division=places["community"])
+    theirs = user_with_role("grid_worker", division=places["grid_n"])
+    assignment = RoleAssignment.objects.get(user=theirs)
+    client.force_login(secretary)
+    url = reverse("accounts:role_end", args=[assignment.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"confirm": "1"}).status_code == 404
+    assignment.refresh_from_db()
+    assert assignment.ended_at is None
+
+
+def test_the_confirmation_and_the_report_link_read_in_english(client, secretary_and_worker, places):
+    secretary, worker = secretary_and_worker
+    assignment = RoleAssignment.objects.get(user=worker)
+    client.cookies["django_language"] = "en"
+    client.force_login(secretary)
+    url = reverse("accounts:role_end", args=[assignment.pk])
+    body = client.get(url).content.decode()
+    assert "End the role “Grid worker” of 王小明?" in body and "Yes, end it" in body
+    client.force_login(worker)
+    body = client.get(reverse("console:home")).content.decode()
+    assert ">Report a problem</a>" in body

@@ -257,9 +257,15 @@ def role_assign_view(request):
 
 
 @page("users")
-@require_POST
 def role_end_view(request, pk: int):
+    """Ending a role takes two steps: the first (the users page's link, or a POST without the
+    confirmation) shows who loses which role where; only the confirmed POST ends it."""
     assignment = selectors.assignment_for_manager(user=request.user, pk=pk)
+    if request.method != "POST" or request.POST.get("confirm") != "1":
+        if assignment.ended_at is not None:
+            messages.error(request, _("该角色分配已终止。"))
+            return redirect("accounts:users")
+        return render(request, "accounts/role_end_confirm.html", {"assignment": assignment})
     try:
         services.role_end(assignment=assignment, by=request.user, request=request)
     except UserError as exc:
