@@ -199,3 +199,17 @@ def test_generated_cases_get_their_tallies_from_the_log(cast):
     kept = metrics.compute(start=year_ago, end=today, scope="360602")
     assert kept.reported == 60
     assert kept == metrics.compute_from_log(start=year_ago, end=today, scope="360602")
+
+
+def test_a_departments_metrics_page_counts_the_cases_its_unit_handled(client, loop, cast):
+    import re
+
+    def reported(user) -> str:
+        client.force_login(user)
+        page = client.get("/cases/metrics/")
+        assert page.status_code == 200
+        figures = page.content.decode().split('data-testid="figures"', 1)[1]
+        return re.search(r'<div class="value">(\d+)</div>', figures).group(1)
+
+    assert reported(cast["handler"]) == "1"  # the one case dispatched to 城市管理局
+    assert reported(cast["other_handler"]) == "0"
