@@ -29,9 +29,49 @@ def test_the_reporter_and_followers_are_told_of_every_change_but_not_the_actor(c
     neighbour = user_with_role("resident", division=cast["places"]["grid1"])
     escalation.follow(case=case, by=neighbour)
     services.case_file(case=case, by=cast["secretary"])
-    assert titles(cast["resident"]) == [f"案件 {case.number} 立案"]
-    assert titles(neighbour) == [f"案件 {case.number} 立案"]
+    assert titles(cast["resident"]) == [f"您反映的问题已受理（{case.number}）"]
+    assert titles(neighbour) == [f"您反映的问题已受理（{case.number}）"]
     assert titles(cast["secretary"]) == []
+
+
+WORKFLOW_TERMS = ("三事分流", "分流", "立案", "派遣", "大事", "小事", "私事")
+
+
+def bodies(user):
+    return list(Notification.objects.filter(user=user).order_by("id").values_list("title", "body"))
+
+
+@pytest.mark.parametrize(
+    ("triage", "plain"),
+    [
+        ("minor", "您反映的问题已受理，由社区处理"),
+        ("major", "您反映的问题已受理，将由职能部门处理"),
+        ("private", "您反映的问题已受理，社区将指导协商解决"),
+    ],
+)
+def test_a_resident_is_told_of_the_triage_plainly_without_workflow_terms(
+    cast, category, triage, plain
+):
+    case = services.case_report(by=cast["resident"], category=category, description="井盖缺失")
+    services.case_file(case=case, by=cast["secretary"])
+    services.case_triage(case=case, by=cast["secretary"], triage=triage)
+    told = bodies(cast["resident"])
+    assert told[-1][0] == f"{plain}（{case.number}）"
+    for title, body in told:
+        assert not any(term in title + body for term in WORKFLOW_TERMS), (title, body)
+
+
+def test_a_resident_follows_a_major_case_to_its_end_in_plain_words(cast, category):
+    case = services.case_report(by=cast["resident"], category=category, description="井盖缺失")
+    case = services.case_file(case=case, by=cast["secretary"])
+    case = services.case_triage(case=case, by=cast["secretary"], triage="major")
+    case = services.case_dispatch(case=case, by=cast["street"], to_unit=cast["department"])
+    case = services.case_accept(case=case, by=cast["handler"])
+    told = bodies(cast["resident"])
+    assert told[-2][1].endswith(f"处理单位：{cast['department'].name}。")
+    assert told[-1][0] == f"处理单位已开始处理您反映的问题（{case.number}）"
+    for title, body in told:
+        assert not any(term in title + body for term in WORKFLOW_TERMS), (title, body)
 
 
 def test_a_dispatch_tells_the_handler_units_staff(cast, category):
@@ -53,7 +93,7 @@ def test_followers_of_a_merged_duplicate_follow_the_case_it_repeats(cast, catego
     services.case_merge(case=dup, into=first, by=cast["secretary"], note="重复")
     assert CaseFollower.objects.filter(case=first, user=cast["resident"]).exists()
     services.case_triage(case=first, by=cast["secretary"], triage="major")
-    assert f"案件 {first.number} 三事分流" in titles(cast["resident"])
+    assert f"您反映的问题已受理，将由职能部门处理（{first.number}）" in titles(cast["resident"])
 
 
 def test_reporting_near_an_open_case_offers_to_follow_it(client, cast, category):
@@ -180,7 +220,7 @@ def test_the_messages_page_lists_and_marks_read(client, cast, category):
     client.force_login(cast["resident"])
     assert '<span class="badge">1</span>' in client.get("/m/").content.decode()
     body = client.get("/console/notifications/").content.decode()
-    assert f"案件 {case.number} 立案" in body
+    assert f"您反映的问题已受理（{case.number}）" in body
     assert not Notification.objects.filter(user=cast["resident"], read_at__isnull=True).exists()
 
 
@@ -357,5 +397,18 @@ def test_notifications_are_written_in_the_districts_language_whoever_acts(cast, 
     with translation.override("en"):  # the secretary reads the console in English
         services.case_file(case=case, by=cast["secretary"])
     note = Notification.objects.get(user=cast["resident"])
-    assert note.title == f"案件 {case.number} 立案"
-    assert "已立案" in note.body
+    assert note.title == f"您反映的问题已受理（{case.number}）"
+    assert "社区正在安排处理" in note.body
+
+
+def test_a_district_that_works_in_english_tells_residents_in_plain_english(
+    cast, category, settings
+):
+    settings.LANGUAGE_CODE = "en"
+    case = services.case_report(by=cast["resident"], category=category, description="井盖缺失")
+    services.case_file(case=case, by=cast["secretary"])
+    services.case_triage(case=case, by=cast["secretary"], triage="minor")
+    assert bodies(cast["resident"])[-1] == (
+        f"Your report is accepted and the community will handle it ({case.number})",
+        f"{category.name}: The community will bring together whoever is needed to fix it.",
+    )

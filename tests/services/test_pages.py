@@ -423,3 +423,22 @@ def test_staff_publish_the_months_projects_at_once(client, cast):
         reverse("services:month_publish"), {"community": cast["community"].code, "month": month}
     )
     assert response.status_code == 403
+
+
+def test_a_second_scan_of_the_check_in_code_says_already_checked_in_with_the_time(client, cast):
+    a = make_activity(cast, starts_in=timedelta(minutes=-5))
+    services.signup(by=cast["member"].user, activity=a)
+    code = services.checkin_code(a)
+    login(client, cast["member"].user).post(reverse("m_services:checkin"), {"c": code})
+    row = Signup.objects.get(activity=a, user=cast["member"].user)
+    for page in (
+        client.get(reverse("m_services:checkin") + "?c=" + code),
+        client.post(reverse("m_services:checkin"), {"c": code}),
+    ):
+        text = page.content.decode()
+        assert page.status_code == 200 and 'data-testid="checkin-already"' in text
+        assert "已签到 " + timezone.localtime(row.checked_in_at).strftime("%H:%M") in text
+        assert 'data-testid="checkin-button"' not in text
+    # The check-out code is still offered to who has checked in but not out.
+    out = client.get(reverse("m_services:checkin") + "?c=" + services.checkin_code(a, "out"))
+    assert 'data-testid="checkin-button"' in out.content.decode()

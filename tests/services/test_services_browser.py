@@ -70,7 +70,7 @@ def test_sign_up_check_in_rate_and_a_wish_lit_on_phones(
     )
     phone.goto(f"{base}/m/services/checkin/?c={services.checkin_code(activity, 'out')}")
     phone.click("[data-testid=checkin-button]")
-    expect(phone.locator("[data-testid=checkin-hours]")).to_contain_text("1.50")
+    expect(phone.locator("[data-testid=checkin-hours]")).to_contain_text("1.5 ")
     phone.click("[data-testid=back-to-activity]")
     phone.check("input[name=rating][value='4']")
     phone.fill("textarea[name=comment]", "组织得很好")

@@ -174,17 +174,57 @@ def after_transition(case: Case, action: str, by: User) -> None:
         _tell(case, action, by)
 
 
+def _plain_news(case: Case, action: str) -> tuple[str, str]:
+    """What the reporter and followers (residents) are told of a change, in their words rather
+    than the workflow's (no 三事分流, 立案 or 派遣): a title and a sentence."""
+    if action == "triage":
+        news, detail = {
+            workflow.Triage.MAJOR: (
+                _("您反映的问题已受理，将由职能部门处理"),
+                _("社区已将问题转交街道，由街道安排职能部门处理。"),
+            ),
+            workflow.Triage.MINOR: (
+                _("您反映的问题已受理，由社区处理"),
+                _("社区将协调有关方面处理。"),
+            ),
+            workflow.Triage.PRIVATE: (
+                _("您反映的问题已受理，社区将指导协商解决"),
+                _("这类问题需由居民、业主或物业协商解决，社区将给予指引。"),
+            ),
+        }.get(case.triage, (_("您反映的问题已受理"), _("社区正在安排处理。")))
+    elif action == "dispatch":
+        news = _("您反映的问题已交由处理单位处理")
+        detail = _("处理单位：%(unit)s。") % {"unit": case.handler.name if case.handler else "—"}
+    else:
+        news, detail = {
+            "file": (_("您反映的问题已受理"), _("社区正在安排处理。")),
+            "reject": (_("您反映的问题未予受理"), _("原因请查看详情。")),
+            "accept": (_("处理单位已开始处理您反映的问题"), _("处理完成后会告知您。")),
+            "return": (_("您反映的问题正在另行安排处理单位"), _("处理完成后会告知您。")),
+            "start": (_("社区已开始协调处理您反映的问题"), _("处理完成后会告知您。")),
+            "report_back": (_("您反映的问题已处理，等待现场核查"), _("核查后会告知您。")),
+            "verify_ok": (_("您反映的问题已办结"), _("现场核查通过。欢迎您评价处理结果。")),
+            "verify_fail": (_("您反映的问题正在重新处理"), _("现场核查未通过，已要求重新处理。")),
+            "guide": (_("社区已答复您反映的问题"), _("请查看答复和指引。")),
+            "rate": (_("您关注的问题已有评价"), _("请查看详情。")),
+            "merge": (
+                _("您反映的问题已与相同问题合并处理"),
+                _("今后的进展将在合并后的问题中告知您。"),
+            ),
+            "reopen": (_("您反映的问题将重新处理"), _("社区复核后已安排重新处理。")),
+            "uphold": (_("社区已复核您反映的问题"), _("社区复核后维持处理结果，说明请查看详情。")),
+        }.get(action, (_("您反映的问题有新进展"), _("请查看详情。")))
+    title = _("%(news)s（%(number)s）") % {"news": news, "number": case.number}
+    body = _("%(category)s：%(detail)s") % {"category": case.category.name, "detail": detail}
+    return title, body
+
+
 def _tell(case: Case, action: str, by: User) -> None:
-    label = workflow.TRANSITIONS[action].label if action in workflow.TRANSITIONS else action
     url = f"/cases/{case.number}/"
     followers = [u for u in followers_of(case) if u.pk != by.pk]
     if followers:
-        notify(
-            users=followers,
-            title=f"案件 {case.number} {label}",
-            body=f"{case.category.name}：现为“{case.get_status_display()}”。",
-            url=url,
-        )
+        title, body = _plain_news(case, action)
+        notify(users=followers, title=title, body=body, url=url)
     if action == "dispatch" and case.handler_id:
         notify(
             users=unit_staff([case.handler_id]),

@@ -227,6 +227,35 @@ def reveal_contact(request, number: str):
     return _detail(request, case, revealed_contact=phone)
 
 
+def _timeline_entry(event) -> tuple[str, str]:
+    """One line of the case's timeline: the stage the event led to, and only what the stage
+    does not already say (never "已上报 上报"). An event that leaves the stage where it was
+    (a whistle, a review that upholds the result) is named by what happened."""
+    action = event.action
+    if action == "whistle":
+        return _("街道吹哨"), ""
+    if action == "uphold":
+        return str(workflow.TRANSITIONS["uphold"].label), ""
+    stage = event.get_to_status_display()
+    if action == "triage":
+        detail = {
+            workflow.Status.FILED: _("分流为大事，待街道派遣"),
+            workflow.Status.COORDINATING: _("分流为小事"),
+            workflow.Status.SELF_HELP: _("分流为私事"),
+        }.get(event.to_status, "")
+    elif action == "dispatch" and event.handler is not None:
+        detail = _("处置单位：%(unit)s") % {"unit": event.handler.name}
+    else:
+        detail = {
+            "return": _("处置单位退回"),
+            "verify_ok": _("核查通过"),
+            "verify_fail": str(workflow.TRANSITIONS["verify_fail"].label),
+            "guide": _("答复指引"),
+            "reopen": str(workflow.TRANSITIONS["reopen"].label),
+        }.get(action, "")
+    return str(stage), detail
+
+
 def _detail(
     request,
     case: Case,
@@ -238,13 +267,8 @@ def _detail(
     """The case page; ``kept`` is what the user just sent when it was refused, put back in its
     form (nothing a user wrote is lost)."""
     events = list(case.events.select_related("actor", "handler"))
-    labels = {
-        "report": _("上报"),
-        "whistle": _("吹哨"),
-        **{k: str(t.label) for k, t in workflow.TRANSITIONS.items()},
-    }
     for event in events:
-        event.label = labels.get(event.action, event.action)
+        event.title, event.detail = _timeline_entry(event)
     actions = allowed_actions(request.user, case)
     staff_view = request.user.is_staff_role
     can_whistle = escalation.can_whistle(request.user, case)

@@ -495,6 +495,24 @@ def _meeting_from_code(code: str) -> Meeting:
     return meeting
 
 
+def meeting_checked_in(*, by, code: str) -> Attendance | None:
+    """The person's check-in at the meeting the code names, if they checked in already (reads
+    only); None when the code does not read or there is none, so that the scan page offers the
+    button and the check-in itself explains a refusal."""
+    member = member_of(by)
+    if member is None:
+        return None
+    try:
+        meeting = _meeting_from_code(code)
+    except UserError:
+        return None
+    return (
+        Attendance.objects.select_related("meeting")
+        .filter(meeting=meeting, member=member, status=Attendance.Status.PRESENT)
+        .first()
+    )
+
+
 def _belongs(member: Member, meeting: Meeting) -> bool:
     """A meeting is for the members of its organization and of the groups under it."""
     if member.org_id == meeting.org_id:

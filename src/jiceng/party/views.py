@@ -605,6 +605,11 @@ def checkin(request):
     code = request.POST.get("c") or request.GET.get("c", "")
     member = member_of(request.user)
     context = {"code": code, "member": member}
+    already = services.meeting_checked_in(by=request.user, code=code) if code else None
+    if already is not None:
+        # A second scan: say so, with the time, rather than offer to check in again.
+        context.update({"attendance": already, "already": True})
+        return render(request, "party/checkin.html", context)
     if request.method == "POST":
         try:
             attendance, points = services.meeting_checkin(

@@ -89,13 +89,28 @@ def member_summary(*, member: Member, year: int | None = None) -> dict:
     """What a member sees: balance, rank in the branch and in the community, recent entries."""
     year = year or timezone.localdate().year
     community = member.scope_code[:12]
+    entries = list(entry_list(member=member)[:50])
     return {
         "year": year,
         "balance": balance(member=member, year=year),
         "rank_branch": rank_of(member=member, year=year, org_id=member.org_id),
         "rank_community": rank_of(member=member, year=year, scope_code=community),
-        "entries": entry_list(member=member)[:50],
+        "entries": entries,
+        "by_year": entries_by_year(entries),
     }
+
+
+def entries_by_year(entries: list[PointEntry]) -> list[dict]:
+    """Entries (newest first) under the year each happened in (local time), with that year's
+    total of what they booked: an entry of last year never shows under this year's heading."""
+    groups: list[dict] = []
+    for entry in entries:
+        year = timezone.localtime(entry.occurred_at).year
+        if not groups or groups[-1]["year"] != year:
+            groups.append({"year": year, "total": 0, "entries": []})
+        groups[-1]["entries"].append(entry)
+        groups[-1]["total"] += entry.points
+    return groups
 
 
 def entry_list(*, member: Member) -> QuerySet[PointEntry]:

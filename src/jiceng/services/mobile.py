@@ -165,6 +165,11 @@ def checkin(request):
     """After scanning the activity's QR: confirm, then checked in (or out)."""
     code = request.POST.get("c") or request.GET.get("c", "")
     context = {"code": code}
+    already = services.checked_already(by=request.user, code=code) if code else None
+    if already is not None:
+        # A second scan: say so, with the time, rather than offer to check in again.
+        context.update({"row": already[0], "kind": already[1], "already": True})
+        return render(request, "services/m/checkin.html", context)
     if request.method == "POST":
         try:
             row, kind, points = services.activity_checkin(

@@ -681,6 +681,23 @@ def _from_code(code: str) -> tuple[Activity, str]:
     return activity, kind
 
 
+def checked_already(*, by, code: str) -> tuple[Signup, str] | None:
+    """The person's sign-up and "in" or "out" when they already did what the code asks (reads
+    only); None when the code does not read or they have not, so that the scan page offers the
+    button and the check-in itself explains a refusal."""
+    try:
+        activity, kind = _from_code(code)
+    except UserError:
+        return None
+    row = (
+        Signup.objects.select_related("activity")
+        .filter(activity=activity, user=by, status=Signup.Status.CONFIRMED)
+        .first()
+    )
+    done = row and (row.checked_in_at if kind == "in" else row.checked_out_at)
+    return (row, kind) if done else None
+
+
 def _hours(start: datetime, end: datetime) -> Decimal:
     seconds = Decimal((end - start).total_seconds())
     return (seconds / Decimal(3600)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
