@@ -50,6 +50,7 @@ def test_demo_command_builds_once_and_reuses_the_data(capsys):
     call_command("demo", no_serve=True)
     first = capsys.readouterr().out
     assert "Jiceng@2026" in first
+    assert "Ctrl-C" not in first  # --no-serve builds and returns: nothing to stop
     for _, username, _ in DEMO_ACCOUNTS:
         assert username in first
     users = User.objects.count()

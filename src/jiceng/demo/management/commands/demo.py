@@ -88,9 +88,9 @@ class Command(BaseCommand):
             if login.totp_secret:
                 line += f"  双因素密钥 {login.totp_secret}（或运行 jiceng totp {login.username}）"
             self.stdout.write(line)
-        self.stdout.write("按 Ctrl-C 停止。")
 
     def _run(self, host: str, port: int) -> None:
+        self.stdout.write("按 Ctrl-C 停止。")
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         worker = subprocess.Popen([sys.executable, "-m", "jiceng.cli", "worker"], env=env)
         server = subprocess.Popen(
