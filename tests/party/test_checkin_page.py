@@ -33,7 +33,7 @@ def test_a_repeated_confirm_answers_already_checked_in_and_changes_nothing(clien
     client.post(reverse("party:checkin"), {"c": code})
     before = (Attendance.objects.count(), PointEntry.objects.count())
     page = client.post(reverse("party:checkin"), {"c": code})
-    assert page.status_code == 200 and 'data-testid="checkin-already"' in page.content.decode()
+    assert page.status_code == 409 and 'data-testid="checkin-already"' in page.content.decode()
     assert (Attendance.objects.count(), PointEntry.objects.count()) == before
 
 

@@ -169,7 +169,9 @@ def checkin(request):
     if already is not None:
         # A second scan: say so, with the time, rather than offer to check in again.
         context.update({"row": already[0], "kind": already[1], "already": True})
-        return render(request, "services/m/checkin.html", context)
+        # A repeated confirm is refused (409) with the same panel; nothing is written.
+        status = 409 if request.method == "POST" else 200
+        return render(request, "services/m/checkin.html", context, status=status)
     if request.method == "POST":
         try:
             row, kind, points = services.activity_checkin(
