@@ -37,6 +37,7 @@ from jiceng.cases.permissions import (
     visible_cases,
 )
 from jiceng.cases.workflow import Status, Triage
+from jiceng.core import personal
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.fields import lookup_hash, lookup_hashes
@@ -545,19 +546,17 @@ def reveal_contact(*, by: User, case: Case, reason: str, request: Any = None) ->
 
     if not can_reveal_contact(by, case):
         raise Forbidden(_("您无权查看回访电话。"))
-    reason = (reason or "").strip()
-    if not reason:
-        raise UserError(_("请说明查看回访电话的理由。"), field="reason")
     if not case.contact_phone:
         raise UserError(_("该案件没有留回访电话。"))
-    audit(
-        actor=by,
-        action="case.reveal_contact",
+    return personal.reveal(
+        by=by,
         obj=case,
+        field="contact_phone",
+        value=case.contact_phone,
+        reason=reason,
+        action="case.reveal_contact",
         request=request,
-        detail={"field": "contact_phone", "reason": reason[:200]},
     )
-    return case.contact_phone
 
 
 def open311_key_create(

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiceng.core import personal
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.fields import lookup_hashes
@@ -323,18 +324,15 @@ def reveal(*, person: Person, field: str, reason: str, by, request=None) -> str:
         raise UserError(_("只能查看身份证号或联系电话。"))
     if not permissions.can_reveal(by, person):
         raise Forbidden(_("您没有查看完整个人信息的权限。"))
-    reason = (reason or "").strip()
-    if len(reason) < 2:
-        raise UserError(_("请填写查看原因。"), field="reason")
-    with transaction.atomic():
-        audit(
-            actor=by,
-            action="registry.reveal",
-            obj=person,
-            request=request,
-            detail={"field": field, "reason": reason[:200]},
-        )
-    return getattr(person, field) or ""
+    return personal.reveal(
+        by=by,
+        obj=person,
+        field=field,
+        value=getattr(person, field),
+        reason=reason,
+        action="registry.reveal",
+        request=request,
+    )
 
 
 # --- places --------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext, pgettext
 
 from jiceng.accounts.roles import ADMIN_ROLES
+from jiceng.core import personal
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.notify import notify
@@ -754,18 +755,15 @@ def reveal_contact(*, by, obj: Venue | Booking, reason: str, request=None) -> st
     needs the permission and a reason, and is audited."""
     if not can_reveal_contact(by, obj):
         raise Forbidden(_("您没有查看完整个人信息的权限。"))
-    reason = (reason or "").strip()
-    if len(reason) < 2:
-        raise UserError(_("请填写查看原因。"), field="reason")
     if not obj.contact_phone:
         raise UserError(_("没有留联系电话。"))
     kind = "venue" if isinstance(obj, Venue) else "venue.booking"
-    with transaction.atomic():
-        audit(
-            actor=by,
-            action=f"{kind}.reveal_contact",
-            obj=obj,
-            request=request,
-            detail={"field": "contact_phone", "reason": reason[:200]},
-        )
-    return obj.contact_phone
+    return personal.reveal(
+        by=by,
+        obj=obj,
+        field="contact_phone",
+        value=obj.contact_phone,
+        reason=reason,
+        action=f"{kind}.reveal_contact",
+        request=request,
+    )
