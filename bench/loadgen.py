@@ -153,13 +153,8 @@ def burst(
                     refusals[words] = refusals.get(words, 0) + 1
         conn.close()
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return summary(latencies, time.monotonic() - started, statuses=statuses, refusals=refusals)
+    seconds = _on_threads(worker, connections)
+    return summary(latencies, seconds, statuses=statuses, refusals=refusals)
 
 
 def sustained(
@@ -194,13 +189,19 @@ def sustained(
             latencies.extend(local)
         conn.close()
 
+    seconds = _on_threads(worker, connections)
+    return summary(latencies, seconds, errors=errors[0])
+
+
+def _on_threads(worker: Callable[[], None], connections: int) -> float:
+    """Run ``worker`` on one thread per connection; the wall time until all are done."""
     started = time.monotonic()
     threads = [threading.Thread(target=worker) for _ in range(connections)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return summary(latencies, time.monotonic() - started, errors=errors[0])
+    return time.monotonic() - started
 
 
 def merge(results: list[dict]) -> dict:
