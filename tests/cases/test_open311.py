@@ -254,3 +254,33 @@ def test_an_address_string_alone_is_placed_through_the_register_and_phone_kept(
         client, api_key="k-12345", service_code="0101", description="x", address_string="火星路1号"
     )
     assert unknown.status_code == 400 and Case.objects.count() == 1
+
+
+def test_a_key_gets_no_photo_link_of_a_request_another_account_sent(
+    client, district, api_key, settings, tmp_path, django_assert_max_num_queries
+):
+    import io
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    Open311Key.objects.create(
+        name="网格通", key_hash=lookup_hash(OPEN311_HASH_KIND, "k-other"),
+        account=UserFactory(username="gridapp"),
+    )  # fmt: skip
+    for _ in range(3):
+        buf = io.BytesIO()
+        Image.new("RGB", (400, 300), (20, 30, 200)).save(buf, "PNG")
+        buf.seek(0)
+        buf.name = "pothole.png"
+        sent = client.post(
+            f"{BASE}/requests.json",
+            {"api_key": "k-other", "service_code": "0101", "lat": district.centroid_lat,
+             "long": district.centroid_lon, "description": "路面坑洞", "media": buf},
+        )  # fmt: skip
+        assert sent.status_code == 201, sent.content
+    with django_assert_max_num_queries(6):  # no query per request for its photo
+        listed = client.get(f"{BASE}/requests.json", {"api_key": "k-12345"}).json()
+    assert len(listed) == 3 and all(r["media_url"] is None for r in listed)
+    own = client.get(f"{BASE}/requests.json", {"api_key": "k-other"}).json()
+    assert all(r["media_url"].startswith("http://testserver/files/s/") for r in own)

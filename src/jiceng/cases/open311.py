@@ -24,7 +24,6 @@ from jiceng.cases.models import Case, CaseCategory, CasePhoto, Open311Key, priva
 from jiceng.cases.workflow import OPEN, Status
 from jiceng.core.errors import UserError
 from jiceng.core.inputs import in_day_range
-from jiceng.core.registry import upload_visible
 from jiceng.core.uploads import signed_url
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
@@ -105,18 +104,14 @@ def _leaves():
 
 def _media_url(case: Case, request, key: Open311Key | None) -> str | None:
     """The first photo the reporter sent (prefetched as ``report_photos``), as a short-lived
-    signed link, for a key whose account reported the case or may see its photos by the same
-    rule as the pages (core.uploads); photos are personal data, so a public reader gets none."""
-    if key is None:
+    signed link, for the key whose account reported the case: photos are personal data, so
+    other readers, the public included, get none (staff see them on the case's page)."""
+    if key is None or case.reporter_id != key.account_id:
         return None
     photos = getattr(case, "report_photos", None)
     if photos is None:
         photos = list(case.photos.filter(kind=CasePhoto.Kind.REPORT)[:1])
-    if not photos:
-        return None
-    if case.reporter_id != key.account_id and not upload_visible(key.account, photos[0].image.name):
-        return None
-    return signed_url(request, photos[0].image.name)
+    return signed_url(request, photos[0].image.name) if photos else None
 
 
 def _with_media(cases):
