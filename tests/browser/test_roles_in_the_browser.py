@@ -95,3 +95,16 @@ def test_the_login_page_switches_to_english_and_logout_returns_to_it(demo, live_
     phone.click("[data-testid=logout]")
     phone.wait_for_url(re.compile(r".*/accounts/login/$"))
     assert phone.goto(f"{base}/console/").url.startswith(f"{base}/accounts/login/")
+
+
+@pytest.mark.parametrize("role", ["resident", "grid_worker", "community_secretary"])
+def test_the_top_bar_fits_a_phone_in_english(role, demo, live_server, phone):
+    """In English the top bar was 417 px wide on a 390 px phone and cut "Log out"."""
+    page, base = phone, live_server.url
+    log_in(page, base, demo[role])
+    page.locator("button[name=language][value=en]").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    logout = page.locator("[data-testid=logout]").bounding_box()
+    assert logout["x"] + logout["width"] <= 390
