@@ -147,6 +147,15 @@ def test_partner_staff_open_the_points_ranking_they_are_shown_for_their_own_orga
     assert "公园社区第1网格党支部" not in body and "本辖区全部" not in body
 
 
+def test_partner_staff_whose_unit_has_no_party_organization_are_told_so(client, places):
+    unit = partner("江边物流公司", "enterprise", places["community"])
+    client.force_login(user_with_role("partner_staff", unit=unit))
+    page = client.get(reverse("points:ranking"))
+    body = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="no-org"' in body
+    assert '<select name="org">' not in body  # no empty picker
+
+
 # --- ending a role takes a second look ---------------------------------------------------------
 
 
