@@ -29,8 +29,8 @@ def main() -> int:
     from django.utils import timezone
 
     from jiceng.accounts.models import RoleAssignment
-    from jiceng.services import selectors
-    from jiceng.services.models import Activity, Signup
+    from jiceng.community import selectors
+    from jiceng.community.models import Activity, Signup
 
     month = timezone.localdate().replace(day=1)
     start, end = selectors.month_bounds(month)
@@ -63,7 +63,7 @@ def main() -> int:
             cursor.execute(
                 "SELECT a.id, a.title, a.place, a.starts_at, a.ends_at, a.capacity, a.taken, "
                 "a.waiting, a.signup_opens_at, a.signup_closes_at, a.status, s.status "
-                "FROM services_activity a LEFT JOIN services_signup s ON s.activity_id = a.id "
+                "FROM community_activity a LEFT JOIN community_signup s ON s.activity_id = a.id "
                 "AND s.user_id = %s AND s.status IN ('confirmed', 'waiting') "
                 "WHERE a.scope_code = %s AND a.starts_at >= %s AND a.starts_at < %s "
                 "AND a.status = 'published' ORDER BY a.starts_at, a.id",
@@ -75,15 +75,15 @@ def main() -> int:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT id, title, place, starts_at, ends_at, capacity, taken, waiting, "
-                "signup_opens_at, signup_closes_at, status FROM services_activity "
+                "signup_opens_at, signup_closes_at, status FROM community_activity "
                 "WHERE scope_code = %s AND starts_at >= %s AND starts_at < %s "
                 "AND status = 'published' ORDER BY starts_at, id",
                 [code, start, end],
             )
             cursor.fetchall()
             cursor.execute(
-                "SELECT s.activity_id, s.status FROM services_signup s "
-                "JOIN services_activity a ON a.id = s.activity_id "
+                "SELECT s.activity_id, s.status FROM community_signup s "
+                "JOIN community_activity a ON a.id = s.activity_id "
                 "WHERE s.user_id = %s AND s.status IN ('confirmed', 'waiting') "
                 "AND a.scope_code = %s AND a.starts_at >= %s AND a.starts_at < %s",
                 [user.pk, code, start, end],

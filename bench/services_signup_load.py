@@ -43,8 +43,8 @@ def prepare():
     from django.utils import timezone
 
     from jiceng.accounts.models import RoleAssignment, User
+    from jiceng.community.models import Activity, Signup
     from jiceng.geo.models import Division
-    from jiceng.services.models import Activity, Signup
 
     community = (
         Division.objects.filter(level="community", code__startswith="990101")
@@ -89,7 +89,7 @@ def prepare():
 
 
 def check(activity) -> dict:
-    from jiceng.services.models import Activity, Signup
+    from jiceng.community.models import Activity, Signup
 
     activity = Activity.objects.get(pk=activity.pk)
     rows = Signup.objects.filter(activity=activity)

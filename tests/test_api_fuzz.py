@@ -45,9 +45,9 @@ def _known_path_values() -> dict[str, object]:
     """Real objects of the demo, so that some requests reach past the lookup into the handlers
     (the generated ids of the other examples mostly name nothing)."""
     from jiceng.cases.models import Case
+    from jiceng.community.models import Activity, ServiceOrder
     from jiceng.geo.models import Division
     from jiceng.registry.models import Building, Compound, ImportJob, Person
-    from jiceng.services.models import Activity, ServiceOrder
     from jiceng.venues.models import Booking, Venue
 
     def first(model):

@@ -9,13 +9,13 @@ from ninja.security import django_auth
 
 from jiceng.accounts.api import router as accounts_router
 from jiceng.cases.api import router as cases_router
+from jiceng.community.api import router as services_router
 from jiceng.core.errors import UserError
 from jiceng.core.inputs import error_message, field_of
 from jiceng.geo.api import router as geo_router
 from jiceng.party.api import router as party_router
 from jiceng.points.api import router as points_router
 from jiceng.registry.api import router as registry_router
-from jiceng.services.api import router as services_router
 from jiceng.venues.api import router as venues_router
 
 api = NinjaAPI(

@@ -87,7 +87,7 @@ INSTALLED_APPS = [
     "jiceng.party",
     "jiceng.points",
     "jiceng.cases",
-    "jiceng.services",
+    "jiceng.community",
     "jiceng.venues",
     "jiceng.demo",
 ]

@@ -70,9 +70,9 @@ def test_the_main_pages_of_each_role_pass_the_content_security_policy(
         # A case's page (its map carries an inline style) and a meeting's QR screen.
         from jiceng.accounts.models import User
         from jiceng.cases.models import Case
+        from jiceng.community.models import Activity
         from jiceng.party.models import Meeting
         from jiceng.registry.models import ImportJob
-        from jiceng.services.models import Activity
 
         user = User.objects.get(username=demo[role].username)
         case = Case.objects.visible_to(user).order_by("number").first()

@@ -10,9 +10,9 @@ import json
 import pytest
 
 from jiceng.cases.models import Case
+from jiceng.community.models import Need
 from jiceng.core.inputs import INT_MAX, MAX_LIMIT
 from jiceng.core.models import AuditEntry
-from jiceng.services.models import Need
 from jiceng.venues import services as venue_services
 from tests.conftest import restore_starter_categories
 from tests.factories import user_with_role

@@ -37,10 +37,10 @@ def images_of(page) -> list[str]:
 
 def test_case_wish_and_meeting_photos_show_in_the_demo(demo, live_server, browser, tmp_path):  # noqa: F811
     from jiceng.accounts.models import User
+    from jiceng.community.models import Wish
     from jiceng.demo.builder import DemoLogin
     from jiceng.party import services as party_services
     from jiceng.party.permissions import visible_meetings
-    from jiceng.services.models import Wish
 
     base = live_server.url
     picture = tmp_path / "井盖.jpg"

@@ -75,7 +75,7 @@ def test_every_app_with_a_catalogue_is_checked():
         "registry",
         "party",
         "points",
-        "services",
+        "community",
         "venues",
     }
 

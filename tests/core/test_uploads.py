@@ -19,12 +19,12 @@ from PIL import Image
 
 from jiceng.cases import services as case_services
 from jiceng.cases.models import Case, CasePhoto
+from jiceng.community import wishes
+from jiceng.community.models import Wish
 from jiceng.core.errors import UserError
 from jiceng.core.photos import prepare_photos
 from jiceng.party import services as party_services
 from jiceng.party.models import MeetingPhoto, PartyOrg
-from jiceng.services import wishes
-from jiceng.services.models import Wish
 from tests.conftest import restore_starter_categories
 from tests.factories import UserFactory, user_with_role
 

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.core.audit import audit
 from jiceng.core.errors import UserError
+from jiceng.core.renames import carry_over_renamed_apps, current_label
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -381,7 +382,11 @@ def _check_migrations(manifest: dict[str, Any]) -> None:
     from django.db.migrations.loader import MigrationLoader
 
     known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
-    unknown = [f"{app}.{name}" for app, name in manifest["migrations"] if (app, name) not in known]
+    unknown = [
+        f"{app}.{name}"
+        for app, name in manifest["migrations"]
+        if (current_label(app), name) not in known
+    ]
     if unknown:
         raise BackupError(
             _("备份来自更新的版本（本版本没有迁移 {names}），请先升级 jiceng 再恢复。").format(
@@ -505,6 +510,8 @@ def restore_backup(
             _restore_sqlite(db_file)
         else:
             _restore_postgres(db_file)
+        # An archive from before an app was renamed comes back under the new name.
+        carry_over_renamed_apps(connection)
         new_media = staging / MEDIA_PREFIX.rstrip("/")
         new_media.mkdir(exist_ok=True)
         old_media = staging / "media.replaced"

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.core.models import AuditEntry
+from jiceng.core.renames import old_labels
 
 
 def audit_list(*, scopes: list[str], filters: dict[str, str]) -> tuple[QuerySet, str]:
@@ -23,7 +24,11 @@ def audit_list(*, scopes: list[str], filters: dict[str, str]) -> tuple[QuerySet,
     if filters.get("action"):
         entries = entries.filter(action=filters["action"])
     if filters.get("object_type"):
-        entries = entries.filter(object_type=filters["object_type"])
+        # An entry keeps the type it was written with: an app renamed since (core.renames) is
+        # found under both its labels.
+        app, _dot, model = filters["object_type"].partition(".")
+        spellings = [filters["object_type"]] + [f"{old}.{model}" for old in old_labels(app)]
+        entries = entries.filter(object_type__in=spellings)
     if filters.get("scope"):
         entries = entries.within(filters["scope"])
     for key, lookup, shift in (("since", "at__gte", 0), ("until", "at__lt", 1)):

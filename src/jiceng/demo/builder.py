@@ -114,7 +114,7 @@ def build_demo(*, residents: int = 3000, seed: int = 2026) -> list[DemoLogin]:
 
 def _services(district: Division) -> None:
     """The three lists, a volunteer team, this month's activities, orders and micro-wishes."""
-    from jiceng.services.demo import build_services_demo
+    from jiceng.community.demo import build_services_demo
 
     build_services_demo(district=district.code)
 

@@ -44,7 +44,7 @@ class Command(BaseCommand):
             if cases:
                 generate_cases(district=code, count=cases, seed=seed, log=self.stdout.write)
             if activities:
-                from jiceng.services.generate import generate_activities
+                from jiceng.community.generate import generate_activities
 
                 generate_activities(
                     district=code, count=activities, seed=seed, log=self.stdout.write

@@ -1,0 +1,600 @@
+"""Console pages of community services (/console/services/): the three lists with the monthly
+review, teams, activities with their QR, orders and wishes. Thin: services and selectors work."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+from django.views.decorators.http import require_POST
+
+from jiceng.accounts.decorators import page
+from jiceng.community import orders, selectors, services, wishes
+from jiceng.community.models import Need, Offer, Project, VolunteerTeam
+from jiceng.community.permissions import (
+    MANAGER_ROLES,
+    can_manage,
+    order_actions,
+    team_candidates,
+)
+from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.inputs import check_day
+from jiceng.core.registry import figures_for
+from jiceng.core.scope import visible_or_404
+from jiceng.geo.models import Division
+from jiceng.partners.models import Partner
+from jiceng.party.models import Member
+
+
+def _communities(user) -> list[Division]:
+    """The communities this person manages (for the forms' community choice)."""
+    scopes = user.scopes_for(*MANAGER_ROLES)
+    if not scopes:
+        return []
+    return list(Division.objects.within(*scopes).filter(level="community").order_by("code")[:500])
+
+
+def _when(value: str | None, what: str, field: str) -> datetime | None:
+    if not value:
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise UserError(_("{what}格式不正确。").format(what=what), field=field)
+    check_day(parsed, field)
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def _get(qs, pk: Any):
+    obj = qs.filter(pk=pk).first() if str(pk or "").isdigit() else None
+    return obj
+
+
+def _pick(qs, value: Any):
+    """What a form names, if it names anything, resolved through what the user sees: elsewhere,
+    missing and malformed are all not found (404) with one message."""
+    if value in (None, ""):
+        return None
+    return visible_or_404(qs, pk=value)
+
+
+def _fail(request, exc: UserError) -> None:
+    if isinstance(exc, (Forbidden, NotFound)):
+        raise exc
+    messages.error(request, exc.message)
+
+
+@page("services")
+def home(request):
+    user = request.user
+    scopes = user.scope_codes
+    keys = {f.key for f in figures_for(user.roles)}
+    figures = (
+        [
+            {"label": f.label, "value": f.compute(scopes)}
+            for f in figures_for(user.roles)
+            if f.key.startswith("services.") and f.key in keys
+        ]
+        if scopes
+        else []
+    )
+    month = selectors.parse_month(request.GET.get("month"))
+    return render(
+        request,
+        "community/home.html",
+        {
+            "figures": figures,
+            "month": month,
+            "wish_counts": selectors.wish_month_counts(user=user, month=month)[:200],
+        },
+    )
+
+
+# --- needs ------------------------------------------------------------------------------------
+
+
+@page("services")
+def need_list(request):
+    status = request.GET.get("status", "pending")
+    rows = selectors.need_list(user=request.user, status=status or None)
+    page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
+    accepted = selectors.need_list(user=request.user, status="accepted")[:200]
+    form = {"title": "", "description": "", "source": "visit", "community": ""}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "") for k in form}
+        try:
+            services.need_post(by=request.user, **form)
+        except UserError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("需求已登记。"))
+            return redirect("services:needs")
+    return render(
+        request,
+        "community/needs.html",
+        {
+            "page_obj": page_obj,
+            "status": status,
+            "statuses": Need.Status.choices,
+            "sources": Need.Source.choices,
+            "accepted": accepted,
+            "communities": _communities(request.user),
+            "form": form,
+        },
+    )
+
+
+@page("services")
+@require_POST
+def need_review(request, pk: int):
+    need = _get(selectors.need_list(user=request.user), pk)
+    if need is None:
+        raise NotFound(_("需求不存在，或不在您的管辖范围内。"))
+    decision = request.POST.get("decision")
+    note = request.POST.get("reason", "")
+    try:
+        if decision == "accept":
+            services.need_accept(by=request.user, need=need, note=note)
+        elif decision == "merge":
+            into = _pick(selectors.need_list(user=request.user), request.POST.get("into"))
+            if into is None:
+                raise UserError(_("请选择要合并到的需求。"), field="into")
+            services.need_merge(by=request.user, need=need, into=into, note=note)
+        elif decision == "decline":
+            services.need_decline(by=request.user, need=need, reason=note)
+        else:
+            raise UserError(_("请选择审核结果。"))
+    except UserError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("已审核：{title}").format(title=need.title))
+    return redirect(reverse("services:needs") + "?status=pending")
+
+
+# --- offers, projects, teams ------------------------------------------------------------------
+
+
+def _partner(request, key: str = "partner"):
+    return _pick(Partner.objects.visible_to(request.user), request.POST.get(key))
+
+
+def _team(request, key: str = "team"):
+    return _pick(VolunteerTeam.objects.visible_to(request.user), request.POST.get(key))
+
+
+def _member(request, key: str = "member"):
+    return _pick(Member.objects.visible_to(request.user), request.POST.get(key))
+
+
+@page("services")
+def offer_list(request):
+    form = {
+        k: request.POST.get(k, "")
+        for k in (
+            "title",
+            "kind",
+            "capacity",
+            "when",
+            "where",
+            "community",
+            "partner",
+            "team",
+            "member",
+        )
+    }
+    if request.method == "POST":
+        try:
+            services.offer_create(
+                by=request.user,
+                community=form["community"],
+                title=form["title"],
+                kind=form["kind"],
+                capacity=form["capacity"],
+                when=form["when"],
+                where=form["where"],
+                partner=_partner(request),
+                team=_team(request),
+                member=_member(request),
+            )
+        except UserError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("已加入服务清单。"))
+            return redirect("services:offers")
+    rows = selectors.offer_list(user=request.user)
+    page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/offers.html",
+        {
+            "page_obj": page_obj,
+            "kinds": Offer.Kind.choices,
+            "communities": _communities(request.user),
+            "teams": VolunteerTeam.objects.visible_to(request.user)[:200],
+            "partners": Partner.objects.visible_to(request.user).filter(is_active=True)[:200],
+            "form": form,
+        },
+    )
+
+
+@page("services")
+def project_list(request):
+    month = selectors.parse_month(request.GET.get("month") or request.POST.get("month"))
+    user = request.user
+    if request.method == "POST":
+        try:
+            services.project_create(
+                by=user,
+                community=request.POST.get("community"),
+                month=month,
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", ""),
+                needs=[
+                    _pick(Need.objects.visible_to(user), v) for v in request.POST.getlist("needs")
+                ],
+                offers=[
+                    _pick(Offer.objects.visible_to(user), v) for v in request.POST.getlist("offers")
+                ],
+                responsible=_partner(request, "responsible"),
+                responsible_team=_team(request, "responsible_team"),
+            )
+        except UserError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("项目已创建（草稿），发布后居民可见。"))
+            return redirect(reverse("services:projects") + f"?month={month:%Y-%m}")
+    return render(
+        request,
+        "community/projects.html",
+        {
+            "rows": selectors.project_list(user=user, month=month)[:200],
+            "month": month,
+            "communities": _communities(user),
+            "needs": selectors.need_list(user=user, status="accepted")[:200],
+            "offers": selectors.offer_list(user=user).filter(is_active=True)[:200],
+            "teams": VolunteerTeam.objects.visible_to(user)[:200],
+            "partners": Partner.objects.visible_to(user).filter(is_active=True)[:200],
+        },
+    )
+
+
+@page("services")
+@require_POST
+def project_publish(request, pk: int):
+    project = _get(Project.objects.visible_to(request.user), pk)
+    if project is None:
+        raise NotFound(_("项目不存在，或不在您的管辖范围内。"))
+    try:
+        services.project_publish(by=request.user, project=project)
+    except UserError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("项目已发布。"))
+    return redirect(reverse("services:projects") + f"?month={project.month:%Y-%m}")
+
+
+@page("services")
+@require_POST
+def month_publish(request):
+    """Publish all draft projects of a community's month at once (the start-of-month notice)."""
+    month = selectors.parse_month(request.POST.get("month"))
+    try:
+        count = services.month_publish(
+            by=request.user, community=request.POST.get("community"), month=month
+        )
+    except UserError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(
+            request, ngettext("已发布 {n} 个项目。", "已发布 {n} 个项目。", count).format(n=count)
+        )
+    return redirect(reverse("services:projects") + f"?month={month:%Y-%m}")
+
+
+@page("services")
+def team_list(request):
+    if request.method == "POST":
+        try:
+            services.team_create(
+                by=request.user,
+                community=request.POST.get("community"),
+                name=request.POST.get("name", ""),
+                description=request.POST.get("description", ""),
+                partner=_partner(request),
+            )
+        except UserError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("服务队已建立。"))
+            return redirect("services:teams")
+    rows = selectors.team_list(user=request.user)
+    page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/teams.html",
+        {"page_obj": page_obj, "communities": _communities(request.user)},
+    )
+
+
+@page("services")
+def team_detail(request, pk: int):
+    team = _get(selectors.team_list(user=request.user), pk)
+    if team is None:
+        raise NotFound(_("服务队不存在，或不在您的管辖范围内。"))
+    if request.method == "POST":
+        try:
+            person = (
+                team_candidates(request.user)
+                .filter(username=request.POST.get("username", "").strip())
+                .first()
+            )
+            if person is None:
+                raise UserError(_("没有这个账号。"), field="username")
+            services.team_join(
+                by=request.user, team=team, user=person, leader=request.POST.get("leader") == "1"
+            )
+        except UserError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("已加入服务队。"))
+        return redirect("services:team", pk=pk)
+    return render(
+        request,
+        "community/team.html",
+        {
+            "team": team,
+            "members": selectors.team_members(team),
+            "can_manage": can_manage(request.user, team),
+        },
+    )
+
+
+# --- activities -------------------------------------------------------------------------------
+
+
+@page("services")
+def activity_list(request):
+    user = request.user
+    month = selectors.parse_month(request.GET.get("month"))
+    form = {
+        k: request.POST.get(k, "")
+        for k in (
+            "community",
+            "title",
+            "place",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "signup_opens_at",
+            "signup_closes_at",
+            "description",
+            "project",
+            "team",
+        )
+    }
+    if request.method == "POST":
+        try:
+            a = services.activity_create(
+                by=user,
+                community=form["community"],
+                title=form["title"],
+                place=form["place"],
+                starts_at=_when(
+                    form["starts_at"], pgettext("field label", "开始时间"), "starts_at"
+                ),
+                ends_at=_when(form["ends_at"], pgettext("field label", "结束时间"), "ends_at"),
+                capacity=form["capacity"],
+                signup_opens_at=_when(
+                    form["signup_opens_at"], pgettext("field label", "报名开始"), "signup_opens_at"
+                ),
+                signup_closes_at=_when(
+                    form["signup_closes_at"],
+                    pgettext("field label", "报名截止"),
+                    "signup_closes_at",
+                ),
+                description=form["description"],
+                project=_pick(Project.objects.visible_to(user), form["project"]),
+                team=_team(request),
+            )
+        except UserError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("活动已发布。"))
+            return redirect("services:activity", pk=a.pk)
+    rows = selectors.activity_list(user=user, month=month)
+    page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/activities.html",
+        {
+            "page_obj": page_obj,
+            "month": month,
+            "form": form,
+            "communities": _communities(user),
+            "projects": Project.objects.visible_to(user).filter(month=month)[:100],
+            "teams": VolunteerTeam.objects.visible_to(user)[:200],
+        },
+    )
+
+
+def _visible_activity(request, pk: int):
+    a = _get(selectors.activity_list(user=request.user), pk)
+    if a is None:
+        raise NotFound(_("活动不存在，或不在您的管辖范围内。"))
+    return a
+
+
+@page("services")
+def activity_detail(request, pk: int):
+    a = _visible_activity(request, pk)
+    if request.method == "POST":
+        try:
+            services.activity_cancel(
+                by=request.user, activity=a, reason=request.POST.get("reason", "")
+            )
+        except UserError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("活动已取消，已报名的人会收到通知。"))
+        return redirect("services:activity", pk=pk)
+    return render(
+        request,
+        "community/activity.html",
+        {
+            "activity": a,
+            "participants": selectors.activity_participants(a),
+            "rating": selectors.activity_rating(a),
+            "can_manage": can_manage(request.user, a),
+        },
+    )
+
+
+@page("services")
+def activity_qr(request, pk: int):
+    """The code shown at the activity: a fresh signed check-in (or check-out) code each minute."""
+    import segno
+
+    a = _visible_activity(request, pk)
+    if not can_manage(request.user, a):
+        raise Forbidden(_("只有活动组织者可以展示签到码。"))
+    kind = "out" if request.GET.get("kind") == "out" else "in"
+    url = request.build_absolute_uri(
+        reverse("m_services:checkin") + "?c=" + services.checkin_code(a, kind)
+    )
+    return render(
+        request,
+        "community/activity_qr.html",
+        {
+            "activity": a,
+            "kind": kind,
+            "svg": segno.make(url, error="m").svg_inline(scale=6),
+            "url": url,
+            "refresh": services.CHECKIN_REFRESH,
+        },
+    )
+
+
+# --- orders -----------------------------------------------------------------------------------
+
+
+@page("services")
+def order_list(request):
+    user = request.user
+    late = request.GET.get("late") == "1"
+    if request.method == "POST":
+        need = _get(Need.objects.visible_to(user), request.POST.get("need"))
+        try:
+            if need is None:
+                raise UserError(_("请选择需求。"), field="need")
+            order = orders.order_dispatch(
+                by=user,
+                need=need,
+                member=_member(request),
+                team=_team(request),
+                due_at=_when(request.POST.get("due_at"), _("服务时间"), "due_at"),
+                address=request.POST.get("address", ""),
+                request=request,
+            )
+        except UserError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("已派单。"))
+            return redirect("services:order", pk=order.pk)
+    rows = selectors.order_list(user=user, status=request.GET.get("status") or None, late=late)
+    page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/orders.html",
+        {
+            "page_obj": page_obj,
+            "late": late,
+            "needs": selectors.need_list(user=user, status="accepted")[:200],
+            "members": Member.objects.visible_to(user).filter(is_active=True, user__isnull=False)[
+                :300
+            ],
+            "teams": VolunteerTeam.objects.visible_to(user).filter(is_active=True)[:200],
+        },
+    )
+
+
+@page("services")
+def order_detail(request, pk: int):
+    user = request.user
+    order = selectors.order_detail(user=user, pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        fields: dict[str, Any] = {"version": request.POST.get("version")}
+        if action == "cancel":
+            fields["reason"] = request.POST.get("note", "")
+        elif action == "redispatch":
+            fields.update(
+                member=_member(request),
+                team=_team(request),
+                due_at=_when(request.POST.get("due_at"), _("服务时间"), "due_at"),
+            )
+        try:
+            if action not in ("cancel", "redispatch"):
+                raise UserError(_("未知的操作。"))
+            orders.order_act(by=user, order=order, action=action, **fields)
+        except UserError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("已提交。"))
+        return redirect("services:order", pk=pk)
+    return render(
+        request,
+        "community/order.html",
+        {
+            "order": order,
+            "events": order.events.select_related("actor"),
+            "actions": order_actions(user, order),
+            "members": Member.objects.visible_to(user).filter(is_active=True, user__isnull=False)[
+                :300
+            ],
+            "teams": VolunteerTeam.objects.visible_to(user).filter(is_active=True)[:200],
+        },
+    )
+
+
+# --- wishes -----------------------------------------------------------------------------------
+
+
+@page("services")
+def wish_list(request):
+    status = request.GET.get("status", "pending")
+    rows = selectors.wish_list(user=request.user, status=status or None)
+    page_obj = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/wishes.html",
+        {"page_obj": page_obj, "status": status, "statuses": wishes.Wish.Status.choices},
+    )
+
+
+@page("services")
+@require_POST
+def wish_review(request, pk: int):
+    wish = _get(selectors.wish_list(user=request.user), pk)
+    if wish is None:
+        raise NotFound(_("心愿不存在，或不在您的管辖范围内。"))
+    try:
+        wishes.wish_review(
+            by=request.user,
+            wish=wish,
+            approve=request.POST.get("approve") == "1",
+            reason=request.POST.get("reason", ""),
+        )
+    except UserError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("已审核。"))
+    return redirect(reverse("services:wishes") + "?status=pending")
