@@ -1,5 +1,10 @@
-"""The scope rule in one place: whether a code lies inside a scope, and resolving what a request
-names (an id, a number, a code) through what the actor may see.
+"""The scope rule in one place: whether a code lies inside a scope, the places a code lies in
+(its district, street, community and grid), and resolving what a request names (an id, a
+number, a code) through what the actor may see.
+
+Division codes are digits: 6 for a district, +3 for a street, +3 for a community, +3 for a grid
+(``LEVELS``). A place's code is a prefix of the codes of every place inside it, so the code's
+head names each larger place; read it through ``code_at`` and ``at_most``, never by slicing.
 
 Every id, number or code taken from a URL, a form, a query string or a JSON body goes through
 ``visible_or_404`` with the queryset of what the actor may see (an app's ``visible_<things>(user)``)
@@ -23,6 +28,51 @@ M = TypeVar("M", bound=Model)
 # The largest value a BIGINT column holds: a larger id cannot name a row, and PostgreSQL refuses
 # to compare with it (a DataError that would abort the transaction).
 _INT_MAX = 2**63 - 1
+
+
+# The length of a division code at each level (geo.codes checks codes against the same table).
+LEVELS: dict[str, int] = {"district": 6, "street": 9, "community": 12, "grid": 15}
+
+
+def level_of(code: str | None) -> str | None:
+    """The level a code's length names ("district" ... "grid"); None for any other length."""
+    for level, length in LEVELS.items():
+        if code and len(code) == length:
+            return level
+    return None
+
+
+def code_at(code: str | None, level: str) -> str:
+    """The code of the place at ``level`` that holds ``code`` (a grid's community, a community's
+    street); '' when there is none: no code, or a code of a larger place (a district has no
+    street)."""
+    length = LEVELS[level]
+    if not code or len(code) < length:
+        return ""
+    return code[:length]
+
+
+def district_of(code: str | None) -> str:
+    return code_at(code, "district")
+
+
+def street_of(code: str | None) -> str:
+    return code_at(code, "street")
+
+
+def community_of(code: str | None) -> str:
+    return code_at(code, "community")
+
+
+def grid_of(code: str | None) -> str:
+    return code_at(code, "grid")
+
+
+def at_most(code: str | None, level: str) -> str:
+    """``code`` widened to ``level`` when it names a smaller place (a grid widened to "community"
+    is its community); a code of that level or a larger place stays as it is. For "the area of
+    this scope, no finer than a street", where a district scope stays the district."""
+    return (code or "")[: LEVELS[level]]
 
 
 def covers(scopes: Iterable[str], code: str | None) -> bool:

@@ -7,8 +7,9 @@ import re
 from django.utils.translation import gettext as _
 
 from jiceng.core.errors import UserError
+from jiceng.core.scope import LEVELS, district_of
 
-_LENGTHS = {6: "district", 9: "street", 12: "community", 15: "grid"}
+_LENGTHS = {length: level for level, length in LEVELS.items()}
 
 
 def parse_code(raw: str) -> str:
@@ -26,8 +27,9 @@ def parse_code(raw: str) -> str:
             ).format(code=code, n=len(code)),
             field="code",
         )
-    if code[:6].endswith("00") or code[:2] == "00":
-        raise UserError(_("“{code}”不是区县级代码。").format(code=code[:6]), field="code")
+    district = district_of(code)
+    if district.endswith("00") or district.startswith("00"):
+        raise UserError(_("“{code}”不是区县级代码。").format(code=district), field="code")
     return code
 
 
