@@ -10,6 +10,7 @@ from jiceng.core.scope import (
     community_of,
     covers,
     district_of,
+    enclosing,
     grid_of,
     level_of,
     street_of,
@@ -111,3 +112,10 @@ def test_code_at_names_the_level_or_fails_loudly():
     assert code_at(GRID, "street") == STREET
     with pytest.raises(KeyError):
         code_at(GRID, "province")
+
+
+def test_enclosing_lists_the_larger_places_district_first():
+    assert enclosing(GRID) == [DISTRICT, STREET, COMMUNITY]
+    assert enclosing(STREET) == [DISTRICT]
+    assert enclosing(DISTRICT) == []
+    assert enclosing("") == [] and enclosing(None) == []

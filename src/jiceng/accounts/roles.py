@@ -40,6 +40,14 @@ class RoleInfo:
 
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# The staff who manage the records of their place (party, community services, venues): the
+# community's, and the street and the district above it.
+MANAGER_ROLES = (
+    Role.COMMUNITY_WORKER,
+    Role.COMMUNITY_SECRETARY,
+    Role.STREET_STAFF,
+    Role.DISTRICT_STAFF,
+)
 UNIT_PARTNER_KINDS = (
     "agency",
     "enterprise",

@@ -11,6 +11,7 @@ from jiceng.accounts.models import RoleAssignment, User
 from jiceng.accounts.permissions import grantable_scopes, visible_users
 from jiceng.accounts.roles import Role
 from jiceng.core.errors import NotFound
+from jiceng.core.scope import covers
 from jiceng.geo.models import Division
 
 
@@ -79,8 +80,8 @@ def user_list(*, user: User, query: str = "") -> QuerySet[User]:
 def assignment_for_manager(*, user: User, pk: int) -> RoleAssignment:
     """An assignment the manager may end; anything else is not found."""
     assignment = RoleAssignment.objects.select_related("user").filter(pk=pk).first()
-    if assignment is None or not any(
-        assignment.scope_code.startswith(s) for s in grantable_scopes(user, assignment.role)
+    if assignment is None or not covers(
+        grantable_scopes(user, assignment.role), assignment.scope_code
     ):
         raise NotFound(_("角色分配不存在。"))
     return assignment

@@ -16,6 +16,7 @@ from jiceng.accounts.permissions import grantable_scopes
 from jiceng.accounts.roles import ADMIN_ROLES, ROLES, Role
 from jiceng.core.audit import audit
 from jiceng.core.errors import UserError
+from jiceng.core.scope import covers
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 
@@ -102,7 +103,7 @@ def role_assign(
         scope_code = division.code
 
     if by is not None:
-        if not any(scope_code.startswith(s) for s in grantable_scopes(by, role)):
+        if not covers(grantable_scopes(by, role), scope_code):
             raise UserError(_("不能在您的管辖范围之外分配该角色。"), status=403)
         if role in ADMIN_ROLES and by.pk == user.pk:
             raise UserError(_("不能给自己分配管理员角色。"), status=403)
@@ -145,7 +146,7 @@ def role_end(*, assignment: RoleAssignment, by: User, request: Any = None) -> Ro
     """End an assignment (kept with its history, never deleted)."""
     if assignment.ended_at is not None:
         raise UserError(_("该角色分配已终止。"))
-    if not any(assignment.scope_code.startswith(s) for s in grantable_scopes(by, assignment.role)):
+    if not covers(grantable_scopes(by, assignment.role), assignment.scope_code):
         raise UserError(_("不能终止您管辖范围之外的角色分配。"), status=403)
     assignment.ended_at = timezone.now()
     assignment.ended_by = by

@@ -34,7 +34,7 @@ from jiceng.cases.permissions import (
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.notify import in_stored_language, notify
-from jiceng.core.scope import visible_or_404
+from jiceng.core.scope import community_of, covers, street_of, visible_or_404
 from jiceng.core.workdays import WorkingCalendar
 from jiceng.partners.models import Partner
 
@@ -108,7 +108,7 @@ def unit_staff(unit_ids: list[int]) -> list[User]:
 def community_staff(scope_code: str) -> list[User]:
     return list(
         User.objects.filter(
-            role_assignments__scope_code=scope_code[:12],
+            role_assignments__scope_code=community_of(scope_code),
             role_assignments__role__in=COMMUNITY_ROLES,
             role_assignments__ended_at__isnull=True,
             is_active=True,
@@ -142,13 +142,13 @@ def _next_duty(case: Case, action: str) -> tuple[list[User], str, str] | None:
     n = case.number
     if action == "triage" and case.status == workflow.Status.FILED:
         return (
-            place_staff(case.scope_code[:9], (Role.STREET_STAFF,)),
+            place_staff(street_of(case.scope_code), (Role.STREET_STAFF,)),
             f"待派遣案件 {n}",
             f"{case.category.name}：社区分流为大事，请派遣处置单位。",
         )
     if action == "return":
         return (
-            place_staff(case.scope_code[:9], (Role.STREET_STAFF,)),
+            place_staff(street_of(case.scope_code), (Role.STREET_STAFF,)),
             f"案件 {n} 被退回",
             "处置单位退回了案件，请重新派遣。",
         )
@@ -276,8 +276,8 @@ def whistle(
     in working hours (``hours_by_unit``, by unit id), ``hours`` for the others. ``units`` (or
     their ids, as a form sends them) must be units the case may call (``dispatchable_units``)."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
-    if not by.has_role(Role.STREET_STAFF) or not any(
-        locked.scope_code.startswith(s) for s in by.scopes_for(Role.STREET_STAFF)
+    if not by.has_role(Role.STREET_STAFF) or not covers(
+        by.scopes_for(Role.STREET_STAFF), locked.scope_code
     ):
         raise Forbidden(_("只有本街道的工作人员可以吹哨。"))
     if locked.status not in WHISTLE_STAGES:
@@ -390,7 +390,7 @@ def stage_owners(case: Case) -> list[User]:
     """Who must act on the case in its current stage."""
     s = workflow.Status
     if case.status == s.FILED and case.triage == workflow.Triage.MAJOR:
-        return place_staff(case.scope_code[:9], (Role.STREET_STAFF,))
+        return place_staff(street_of(case.scope_code), (Role.STREET_STAFF,))
     if case.status in (s.DISPATCHED, s.IN_PROGRESS) and case.handler_id:
         return unit_staff([case.handler_id])
     if case.status == s.HANDLED:

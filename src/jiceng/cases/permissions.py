@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.accounts.roles import Role
 from jiceng.cases import workflow
 from jiceng.cases.models import Case, private_q
-from jiceng.core.scope import covers
+from jiceng.core.scope import community_of, covers, district_of
 from jiceng.geo.models import Division, Level
 from jiceng.partners.models import Partner
 
@@ -71,7 +71,7 @@ OFFERED_MAX = 20
 def dispatchable_units(case: Case) -> QuerySet[Partner]:
     """The units a case may be dispatched to or called to by a whistle: the active departments
     and partner units of the case's district (what the case page lists)."""
-    return Partner.objects.filter(is_active=True).within(case.scope_code[:6])
+    return Partner.objects.filter(is_active=True).within(district_of(case.scope_code))
 
 
 def nameable_grids(user) -> QuerySet[Division]:
@@ -81,7 +81,7 @@ def nameable_grids(user) -> QuerySet[Division]:
     the reporter stands)."""
     if not user.is_authenticated:
         return Division.objects.none()
-    homes = [code[:12] for code in user.scopes_for(Role.RESIDENT)]
+    homes = [community_of(code) for code in user.scopes_for(Role.RESIDENT)]
     codes = homes + user.scopes_for(Role.GRID_WORKER, Role.GRID_CHIEF)
     return Division.objects.within(*codes).filter(level=Level.GRID, is_active=True)
 

@@ -44,7 +44,7 @@ from jiceng.core.fields import lookup_hash, lookup_hashes
 from jiceng.core.numbers import next_value
 from jiceng.core.personal import validate_mobile
 from jiceng.core.photos import prepare_photos
-from jiceng.core.scope import visible_or_404
+from jiceng.core.scope import district_of, visible_or_404
 from jiceng.core.workdays import WorkingCalendar
 from jiceng.geo.lookup import locate_or_error, parse_point
 from jiceng.partners.models import Partner
@@ -120,7 +120,7 @@ def resolve_place(
     if address:
         from jiceng.registry.selectors import locate_address
 
-        match = locate_address(address, within=own[:6] if own else "")
+        match = locate_address(address, within=district_of(own))
         if match is not None:
             return match.lon, match.lat, match.grid_code
     if own is None:

@@ -26,7 +26,7 @@ from jiceng.cases.permissions import (
     nameable_grids,
 )
 from jiceng.core.errors import Forbidden, NotFound, UserError
-from jiceng.core.scope import covers, visible_or_404
+from jiceng.core.scope import at_most, community_of, covers, level_of, visible_or_404
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 
@@ -38,7 +38,7 @@ def report(request):
     if not request.user.has_role(*REPORTERS):
         raise Forbidden(_("只有居民和网格员可以上报问题。"))
     own_grid = services.reporter_grid(request.user)
-    grids = list(pinmap.grids_of(own_grid[:12])) if own_grid else []
+    grids = list(pinmap.grids_of(at_most(own_grid, "community"))) if own_grid else []
     # The grids the reporter may name are those the service accepts (a pin may fall anywhere).
     nameable = list(nameable_grids(request.user).only("code", "name").order_by("code"))
     form = ReportForm(
@@ -282,7 +282,9 @@ def _detail(
     grid = Division.objects.filter(code=case.scope_code).values_list("name", flat=True).first()
     place_map = (
         pinmap.pin_map(
-            pinmap.grids_of(case.scope_code[:12]), pin=(case.lon, case.lat), testid="case-map"
+            pinmap.grids_of(community_of(case.scope_code)),
+            pin=(case.lon, case.lat),
+            testid="case-map",
         )
         if case.lon is not None and case.lat is not None
         else ""
@@ -399,7 +401,9 @@ def metrics_view(request):
     scope = request.GET.get("scope") or scopes[0]
     if not covers(scopes, scope):
         raise NotFound(_("不在您的管辖范围内。"))
-    by = request.GET.get("by") or {6: "street", 9: "community"}.get(len(scope), "grid")
+    by = request.GET.get("by") or {"district": "street", "street": "community"}.get(
+        level_of(scope), "grid"
+    )
     error = ""
     try:
         total = metrics.compute(start=start, end=end, scope=scope)

@@ -68,6 +68,12 @@ def grid_of(code: str | None) -> str:
     return code_at(code, "grid")
 
 
+def enclosing(code: str | None) -> list[str]:
+    """The codes of the places that hold ``code``, the district first (a grid's district, street
+    and community; a district's none)."""
+    return [code[:n] for n in LEVELS.values() if code and n < len(code)]
+
+
 def at_most(code: str | None, level: str) -> str:
     """``code`` widened to ``level`` when it names a smaller place (a grid widened to "community"
     is its community); a code of that level or a larger place stays as it is. For "the area of

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiceng.accounts.models import RoleAssignment, User
 from jiceng.accounts.roles import ROLES, Role
+from jiceng.core.scope import community_of, covers, street_of
 from jiceng.demo.names import names
 from jiceng.geo.models import Division
 from jiceng.geo.services import load_real_district
@@ -171,7 +172,7 @@ def _party_orgs(district, streets, communities, grids) -> None:
                 name=f"中共{c.name}{suffix}",
                 kind=kind,
                 division=c,
-                parent=by_code[c.code[:9]],
+                parent=by_code[street_of(c.code)],
                 scope_code=c.code,
             )
         )
@@ -182,7 +183,7 @@ def _party_orgs(district, streets, communities, grids) -> None:
             name=f"{g.name}党支部",
             kind="branch",
             division=g,
-            parent=by_code[g.code[:12]],
+            parent=by_code[community_of(g.code)],
             scope_code=g.code,
         )
         for g in grids
@@ -191,8 +192,8 @@ def _party_orgs(district, streets, communities, grids) -> None:
 
 def _accounts(district, streets, communities, grids) -> list[DemoLogin]:
     street = streets[0]
-    community = next(c for c in communities if c.code.startswith(street.code))
-    grid = next(g for g in grids if g.code.startswith(community.code))
+    community = next(c for c in communities if covers([street.code], c.code))
+    grid = next(g for g in grids if covers([community.code], g.code))
     places = {"district": district, "street": street, "community": community, "grid": grid}
     department = Partner.objects.filter(kind="department").order_by("pk").first()
     partner = (

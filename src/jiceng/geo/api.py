@@ -7,6 +7,7 @@ import json
 from django.http import HttpResponse
 from ninja import Router, Schema
 
+from jiceng.core.scope import community_of, street_of
 from jiceng.geo import selectors
 from jiceng.geo.lookup import locate_or_error
 from jiceng.geo.models import Division
@@ -77,12 +78,13 @@ def grids_geojson(request, code: str):
 @router.get("/locate", response=LocateOut, summary="经纬度所在网格")
 def locate(request, lon: str, lat: str):
     code = locate_or_error(lon, lat)
-    found = {d.code: d for d in Division.objects.filter(code__in=[code, code[:12], code[:9]])}
+    community, street = community_of(code), street_of(code)
+    found = {d.code: d for d in Division.objects.filter(code__in=[code, community, street])}
     return {
         "grid_code": code,
         "grid_name": found[code].name,
-        "community_code": code[:12],
-        "community_name": found[code[:12]].name,
-        "street_code": code[:9],
-        "street_name": found[code[:9]].name,
+        "community_code": community,
+        "community_name": found[community].name,
+        "street_code": street,
+        "street_name": found[street].name,
     }

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.models import ScopedQuerySet, TimeStampedModel
+from jiceng.core.scope import enclosing
 
 
 class Level(models.TextChoices):
@@ -80,6 +81,6 @@ class Division(TimeStampedModel):
 
     def ancestors(self) -> list[Division]:
         """From the district down to the parent, in one query."""
-        codes = [self.code[:n] for n in (6, 9, 12) if n < len(self.code)]
+        codes = enclosing(self.code)
         found = {d.code: d for d in Division.objects.filter(code__in=codes)}
         return [found[c] for c in codes if c in found]

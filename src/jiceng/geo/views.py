@@ -3,6 +3,7 @@
 from django.shortcuts import render
 
 from jiceng.accounts.decorators import page
+from jiceng.core.scope import covers
 from jiceng.geo import selectors
 from jiceng.geo.svg import division_map
 
@@ -17,11 +18,7 @@ def division_list(request):
 def division_detail(request, code: str):
     division = selectors.division_for(user=request.user, code=code)
     children = list(selectors.children_with_counts(division=division))
-    ancestors = [
-        d
-        for d in division.ancestors()
-        if request.user.scope_codes and any(d.code.startswith(s) for s in request.user.scope_codes)
-    ]
+    ancestors = [d for d in division.ancestors() if covers(request.user.scope_codes, d.code)]
     return render(
         request,
         "geo/division.html",

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from jiceng.accounts.models import RoleAssignment
 from jiceng.core.registry import points_earned
+from jiceng.core.scope import community_of, covers
 from jiceng.party.dues import add_months, first_of_month, member_dues
 from jiceng.party.models import (
     Attendance,
@@ -44,7 +45,7 @@ def build_party_demo(*, district: str, seed: int = 5) -> dict[str, int]:
     rng = random.Random(seed)
     branches: dict[str, list[PartyOrg]] = {}
     for org in PartyOrg.objects.filter(scope_code__startswith=district, kind="branch"):
-        branches.setdefault(org.scope_code[:12], []).append(org)
+        branches.setdefault(community_of(org.scope_code), []).append(org)
     assignments = (
         RoleAssignment.objects.filter(role="member", ended_at__isnull=True)
         .filter(scope_code__startswith=district)
@@ -54,7 +55,7 @@ def build_party_demo(*, district: str, seed: int = 5) -> dict[str, int]:
     kinds = ["direct"] * 5 + ["in_service"] * 3 + ["retired"] * 2
     members = []
     for a in assignments:
-        candidates = branches.get(a.scope_code[:12])
+        candidates = branches.get(community_of(a.scope_code))
         if not candidates or Member.objects.filter(user=a.user).exists():
             continue
         org = rng.choice(candidates)
@@ -190,7 +191,7 @@ def build_party_demo(*, district: str, seed: int = 5) -> dict[str, int]:
                     occurred_at=p.paid_at,
                     by=None,
                 )
-    local = [m for m in members if m.scope_code.startswith(first)]
+    local = [m for m in members if covers([first], m.scope_code)]
     in_service = [m for m in local if m.management_type == "in_service"]
     community_id = branches[first][0].division.parent_id
     for i, m in enumerate(in_service[:6]):

@@ -10,26 +10,16 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from jiceng.accounts.roles import Role
+from jiceng.accounts.roles import MANAGER_ROLES
+from jiceng.core.scope import covers
 from jiceng.party.models import Meeting, Member, PartyOrg, Registration
-
-MANAGER_ROLES = (
-    Role.COMMUNITY_WORKER,
-    Role.COMMUNITY_SECRETARY,
-    Role.STREET_STAFF,
-    Role.DISTRICT_STAFF,
-)
-
-
-def _covers(codes: list[str], scope: str) -> bool:
-    return any(scope.startswith(code) for code in codes)
 
 
 def can_manage(user, obj) -> bool:
     """May ``user`` change records of ``obj``'s place (an org, member, meeting, registration)?"""
     if not getattr(user, "is_authenticated", False):
         return False
-    return _covers(user.scopes_for(*MANAGER_ROLES), obj.scope_code)
+    return covers(user.scopes_for(*MANAGER_ROLES), obj.scope_code)
 
 
 def visible_orgs(user) -> QuerySet[PartyOrg]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.photos import prepare_photos
+from jiceng.core.scope import at_most, covers
 from jiceng.party import scoring
 from jiceng.party.dues import add_months, first_of_month, member_dues, month_label
 from jiceng.party.models import (
@@ -83,7 +84,7 @@ def org_create(
     )
     org.scope_code = division.code
     _require_manager(by, org)
-    if parent is not None and not division.code.startswith(parent.scope_code[:9]):
+    if parent is not None and not covers([at_most(parent.scope_code, "street")], division.code):
         # A branch sits in its committee's street; a partner's org may sit anywhere in it.
         raise UserError(_("党组织应与上级党组织在同一街道。"), field="parent")
     org.save()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from jiceng.accounts.models import RoleAssignment
 from jiceng.accounts.roles import Role
 from jiceng.core.notify import notify
+from jiceng.core.scope import community_of
 from jiceng.party import selectors
 from jiceng.party.models import Member, PartyOrg, WarningNotice
 
@@ -53,7 +54,7 @@ def send_warnings(*, today: date | None = None) -> dict[str, int]:
             if not _first_time(key):
                 continue
             notify(
-                users=staff.get(state.org.scope_code[:12], []),
+                users=staff.get(community_of(state.org.scope_code), []),
                 title=f"组织生活预警：{state.org.name}",
                 body=(
                     f"{state.frequency.get_kind_display()}本期（{state.start:%Y-%m-%d} 至 "
@@ -73,7 +74,7 @@ def send_warnings(*, today: date | None = None) -> dict[str, int]:
             if not _first_time(key):
                 continue
             notify(
-                users=staff.get(member.scope_code[:12], []),
+                users=staff.get(community_of(member.scope_code), []),
                 title=f"党费预警：{member.name}",
                 body=f"{member.name}（{member.org.name}）已连续 {arrears.unpaid_months} 个月未交纳党费。",
                 url=reverse("party:member", args=[member.pk]),

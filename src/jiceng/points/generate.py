@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.core.errors import UserError
+from jiceng.core.scope import community_of
 from jiceng.geo.models import Division
 from jiceng.party.models import Member, PartyOrg
 from jiceng.points.models import PointEntry, PointRule
@@ -48,7 +49,7 @@ def generate_party(*, district: str, members: int, seed: int = 1, log=print) -> 
                 name=f"{g.name}党支部",
                 kind="branch",
                 division=g,
-                parent=by_code.get(g.code[:12]),
+                parent=by_code.get(community_of(g.code)),
                 scope_code=g.code,
             )
             for g in grids

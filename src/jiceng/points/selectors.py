@@ -9,6 +9,7 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from jiceng.core.models import ScopedQuerySet
+from jiceng.core.scope import at_most
 from jiceng.party.models import Member
 from jiceng.points.models import ManualEntry, PointBalance, PointEntry
 
@@ -88,7 +89,7 @@ def rank_of(
 def member_summary(*, member: Member, year: int | None = None) -> dict:
     """What a member sees: balance, rank in the branch and in the community, recent entries."""
     year = year or timezone.localdate().year
-    community = member.scope_code[:12]
+    community = at_most(member.scope_code, "community")
     entries = list(entry_list(member=member)[:50])
     return {
         "year": year,

@@ -21,6 +21,7 @@ from shapely.geometry import shape
 
 from jiceng.core.fields import field_fernet, lookup_hash
 from jiceng.core.personal import id_check_char
+from jiceng.core.scope import district_of
 from jiceng.geo.models import Division
 from jiceng.registry.models import normalize_address
 
@@ -282,7 +283,7 @@ def generate_register(
     order = list(range(len(dwellings)))
     rng.shuffle(order)
     fernet = field_fernet()
-    area = district[:6]
+    area = district_of(district)
     ids = IdNumbers(area)
     full_names = iter(names(residents + 10, rng))
     person_rows: list[tuple] = []

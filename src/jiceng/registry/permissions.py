@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from jiceng.accounts.roles import Role
+from jiceng.core.scope import at_most, covers
 from jiceng.registry.models import Building, CareTag, Compound, Dwelling, Person
 
 # Who reads the register in their scope (the navigation table says the same).
@@ -34,10 +35,6 @@ BASIC_COLUMNS = ("name", "gender", "age", "residence_type", "status", "grid", "a
 SERVING_COLUMNS = (*BASIC_COLUMNS, "id_number", "phone", "relation", "care_tags")
 
 
-def _covers(codes: list[str], scope: str) -> bool:
-    return any(scope.startswith(code) for code in codes)
-
-
 def read_scopes(user) -> list[str]:
     return user.scopes_for(*READ_ROLES) if user.is_authenticated else []
 
@@ -60,20 +57,20 @@ def visible_buildings(user) -> QuerySet[Building]:
 
 def visible_compounds(user) -> QuerySet[Compound]:
     # A compound's scope is its community; a grid worker sees the compounds around their grid.
-    scopes = [code[:12] for code in read_scopes(user)]
+    scopes = [at_most(code, "community") for code in read_scopes(user)]
     return Compound.objects.within(*scopes)
 
 
 def can_edit(user, obj) -> bool:
-    return user.is_authenticated and _covers(edit_scopes(user), obj.scope_code)
+    return user.is_authenticated and covers(edit_scopes(user), obj.scope_code)
 
 
 def can_reveal(user, person: Person) -> bool:
-    return user.is_authenticated and _covers(user.scopes_for(*REVEAL_ROLES), person.scope_code)
+    return user.is_authenticated and covers(user.scopes_for(*REVEAL_ROLES), person.scope_code)
 
 
 def can_see_care(user, scope_code: str) -> bool:
-    return user.is_authenticated and _covers(user.scopes_for(*CARE_ROLES), scope_code)
+    return user.is_authenticated and covers(user.scopes_for(*CARE_ROLES), scope_code)
 
 
 def visible_care_tags(user) -> QuerySet[CareTag]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from jiceng.core.errors import NotFound, UserError
 from jiceng.core.fields import lookup_hashes
 from jiceng.core.personal import normalize_id_number, normalize_mobile
+from jiceng.core.scope import at_most
 from jiceng.registry import permissions
 from jiceng.registry.models import (
     Building,
@@ -267,7 +268,7 @@ def locate_address(text: str, *, within: str = "") -> AddressMatch | None:
             return _match(found[prefix], "address")
     compounds_named = Compound.objects.alias(text=Value(key)).filter(text__contains=F("name"))
     if within:
-        compounds_named = compounds_named.within(within[:12])
+        compounds_named = compounds_named.within(at_most(within, "community"))
     for compound in sorted(compounds_named, key=lambda c: -len(c.name)):
         rest = key.split(normalize_address(compound.name), 1)[-1]
         candidates = sorted(

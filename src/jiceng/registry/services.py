@@ -15,6 +15,7 @@ from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.fields import lookup_hashes
 from jiceng.core.personal import validate_id_number, validate_mobile
+from jiceng.core.scope import covers
 from jiceng.geo.models import Division
 from jiceng.registry import permissions
 from jiceng.registry.models import (
@@ -380,7 +381,7 @@ def building_create(
         grid = located
     if grid is None or grid.level != "grid":
         raise UserError(_("请选择楼栋所在的网格，或在地图上标出位置。"), field="grid")
-    if compound is not None and not grid.code.startswith(compound.scope_code):
+    if compound is not None and not covers([compound.scope_code], grid.code):
         raise UserError(_("网格不在该小区所属社区内。"), field="grid")
     if not permissions.can_edit(by, grid):
         raise Forbidden(_("您没有在此网格登记楼栋的权限。"))

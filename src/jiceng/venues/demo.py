@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from jiceng.accounts.models import RoleAssignment, User
+from jiceng.core.scope import community_of, covers, street_of
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 from jiceng.venues.generate import PATTERNS, plan_bookings
@@ -39,7 +40,7 @@ def build_venues(*, district: str, seed: int = 2026, stations: int = 136) -> dic
     grids = list(Division.objects.filter(level="grid", code__startswith=district).order_by("code"))
     venues: list[tuple[Venue, dict]] = []
     for street in streets:
-        home = next(c for c in communities if c.code.startswith(street.code))
+        home = next(c for c in communities if covers([street.code], c.code))
         venues.append(
             (
                 Venue(
@@ -59,7 +60,7 @@ def build_venues(*, district: str, seed: int = 2026, stations: int = 136) -> dic
         word, kind, capacity, facilities = PARTNER_ROOMS.get(
             p.kind, ("活动室", "activity_room", 30, "桌椅")
         )
-        home = next((c for c in communities if c.code.startswith(p.scope_code)), None)
+        home = next((c for c in communities if covers([p.scope_code], c.code)), None)
         if home is None:
             continue
         venues.append(
@@ -143,7 +144,7 @@ def build_venues(*, district: str, seed: int = 2026, stations: int = 136) -> dic
     now = timezone.now()
     rows: list[Booking] = []
     for v in made:
-        near = [b for b in bookers if b[1].startswith(v.scope_code[:12])] or bookers
+        near = [b for b in bookers if covers([community_of(v.scope_code)], b[1])] or bookers
         per_day = 0.9 if v.kind in ("center", "meeting_room") else 0.5
         for s, e, status, title, attendees in plan_bookings(
             rng,
@@ -187,7 +188,7 @@ def _for_the_demo_logins(made: list[Venue], by_venue: dict, rng: random.Random) 
     home = resident.role_assignments.filter(role="resident").first()
     if home is None:
         return
-    mine = [v for v in made if v.scope_code.startswith(home.scope_code[:9])][:3]
+    mine = [v for v in made if covers([street_of(home.scope_code)], v.scope_code)][:3]
     tz = timezone.get_current_timezone()
     today = timezone.localdate()
     for offset, status, venue in zip(

@@ -12,19 +12,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from jiceng.accounts.roles import ADMIN_ROLES, Role
+from jiceng.accounts.roles import ADMIN_ROLES, MANAGER_ROLES, Role
+from jiceng.core.scope import community_of, covers, street_of
 from jiceng.venues.models import Booking, Venue
-
-MANAGER_ROLES = (
-    Role.COMMUNITY_WORKER,
-    Role.COMMUNITY_SECRETARY,
-    Role.STREET_STAFF,
-    Role.DISTRICT_STAFF,
-)
-
-
-def _covers(codes: list[str], scope: str) -> bool:
-    return any(scope.startswith(code) for code in codes)
 
 
 def _authenticated(user) -> bool:
@@ -57,7 +47,7 @@ def can_manage(user, venue: Venue) -> bool:
         return False
     if venue.owner_partner_id:
         return venue.owner_partner_id in partner_units(user)
-    return _covers(user.scopes_for(*MANAGER_ROLES), venue.scope_code)
+    return covers(user.scopes_for(*MANAGER_ROLES), venue.scope_code)
 
 
 def can_reveal_contact(user, obj: Venue | Booking) -> bool:
@@ -84,25 +74,25 @@ def can_create_in(user, division, owner_partner=None) -> bool:
         return False
     if owner_partner is not None and owner_partner.pk in partner_units(user):
         return True
-    return _covers(user.scopes_for(*MANAGER_ROLES), division.code)
+    return covers(user.scopes_for(*MANAGER_ROLES), division.code)
 
 
 def home_communities(user) -> list[str]:
     """The community codes a person belongs to: through any role with a place, or their unit's."""
     if not _authenticated(user):
         return []
-    codes = {a.scope_code[:12] for a in user.active_assignments if a.division_id}
-    codes |= {a.unit.scope_code[:12] for a in user.active_assignments if a.unit_id}
-    return sorted(c for c in codes if len(c) >= 12)
+    codes = {community_of(a.scope_code) for a in user.active_assignments if a.division_id}
+    codes |= {community_of(a.unit.scope_code) for a in user.active_assignments if a.unit_id}
+    return sorted(c for c in codes if c)
 
 
 def home_streets(user) -> list[str]:
     """The street codes a person lives or works in (a unit placed at a street counts)."""
     if not _authenticated(user):
         return []
-    codes = {a.scope_code[:9] for a in user.active_assignments if a.division_id}
-    codes |= {a.unit.scope_code[:9] for a in user.active_assignments if a.unit_id}
-    return sorted(c for c in codes if len(c) >= 9)
+    codes = {street_of(a.scope_code) for a in user.active_assignments if a.division_id}
+    codes |= {street_of(a.unit.scope_code) for a in user.active_assignments if a.unit_id}
+    return sorted(c for c in codes if c)
 
 
 def may_book(user, venue: Venue) -> bool:

@@ -25,6 +25,7 @@ from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.notify import notify
 from jiceng.core.personal import normalize_mobile
+from jiceng.core.scope import at_most, covers
 from jiceng.core.workdays import _overrides, parse_windows
 from jiceng.venues.models import WEEKDAYS, Booking, Closure, OpeningWindow, Venue
 from jiceng.venues.permissions import (
@@ -228,7 +229,9 @@ def venue_create(
         raise UserError(_("场地应设在社区或网格。"), field="division")
     if not can_create_in(by, division, owner_partner):
         raise Forbidden(_("您无权在该区划登记场地。"))
-    if owner_partner is not None and not division.code.startswith(owner_partner.scope_code[:9]):
+    if owner_partner is not None and not covers(
+        [at_most(owner_partner.scope_code, "street")], division.code
+    ):
         raise UserError(_("共建单位的场地应在该单位所在街道之内。"), field="division")
     if kind not in Venue.Kind.values:
         raise UserError(_("未知的场地类型。"), field="kind")
