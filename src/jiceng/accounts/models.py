@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.roles import ADMIN_ROLES, HOME_ORDER, ROLES, Role
-from jiceng.core.models import ScopedQuerySet, TimeStampedModel
+from jiceng.core.models import ScopedModel, ScopedQuerySet, TimeStampedModel
 
 
 class User(AbstractUser):
@@ -71,7 +71,7 @@ class RoleAssignmentQuerySet(ScopedQuerySet):
         return self.filter(ended_at__isnull=True)
 
 
-class RoleAssignment(TimeStampedModel):
+class RoleAssignment(TimeStampedModel, ScopedModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("用户"),
@@ -95,7 +95,6 @@ class RoleAssignment(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    scope_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("授予人"),

@@ -10,10 +10,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.cases.workflow import Status, Triage
-from jiceng.core.fields import EncryptedCharField
+from jiceng.core.fields import EncryptedPhoneField
 from jiceng.core.memo import ProcessMemo
-from jiceng.core.models import AppendOnlyQuerySet, ScopedQuerySet, TimeStampedModel
-from jiceng.core.personal import mask_phone, normalize_mobile
+from jiceng.core.models import (
+    AppendOnlyQuerySet,
+    ScopedQuerySet,
+    TimeStampedModel,
+    UnindexedScopedModel,
+)
+from jiceng.core.personal import mask_phone
 
 HOURS = {"max_digits": 7, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
@@ -97,7 +102,7 @@ class CaseQuerySet(ScopedQuerySet):
         return self.exclude(private_q())
 
 
-class Case(TimeStampedModel):
+class Case(TimeStampedModel, UnindexedScopedModel):
     class Source(models.TextChoices):
         RESIDENT = "resident", _("居民上报")
         PATROL = "patrol", _("网格巡查")
@@ -132,15 +137,7 @@ class Case(TimeStampedModel):
     is_anonymous = models.BooleanField(_("匿名"), default=False)
     # A number to call back about the case (an anonymous reporter's only contact): encrypted,
     # shown masked, whole only to staff who give a reason (audited).
-    contact_phone = EncryptedCharField(
-        _("回访电话"),
-        max_length=11,
-        null=True,
-        blank=True,
-        hash_field="contact_phone_hash",
-        hash_kind="phone",
-        normalize=normalize_mobile,
-    )
+    contact_phone = EncryptedPhoneField(_("回访电话"))
     # A database default, so that the bulk loaders (COPY) need not name it.
     contact_phone_hash = models.CharField(
         _("回访电话哈希"), max_length=64, blank=True, editable=False, default="", db_default=""
@@ -148,8 +145,6 @@ class Case(TimeStampedModel):
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    # Indexed by case_inbox and case_place_period below, which start with it.
-    scope_code = models.CharField(_("网格代码"), max_length=15)
     handler = models.ForeignKey(
         "partners.Partner",
         verbose_name=_("处置单位"),
@@ -462,7 +457,7 @@ TALLY_STAGES = (
 )
 
 
-class CaseTally(models.Model):
+class CaseTally(UnindexedScopedModel):
     """What the event log says about one case, in the form the metrics count: written by the
     services in the same transaction as each event (recomputed from the case's events), and
     rebuilt from the whole log by ``jiceng.cases.tally.rebuild``. A street's month is then
@@ -475,7 +470,6 @@ class CaseTally(models.Model):
         on_delete=models.CASCADE,
         related_name="tally",
     )
-    scope_code = models.CharField(_("网格代码"), max_length=15)
     reported_at = models.DateTimeField(_("上报时间"))
     status = models.CharField(_("阶段"), max_length=16, choices=Status.choices)
     rating = models.CharField(_("评价"), max_length=24, blank=True)
@@ -505,8 +499,6 @@ class CaseTally(models.Model):
     hours_handled = models.FloatField(null=True, blank=True)
     hours_closed = models.FloatField(null=True, blank=True)
     hours_evaluated = models.FloatField(null=True, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("案件统计摘要")

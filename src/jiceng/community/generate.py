@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from jiceng.accounts.models import RoleAssignment
+from jiceng.core.scope import community_of
 from jiceng.geo.models import Division
 
 TITLES = [
@@ -76,7 +77,7 @@ def generate_activities(
     for user_id, code in RoleAssignment.objects.filter(
         role="resident", scope_code__startswith=district, ended_at__isnull=True
     ).values_list("user_id", "scope_code"):
-        residents[code[:12]].append(user_id)
+        residents[community_of(code)].append(user_id)
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     first = now - timedelta(days=182)
     with transaction.atomic(), connection.cursor() as cursor:

@@ -13,26 +13,20 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiceng.community.workflow import OrderStatus
-from jiceng.core.models import AppendOnlyQuerySet, ScopedQuerySet, TimeStampedModel
+from jiceng.core.models import AppendOnlyQuerySet, ScopedModel, TimeStampedModel
 
 USER = settings.AUTH_USER_MODEL
 
 
-class Scoped(TimeStampedModel):
+class Scoped(TimeStampedModel, ScopedModel):
     community = models.ForeignKey(
         "geo.Division", verbose_name=_("社区"), on_delete=models.PROTECT, related_name="+"
     )
-    scope_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
 
-    objects = ScopedQuerySet.as_manager()
+    scope_place = "community"
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self.scope_code and self.community_id:
-            self.scope_code = self.community.code
-        super().save(*args, **kwargs)
 
 
 # --- the three lists --------------------------------------------------------------------------

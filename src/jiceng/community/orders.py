@@ -20,6 +20,7 @@ from jiceng.community.workflow import OrderStatus
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.notify import notify
+from jiceng.core.scope import covers, street_of
 from jiceng.party.models import Member
 
 
@@ -38,7 +39,7 @@ def _check_assignee(order_scope: str, member: Member | None, team: VolunteerTeam
     if member is not None:
         if not member.is_active or member.user_id is None:
             raise UserError(_("该党员没有可用的账号，无法接单。"), field="assignee")
-        if not member.scope_code.startswith(order_scope[:9]):
+        if not covers([street_of(order_scope)], member.scope_code):
             raise UserError(_("只能派给本街道的党员。"), field="assignee")
     if team is not None and (team.scope_code != order_scope or not team.is_active):
         raise UserError(_("只能派给本社区在册的服务队。"), field="assignee")

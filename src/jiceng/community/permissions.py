@@ -9,23 +9,14 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from jiceng.accounts.roles import Role
+from jiceng.accounts.roles import MANAGER_ROLES, Role
 from jiceng.community import workflow
 from jiceng.community.models import ServiceOrder, TeamMember, Wish
+from jiceng.core.scope import community_of, covers
 from jiceng.party.models import Member
 
-MANAGER_ROLES = (
-    Role.COMMUNITY_WORKER,
-    Role.COMMUNITY_SECRETARY,
-    Role.STREET_STAFF,
-    Role.DISTRICT_STAFF,
-)
 # The roles that live in a community and use the phone pages.
 PEOPLE_ROLES = (Role.RESIDENT, Role.MEMBER, Role.GRID_WORKER, Role.GRID_CHIEF)
-
-
-def _covers(codes: list[str], scope: str) -> bool:
-    return any(scope.startswith(code) for code in codes)
 
 
 def can_manage(user, obj) -> bool:
@@ -33,15 +24,15 @@ def can_manage(user, obj) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     scope = getattr(obj, "scope_code", None) or obj.code
-    return _covers(user.scopes_for(*MANAGER_ROLES), scope)
+    return covers(user.scopes_for(*MANAGER_ROLES), scope)
 
 
 def home_communities(user) -> list[str]:
     """The communities (12-digit codes) a resident or member lives or is registered in."""
     if not getattr(user, "is_authenticated", False):
         return []
-    codes = [c[:12] for c in user.scopes_for(*PEOPLE_ROLES) if len(c) >= 12]
-    return list(dict.fromkeys(codes))
+    codes = [community_of(c) for c in user.scopes_for(*PEOPLE_ROLES)]
+    return list(dict.fromkeys(c for c in codes if c))
 
 
 def member_of(user) -> Member | None:

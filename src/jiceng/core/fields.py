@@ -25,6 +25,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from encrypted_fields.fields import EncryptedCharField as _LibraryEncryptedCharField
 
+from jiceng.core.personal import normalize_mobile
+
 FERNET_PREFIX = "gAAAAA"  # every Fernet token starts so (version byte 0x80 and a timestamp)
 
 
@@ -137,6 +139,40 @@ class EncryptedCharField(_LibraryEncryptedCharField):
         if self.hash_field:
             setattr(model_instance, self.hash_field, self.hash_of(value))
         return value
+
+
+class EncryptedPhoneField(EncryptedCharField):
+    """A phone number (a resident's, a booker's, a venue's contact): encrypted, optional, hashed
+    as a mobile number (kind "phone", so that one number finds its person, case and booking)
+    into the sibling column ``<name>_hash`` unless ``hash_field`` names another. Migrations see
+    an ``EncryptedCharField`` with these arguments written out."""
+
+    def __init__(
+        self,
+        *args: Any,
+        max_length: int = 11,
+        null: bool = True,
+        blank: bool = True,
+        hash_kind: str = "phone",
+        normalize: Callable[[Any], str] | None = normalize_mobile,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            *args,
+            max_length=max_length,
+            null=null,
+            blank=blank,
+            hash_kind=hash_kind,
+            normalize=normalize,
+            **kwargs,
+        )
+
+    def contribute_to_class(
+        self, cls: type[models.Model], name: str, *args: Any, **kw: Any
+    ) -> None:
+        if self.hash_field is None:
+            self.hash_field = f"{name}_hash"
+        super().contribute_to_class(cls, name, *args, **kw)
 
 
 def encrypted_fields(model: type[models.Model]) -> list[EncryptedCharField]:

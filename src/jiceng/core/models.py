@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.scope import LEVELS, covers
 
 
 class TimeStampedModel(models.Model):
@@ -18,14 +20,14 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-CODE_MAX = 15  # the longest division code: a grid's
+CODE_MAX = LEVELS["grid"]  # the longest division code: a grid's
 
 
 def minimal_prefixes(codes: list[str]) -> list[str]:
     """Drop every code that another code in the list already covers as a prefix."""
     kept: list[str] = []
     for code in sorted(set(codes), key=len):
-        if not any(code.startswith(k) for k in kept):
+        if not covers(kept, code):
             kept.append(code)
     return kept
 
@@ -64,6 +66,64 @@ class ScopedQuerySet(models.QuerySet):
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
         return self.within(*user.scope_codes)
+
+
+class ScopedModel(models.Model):
+    """A record that belongs to a place: ``scope_code`` is the division code of that place (a
+    grid's, a community's ...), which every list filters by through ``ScopedQuerySet``.
+
+    A model that names its place by a foreign key to ``geo.Division`` says which in
+    ``scope_place``; ``save()`` then copies the place's code, so that the two never disagree. A
+    model placed through another record (a household by its dwelling) leaves ``scope_place``
+    empty: its service sets ``scope_code`` from that record. ``bulk_create`` skips ``save()``:
+    bulk loaders set the code themselves.
+
+    The column carries ``db_index`` (and so, on PostgreSQL, a pattern index the range filters do
+    not use) because the first apps declared it so; a model whose Meta declares the index its
+    lists use, headed by ``scope_code``, takes ``UnindexedScopedModel`` instead.
+    """
+
+    scope_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
+
+    # The foreign key to geo.Division whose code this record carries ("" when set by services).
+    scope_place: ClassVar[str] = ""
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if self.take_scope_from_place(update_fields) and update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "scope_code"}
+        super().save(*args, **kwargs)
+
+    def take_scope_from_place(self, update_fields: Any = None) -> bool:
+        """Set ``scope_code`` from ``scope_place`` when one is named and set; a save of other
+        fields only (``update_fields``) leaves it and does not read the place."""
+        if not self.scope_place:
+            return False
+        place = self._meta.get_field(self.scope_place)
+        if update_fields is not None and not {"scope_code", place.name, place.attname} & set(
+            update_fields
+        ):
+            return False
+        if getattr(self, place.attname) is None:
+            return False
+        self.scope_code = getattr(self, place.name).code
+        return True
+
+
+class UnindexedScopedModel(ScopedModel):
+    """A ``ScopedModel`` whose ``scope_code`` has no index of its own: its Meta declares the
+    composite index its lists filter by, headed by ``scope_code`` (CONVENTIONS: do not index a
+    column that heads a composite index already), or it is never listed by place alone."""
+
+    scope_code = models.CharField(_("区划代码"), max_length=15)
+
+    class Meta:
+        abstract = True
 
 
 class AppendOnlyQuerySet(ScopedQuerySet):

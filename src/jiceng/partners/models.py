@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.models import ScopedQuerySet, TimeStampedModel
+from jiceng.core.models import ScopedModel, TimeStampedModel
 
 
-class Partner(TimeStampedModel):
+class Partner(TimeStampedModel, ScopedModel):
     class Kind(models.TextChoices):
         DEPARTMENT = "department", _("职能部门")
         AGENCY = "agency", _("机关事业单位")
@@ -23,10 +23,9 @@ class Partner(TimeStampedModel):
     division = models.ForeignKey(
         "geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
     )
-    scope_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
-    objects = ScopedQuerySet.as_manager()
+    scope_place = "division"
 
     class Meta:
         verbose_name = _("共建单位")
@@ -40,7 +39,3 @@ class Partner(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs) -> None:
-        self.scope_code = self.division.code
-        super().save(*args, **kwargs)

@@ -16,10 +16,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.models import ScopedQuerySet, TimeStampedModel
+from jiceng.core.models import ScopedModel, TimeStampedModel
 
 
-class PartyOrg(TimeStampedModel):
+class PartyOrg(TimeStampedModel, ScopedModel):
     class Kind(models.TextChoices):
         COMMITTEE = "committee", _("党委")
         WORKING_COMMITTEE = "working_committee", _("党工委")
@@ -48,13 +48,12 @@ class PartyOrg(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="party_orgs",
     )
-    scope_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
     # The fixed day of the month of the theme party day (Yuehu: the 9th); empty: any day.
     theme_day = models.PositiveSmallIntegerField(_("主题党日（每月几日）"), null=True, blank=True)
     is_active = models.BooleanField(_("存续"), default=True)
     dissolved_at = models.DateField(_("撤销日期"), null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    scope_place = "division"
 
     class Meta:
         verbose_name = _("党组织")
@@ -70,12 +69,8 @@ class PartyOrg(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        self.scope_code = self.division.code
-        super().save(*args, **kwargs)
 
-
-class CommitteeSeat(TimeStampedModel):
+class CommitteeSeat(TimeStampedModel, ScopedModel):
     """A seat on a community committee or street working committee; partner members hold the
     part-time seats of the 大党委 / 大工委 (兼职委员)."""
 
@@ -103,9 +98,6 @@ class CommitteeSeat(TimeStampedModel):
     is_part_time = models.BooleanField(_("兼职委员"), default=False)
     started_at = models.DateField(_("任职日期"), default=date.today)
     ended_at = models.DateField(_("离任日期"), null=True, blank=True)
-    scope_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("委员")
@@ -116,7 +108,7 @@ class CommitteeSeat(TimeStampedModel):
         return f"{self.org} · {self.title} · {self.name}"
 
 
-class Member(TimeStampedModel):
+class Member(TimeStampedModel, ScopedModel):
     class ManagementType(models.TextChoices):
         DIRECT = "direct", _("直管党员")
         IN_SERVICE = "in_service", _("在职党员（联管）")
@@ -175,11 +167,8 @@ class Member(TimeStampedModel):
     dues_override = models.DecimalField(
         _("核准的月交纳额"), max_digits=10, decimal_places=2, null=True, blank=True
     )
-    scope_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
     is_active = models.BooleanField(_("在册"), default=True)
     left_at = models.DateField(_("离册日期"), null=True, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("党员")
@@ -222,7 +211,7 @@ class MemberTransfer(models.Model):
         return f"{self.member} {self.from_org} → {self.to_org}"
 
 
-class Registration(TimeStampedModel):
+class Registration(TimeStampedModel, ScopedModel):
     """双报到: an in-service member registers with the community where they live, or a partner's
     party organization with a community; the community approves."""
 
@@ -269,9 +258,6 @@ class Registration(TimeStampedModel):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    scope_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("双报到")
@@ -300,7 +286,7 @@ class Registration(TimeStampedModel):
         return f"{who} → {self.community.name}（{self.get_status_display()}）"
 
 
-class LeadHousehold(TimeStampedModel):
+class LeadHousehold(TimeStampedModel, ScopedModel):
     """党员中心户 (1+10+N): a member household that keeps in touch with about ten members."""
 
     member = models.OneToOneField(
@@ -310,10 +296,7 @@ class LeadHousehold(TimeStampedModel):
         "geo.Division", verbose_name=_("所在网格"), on_delete=models.PROTECT, related_name="+"
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    scope_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
     is_active = models.BooleanField(_("有效"), default=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("党员中心户")
@@ -411,7 +394,7 @@ class MeetingFrequency(TimeStampedModel):
         return f"{self.get_kind_display()} {self.get_period_display()}{self.times}次"
 
 
-class Meeting(TimeStampedModel):
+class Meeting(TimeStampedModel, ScopedModel):
     class Status(models.TextChoices):
         PLANNED = "planned", _("已安排")
         HELD = "held", _("已召开")
@@ -437,9 +420,6 @@ class Meeting(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    scope_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("会议")

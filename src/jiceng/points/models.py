@@ -11,7 +11,12 @@ from django.db.models import F, Q
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.models import AppendOnlyQuerySet, ScopedQuerySet, TimeStampedModel
+from jiceng.core.models import (
+    AppendOnlyQuerySet,
+    ScopedModel,
+    TimeStampedModel,
+    UnindexedScopedModel,
+)
 
 # The starter rules' names (migrations 0002 and 0003), for the English catalogue (three of
 # them are translated in party's, where the same words name the meetings).
@@ -94,7 +99,7 @@ class PointRule(TimeStampedModel):
         }
 
 
-class PointEntry(models.Model):
+class PointEntry(UnindexedScopedModel):
     """One ledger entry. Never changed or deleted: revoking writes a reversing entry."""
 
     class Kind(models.TextChoices):
@@ -113,7 +118,6 @@ class PointEntry(models.Model):
     org = models.ForeignKey(
         "party.PartyOrg", verbose_name=_("党组织"), on_delete=models.PROTECT, related_name="+"
     )
-    scope_code = models.CharField(_("区划代码"), max_length=15)
     points = models.IntegerField(_("分值"))
     # What the rule offered before caps; ``points`` is what the caps left.
     offered = models.IntegerField(_("应得分值"))
@@ -177,7 +181,7 @@ class PointEntry(models.Model):
         raise PermissionError("append-only: ledger entries cannot be deleted")
 
 
-class ManualEntry(TimeStampedModel):
+class ManualEntry(TimeStampedModel, ScopedModel):
     """A manual award or deduction: written with a reason, booked when a second person approves."""
 
     class Status(models.TextChoices):
@@ -220,9 +224,6 @@ class ManualEntry(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    scope_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("手工积分")
@@ -233,7 +234,7 @@ class ManualEntry(TimeStampedModel):
         return f"{self.member} {self.points:+d} {self.reason}"
 
 
-class PointBalance(models.Model):
+class PointBalance(UnindexedScopedModel):
     """A member's points for one year in one organization, derived from the ledger: kept current
     by every entry and rebuilt from the ledger by ``jiceng points_rebuild``. (Per organization so
     that a transfer mid-year leaves past points where they were earned.)"""
@@ -246,9 +247,6 @@ class PointBalance(models.Model):
     org = models.ForeignKey(
         "party.PartyOrg", verbose_name=_("党组织"), on_delete=models.PROTECT, related_name="+"
     )
-    scope_code = models.CharField(_("区划代码"), max_length=15)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("积分余额")

@@ -14,9 +14,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.fields import EncryptedCharField
-from jiceng.core.models import AppendOnlyQuerySet, ScopedQuerySet, TimeStampedModel
-from jiceng.core.personal import mask_id_number, mask_phone, normalize_id_number, normalize_mobile
+from jiceng.core.fields import EncryptedCharField, EncryptedPhoneField
+from jiceng.core.models import (
+    AppendOnlyQuerySet,
+    ScopedModel,
+    TimeStampedModel,
+    UnindexedScopedModel,
+)
+from jiceng.core.personal import mask_id_number, mask_phone, normalize_id_number
 
 
 def normalize_address(text: str) -> str:
@@ -33,7 +38,7 @@ def normalize_address(text: str) -> str:
     return "".join(out)
 
 
-class Compound(TimeStampedModel):
+class Compound(TimeStampedModel, ScopedModel):
     """小区: a residential compound inside one community."""
 
     community = models.ForeignKey(
@@ -41,9 +46,6 @@ class Compound(TimeStampedModel):
     )
     name = models.CharField(_("小区名称"), max_length=100)
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    scope_code = models.CharField(_("社区代码"), max_length=15, db_index=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("小区")
@@ -57,7 +59,7 @@ class Compound(TimeStampedModel):
         return self.name
 
 
-class Building(TimeStampedModel):
+class Building(TimeStampedModel, ScopedModel):
     """楼栋: one building in one grid; its address and point place it there."""
 
     compound = models.ForeignKey(
@@ -77,9 +79,8 @@ class Building(TimeStampedModel):
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     floors = models.PositiveSmallIntegerField(_("层数"), null=True, blank=True)
-    scope_code = models.CharField(_("网格代码"), max_length=15, db_index=True)
 
-    objects = ScopedQuerySet.as_manager()
+    scope_place = "grid"
 
     class Meta:
         verbose_name = _("楼栋")
@@ -94,11 +95,10 @@ class Building(TimeStampedModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.address_key = normalize_address(self.address)
-        self.scope_code = self.grid.code if self.grid_id else self.scope_code
         super().save(*args, **kwargs)
 
 
-class Dwelling(TimeStampedModel):
+class Dwelling(TimeStampedModel, ScopedModel):
     """房屋: one flat or house; ``entrance`` is the stairwell (单元) of the building."""
 
     building = models.ForeignKey(
@@ -107,9 +107,6 @@ class Dwelling(TimeStampedModel):
     entrance = models.CharField(_("单元"), max_length=20, blank=True)
     number = models.CharField(_("房号"), max_length=20)
     floor = models.SmallIntegerField(_("楼层"), null=True, blank=True)
-    scope_code = models.CharField(_("网格代码"), max_length=15, db_index=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("房屋")
@@ -126,7 +123,7 @@ class Dwelling(TimeStampedModel):
         return f"{self.building}{entrance}{self.number}"
 
 
-class Household(TimeStampedModel):
+class Household(TimeStampedModel, ScopedModel):
     """户: the people living together in one dwelling (a shared flat may hold several)."""
 
     dwelling = models.ForeignKey(
@@ -140,9 +137,6 @@ class Household(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    scope_code = models.CharField(_("网格代码"), max_length=15, db_index=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("户")
@@ -152,7 +146,7 @@ class Household(TimeStampedModel):
         return f"{self.dwelling}"
 
 
-class Person(TimeStampedModel):
+class Person(TimeStampedModel, UnindexedScopedModel):
     """居民: a natural person in the register. ID and phone are encrypted, with lookup hashes."""
 
     class Gender(models.TextChoices):
@@ -193,15 +187,7 @@ class Person(TimeStampedModel):
         normalize=normalize_id_number,
     )
     id_number_hash = models.CharField(_("身份证号哈希"), max_length=64, blank=True, editable=False)
-    phone = EncryptedCharField(
-        _("联系电话"),
-        max_length=11,
-        null=True,
-        blank=True,
-        hash_field="phone_hash",
-        hash_kind="phone",
-        normalize=normalize_mobile,
-    )
+    phone = EncryptedPhoneField(_("联系电话"))
     phone_hash = models.CharField(
         _("手机号哈希"), max_length=64, blank=True, editable=False, db_index=True
     )
@@ -235,11 +221,8 @@ class Person(TimeStampedModel):
     )
     note = models.CharField(_("备注"), max_length=500, blank=True)
     died_on = models.DateField(_("死亡日期"), null=True, blank=True)
-    # The grid of the current (or, after moving out, the last) dwelling.
-    scope_code = models.CharField(_("网格代码"), max_length=15)
+    # scope_code: the grid of the current (or, after moving out, the last) dwelling.
     version = models.PositiveIntegerField(_("版本"), default=1)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("居民")
@@ -288,7 +271,7 @@ class Person(TimeStampedModel):
         return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
 
 
-class Residence(models.Model):
+class Residence(ScopedModel):
     """One stay of a person in a dwelling: the history of where someone lived."""
 
     person = models.ForeignKey(
@@ -300,9 +283,6 @@ class Residence(models.Model):
     moved_in = models.DateField(_("迁入日期"))
     moved_out = models.DateField(_("迁出日期"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    scope_code = models.CharField(_("网格代码"), max_length=15, db_index=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("居住记录")
@@ -324,7 +304,7 @@ class Residence(models.Model):
         return f"{self.person} @ {self.dwelling}"
 
 
-class CareTag(TimeStampedModel):
+class CareTag(TimeStampedModel, UnindexedScopedModel):
     """A need a community serves (elderly living alone, disabled, ...); ended, never deleted."""
 
     class Tag(models.TextChoices):
@@ -340,9 +320,6 @@ class CareTag(TimeStampedModel):
     tag = models.CharField(_("关爱标签"), max_length=32, choices=Tag.choices)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     ended_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
-    scope_code = models.CharField(_("网格代码"), max_length=15)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("关爱标签")
@@ -360,7 +337,7 @@ class CareTag(TimeStampedModel):
         return f"{self.person} {self.get_tag_display()}"
 
 
-class PersonEvent(models.Model):
+class PersonEvent(UnindexedScopedModel):
     """The history of a person's record: who changed what, when (values of ID and phone are never
     written here, only that they changed)."""
 
@@ -390,7 +367,6 @@ class PersonEvent(models.Model):
     )
     note = models.CharField(_("说明"), max_length=500, blank=True)
     detail = models.JSONField(_("详情"), default=dict, blank=True)
-    scope_code = models.CharField(_("网格代码"), max_length=15)
 
     objects = AppendOnlyQuerySet.as_manager()
 

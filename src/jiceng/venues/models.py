@@ -8,22 +8,21 @@ the venue row inside one transaction (SQLite runs every write transaction IMMEDI
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jiceng.core.fields import EncryptedCharField
-from jiceng.core.models import ScopedQuerySet, TimeStampedModel
-from jiceng.core.personal import mask_phone, normalize_mobile
+from jiceng.core.fields import EncryptedPhoneField
+from jiceng.core.models import ScopedModel, ScopedQuerySet, TimeStampedModel, UnindexedScopedModel
+from jiceng.core.personal import mask_phone
+from jiceng.core.scope import community_of
 
 WEEKDAYS = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
 
 
-class Venue(TimeStampedModel):
+class Venue(TimeStampedModel, ScopedModel):
     class Kind(models.TextChoices):
         CENTER = "center", _("党群服务中心")
         STATION = "station", _("党群服务站")
@@ -41,7 +40,6 @@ class Venue(TimeStampedModel):
     division = models.ForeignKey(
         "geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
     )
-    scope_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
     owner_partner = models.ForeignKey(
         "partners.Partner",
         verbose_name=pgettext_lazy("venue owner", "所属共建单位"),
@@ -59,15 +57,7 @@ class Venue(TimeStampedModel):
     description = models.TextField(_("简介"), blank=True)
     # A person's number as often as an office's: encrypted, shown masked, whole only with a
     # reason (audited), as the register and the cases keep theirs.
-    contact_phone = EncryptedCharField(
-        _("联系电话"),
-        max_length=20,
-        null=True,
-        blank=True,
-        hash_field="contact_phone_hash",
-        hash_kind="phone",
-        normalize=normalize_mobile,
-    )
+    contact_phone = EncryptedPhoneField(_("联系电话"), max_length=20)
     contact_phone_hash = models.CharField(
         _("联系电话哈希"), max_length=64, blank=True, editable=False, default="", db_default=""
     )
@@ -79,7 +69,7 @@ class Venue(TimeStampedModel):
     max_days_ahead = models.PositiveSmallIntegerField(_("最多提前预约天数"), default=30)
     is_active = models.BooleanField(_("启用"), default=True)
 
-    objects = ScopedQuerySet.as_manager()
+    scope_place = "division"
 
     class Meta:
         verbose_name = _("共享阵地")
@@ -95,13 +85,9 @@ class Venue(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.scope_code = self.division.code
-        super().save(*args, **kwargs)
-
     @property
     def community_code(self) -> str:
-        return self.scope_code[:12]
+        return community_of(self.scope_code)
 
     @property
     def contact_phone_masked(self) -> str:
@@ -199,7 +185,7 @@ class BookingQuerySet(ScopedQuerySet):
         return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
 
 
-class Booking(TimeStampedModel):
+class Booking(TimeStampedModel, UnindexedScopedModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("待审批")
         APPROVED = "approved", _("已批准")
@@ -209,7 +195,6 @@ class Booking(TimeStampedModel):
     venue = models.ForeignKey(
         Venue, verbose_name=_("场地"), on_delete=models.PROTECT, related_name="bookings"
     )
-    scope_code = models.CharField(_("区划代码"), max_length=15)
     booker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("预约人"),
@@ -227,15 +212,7 @@ class Booking(TimeStampedModel):
     title = models.CharField(_("活动名称"), max_length=100)
     notes = models.CharField(_("说明"), max_length=500, blank=True)
     attendees = models.PositiveIntegerField(_("参加人数"))
-    contact_phone = EncryptedCharField(
-        _("联系电话"),
-        max_length=11,
-        null=True,
-        blank=True,
-        hash_field="contact_phone_hash",
-        hash_kind="phone",
-        normalize=normalize_mobile,
-    )
+    contact_phone = EncryptedPhoneField(_("联系电话"))
     # A database default, so that the bulk loaders (COPY) need not name it.
     contact_phone_hash = models.CharField(
         _("联系电话哈希"), max_length=64, blank=True, editable=False, default="", db_default=""
