@@ -14,6 +14,7 @@ from jiceng.core.scope import (
     grid_of,
     level_of,
     street_of,
+    user_covers,
     visible_or_404,
 )
 from jiceng.geo.models import Division
@@ -119,3 +120,20 @@ def test_enclosing_lists_the_larger_places_district_first():
     assert enclosing(STREET) == [DISTRICT]
     assert enclosing(DISTRICT) == []
     assert enclosing("") == [] and enclosing(None) == []
+
+
+@pytest.mark.django_db
+def test_user_covers_asks_for_the_role_and_the_place(places):
+    from django.contrib.auth.models import AnonymousUser
+
+    from tests.factories import user_with_role
+
+    worker = user_with_role("community_worker", division=places["community"])
+    grid = places["grid1"].code
+    assert user_covers(worker, ["community_worker"], grid)
+    assert user_covers(worker, ["community_worker"], places["community"].code)
+    assert not user_covers(worker, ["street_staff"], grid)  # the place, but not the role
+    assert not user_covers(worker, ["community_worker"], places["grid_n"].code)  # the neighbour
+    assert not user_covers(worker, ["community_worker"], places["street"].code)  # above it
+    assert not user_covers(worker, ["community_worker"], "")
+    assert not user_covers(AnonymousUser(), ["community_worker"], grid)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.accounts.roles import Role
 from jiceng.cases import workflow
 from jiceng.cases.models import Case, private_q
-from jiceng.core.scope import community_of, covers, district_of
+from jiceng.core.scope import community_of, covers, district_of, user_covers
 from jiceng.geo.models import Division, Level
 from jiceng.partners.models import Partner
 
@@ -123,6 +123,4 @@ def allowed_actions(user, case: Case) -> list[str]:
 def can_reveal_contact(user, case: Case) -> bool:
     """The community's staff (and the grid's) call a reporter back; units and the street do
     not need the number."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return covers(user.scopes_for(*VERIFIER_ROLES), case.scope_code)
+    return user_covers(user, VERIFIER_ROLES, case.scope_code)

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from jiceng.accounts.roles import MANAGER_ROLES, Role
 from jiceng.community import workflow
 from jiceng.community.models import ServiceOrder, TeamMember, Wish
-from jiceng.core.scope import community_of, covers
+from jiceng.core.scope import community_of, user_covers
 from jiceng.party.models import Member
 
 # The roles that live in a community and use the phone pages.
@@ -21,10 +21,7 @@ PEOPLE_ROLES = (Role.RESIDENT, Role.MEMBER, Role.GRID_WORKER, Role.GRID_CHIEF)
 
 def can_manage(user, obj) -> bool:
     """May ``user`` manage service records of ``obj``'s community (a Division or a record)?"""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    scope = getattr(obj, "scope_code", None) or obj.code
-    return covers(user.scopes_for(*MANAGER_ROLES), scope)
+    return user_covers(user, MANAGER_ROLES, getattr(obj, "scope_code", None) or obj.code)
 
 
 def home_communities(user) -> list[str]:

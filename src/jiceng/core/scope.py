@@ -88,6 +88,13 @@ def covers(scopes: Iterable[str], code: str | None) -> bool:
     return any(code.startswith(scope) for scope in scopes if scope)
 
 
+def user_covers(user: Any, roles: Iterable[str], code: str | None) -> bool:
+    """Does ``user`` (signed in) hold one of ``roles`` in a scope that covers ``code``?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return covers(user.scopes_for(*roles), code)
+
+
 def _out_of_range(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and abs(value) > _INT_MAX
 

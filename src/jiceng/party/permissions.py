@@ -11,15 +11,13 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from jiceng.accounts.roles import MANAGER_ROLES
-from jiceng.core.scope import covers
+from jiceng.core.scope import user_covers
 from jiceng.party.models import Meeting, Member, PartyOrg, Registration
 
 
 def can_manage(user, obj) -> bool:
     """May ``user`` change records of ``obj``'s place (an org, member, meeting, registration)?"""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return covers(user.scopes_for(*MANAGER_ROLES), obj.scope_code)
+    return user_covers(user, MANAGER_ROLES, obj.scope_code)
 
 
 def visible_orgs(user) -> QuerySet[PartyOrg]:

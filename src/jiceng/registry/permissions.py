@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from jiceng.accounts.roles import Role
-from jiceng.core.scope import at_most, covers
+from jiceng.core.scope import at_most, user_covers
 from jiceng.registry.models import Building, CareTag, Compound, Dwelling, Person
 
 # Who reads the register in their scope (the navigation table says the same).
@@ -62,15 +62,15 @@ def visible_compounds(user) -> QuerySet[Compound]:
 
 
 def can_edit(user, obj) -> bool:
-    return user.is_authenticated and covers(edit_scopes(user), obj.scope_code)
+    return user_covers(user, EDIT_ROLES, obj.scope_code)
 
 
 def can_reveal(user, person: Person) -> bool:
-    return user.is_authenticated and covers(user.scopes_for(*REVEAL_ROLES), person.scope_code)
+    return user_covers(user, REVEAL_ROLES, person.scope_code)
 
 
 def can_see_care(user, scope_code: str) -> bool:
-    return user.is_authenticated and covers(user.scopes_for(*CARE_ROLES), scope_code)
+    return user_covers(user, CARE_ROLES, scope_code)
 
 
 def visible_care_tags(user) -> QuerySet[CareTag]:

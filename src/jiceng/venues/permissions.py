@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from jiceng.accounts.roles import ADMIN_ROLES, MANAGER_ROLES, Role
-from jiceng.core.scope import community_of, covers, street_of
+from jiceng.core.scope import community_of, street_of, user_covers
 from jiceng.venues.models import Booking, Venue
 
 
@@ -47,7 +47,7 @@ def can_manage(user, venue: Venue) -> bool:
         return False
     if venue.owner_partner_id:
         return venue.owner_partner_id in partner_units(user)
-    return covers(user.scopes_for(*MANAGER_ROLES), venue.scope_code)
+    return user_covers(user, MANAGER_ROLES, venue.scope_code)
 
 
 def can_reveal_contact(user, obj: Venue | Booking) -> bool:
@@ -74,7 +74,7 @@ def can_create_in(user, division, owner_partner=None) -> bool:
         return False
     if owner_partner is not None and owner_partner.pk in partner_units(user):
         return True
-    return covers(user.scopes_for(*MANAGER_ROLES), division.code)
+    return user_covers(user, MANAGER_ROLES, division.code)
 
 
 def home_communities(user) -> list[str]:
