@@ -13,6 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jiceng.accounts.models import User
 from jiceng.accounts.roles import Role
@@ -46,6 +47,7 @@ from jiceng.core.personal import validate_mobile
 from jiceng.core.photos import prepare_photos
 from jiceng.core.scope import visible_or_404
 from jiceng.core.workdays import WorkingCalendar
+from jiceng.core.workflow import Machine
 from jiceng.geo.lookup import locate_or_error, parse_point
 from jiceng.partners.models import Partner
 
@@ -286,6 +288,50 @@ def _create_report(
     return case
 
 
+def _stage_limits(case: Case, *, previous: str, now: datetime) -> None:
+    """The new stage's clock: started now, its deadline and warning; how the last one went is
+    kept for the event."""
+    case._ended_stage = (
+        None if case.deadline_at is None else now <= case.deadline_at,
+        (now - case.stage_started_at).total_seconds() / 3600,
+    )
+    case.stage_started_at = now
+    case.alerted = ""
+    for field, value in _limits(case.category, case.status, now).items():
+        setattr(case, field, value)
+    if case.status in (Status.CLOSED, Status.REJECTED) and case.closed_at is None:
+        case.closed_at = now
+
+
+def _event_fields(case: Case, *, previous: str, now: datetime) -> dict[str, Any]:
+    on_time, span = case._ended_stage
+    return {
+        "handler": case.handler,
+        "deadline_at": case.deadline_at,
+        "on_time": on_time,
+        "span_hours": span,
+    }
+
+
+MACHINE = Machine(
+    model=Case,
+    event_model=CaseEvent,
+    event_owner="case",
+    transitions=workflow.TRANSITIONS,
+    may_act=can_act,
+    audit_prefix="case.",
+    wrong_stage=gettext_lazy("案件当前为“{stage}”，不能{action}。"),
+    forbidden=gettext_lazy("您不能对此案件{action}。"),
+    stale=gettext_lazy("该案件刚被他人处理过，请刷新后再操作。"),
+    related=("category",),
+    version_field="version",
+    note_field="description",
+    note_limit=MAX_TEXT,
+    prepare=_stage_limits,
+    event_extra=_event_fields,
+)
+
+
 def _transition(
     *,
     case: Case,
@@ -295,59 +341,26 @@ def _transition(
     expected_version: int | None = None,
     target: str | None = None,
     request: Any = None,
+    guards: tuple = (),
+    before_save: Any = None,
     **changes: Any,
 ) -> Case:
-    t = workflow.TRANSITIONS[action]
-    note = _text(note, _("说明"), required=t.note_required)
+    """One move of the loop through ``MACHINE`` (actor, version, stage, guards; event, audit),
+    then the tally and the whistle's follow-up, in the same transaction."""
     with transaction.atomic():
-        locked = Case.objects.select_for_update().select_related("category").get(pk=case.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise UserError(_("该案件刚被他人处理过，请刷新后再操作。"), status=409)
-        if locked.status not in t.sources:
-            raise UserError(
-                _("案件当前为“{stage}”，不能{action}。").format(
-                    stage=Status(locked.status).label, action=t.label
-                ),
-                status=409,
-            )
-        if not can_act(by, action, locked):
-            raise Forbidden(_("您不能对此案件{action}。").format(action=t.label))
-        now = timezone.now()
-        previous = locked.status
-        stage_started = locked.stage_started_at
-        on_time = None if locked.deadline_at is None else now <= locked.deadline_at
-        for field, value in changes.items():
-            setattr(locked, field, value)
-        locked.status = target or t.target
-        locked.stage_started_at = now
-        locked.alerted = ""
-        for field, value in _limits(locked.category, locked.status, now).items():
-            setattr(locked, field, value)
-        if locked.status in (Status.CLOSED, Status.REJECTED) and locked.closed_at is None:
-            locked.closed_at = now
-        locked.version += 1
-        locked.save()
-        CaseEvent.objects.create(
-            case=locked,
-            at=now,
-            actor=by,
+        locked = MACHINE.run(
+            record=case,
             action=action,
-            from_status=previous,
-            to_status=locked.status,
+            by=by,
             note=note,
-            handler=locked.handler,
-            deadline_at=locked.deadline_at,
-            on_time=on_time,
-            span_hours=(now - stage_started).total_seconds() / 3600,
+            version=expected_version,
+            target=target,
+            changes=changes,
+            guards=guards,
+            before_save=before_save,
+            request=request,
         )
         tally.refresh(locked)
-        audit(
-            actor=by,
-            action=f"case.{action}",
-            obj=locked,
-            request=request,
-            detail={"from": previous, "to": locked.status},
-        )
         after_transition(locked, action, by)
     return locked
 
@@ -381,13 +394,24 @@ def case_dispatch(
     *, case: Case, by: User, to_unit: Partner | None, note: str = "", **kw: Any
 ) -> Case:
     """The street sends a major case to a department or partner unit."""
-    if case.triage != Triage.MAJOR:
-        raise UserError(_("只有分流为“大事”的案件才能派遣。"), status=409)
-    if to_unit is None:
-        raise UserError(_("请选择处置单位。"), field="to_unit")
-    if not dispatchable_units(case).filter(pk=to_unit.pk).exists():
-        raise UserError(UNIT_UNAVAILABLE, field="to_unit")
-    return _transition(case=case, action="dispatch", by=by, note=note, handler=to_unit, **kw)
+
+    def major_with_a_unit(locked: Case, **_context: Any) -> None:
+        if locked.triage != Triage.MAJOR:
+            raise UserError(_("只有分流为“大事”的案件才能派遣。"), status=409)
+        if to_unit is None:
+            raise UserError(_("请选择处置单位。"), field="to_unit")
+        if not dispatchable_units(locked).filter(pk=to_unit.pk).exists():
+            raise UserError(UNIT_UNAVAILABLE, field="to_unit")
+
+    return _transition(
+        case=case,
+        action="dispatch",
+        by=by,
+        note=note,
+        handler=to_unit,
+        guards=(major_with_a_unit,),
+        **kw,
+    )
 
 
 def case_accept(*, case: Case, by: User, note: str = "", **kw: Any) -> Case:
@@ -423,12 +447,16 @@ def _save_photos(case: Case, prepared: list, kind: str, by: User) -> None:
         photo.save()
 
 
+def _count_rework(case: Case, **_context: Any) -> None:
+    case.rework_count += 1  # on the locked row: two reworks at once both count
+
+
 def case_verify(*, case: Case, by: User, ok: bool, note: str = "", **kw: Any) -> Case:
     """Verification: ok closes the case; a failure sends it back as rework, counted."""
     if ok:
         return _transition(case=case, action="verify_ok", by=by, note=note, **kw)
     return _transition(
-        case=case, action="verify_fail", by=by, note=note, rework_count=case.rework_count + 1, **kw
+        case=case, action="verify_fail", by=by, note=note, before_save=_count_rework, **kw
     )
 
 
@@ -458,20 +486,34 @@ def case_rate(*, case: Case, by: User, rating: str, comment: str = "", **kw: Any
 
 def case_merge(*, case: Case, into: Case, by: User, note: str, **kw: Any) -> Case:
     """Close a duplicate into the case it repeats."""
-    if not visible_cases(by).filter(pk=into.pk).exists():
-        raise UserError(NO_MERGE_TARGET, field="into")
-    if into.pk == case.pk:
-        raise UserError(_("不能把案件合并到它自己。"))
-    if into.status not in workflow.OPEN and into.status != Status.CLOSED:
-        raise UserError(_("只能合并到尚未结束的案件。"))
-    return _transition(case=case, action="merge", by=by, note=note, merged_into=into, **kw)
+
+    def into_another_open_case(locked: Case, by: User, **_context: Any) -> None:
+        if not visible_cases(by).filter(pk=into.pk).exists():
+            raise UserError(NO_MERGE_TARGET, field="into")
+        if into.pk == locked.pk:
+            raise UserError(_("不能把案件合并到它自己。"))
+        if into.status not in workflow.OPEN and into.status != Status.CLOSED:
+            raise UserError(_("只能合并到尚未结束的案件。"))
+
+    return _transition(
+        case=case,
+        action="merge",
+        by=by,
+        note=note,
+        merged_into=into,
+        guards=(into_another_open_case,),
+        **kw,
+    )
 
 
 def case_review(*, case: Case, by: User, reopen: bool, note: str, **kw: Any) -> Case:
     """The community reviews a dissatisfied rating: reopen the work (counted as rework) or
     uphold the result with an explanation the resident reads."""
-    if not case.needs_review:
-        raise UserError(_("该案件没有待复核的评价。"), status=409)
+
+    def awaiting_review(locked: Case, **_context: Any) -> None:
+        if not locked.needs_review:
+            raise UserError(_("该案件没有待复核的评价。"), status=409)
+
     if reopen:
         return _transition(
             case=case,
@@ -479,11 +521,20 @@ def case_review(*, case: Case, by: User, reopen: bool, note: str, **kw: Any) -> 
             by=by,
             note=note,
             needs_review=False,
-            rework_count=case.rework_count + 1,
             closed_at=None,
+            before_save=_count_rework,
+            guards=(awaiting_review,),
             **kw,
         )
-    return _transition(case=case, action="uphold", by=by, note=note, needs_review=False, **kw)
+    return _transition(
+        case=case,
+        action="uphold",
+        by=by,
+        note=note,
+        needs_review=False,
+        guards=(awaiting_review,),
+        **kw,
+    )
 
 
 SIMPLE_ACTIONS = {
