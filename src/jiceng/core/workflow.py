@@ -49,9 +49,11 @@ class Transition:
     label: str
     note_required: bool = False
     guards: tuple[Guard, ...] = ()
-    # The entity's own wording, where it has one: refused for the stage, or for the person.
+    # The entity's own wording, where it has one: refused for the stage (formatted with
+    # {stage}, also named {status}, and {action}), for the person, or for a missing note.
     refused: str | None = None
     forbidden: str | None = None
+    note_missing: str | None = None
     # The audit entry's action where it is not ``<audit_prefix><action>``.
     audit_action: str | None = None
 
@@ -122,14 +124,18 @@ class Machine:
     def check_stage(self, record: Any, t: Transition) -> None:
         if getattr(record, self.status_field) not in t.sources:
             message = t.refused or self.wrong_stage
+            stage = self.stage_label(record)
             raise UserError(
-                str(message).format(stage=self.stage_label(record), action=t.label), status=409
+                str(message).format(stage=stage, status=stage, action=t.label), status=409
             )
 
     def check_note(self, t: Transition, note: Any) -> str:
         note = (note or "").strip() if isinstance(note, str) or note is None else str(note)
         if t.note_required and not note:
-            raise UserError(_("请填写{what}。").format(what=_("说明")), field=self.note_field)
+            missing = str(t.note_missing) if t.note_missing else None
+            raise UserError(
+                missing or _("请填写{what}。").format(what=_("说明")), field=self.note_field
+            )
         if len(note) > self.note_limit:
             raise UserError(
                 _("{what}不能超过 {most} 字（现有 {n} 字）。").format(

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from jiceng.core.fields import EncryptedCharField
 from jiceng.core.models import ScopedQuerySet, TimeStampedModel
 from jiceng.core.personal import mask_phone, normalize_mobile
+from jiceng.core.workflow import TransitionEvent
 
 WEEKDAYS = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
 
@@ -292,3 +293,19 @@ class Booking(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.APPROVED)
+
+
+class BookingEvent(TransitionEvent):
+    """One transition of a booking (asked, approved, declined, cancelled); append-only."""
+
+    booking = models.ForeignKey(
+        Booking, verbose_name=_("场地预约"), on_delete=models.PROTECT, related_name="events"
+    )
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("预约记录")
+        verbose_name_plural = _("预约记录")
+
+    def __str__(self) -> str:
+        return f"{self.booking_id} {self.action}"
