@@ -64,7 +64,7 @@ def _save_photos(case: Case, prepared: list, kind: str, by: User) -> None:
         photo.save()
 
 
-def _stage_limits(case: Case, *, previous: str, now: datetime) -> None:
+def _stage_limits(case: Case, *, previous: str, now: datetime, **_context: Any) -> None:
     """The new stage's clock: started now, its deadline and warning; how the last one went is
     kept for the event."""
     case._ended_stage = (

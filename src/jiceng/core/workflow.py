@@ -50,10 +50,12 @@ class Transition:
     note_required: bool = False
     guards: tuple[Guard, ...] = ()
     # The entity's own wording, where it has one: refused for the stage (formatted with
-    # {stage}, also named {status}, and {action}), for the person, or for a missing note.
-    refused: str | None = None
+    # {stage}, also named {status}, and {action}; or a function of the record that gives it),
+    # for the person, or for a missing note.
+    refused: str | Callable[[Any], str] | None = None
     forbidden: str | None = None
     note_missing: str | None = None
+    note_label: str | None = None  # what the note is called in the messages ("说明")
     # The audit entry's action where it is not ``<audit_prefix><action>``.
     audit_action: str | None = None
 
@@ -81,9 +83,12 @@ class Machine:
     note_field: str = "note"
     note_limit: int = 1000
     # Called on every run just before the save (after the changes and the new status), with
-    # previous= and now=: fields that follow from the stage (deadlines, timestamps).
+    # previous=, now= and note= (as kept): fields that follow from the stage (deadlines, ...).
     prepare: Callable[..., None] | None = None
     save: Callable[[Any], None] | None = None
+    audit_note: bool = False  # the audit entry's detail carries the note too
+    # What the audit entry names, where not the record itself (a sign-up's activity).
+    audit_object: Callable[[Any], Any] | None = None
     # More fields of the event, read after the save: (record, previous=, now=) -> fields.
     event_extra: Callable[..., dict[str, Any]] | None = None
 
@@ -124,6 +129,8 @@ class Machine:
     def check_stage(self, record: Any, t: Transition) -> None:
         if getattr(record, self.status_field) not in t.sources:
             message = t.refused or self.wrong_stage
+            if isinstance(message, Callable):  # worded by the stage the record is in
+                message = message(record)
             stage = self.stage_label(record)
             raise UserError(
                 str(message).format(stage=stage, status=stage, action=t.label), status=409
@@ -131,15 +138,14 @@ class Machine:
 
     def check_note(self, t: Transition, note: Any) -> str:
         note = (note or "").strip() if isinstance(note, str) or note is None else str(note)
+        what = str(t.note_label) if t.note_label else _("说明")
         if t.note_required and not note:
             missing = str(t.note_missing) if t.note_missing else None
-            raise UserError(
-                missing or _("请填写{what}。").format(what=_("说明")), field=self.note_field
-            )
+            raise UserError(missing or _("请填写{what}。").format(what=what), field=self.note_field)
         if len(note) > self.note_limit:
             raise UserError(
                 _("{what}不能超过 {most} 字（现有 {n} 字）。").format(
-                    what=_("说明"), most=self.note_limit, n=len(note)
+                    what=what, most=self.note_limit, n=len(note)
                 ),
                 field=self.note_field,
             )
@@ -190,7 +196,7 @@ class Machine:
         target: str | None = None,
         changes: Mapping[str, Any] | None = None,
         guards: Iterable[Guard] = (),
-        audit_detail: Mapping[str, Any] | None = None,
+        audit_detail: Mapping[str, Any] | Callable[[Any], Mapping[str, Any]] | None = None,
         request: Any = None,
         before_save: Callable[..., None] | None = None,
         **context: Any,
@@ -214,7 +220,7 @@ class Machine:
                 setattr(locked, self.version_field, getattr(locked, self.version_field) + 1)
             for hook in (self.prepare, before_save):
                 if hook is not None:
-                    hook(locked, previous=previous, now=now)
+                    hook(locked, previous=previous, now=now, note=note)
             if self.save is not None:
                 self.save(locked)
             else:
@@ -223,12 +229,19 @@ class Machine:
             self.write_event(
                 locked, action=action, by=by, previous=previous, note=note, at=now, **extra
             )
+            if callable(audit_detail):  # read after the write (who moved up, ...)
+                audit_detail = audit_detail(locked)
             audit(
                 actor=by,
                 action=t.audit_action or f"{self.audit_prefix}{action}",
-                obj=locked,
+                obj=self.audit_object(locked) if self.audit_object else locked,
                 request=request,
-                detail={"from": previous, "to": new, **(audit_detail or {})},
+                detail={
+                    "from": previous,
+                    "to": new,
+                    **({"note": note} if self.audit_note else {}),
+                    **(audit_detail or {}),
+                },
             )
         return locked
 

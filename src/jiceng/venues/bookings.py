@@ -300,7 +300,7 @@ def _no_approved_overlap(booking: Booking, **_context: Any) -> None:
         _refuse_overlap(other)
 
 
-def _decided(booking: Booking, *, previous: str, now: datetime) -> None:
+def _decided(booking: Booking, *, now: datetime, **_context: Any) -> None:
     booking.decided_at = now
 
 
@@ -404,7 +404,7 @@ def _reason_from_a_manager(booking: Booking, *, by, reason: str, **_context: Any
         raise UserError(_("请填写取消的原因，预约人会收到通知。"), field="reason")
 
 
-def _cancelled(booking: Booking, *, previous: str, now: datetime) -> None:
+def _cancelled(booking: Booking, *, now: datetime, **_context: Any) -> None:
     booking.cancelled_at = now
 
 
