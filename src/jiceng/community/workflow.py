@@ -126,6 +126,9 @@ WISH_TRANSITIONS: dict[str, Transition] = {
     ),
 }
 
+# How a wish's history names each move (the first is its posting).
+WISH_ACTION_LABELS = {"post": _("许愿"), **{k: t.label for k, t in WISH_TRANSITIONS.items()}}
+
 # --- needs (需求清单) ---------------------------------------------------------------------------
 # (posted) → pending ─accept→ accepted / ─merge→ merged / ─decline→ declined
 NEED_REVIEWED = _("该需求已审核。")
