@@ -6,10 +6,10 @@ Digital city management's closed loop (GB/T 30428, CJJ/T 106) with the three-way
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.workflow import Transition
 
 
 class Status(models.TextChoices):
@@ -53,15 +53,7 @@ VERIFIER = "verifier"  # grid worker or chief of the case's grid, or community s
 REPORTER = "reporter"  # the resident who reported it
 
 
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[str]
-    target: str | None  # None: decided by the service (triage)
-    actor: str
-    label: str
-    note_required: bool = False
-
-
+# target None: decided by the service (triage).
 TRANSITIONS: dict[str, Transition] = {
     "file": Transition(frozenset({Status.REPORTED}), Status.FILED, COMMUNITY, _("立案")),
     "reject": Transition(

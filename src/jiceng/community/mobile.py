@@ -276,6 +276,7 @@ def wish_detail(request, pk: int):
             "own": own,
             "claimant": wish.claimed_by_id == user.pk,
             "can_claim": can_claim_wish(user) and not own and wish.status == "open",
+            "history": selectors.wish_history(user=user, wish=wish),
         },
     )
 

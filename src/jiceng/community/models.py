@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from jiceng.community.workflow import OrderStatus
 from jiceng.core.models import AppendOnlyQuerySet, ScopedModel, TimeStampedModel
+from jiceng.core.workflow import TransitionEvent
 
 USER = settings.AUTH_USER_MODEL
 
@@ -621,3 +622,48 @@ class Wish(Scoped):
         """What the public wall shows of the poster: the surname only (personal data hidden)."""
         name = (self.poster.full_name or "").strip()
         return f"{name[0]}**" if name else "居民"
+
+
+class WishEvent(TransitionEvent):
+    """One transition of a micro-wish (posted, approved, claimed, ...); append-only."""
+
+    wish = models.ForeignKey(
+        Wish, verbose_name=_("微心愿"), on_delete=models.PROTECT, related_name="events"
+    )
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("心愿记录")
+        verbose_name_plural = _("心愿记录")
+
+    def __str__(self) -> str:
+        return f"{self.wish_id} {self.action}"
+
+
+class NeedEvent(TransitionEvent):
+    """One transition of a need on the needs list (posted, accepted, merged, declined)."""
+
+    need = models.ForeignKey(
+        Need, verbose_name=_("需求"), on_delete=models.PROTECT, related_name="events"
+    )
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("需求记录")
+        verbose_name_plural = _("需求记录")
+
+    def __str__(self) -> str:
+        return f"{self.need_id} {self.action}"
+
+
+class RegistrationEvent(TransitionEvent):
+    """One transition of an activity sign-up (signed up, moved up, cancelled); append-only."""
+
+    signup = models.ForeignKey(
+        Signup, verbose_name=_("报名"), on_delete=models.PROTECT, related_name="events"
+    )
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("报名记录")
+        verbose_name_plural = _("报名记录")
+
+    def __str__(self) -> str:
+        return f"{self.signup_id} {self.action}"

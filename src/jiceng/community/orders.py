@@ -10,17 +10,18 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from jiceng.community import scoring, workflow
+from jiceng.community.checks import _text
 from jiceng.community.models import Need, ServiceOrder, ServiceOrderEvent, TeamMember, VolunteerTeam
 from jiceng.community.permissions import can_act_on_order, can_manage
-from jiceng.community.services import _text
 from jiceng.community.workflow import OrderStatus
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.notify import notify
 from jiceng.core.scope import covers, street_of
+from jiceng.core.workflow import Machine
 from jiceng.party.models import Member
 
 
@@ -92,9 +93,7 @@ def order_dispatch(
         team=team,
         due_at=due_at,
     )
-    ServiceOrderEvent.objects.create(
-        order=order, action="dispatch", from_status="", to_status=order.status, actor=by
-    )
+    MACHINE.write_event(order, action="dispatch", by=by, previous="")
     audit(actor=by, action="services.order_dispatch", obj=order, request=request)
     notify(
         users=_assignee_users(order),
@@ -105,7 +104,23 @@ def order_dispatch(
     return order
 
 
-@transaction.atomic
+MACHINE = Machine(
+    model=ServiceOrder,
+    event_model=ServiceOrderEvent,
+    event_owner="order",
+    transitions=workflow.TRANSITIONS,
+    may_act=can_act_on_order,
+    audit_prefix="services.order_",
+    wrong_stage=gettext_lazy("工单当前为“{status}”，不能{action}。"),
+    forbidden=gettext_lazy("您无权对该工单执行此操作。"),
+    stale=gettext_lazy("工单已被他人处理，请刷新后再试。"),
+    related=("member",),
+    version_field="version",
+    note_limit=1000,
+    audit_note=True,
+)
+
+
 def _transition(
     *,
     by,
@@ -116,42 +131,17 @@ def _transition(
     request: Any = None,
     **changes: Any,
 ) -> ServiceOrder:
-    """The one place that moves an order: lock, status, actor, version, event, audit."""
-    t = workflow.TRANSITIONS[action]
-    order = (
-        ServiceOrder.objects.select_for_update(of=("self",))
-        .select_related("member")
-        .get(pk=order.pk)
-    )
-    if not can_act_on_order(by, action, order):
-        raise Forbidden(_("您无权对该工单执行此操作。"))
-    if order.status not in t.sources:
-        raise UserError(
-            _("工单当前为“{status}”，不能{action}。").format(
-                status=order.get_status_display(), action=t.label
-            ),
-            status=409,
-        )
-    if version is not None and int(version) != order.version:
-        raise UserError(_("工单已被他人处理，请刷新后再试。"), status=409)
-    note = _text(note, _("说明"), "note", required=t.note_required, limit=1000)
-    previous = order.status
-    order.status = t.target
-    order.version += 1
-    for field, value in changes.items():
-        setattr(order, field, value)
-    order.save()
-    ServiceOrderEvent.objects.create(
-        order=order, action=action, from_status=previous, to_status=t.target, actor=by, note=note
-    )
-    audit(
-        actor=by,
-        action=f"services.order_{action}",
-        obj=order,
+    """The one place that moves an order: ``MACHINE`` (actor, version, status, note; event,
+    audit with the note)."""
+    return MACHINE.run(
+        record=order,
+        action=action,
+        by=by,
+        note=note,
+        version=version,
+        changes=changes,
         request=request,
-        detail={"from": previous, "to": t.target, "note": note},
     )
-    return order
 
 
 def order_accept(*, by, order: ServiceOrder, version: int | None = None) -> ServiceOrder:

@@ -126,3 +126,34 @@ def visible_wishes(user) -> QuerySet[Wish]:
     if scoped is not None:
         condition |= scoped
     return Wish.objects.filter(condition)
+
+
+def can_act_on_wish(user, action: str, wish: Wish) -> bool:
+    """May ``user`` take ``action`` on ``wish`` (the status aside)?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    actor = workflow.WISH_TRANSITIONS[action].actor
+    if actor == workflow.COMMUNITY:
+        return can_manage(user, wish)
+    if actor == workflow.HELPER:
+        return can_claim_wish(user)
+    if actor == workflow.CLAIMANT:
+        return wish.claimed_by_id == user.pk
+    if actor == workflow.POSTER:
+        return wish.poster_id == user.pk
+    return False
+
+
+def can_act_on_need(user, action: str, need) -> bool:
+    """Needs are reviewed by the community's staff (and the street above)."""
+    return workflow.NEED_TRANSITIONS[action].actor == workflow.COMMUNITY and can_manage(user, need)
+
+
+def can_act_on_signup(user, action: str, signup) -> bool:
+    """A sign-up is the signed-up person's own; the system moves the waiting up."""
+    actor = workflow.SIGNUP_TRANSITIONS[action].actor
+    return (
+        actor == workflow.SELF
+        and getattr(user, "is_authenticated", False)
+        and signup.user_id == user.pk
+    )

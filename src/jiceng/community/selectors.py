@@ -35,8 +35,8 @@ from jiceng.community.models import (
     VolunteerTeam,
     Wish,
 )
-from jiceng.community.permissions import visible_orders, visible_wishes
-from jiceng.community.workflow import OrderStatus
+from jiceng.community.permissions import can_manage, visible_orders, visible_wishes
+from jiceng.community.workflow import WISH_ACTION_LABELS, OrderStatus
 from jiceng.core.errors import NotFound
 from jiceng.core.inputs import check_day
 from jiceng.geo.models import Division
@@ -359,6 +359,17 @@ def wish_detail(*, user, pk: int) -> Wish:
     if wish is None:
         raise NotFound(_("心愿不存在。"))
     return wish
+
+
+def wish_history(*, user, wish: Wish) -> list:
+    """The wish's events, for the poster, the claimant and the community's staff (the wall's
+    other readers see its status only); each with ``label``, the move as the page names it."""
+    if user.pk not in (wish.poster_id, wish.claimed_by_id) and not can_manage(user, wish):
+        return []
+    events = list(wish.events.all())
+    for event in events:
+        event.label = WISH_ACTION_LABELS.get(event.action, event.action)
+    return events
 
 
 def my_wishes(*, user) -> QuerySet[Wish]:

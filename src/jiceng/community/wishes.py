@@ -1,6 +1,7 @@
 """Micro-wishes (微心愿): a resident posts one with a photo, the community approves it for the
 public wall (personal details hidden), a member or partner claims it (one claim wins), fulfils it
-with a photo, and the resident confirms."""
+with a photo, and the resident confirms. Every move after posting goes through the Machine of
+workflow.WISH_TRANSITIONS and writes one WishEvent."""
 
 from __future__ import annotations
 
@@ -8,18 +9,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
-from jiceng.community import scoring
-from jiceng.community.models import Wish
-from jiceng.community.permissions import can_claim_wish, can_manage, home_communities, member_of
-from jiceng.community.services import _community, _text
+from jiceng.community import scoring, workflow
+from jiceng.community.checks import _community, _text
+from jiceng.community.models import Wish, WishEvent
+from jiceng.community.permissions import can_act_on_wish, home_communities, member_of
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.notify import notify
 from jiceng.core.photos import prepare_photos
+from jiceng.core.workflow import Machine
 
 MAX_VALUE = Decimal("2000")  # a micro-wish is small; larger needs go to the needs list
 
@@ -83,67 +84,76 @@ def wish_post(
     wish.save()
     if prepared is not None:
         wish.photo.save(prepared.name, prepared, save=True)
+    WISHES.write_event(wish, action="post", by=by, previous="")
     audit(actor=by, action="services.wish_post", obj=wish, request=request)
     return wish
 
 
-def _locked(wish: Wish) -> Wish:
-    return Wish.objects.select_for_update(of=("self",)).select_related("poster").get(pk=wish.pk)
+WISHES = Machine(
+    model=Wish,
+    event_model=WishEvent,
+    event_owner="wish",
+    transitions=workflow.WISH_TRANSITIONS,
+    may_act=can_act_on_wish,
+    audit_prefix="services.wish_",
+    wrong_stage=gettext_lazy("该心愿当前为“{stage}”，不能{action}。"),
+    forbidden=gettext_lazy("您不能{action}该心愿。"),
+    related=("poster",),
+    note_field="reason",
+    note_limit=500,
+)
 
 
 @transaction.atomic
 def wish_review(*, by, wish: Wish, approve: bool, reason: str = "") -> Wish:
     """The community puts the wish on the wall, or declines it with a reason for the resident."""
-    wish = _locked(wish)
-    if not can_manage(by, wish):
-        raise Forbidden(_("您无权审核该社区的微心愿。"))
-    if wish.status != Wish.Status.PENDING:
-        raise UserError(_("该心愿已审核。"), status=409)
-    reason = _text(reason, _("不通过的理由"), "reason", required=not approve, limit=500)
-    wish.status = Wish.Status.OPEN if approve else Wish.Status.REJECTED
-    wish.reason = reason
-    wish.approved_by = by
-    wish.approved_at = timezone.now() if approve else None
-    wish.save()
-    audit(
-        actor=by,
-        action="services.wish_review",
-        obj=wish,
-        detail={"approve": approve, "reason": reason},
+
+    def stamp(locked: Wish, *, now, note: str, **_context: Any) -> None:
+        locked.reason = note
+        locked.approved_by = by
+        locked.approved_at = now if approve else None
+
+    wish = WISHES.run(
+        record=wish,
+        action="approve" if approve else "reject",
+        by=by,
+        note=reason,
+        before_save=stamp,
+        audit_detail=lambda locked: {"approve": approve, "reason": locked.reason},
     )
     notify(
         users=[wish.poster],
         title=f"您的心愿“{wish.title[:40]}”" + ("已上墙" if approve else "未通过审核"),
-        body=reason,
+        body=wish.reason,
         url=f"/m/services/wishes/{wish.pk}/",
     )
     return wish
 
 
-def wish_claim(*, by, wish: Wish, request: Any = None) -> Wish:
-    """A member or a partner's staff lights the wish. Many at once: one conditional update
-    decides, so exactly one claim wins."""
-    if not can_claim_wish(by):
-        raise Forbidden(_("党员或共建单位职工可以认领微心愿。"))
+def _not_ones_own(wish: Wish, *, by, **_context: Any) -> None:
     if wish.poster_id == by.pk:
         raise UserError(_("不能认领自己的心愿。"))
+
+
+def wish_claim(*, by, wish: Wish, request: Any = None) -> Wish:
+    """A member or a partner's staff lights the wish. Many at once: the wish's row lock orders
+    them, so exactly one claim wins and the others are told it is taken."""
     partner_id = next(iter(by.unit_ids), None) if by.has_role("partner_staff") else None
-    now = timezone.now()
+
+    def stamp(locked: Wish, *, now, **_context: Any) -> None:
+        locked.claimed_by = by
+        locked.claimed_partner_id = partner_id
+        locked.claimed_at = now
+
     with transaction.atomic():
-        won = Wish.objects.filter(pk=wish.pk, status=Wish.Status.OPEN).update(
-            status=Wish.Status.CLAIMED,
-            claimed_by=by,
-            claimed_partner_id=partner_id,
-            claimed_at=now,
-            updated_at=now,
+        wish = WISHES.run(
+            record=wish,
+            action="claim",
+            by=by,
+            guards=(_not_ones_own,),
+            before_save=stamp,
+            request=request,
         )
-        if not won:
-            current = Wish.objects.filter(pk=wish.pk).values_list("status", flat=True).first()
-            if current in (Wish.Status.CLAIMED, Wish.Status.FULFILLED, Wish.Status.CONFIRMED):
-                raise UserError(_("该心愿已被他人认领。"), status=409)
-            raise UserError(_("该心愿不在心愿墙上，不能认领。"), status=409)
-        wish = Wish.objects.select_related("poster").get(pk=wish.pk)
-        audit(actor=by, action="services.wish_claim", obj=wish, request=request)
         notify(
             users=[wish.poster],
             title=f"您的心愿“{wish.title[:40]}”已被认领",
@@ -155,18 +165,25 @@ def wish_claim(*, by, wish: Wish, request: Any = None) -> Wish:
 @transaction.atomic
 def wish_fulfil(*, by, wish: Wish, photo: Any, note: str = "", request: Any = None) -> Wish:
     """The claimant delivers and shows it with a photo; the resident then confirms."""
-    wish = _locked(wish)
-    if wish.claimed_by_id != by.pk:
-        raise Forbidden(_("只有认领人可以反馈送达。"))
-    if wish.status != Wish.Status.CLAIMED:
-        raise UserError(_("该心愿当前不能反馈送达。"), status=409)
-    prepared = _photo(photo, required=True)
-    wish.fulfil_note = _text(note, _("送达说明"), "note", required=False, limit=500)
-    wish.status = Wish.Status.FULFILLED
-    wish.fulfilled_at = timezone.now()
-    wish.fulfil_photo.save(prepared.name, prepared, save=False)
-    wish.save()
-    audit(actor=by, action="services.wish_fulfil", obj=wish, request=request)
+    prepared = []
+
+    def with_a_photo(locked: Wish, **_context: Any) -> None:
+        prepared.append(_photo(photo, required=True))
+
+    def stamp(locked: Wish, *, now, note: str, **_context: Any) -> None:
+        locked.fulfil_note = note
+        locked.fulfilled_at = now
+        locked.fulfil_photo.save(prepared[0].name, prepared[0], save=False)
+
+    wish = WISHES.run(
+        record=wish,
+        action="fulfil",
+        by=by,
+        note=note,
+        guards=(with_a_photo,),
+        before_save=stamp,
+        request=request,
+    )
     notify(
         users=[wish.poster],
         title=f"您的心愿“{wish.title[:40]}”已送达，请确认",
@@ -175,17 +192,14 @@ def wish_fulfil(*, by, wish: Wish, photo: Any, note: str = "", request: Any = No
     return wish
 
 
+def _confirmed(wish: Wish, *, now, **_context: Any) -> None:
+    wish.confirmed_at = now
+
+
 @transaction.atomic
 def wish_confirm(*, by, wish: Wish, request: Any = None) -> Wish:
     """The resident confirms the wish came true; the member who lit it earns points."""
-    wish = _locked(wish)
-    if wish.poster_id != by.pk:
-        raise Forbidden(_("只有许愿人可以确认。"))
-    if wish.status != Wish.Status.FULFILLED:
-        raise UserError(_("心愿尚未送达，不能确认。"), status=409)
-    wish.status = Wish.Status.CONFIRMED
-    wish.confirmed_at = timezone.now()
-    wish.save(update_fields=["status", "confirmed_at", "updated_at"])
+    wish = WISHES.run(record=wish, action="confirm", by=by, before_save=_confirmed, request=request)
     member = member_of(wish.claimed_by)
     if member is not None:
         scoring.earned(
@@ -195,19 +209,10 @@ def wish_confirm(*, by, wish: Wish, request: Any = None) -> Wish:
             occurred_at=wish.confirmed_at,
             by=by,
         )
-    audit(actor=by, action="services.wish_confirm", obj=wish, request=request)
     return wish
 
 
 @transaction.atomic
 def wish_withdraw(*, by, wish: Wish) -> Wish:
     """The resident takes back a wish nobody has claimed yet."""
-    wish = _locked(wish)
-    if wish.poster_id != by.pk:
-        raise Forbidden(_("只有许愿人可以撤回。"))
-    if wish.status not in (Wish.Status.PENDING, Wish.Status.OPEN):
-        raise UserError(_("心愿已被认领，不能撤回。"), status=409)
-    wish.status = Wish.Status.WITHDRAWN
-    wish.save(update_fields=["status", "updated_at"])
-    audit(actor=by, action="services.wish_withdraw", obj=wish)
-    return wish
+    return WISHES.run(record=wish, action="withdraw", by=by)

@@ -18,6 +18,7 @@ from jiceng.core.fields import EncryptedPhoneField
 from jiceng.core.models import ScopedModel, ScopedQuerySet, TimeStampedModel, UnindexedScopedModel
 from jiceng.core.personal import mask_phone
 from jiceng.core.scope import community_of
+from jiceng.core.workflow import TransitionEvent
 
 WEEKDAYS = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
 
@@ -269,3 +270,19 @@ class Booking(TimeStampedModel, UnindexedScopedModel):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.APPROVED)
+
+
+class BookingEvent(TransitionEvent):
+    """One transition of a booking (asked, approved, declined, cancelled); append-only."""
+
+    booking = models.ForeignKey(
+        Booking, verbose_name=_("场地预约"), on_delete=models.PROTECT, related_name="events"
+    )
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("预约记录")
+        verbose_name_plural = _("预约记录")
+
+    def __str__(self) -> str:
+        return f"{self.booking_id} {self.action}"

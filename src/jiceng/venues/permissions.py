@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from jiceng.accounts.roles import ADMIN_ROLES, MANAGER_ROLES, Role
 from jiceng.core.scope import community_of, street_of, user_covers
+from jiceng.venues import workflow
 from jiceng.venues.models import Booking, Venue
 
 
@@ -115,3 +116,13 @@ def can_cancel(user, booking: Booking) -> bool:
     return _authenticated(user) and (
         booking.booker_id == user.pk or can_manage(user, booking.venue)
     )
+
+
+def can_act_on_booking(user, action: str, booking: Booking) -> bool:
+    """May ``user`` take ``action`` on ``booking`` (the status aside)?"""
+    actor = workflow.TRANSITIONS[action].actor
+    if actor == workflow.MANAGER:
+        return _authenticated(user) and can_manage(user, booking.venue)
+    if actor == workflow.BOOKER_OR_MANAGER:
+        return can_cancel(user, booking)
+    return False

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from jiceng.core.errors import Forbidden, NotFound
 from jiceng.core.scope import visible_or_404
 from jiceng.partners.models import Partner
+from jiceng.venues.hours import closed_reason
 from jiceng.venues.models import Booking, Closure, Venue
 from jiceng.venues.permissions import (
     MANAGER_ROLES,
@@ -23,7 +24,6 @@ from jiceng.venues.permissions import (
     visible_bookings,
     visible_venues,
 )
-from jiceng.venues.services import closed_reason
 
 # The feed shows approved bookings from this long ago onwards (a calendar app keeps the rest).
 FEED_PAST = timedelta(days=90)
