@@ -61,7 +61,7 @@ def client_ip(request: Any) -> str | None:
     return str(client)
 
 
-def audit(
+def entry(
     *,
     actor: Any,
     action: str,
@@ -70,9 +70,10 @@ def audit(
     request: Any = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one audit entry; the caller's transaction makes it part of the same write."""
+    """One audit entry, not yet saved: ``audit`` saves it, a bulk service saves many with
+    ``audit_many``."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if is_user else None,
         actor_name=getattr(actor, "username", "") if is_user else "",
         action=action,
@@ -83,3 +84,26 @@ def audit(
         ip=client_ip(request),
         detail=detail or {},
     )
+
+
+def audit(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    scope_code: str = "",
+    request: Any = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one audit entry; the caller's transaction makes it part of the same write."""
+    made = entry(
+        actor=actor, action=action, obj=obj, scope_code=scope_code, request=request, detail=detail
+    )
+    made.save(force_insert=True)
+    return made
+
+
+def audit_many(entries: list[AuditEntry]) -> None:
+    """Append many entries made by ``entry`` at once (a bulk service: one per record it
+    changed), in the caller's transaction."""
+    AuditEntry.objects.bulk_create(entries)
