@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from jiceng.core.bulk import bulk_insert
 from jiceng.core.models import AuditEntry
 
 
@@ -105,5 +106,5 @@ def audit(
 
 def audit_many(entries: list[AuditEntry]) -> None:
     """Append many entries made by ``entry`` at once (a bulk service: one per record it
-    changed), in the caller's transaction."""
-    AuditEntry.objects.bulk_create(entries)
+    changed), in the caller's transaction; COPY on PostgreSQL."""
+    bulk_insert(AuditEntry, entries)

@@ -184,12 +184,46 @@ def person_create(
     with transaction.atomic():
         _check_unique_id(values["id_number"])
         person = Person(dwelling=dwelling, scope_code=dwelling.scope_code, **values)
-        _join([person])
-        person.save()
-        _settle([person], on=moved_in or timezone.localdate(), note="")
-        _event(person, PersonEvent.Action.CREATED, by, dwelling=str(dwelling))
-        audit(actor=by, action="registry.person_create", obj=person, request=request)
+        people_create(
+            people=[(person, str(dwelling))],
+            by=by,
+            on=moved_in or timezone.localdate(),
+            request=request,
+        )
     return person
+
+
+def people_create(
+    *, people: list[tuple[Person, str]], by, on: date, note: str = "", request=None
+) -> None:
+    """Register new people (the page one, the import a chunk at a time), each given with how
+    the history names their dwelling; values cleaned, ``dwelling_id`` and ``scope_code`` set
+    and ID numbers found new by the caller. Each joins the dwelling's household, lives there
+    from ``on``, and gets an event and an audit entry."""
+    if not people:
+        return
+    new = [p for p, _place in people]
+    _join(new)
+    bulk_insert(Person, new)
+    _settle(new, on=on, note=note)
+    actor = _actor(by)
+    bulk_insert(
+        PersonEvent,
+        [
+            PersonEvent(
+                person=p,
+                action=PersonEvent.Action.CREATED,
+                actor=actor,
+                note=note[:500],
+                detail={"dwelling": place},
+                scope_code=p.scope_code,
+            )
+            for p, place in people
+        ],
+    )
+    audit_many(
+        [entry(actor=by, action="registry.person_create", obj=p, request=request) for p in new]
+    )
 
 
 def person_update(
