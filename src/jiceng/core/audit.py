@@ -75,7 +75,7 @@ def entry(
     ``audit_many``."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEntry(
-        actor=actor if is_user else None,
+        actor_id=actor.pk if is_user else None,  # the id: cheaper in a bulk of 100,000
         actor_name=getattr(actor, "username", "") if is_user else "",
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -158,7 +159,7 @@ def _settle(people: list[Person], *, on: date, note: str) -> None:
         Residence,
         [
             Residence(
-                person=p,
+                person_id=p.pk,
                 dwelling_id=p.dwelling_id,
                 moved_in=on,
                 note=note[:200],
@@ -169,9 +170,14 @@ def _settle(people: list[Person], *, on: date, note: str) -> None:
     )
     heads = {p.household_id: p.pk for p in people if p.relation == Person.Relation.HEAD}
     if heads:
-        Household.objects.bulk_update(
-            [Household(pk=h, head_id=p, updated_at=timezone.now()) for h, p in heads.items()],
-            ["head", "updated_at"],
+        # One statement whatever the count (a bulk_update's CASE grows with every row).
+        Household.objects.filter(pk__in=list(heads)).update(
+            head=Subquery(
+                Person.objects.filter(household_id=OuterRef("pk"), pk__in=list(heads.values()))
+                .order_by("-pk")
+                .values("pk")[:1]
+            ),
+            updated_at=timezone.now(),
         )
 
 
@@ -206,14 +212,14 @@ def people_create(
     _join(new)
     bulk_insert(Person, new)
     _settle(new, on=on, note=note)
-    actor = _actor(by)
+    actor_id = by.pk if _actor(by) else None
     bulk_insert(
         PersonEvent,
         [
             PersonEvent(
-                person=p,
+                person_id=p.pk,
                 action=PersonEvent.Action.CREATED,
-                actor=actor,
+                actor_id=actor_id,
                 note=note[:500],
                 detail={"dwelling": place},
                 scope_code=p.scope_code,
