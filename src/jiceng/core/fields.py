@@ -137,7 +137,9 @@ class EncryptedCharField(_LibraryEncryptedCharField):
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         value = super().pre_save(model_instance, add)
         if self.hash_field:
-            setattr(model_instance, self.hash_field, self.hash_of(value))
+            known = model_instance.__dict__.get(_KNOWN_HASHES, {}).get(self.attname)
+            value_hash = known[1] if known is not None and known[0] == value else None
+            setattr(model_instance, self.hash_field, value_hash or self.hash_of(value))
         return value
 
 
@@ -173,6 +175,19 @@ class EncryptedPhoneField(EncryptedCharField):
         if self.hash_field is None:
             self.hash_field = f"{name}_hash"
         super().contribute_to_class(cls, name, *args, **kw)
+
+
+_KNOWN_HASHES = "_jiceng_known_hashes"
+
+
+def keep_hash(instance: models.Model, field_name: str, value_hash: str) -> None:
+    """Tell the encrypted field the hash of the value it holds now, computed already with its
+    ``hash_of`` (an import hashes every ID number to find the person): saving uses it instead of
+    computing the HMAC again, as long as the value is still the one it was computed for."""
+    instance.__dict__.setdefault(_KNOWN_HASHES, {})[field_name] = (
+        getattr(instance, field_name),
+        value_hash,
+    )
 
 
 def encrypted_fields(model: type[models.Model]) -> list[EncryptedCharField]:

@@ -7,13 +7,15 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.core import personal
-from jiceng.core.audit import audit
+from jiceng.core.audit import audit, audit_many, entry
+from jiceng.core.bulk import bulk_insert
 from jiceng.core.errors import Forbidden, UserError
-from jiceng.core.fields import lookup_hashes
+from jiceng.core.fields import encrypted_fields, lookup_hashes
 from jiceng.core.personal import validate_id_number, validate_mobile
 from jiceng.core.scope import covers
 from jiceng.geo.models import Division
@@ -37,11 +39,15 @@ def _require_edit(user, obj) -> None:
         raise Forbidden(_("您没有修改此记录的权限。"))
 
 
+def _actor(by):
+    return by if getattr(by, "is_authenticated", False) else None
+
+
 def _event(person: Person, action: str, by, note: str = "", **detail: Any) -> None:
     PersonEvent.objects.create(
         person=person,
         action=action,
-        actor=by if getattr(by, "is_authenticated", False) else None,
+        actor=_actor(by),
         note=note[:500],
         detail=detail,
         scope_code=person.scope_code,
@@ -105,33 +111,75 @@ def _check_unique_id(number: str | None, exclude: int | None = None) -> None:
 
 def household_for(dwelling: Dwelling) -> Household:
     """The dwelling's household (the first one; created when there is none)."""
-    household = dwelling.households.order_by("id").first()
-    if household is None:
-        household = Household.objects.create(dwelling=dwelling, scope_code=dwelling.scope_code)
-    return household
+    return Household.objects.get(pk=_households_of({dwelling.pk: dwelling.scope_code})[dwelling.pk])
+
+
+def _households_of(dwellings: dict[int, str]) -> dict[int, int]:
+    """The household of each dwelling (by id, with its scope code): its first one, made in
+    one insert where there is none."""
+    households: dict[int, int] = {}
+    for hid, did in (
+        Household.objects.filter(dwelling_id__in=list(dwellings))
+        .order_by("id")
+        .values_list("id", "dwelling_id")
+    ):
+        households.setdefault(did, hid)
+    made = [
+        Household(dwelling_id=d, scope_code=s) for d, s in dwellings.items() if d not in households
+    ]
+    bulk_insert(Household, made)
+    households.update({h.dwelling_id: h.pk for h in made})
+    return households
+
+
+def _leave_households(people: list[Person]) -> None:
+    """People leaving their households are no longer their heads."""
+    heads = [p.pk for p in people if p.household_id]
+    if heads:
+        Household.objects.filter(
+            pk__in=[p.household_id for p in people if p.household_id], head_id__in=heads
+        ).update(head=None)
 
 
 def _leave_household(person: Person) -> None:
-    """A person leaving a household is no longer its head."""
-    if person.household_id:
-        Household.objects.filter(pk=person.household_id, head_id=person.pk).update(head=None)
+    _leave_households([person])
 
 
-def _settle(person: Person, dwelling: Dwelling, moved_in: date, note: str) -> None:
-    household = household_for(dwelling)
-    person.dwelling = dwelling
-    person.household = household
-    person.scope_code = dwelling.scope_code
-    Residence.objects.create(
-        person=person,
-        dwelling=dwelling,
-        moved_in=moved_in,
-        note=note[:200],
-        scope_code=dwelling.scope_code,
+def _join(people: list[Person]) -> None:
+    """Before saving: each person joins the household of the dwelling their ``dwelling_id``
+    names (the caller set it and ``scope_code``)."""
+    households = _households_of({p.dwelling_id: p.scope_code for p in people})
+    for person in people:
+        person.household_id = households[person.dwelling_id]
+
+
+def _settle(people: list[Person], *, on: date, note: str) -> None:
+    """After saving people who joined their dwelling's household: a residence each from
+    ``on``, and a head of the household becomes its head (the last one, in a file)."""
+    bulk_insert(
+        Residence,
+        [
+            Residence(
+                person_id=p.pk,
+                dwelling_id=p.dwelling_id,
+                moved_in=on,
+                note=note[:200],
+                scope_code=p.scope_code,
+            )
+            for p in people
+        ],
     )
-    if person.relation == Person.Relation.HEAD:
-        household.head = person
-        household.save(update_fields=["head", "updated_at"])
+    heads = {p.household_id: p.pk for p in people if p.relation == Person.Relation.HEAD}
+    if heads:
+        # One statement whatever the count (a bulk_update's CASE grows with every row).
+        Household.objects.filter(pk__in=list(heads)).update(
+            head=Subquery(
+                Person.objects.filter(household_id=OuterRef("pk"), pk__in=list(heads.values()))
+                .order_by("-pk")
+                .values("pk")[:1]
+            ),
+            updated_at=timezone.now(),
+        )
 
 
 def person_create(
@@ -142,13 +190,47 @@ def person_create(
     values = data.cleaned()
     with transaction.atomic():
         _check_unique_id(values["id_number"])
-        person = Person(scope_code=dwelling.scope_code, **values)
-        person.save()
-        _settle(person, dwelling, moved_in or timezone.localdate(), "")
-        person.save()
-        _event(person, PersonEvent.Action.CREATED, by, dwelling=str(dwelling))
-        audit(actor=by, action="registry.person_create", obj=person, request=request)
+        person = Person(dwelling=dwelling, scope_code=dwelling.scope_code, **values)
+        people_create(
+            people=[(person, str(dwelling))],
+            by=by,
+            on=moved_in or timezone.localdate(),
+            request=request,
+        )
     return person
+
+
+def people_create(
+    *, people: list[tuple[Person, str]], by, on: date, note: str = "", request=None
+) -> None:
+    """Register new people (the page one, the import a chunk at a time), each given with how
+    the history names their dwelling; values cleaned, ``dwelling_id`` and ``scope_code`` set
+    and ID numbers found new by the caller. Each joins the dwelling's household, lives there
+    from ``on``, and gets an event and an audit entry."""
+    if not people:
+        return
+    new = [p for p, _place in people]
+    _join(new)
+    bulk_insert(Person, new)
+    _settle(new, on=on, note=note)
+    actor_id = by.pk if _actor(by) else None
+    bulk_insert(
+        PersonEvent,
+        [
+            PersonEvent(
+                person_id=p.pk,
+                action=PersonEvent.Action.CREATED,
+                actor_id=actor_id,
+                note=note[:500],
+                detail={"dwelling": place},
+                scope_code=p.scope_code,
+            )
+            for p, place in people
+        ],
+    )
+    audit_many(
+        [entry(actor=by, action="registry.person_create", obj=p, request=request) for p in new]
+    )
 
 
 def person_update(
@@ -172,24 +254,174 @@ def person_update(
         changed = [k for k, v in values.items() if getattr(locked, k) != v]
         if not changed:
             return locked
-        for key, value in values.items():
-            setattr(locked, key, value)
-        locked.version += 1
-        locked.save()
-        if "relation" in changed and locked.household_id:
-            if locked.relation == Person.Relation.HEAD:
-                Household.objects.filter(pk=locked.household_id).update(head=locked)
-            else:
-                _leave_household(locked)
-        _event(locked, PersonEvent.Action.EDITED, by, fields=changed)
-        audit(
-            actor=by,
-            action="registry.person_update",
-            obj=locked,
-            request=request,
-            detail={"fields": changed},
-        )
+        for key in changed:
+            setattr(locked, key, values[key])
+        people_edited(changes=[(locked, changed)], by=by, request=request)
     return locked
+
+
+def people_edited(
+    *, changes: list[tuple[Person, list[str]]], by, note: str = "", request=None
+) -> None:
+    """Write people whose details the caller changed (the page one, the import a chunk at a
+    time; rows locked by the caller, ``changes`` naming each one's changed fields): a new
+    version, the household's head when the relation changed, an event and an audit entry each."""
+    if not changes:
+        return
+    now = timezone.now()
+    columns = {"version", "updated_at"}
+    for person, changed in changes:
+        person.version += 1
+        person.updated_at = now
+        columns.update(changed)
+        for encrypted in encrypted_fields(Person):
+            if encrypted.attname in changed:  # bulk_update skips pre_save, which sets the hash
+                value = getattr(person, encrypted.attname)
+                setattr(person, encrypted.hash_field, encrypted.hash_of(value))
+                columns.add(encrypted.hash_field)
+        if "relation" in changed and person.household_id:
+            if person.relation == Person.Relation.HEAD:
+                Household.objects.filter(pk=person.household_id).update(head=person)
+            else:
+                _leave_household(person)
+    Person.objects.bulk_update([p for p, _changed in changes], sorted(columns))
+    actor = _actor(by)
+    bulk_insert(
+        PersonEvent,
+        [
+            PersonEvent(
+                person=p,
+                action=PersonEvent.Action.EDITED,
+                actor=actor,
+                note=note[:500],
+                detail={"fields": changed},
+                scope_code=p.scope_code,
+            )
+            for p, changed in changes
+        ],
+    )
+    audit_many(
+        [
+            entry(
+                actor=by,
+                action="registry.person_update",
+                obj=p,
+                request=request,
+                detail={"fields": changed},
+            )
+            for p, changed in changes
+        ]
+    )
+
+
+@dataclass
+class Move:
+    """One person moving into a dwelling: the person's row (locked by the caller), the
+    dwelling's id and scope code, and how the history names it."""
+
+    person: Person
+    dwelling_id: int
+    scope_code: str
+    place: str
+
+
+def check_moves(
+    *, moves: list[Move], by, on: date
+) -> tuple[list[Move], list[tuple[Move, UserError]]]:
+    """The rules of a move, for one person or a file of them, in the page's words: into a
+    dwelling of the actor's scope, nobody deceased, nobody taken out of a dwelling of another
+    scope, not into the dwelling they live in, on a date neither in the future nor before the
+    last move in. Returns the moves allowed and the moves refused with their reasons."""
+    current = dict(
+        Residence.objects.filter(
+            person_id__in=[m.person.pk for m in moves], moved_out__isnull=True
+        ).values_list("person_id", "moved_in")
+    )
+    allowed: list[Move] = []
+    refused: list[tuple[Move, UserError]] = []
+    for move in moves:
+        person = move.person
+        last = current.get(person.pk)
+        if not permissions.can_edit(by, move):  # the dwelling moved into
+            reason: UserError = Forbidden(_("您没有修改此记录的权限。"))
+        elif person.status == Person.Status.DECEASED:
+            reason = UserError(_("已故人员不能迁入。"))
+        elif person.dwelling_id and not permissions.can_edit(by, person):
+            # Moving someone out of another community's dwelling is that community's to record.
+            reason = Forbidden(_("此人登记在其他辖区的房屋中，请联系其所在社区办理迁出。"))
+        elif person.dwelling_id == move.dwelling_id:
+            reason = UserError(_("此人已住在该房屋。"))
+        elif on > timezone.localdate():
+            reason = UserError(_("迁入日期不能晚于今天。"))
+        elif last is not None and on < last:
+            reason = UserError(_("迁入日期不能早于上一次迁入的日期。"))
+        else:
+            allowed.append(move)
+            continue
+        refused.append((move, reason))
+    return allowed, refused
+
+
+def people_move(
+    *, moves: list[Move], by, on: date, note: str = "", request=None
+) -> list[tuple[Move, UserError]]:
+    """Move people into dwellings (the page one, the import a chunk at a time; rows locked by
+    the caller). A move that ``check_moves`` refuses changes nothing and is returned with its
+    reason; each other ends the current stay, leaves the old household for the new dwelling's,
+    and gets an event (moved, or moved in when the person lived nowhere) and an audit entry."""
+    allowed, refused = check_moves(moves=moves, by=by, on=on)
+    if not allowed:
+        return refused
+    people = [m.person for m in allowed]
+    Residence.objects.filter(person_id__in=[p.pk for p in people], moved_out__isnull=True).update(
+        moved_out=on
+    )
+    actions = {
+        p.pk: PersonEvent.Action.MOVED if p.dwelling_id else PersonEvent.Action.MOVED_IN
+        for p in people
+    }
+    _leave_households(people)
+    now = timezone.now()
+    for move in allowed:
+        person = move.person
+        person.dwelling_id = move.dwelling_id
+        person.scope_code = move.scope_code
+        person.status = Person.Status.LIVING
+        person.version += 1
+        person.updated_at = now
+    _join(people)
+    Person.objects.bulk_update(
+        people, ["dwelling", "household", "scope_code", "status", "version", "updated_at"]
+    )
+    _settle(people, on=on, note=note)
+    actor = _actor(by)
+    bulk_insert(
+        PersonEvent,
+        [
+            PersonEvent(
+                person=m.person,
+                action=actions[m.person.pk],
+                actor=actor,
+                note=note[:500],
+                detail={"dwelling": m.place},
+                scope_code=m.scope_code,
+            )
+            for m in allowed
+        ],
+    )
+    audit_many(
+        [
+            entry(
+                actor=by,
+                action="registry.person_move",
+                obj=m.person,
+                request=request,
+                detail={"to": m.dwelling_id},
+            )
+            for m in allowed
+        ]
+    )
+    return refused
 
 
 def person_move(
@@ -200,33 +432,10 @@ def person_move(
     on = on or timezone.localdate()
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
-        if locked.status == Person.Status.DECEASED:
-            raise UserError(_("已故人员不能迁入。"))
-        if locked.dwelling_id and not permissions.can_edit(by, locked):
-            # Moving someone out of another community's dwelling is that community's to record.
-            raise Forbidden(_("此人现住房屋不在您的管辖范围内，请联系其所在社区办理迁出。"))
-        if locked.dwelling_id == to.pk:
-            raise UserError(_("此人已住在该房屋。"))
-        current = Residence.objects.filter(person=locked, moved_out__isnull=True).first()
-        if current:
-            if on < current.moved_in:
-                raise UserError(_("迁入日期不能早于上一次迁入的日期。"))
-            current.moved_out = on
-            current.save(update_fields=["moved_out"])
-        action = PersonEvent.Action.MOVED if locked.dwelling_id else PersonEvent.Action.MOVED_IN
-        _leave_household(locked)
-        _settle(locked, to, on, note)
-        locked.status = Person.Status.LIVING
-        locked.version += 1
-        locked.save()
-        _event(locked, action, by, note, dwelling=str(to))
-        audit(
-            actor=by,
-            action="registry.person_move",
-            obj=locked,
-            request=request,
-            detail={"to": to.pk},
-        )
+        move = Move(person=locked, dwelling_id=to.pk, scope_code=to.scope_code, place=str(to))
+        refused = people_move(moves=[move], by=by, on=on, note=note, request=request)
+        if refused:
+            raise refused[0][1]
     return locked
 
 
