@@ -9,7 +9,6 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from jiceng.core.bulk import bulk_insert
 from jiceng.core.models import AuditEntry
 
 
@@ -102,9 +101,3 @@ def audit(
     )
     made.save(force_insert=True)
     return made
-
-
-def audit_many(entries: list[AuditEntry]) -> None:
-    """Append many entries made by ``entry`` at once (a bulk service: one per record it
-    changed), in the caller's transaction; COPY on PostgreSQL."""
-    bulk_insert(AuditEntry, entries)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from jiceng.core.errors import UserError
 from jiceng.core.fields import EncryptedCharField
+from jiceng.core.models import AuditEntry
 
 CHUNK = 5000  # rows a transaction writes: big enough for COPY to pay, small enough to show progress
 
@@ -178,3 +179,10 @@ def ids_in(model: type[Model], column: str, values: list[Any]) -> list[int]:
     return list(
         model._default_manager.filter(**{f"{column}__in": values}).values_list("pk", flat=True)
     )
+
+
+def audit_many(entries: list[AuditEntry]) -> None:
+    """Append many audit entries made by ``core.audit.entry`` at once (a bulk service: one per
+    record it changed), in the caller's transaction; COPY on PostgreSQL. Here rather than in
+    core.audit, which the encrypted fields reach through core.personal."""
+    bulk_insert(AuditEntry, entries)

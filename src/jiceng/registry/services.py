@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.core import personal
-from jiceng.core.audit import audit, audit_many, entry
-from jiceng.core.bulk import bulk_insert
+from jiceng.core.audit import audit, entry
+from jiceng.core.bulk import audit_many, bulk_insert
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.fields import encrypted_fields, lookup_hashes
 from jiceng.core.personal import validate_id_number, validate_mobile
