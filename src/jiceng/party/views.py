@@ -16,6 +16,17 @@ from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.scope import visible_or_404
 from jiceng.party import forms, selectors, services
 from jiceng.party.dues import member_dues, month_label
+from jiceng.party.meetings import (
+    CHECKIN_REFRESH,
+    attendance_record,
+    checkin_code,
+    meeting_add_photos,
+    meeting_cancel,
+    meeting_checked_in,
+    meeting_checkin,
+    meeting_create,
+    meeting_record,
+)
 from jiceng.party.models import LeadHousehold, Member, PartyOrg, Registration
 from jiceng.party.permissions import (
     MANAGER_ROLES,
@@ -429,7 +440,7 @@ def meetings(request):
             if _run(
                 request,
                 lambda: created.append(
-                    services.meeting_create(
+                    meeting_create(
                         by=request.user,
                         org=org,
                         kind=data["kind"],
@@ -459,14 +470,14 @@ def meeting_detail(request, pk: int):
             minutes = form.cleaned_data["minutes"] if form.is_valid() else ""
             _run(
                 request,
-                lambda: services.meeting_record(by=request.user, meeting=meeting, minutes=minutes),
+                lambda: meeting_record(by=request.user, meeting=meeting, minutes=minutes),
                 _("会议记录已保存，会议记为已召开。"),
             )
         elif action == "cancel":
             reason = request.POST.get("reason", "")
             _run(
                 request,
-                lambda: services.meeting_cancel(by=request.user, meeting=meeting, reason=reason),
+                lambda: meeting_cancel(by=request.user, meeting=meeting, reason=reason),
                 _("会议已取消。"),
             )
         elif action == "attendance":
@@ -485,7 +496,7 @@ def meeting_detail(request, pk: int):
                 present = form.cleaned_data["present"]
                 _run(
                     request,
-                    lambda: services.attendance_record(
+                    lambda: attendance_record(
                         by=request.user,
                         meeting=meeting,
                         member=member,
@@ -500,7 +511,7 @@ def meeting_detail(request, pk: int):
             files = request.FILES.getlist("photos")
             _run(
                 request,
-                lambda: services.meeting_add_photos(by=request.user, meeting=meeting, files=files),
+                lambda: meeting_add_photos(by=request.user, meeting=meeting, files=files),
                 _("照片已保存。"),
             )
         return redirect("party:meeting", pk=meeting.pk)
@@ -523,14 +534,12 @@ def meeting_qr(request, pk: int):
     meeting = selectors.meeting_detail(user=request.user, pk=pk)
     if not can_manage(request.user, meeting):
         raise Forbidden(_("只有会议组织者可以展示签到码。"))
-    url = request.build_absolute_uri(
-        reverse("party:checkin") + "?c=" + services.checkin_code(meeting)
-    )
+    url = request.build_absolute_uri(reverse("party:checkin") + "?c=" + checkin_code(meeting))
     svg = segno.make(url, error="m").svg_inline(scale=6)
     return render(
         request,
         "party/meeting_qr.html",
-        {"meeting": meeting, "svg": svg, "url": url, "refresh": services.CHECKIN_REFRESH},
+        {"meeting": meeting, "svg": svg, "url": url, "refresh": CHECKIN_REFRESH},
     )
 
 
@@ -605,7 +614,7 @@ def checkin(request):
     code = request.POST.get("c") or request.GET.get("c", "")
     member = member_of(request.user)
     context = {"code": code, "member": member}
-    already = services.meeting_checked_in(by=request.user, code=code) if code else None
+    already = meeting_checked_in(by=request.user, code=code) if code else None
     if already is not None:
         # A second scan: say so, with the time, rather than offer to check in again.
         context.update({"attendance": already, "already": True})
@@ -614,9 +623,7 @@ def checkin(request):
         return render(request, "party/checkin.html", context, status=status)
     if request.method == "POST":
         try:
-            attendance, points = services.meeting_checkin(
-                by=request.user, code=code, request=request
-            )
+            attendance, points = meeting_checkin(by=request.user, code=code, request=request)
         except UserError as exc:
             context["error"] = exc.message
             return render(request, "party/checkin.html", context, status=exc.status)
@@ -647,7 +654,7 @@ def mine(request):
                 raise NotFound(_("会议不存在。"))
             _run(
                 request,
-                lambda: services.attendance_record(
+                lambda: attendance_record(
                     by=request.user,
                     meeting=meeting,
                     member=member,
