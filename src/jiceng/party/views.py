@@ -1,5 +1,5 @@
-"""Party pages: the console (branches, members, meetings with their QR, registrations, dues
-warnings) and the member's phone check-in page."""
+"""Party console pages: organizations, members, dues and registrations. The meetings' pages are
+in meeting_views.py, a member's phone pages in mobile.py."""
 
 from __future__ import annotations
 
@@ -16,25 +16,8 @@ from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.scope import visible_or_404
 from jiceng.party import forms, selectors, services
 from jiceng.party.dues import member_dues, month_label
-from jiceng.party.meetings import (
-    CHECKIN_REFRESH,
-    attendance_record,
-    checkin_code,
-    meeting_add_photos,
-    meeting_cancel,
-    meeting_checked_in,
-    meeting_checkin,
-    meeting_create,
-    meeting_record,
-)
 from jiceng.party.models import LeadHousehold, Member, PartyOrg, Registration
-from jiceng.party.permissions import (
-    MANAGER_ROLES,
-    can_manage,
-    manageable_orgs,
-    member_of,
-    visible_members,
-)
+from jiceng.party.permissions import MANAGER_ROLES, can_manage, manageable_orgs
 
 MEMBER_ORG_KINDS = (PartyOrg.Kind.GENERAL_BRANCH, PartyOrg.Kind.BRANCH, PartyOrg.Kind.GROUP)
 
@@ -425,125 +408,6 @@ def org_detail(request, pk: int):
 
 
 @page("party")
-def meetings(request):
-    rows = selectors.meeting_list(user=request.user)
-    page_obj = Paginator(rows, 30).get_page(request.GET.get("page"))
-    orgs = list(manageable_orgs(request.user))
-    form = forms.MeetingForm(request.POST or None, orgs=orgs) if orgs else None
-    if request.method == "POST":
-        if form is None:
-            raise Forbidden(_("您无权安排会议。"))
-        if form.is_valid():
-            data = form.cleaned_data
-            org = next(o for o in orgs if o.pk == data["org"])
-            created = []
-            if _run(
-                request,
-                lambda: created.append(
-                    meeting_create(
-                        by=request.user,
-                        org=org,
-                        kind=data["kind"],
-                        title=data["title"],
-                        starts_at=data["starts_at"],
-                        ends_at=data["ends_at"],
-                        place=data["place"],
-                        agenda=data["agenda"],
-                    )
-                ),
-                _("会议已安排。"),
-            ):
-                return redirect("party:meeting", pk=created[0].pk)
-    return render(request, "party/meetings.html", {"page_obj": page_obj, "form": form})
-
-
-@page("party")
-def meeting_detail(request, pk: int):
-    meeting = selectors.meeting_detail(user=request.user, pk=pk)
-    manage = can_manage(request.user, meeting)
-    if request.method == "POST":
-        if not manage:
-            raise Forbidden(_("只有会议组织者可以登记会议情况。"))
-        action = request.POST.get("action")
-        if action == "minutes":
-            form = forms.MinutesForm(request.POST)
-            minutes = form.cleaned_data["minutes"] if form.is_valid() else ""
-            _run(
-                request,
-                lambda: meeting_record(by=request.user, meeting=meeting, minutes=minutes),
-                _("会议记录已保存，会议记为已召开。"),
-            )
-        elif action == "cancel":
-            reason = request.POST.get("reason", "")
-            _run(
-                request,
-                lambda: meeting_cancel(by=request.user, meeting=meeting, reason=reason),
-                _("会议已取消。"),
-            )
-        elif action == "attendance":
-            form = forms.AttendanceForm(request.POST)
-            member = None
-            if form.is_valid():
-                # Resolved through the members the viewer sees: a member elsewhere is not found.
-                member = visible_or_404(
-                    visible_members(request.user),
-                    _("党员不存在，或不在您的管辖范围内。"),
-                    pk=form.cleaned_data["member"],
-                )
-            if member is None:
-                messages.error(request, _("请选择党员。"))
-            else:
-                present = form.cleaned_data["present"]
-                _run(
-                    request,
-                    lambda: attendance_record(
-                        by=request.user,
-                        meeting=meeting,
-                        member=member,
-                        present=present,
-                        reason=form.cleaned_data["reason"],
-                    ),
-                    (_("已登记{name}出席。") if present else _("已登记{name}请假。")).format(
-                        name=member.name
-                    ),
-                )
-        elif action == "photos":
-            files = request.FILES.getlist("photos")
-            _run(
-                request,
-                lambda: meeting_add_photos(by=request.user, meeting=meeting, files=files),
-                _("照片已保存。"),
-            )
-        return redirect("party:meeting", pk=meeting.pk)
-    return render(
-        request,
-        "party/meeting.html",
-        {
-            "meeting": meeting,
-            "can_manage": manage,
-            "roll": selectors.meeting_roll(meeting=meeting),
-        },
-    )
-
-
-@page("party")
-def meeting_qr(request, pk: int):
-    """The QR shown at the meeting: a fresh signed code each minute (the page reloads itself)."""
-    import segno
-
-    meeting = selectors.meeting_detail(user=request.user, pk=pk)
-    if not can_manage(request.user, meeting):
-        raise Forbidden(_("只有会议组织者可以展示签到码。"))
-    url = request.build_absolute_uri(reverse("party:checkin") + "?c=" + checkin_code(meeting))
-    svg = segno.make(url, error="m").svg_inline(scale=6)
-    return render(
-        request,
-        "party/meeting_qr.html",
-        {"meeting": meeting, "svg": svg, "url": url, "refresh": CHECKIN_REFRESH},
-    )
-
-
-@page("party")
 def registrations(request):
     rows = selectors.registration_list(user=request.user, status=request.GET.get("status") or None)
     page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
@@ -606,97 +470,3 @@ def registration_decide(request, pk: int):
     else:
         messages.success(request, _("已通过。") if approve else _("已退回。"))
     return redirect("party:registrations")
-
-
-@page()
-def checkin(request):
-    """The member's phone page after scanning: confirm, check in, see the points."""
-    code = request.POST.get("c") or request.GET.get("c", "")
-    member = member_of(request.user)
-    context = {"code": code, "member": member}
-    already = meeting_checked_in(by=request.user, code=code) if code else None
-    if already is not None:
-        # A second scan: say so, with the time, rather than offer to check in again.
-        context.update({"attendance": already, "already": True})
-        # A repeated confirm is refused (409) with the same panel; nothing is written.
-        status = 409 if request.method == "POST" else 200
-        return render(request, "party/checkin.html", context, status=status)
-    if request.method == "POST":
-        try:
-            attendance, points = meeting_checkin(by=request.user, code=code, request=request)
-        except UserError as exc:
-            context["error"] = exc.message
-            return render(request, "party/checkin.html", context, status=exc.status)
-        context.update({"attendance": attendance, "points": points, "done": True})
-        return render(request, "party/checkin.html", context)
-    return render(request, "party/checkin.html", context)
-
-
-@page()
-def mine(request):
-    """A member's own party page on the phone: organization, meetings (ask for leave), dues,
-    points, and registration with the community where they live."""
-    member = member_of(request.user)
-    if member is None:
-        raise NotFound(_("您的账号尚未关联党员信息，请联系所在党组织。"))
-    from jiceng.geo.models import Division
-
-    communities = Division.objects.filter(level="community").select_related("parent")
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "leave":
-            wanted = request.POST.get("meeting", "")
-            meeting = next(
-                (m for m in selectors.meetings_for_member(member=member) if str(m.pk) == wanted),
-                None,
-            )
-            if meeting is None:
-                raise NotFound(_("会议不存在。"))
-            _run(
-                request,
-                lambda: attendance_record(
-                    by=request.user,
-                    meeting=meeting,
-                    member=member,
-                    present=False,
-                    reason=request.POST.get("reason", ""),
-                ),
-                _("已请假。"),
-            )
-        elif action == "register":
-            form = forms.RegistrationForm(request.POST, communities=communities)
-            if not form.is_valid():
-                messages.error(request, _("请选择居住地社区。"))
-            else:
-                community = communities.get(pk=form.cleaned_data["community"])
-                _run(
-                    request,
-                    lambda: services.registration_submit(
-                        by=request.user, community=community, member=member
-                    ),
-                    _("已向{community}报到，待社区审核。").format(community=community.name),
-                )
-        return redirect("party:mine")
-    arrears = selectors.dues_arrears(user=None, members=Member.objects.filter(pk=member.pk))
-    try:
-        due = member_dues(member)
-    except UserError:
-        due = None
-    meetings = list(selectors.meetings_for_member(member=member))
-    marked = {
-        a.meeting_id: a for a in member.attendances.filter(meeting__in=[m.pk for m in meetings])
-    }
-    return render(
-        request,
-        "party/mine.html",
-        {
-            "member": member,
-            "meetings": [(m, marked.get(m.pk)) for m in meetings],
-            "due": due,
-            "arrears": arrears[0] if arrears else None,
-            "payments": selectors.dues_history(member=member)[:6],
-            "registrations": member.registrations.select_related("community"),
-            "can_register": member.management_type == Member.ManagementType.IN_SERVICE,
-            "registration_form": forms.RegistrationForm(communities=communities),
-        },
-    )
