@@ -64,6 +64,12 @@ class TransferForm(forms.Form):
         self.fields["to_org"].choices = [(o.pk, o.name) for o in orgs]
 
 
+class LeadHouseholdForm(forms.Form):
+    # An id is text here: the view resolves it through what the viewer sees (malformed is 404).
+    grid = forms.CharField(label=_("网格"), max_length=20)
+    address = forms.CharField(label=_("住址"), max_length=200, required=False)
+
+
 class RegistrationForm(forms.Form):
     community = forms.TypedChoiceField(label=_("居住地社区"), coerce=int)
 

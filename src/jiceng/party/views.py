@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.forms import submit
 from jiceng.core.scope import visible_or_404
 from jiceng.party import forms, selectors, services
 from jiceng.party.dues import member_dues, month_label
@@ -113,68 +114,76 @@ def member_detail(request, pk: int):
     orgs = (
         [o for o in manageable_orgs(request.user) if o.kind in MEMBER_ORG_KINDS] if manage else []
     )
+    transfer_orgs = [o for o in orgs if o.pk != member.org_id]
+    dues_form = forms.DuesForm()
+    income_form = forms.IncomeForm(
+        initial={"income_kind": member.income_kind, "dues_base": member.dues_base}
+    )
+    transfer_form = forms.TransferForm(orgs=transfer_orgs)
+    lead = LeadHousehold.objects.filter(member=member, is_active=True).first()
+    lead_form = forms.LeadHouseholdForm(
+        initial={"grid": lead.division_id, "address": lead.address} if lead else None
+    )
     if request.method == "POST":
         if not manage:
             raise Forbidden(_("您无权管理该党员。"))
         action = request.POST.get("action")
+        done = None
+        # Each form parses its own fields; the service refuses what breaks a rule, and the page
+        # is drawn again with the refusal beside the form and what was typed in it.
         if action == "dues":
-            form = forms.DuesForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, _("请选择月份，金额须为不小于 0 的数字。"))
-            else:
-                data = form.cleaned_data
-                _run(
-                    request,
-                    lambda: services.dues_pay(
-                        by=request.user, member=member, month=data["month"], amount=data["amount"]
-                    ),
-                    _("已登记 {month} 的党费。").format(month=month_label(data["month"])),
+            dues_form = forms.DuesForm(request.POST)
+            if submit(
+                dues_form,
+                lambda data: services.dues_pay(
+                    by=request.user, member=member, month=data["month"], amount=data["amount"]
+                ),
+            ):
+                done = _("已登记 {month} 的党费。").format(
+                    month=month_label(dues_form.cleaned_data["month"])
                 )
         elif action == "income":
-            form = forms.IncomeForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, _("请选择收入类别，基数须为不小于 0 的数字。"))
-            else:
-                data = form.cleaned_data
-                _run(
-                    request,
-                    lambda: services.member_set_income(
-                        by=request.user,
-                        member=member,
-                        income_kind=data["income_kind"],
-                        dues_base=data["dues_base"],
-                    ),
-                    _("收入已更新，新的党费自下一次交纳起按新基数计算。"),
-                )
-        elif action == "lead":
-            grid = _grid_in_scope(request, request.POST.get("grid"))
-            _run(
-                request,
-                lambda: services.lead_household_set(
+            income_form = forms.IncomeForm(request.POST)
+            if submit(
+                income_form,
+                lambda data: services.member_set_income(
                     by=request.user,
                     member=member,
-                    division=grid,
-                    address=request.POST.get("address", "").strip(),
+                    income_kind=data["income_kind"],
+                    dues_base=data["dues_base"],
                 ),
-                _("{name}家已设为党员中心户。").format(name=member.name),
-            )
+            ):
+                done = _("收入已更新，新的党费自下一次交纳起按新基数计算。")
+        elif action == "lead":
+            lead_form = forms.LeadHouseholdForm(request.POST)
+            if submit(
+                lead_form,
+                lambda data: services.lead_household_set(
+                    by=request.user,
+                    member=member,
+                    division=_grid_in_scope(request, data["grid"]),
+                    address=data["address"],
+                ),
+            ):
+                done = _("{name}家已设为党员中心户。").format(name=member.name)
         elif action == "transfer":
-            form = forms.TransferForm(request.POST, orgs=orgs)
-            if not form.is_valid():
-                messages.error(request, _("请选择转入的党组织。"))
-            else:
-                to_org = next(o for o in orgs if o.pk == form.cleaned_data["to_org"])
-                _run(
-                    request,
-                    lambda: services.member_transfer(
-                        by=request.user,
-                        member=member,
-                        to_org=to_org,
-                        note=form.cleaned_data["note"],
-                    ),
-                    _("已转入{org}。").format(org=to_org.name),
-                )
-        return redirect("party:member", pk=member.pk)
+            transfer_form = forms.TransferForm(request.POST, orgs=orgs)
+            moved = submit(
+                transfer_form,
+                lambda data: services.member_transfer(
+                    by=request.user,
+                    member=member,
+                    to_org=next(o for o in orgs if o.pk == data["to_org"]),
+                    note=data["note"],
+                ),
+            )
+            if moved:
+                done = _("已转入{org}。").format(org=moved.to_org.name)
+        else:
+            return redirect("party:member", pk=member.pk)
+        if done:
+            messages.success(request, done)
+            return redirect("party:member", pk=member.pk)
     arrears = selectors.dues_arrears(user=request.user, members=Member.objects.filter(pk=member.pk))
     try:
         due = member_dues(member)
@@ -190,14 +199,14 @@ def member_detail(request, pk: int):
             "arrears": arrears[0] if arrears else None,
             "due": due,
             "can_manage": manage,
-            "dues_form": forms.DuesForm(),
-            "income_form": forms.IncomeForm(
-                initial={"income_kind": member.income_kind, "dues_base": member.dues_base}
-            ),
-            "transfer_form": forms.TransferForm(orgs=[o for o in orgs if o.pk != member.org_id]),
-            "lead": LeadHousehold.objects.filter(member=member, is_active=True).first(),
+            "dues_form": dues_form,
+            "income_form": income_form,
+            "transfer_form": transfer_form,
+            "lead_form": lead_form,
+            "lead": lead,
             "grids": _grids_of(request) if manage else [],
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 

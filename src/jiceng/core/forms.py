@@ -1,0 +1,56 @@
+"""The one way a page handles what a form posts (CONVENTIONS.md "Form input").
+
+A Django form parses and bounds the input; the service validates and writes; ``submit`` runs the
+service only on a valid form and puts a refusal the service raises on the form, so that the page
+is drawn again with every error in the user's language and with what the person typed, and
+nothing has changed. A page that cannot keep the person's input (a one-button form) still goes
+through a form; its errors become a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+
+from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.inputs import day_out_of_range_message, in_day_range
+
+T = TypeVar("T")
+
+
+def submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> T | None:
+    """``action(form.cleaned_data)`` when the form is valid, and its result; otherwise None with
+    the errors on the form. A ``UserError`` from the action goes on its field when the form has
+    that field (else on the whole form); ``Forbidden`` and ``NotFound`` stay a 403 and a 404."""
+    if not form.is_valid():
+        return None
+    try:
+        return action(form.cleaned_data)
+    except (Forbidden, NotFound):
+        raise
+    except UserError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None
+
+
+def errors_as_messages(request, form: forms.Form) -> None:
+    """A form's errors as page messages, for a form the page does not draw again."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else None
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
+
+
+def _in_day_range(value) -> None:
+    if value is not None and not in_day_range(value):
+        raise ValidationError(day_out_of_range_message(), code="day_range")
+
+
+class DayField(forms.DateField):
+    """A date in the range the platform accepts anywhere (core.inputs: 1900–2100)."""
+
+    default_validators = [_in_day_range]
