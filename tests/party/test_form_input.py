@@ -93,3 +93,46 @@ def test_a_good_dues_payment_still_redirects_with_its_message(client, party):
     done = client.post(url, {"action": "dues", "month": month})
     assert done.status_code == 302
     assert DuesPayment.objects.filter(member=party["alice"]).count() == 1
+
+
+def test_a_seat_without_a_title_keeps_the_name_and_the_unit(client, party):
+    from tests.factories import partner
+
+    unit = partner("湖滨科技有限公司", "enterprise", party["places"]["community"])
+    client.force_login(party["secretary"])
+    url = reverse("party:org", args=[party["committee"].pk])
+    before = snapshot()
+    page = post(
+        client,
+        url,
+        {"action": "seat", "name": "王建国", "title": " ", "partner": unit.pk, "part_time": "1"},
+    )
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "职务" in form_errors(body)
+    assert 'value="王建国"' in body
+    assert re.search(rf'<option value="{unit.pk}" selected>', body)
+    assert snapshot() == before
+
+
+def test_a_linked_household_without_an_address_keeps_the_name_in_english(client, party):
+    from jiceng.party import services
+    from jiceng.party.models import LinkedHousehold
+
+    lead = services.lead_household_set(
+        by=party["secretary"],
+        member=party["alice"],
+        division=party["places"]["grid1"],
+        address="1栋101",
+    )
+    link = services.lead_link_add(by=party["secretary"], lead=lead, member=party["bob"])
+    client.force_login(party["secretary"])
+    url = reverse("party:org", args=[party["alice"].org_id])
+    page = post(
+        client, url, {"action": "household", "link": link.pk, "name": "钱七", "address": ""}, "en"
+    )
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "Address" in form_errors(body) and "required" in form_errors(body)
+    assert 'value="钱七"' in body
+    assert not LinkedHousehold.objects.exists()

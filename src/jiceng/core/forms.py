@@ -3,8 +3,7 @@
 A Django form parses and bounds the input; the service validates and writes; ``submit`` runs the
 service only on a valid form and puts a refusal the service raises on the form, so that the page
 is drawn again with every error in the user's language and with what the person typed, and
-nothing has changed. A page that cannot keep the person's input (a one-button form) still goes
-through a form; its errors become a message.
+nothing has changed.
 """
 
 from __future__ import annotations
@@ -13,11 +12,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.inputs import day_out_of_range_message, in_day_range
+from jiceng.core.scope import visible_or_404
 
 T = TypeVar("T")
 
@@ -37,14 +36,6 @@ def submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> T | None:
         return None
 
 
-def errors_as_messages(request, form: forms.Form) -> None:
-    """A form's errors as page messages, for a form the page does not draw again."""
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else None
-        for error in errors:
-            messages.error(request, f"{label}：{error}" if label else error)
-
-
 def _in_day_range(value) -> None:
     if value is not None and not in_day_range(value):
         raise ValidationError(day_out_of_range_message(), code="day_range")
@@ -54,3 +45,20 @@ class DayField(forms.DateField):
     """A date in the range the platform accepts anywhere (core.inputs: 1900–2100)."""
 
     default_validators = [_in_day_range]
+
+
+class VisibleField(forms.CharField):
+    """An id that names a record, resolved through what the viewer may see: the value is the
+    record. Absent, elsewhere, malformed or out of range is a 404 with one message
+    (``core.scope.visible_or_404``), never a form error that would tell them apart. Give the
+    ``queryset`` when the form is made: it depends on the viewer."""
+
+    def __init__(self, *, queryset=None, message=None, **kwargs):
+        super().__init__(**kwargs)
+        self.queryset, self.message = queryset, message
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        return visible_or_404(self.queryset, str(self.message) if self.message else None, pk=value)

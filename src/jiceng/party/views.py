@@ -155,14 +155,11 @@ def member_detail(request, pk: int):
             ):
                 done = _("收入已更新，新的党费自下一次交纳起按新基数计算。")
         elif action == "lead":
-            lead_form = forms.LeadHouseholdForm(request.POST)
+            lead_form = forms.LeadHouseholdForm(request.POST, grids=_grids_of(request))
             if submit(
                 lead_form,
                 lambda data: services.lead_household_set(
-                    by=request.user,
-                    member=member,
-                    division=_grid_in_scope(request, data["grid"]),
-                    address=data["address"],
+                    by=request.user, member=member, division=data["grid"], address=data["address"]
                 ),
             ):
                 done = _("{name}家已设为党员中心户。").format(name=member.name)
@@ -227,10 +224,6 @@ def _grids_of(request):
     if not scopes:
         return Division.objects.none()
     return Division.objects.within(*scopes).filter(level="grid").order_by("code")
-
-
-def _grid_in_scope(request, pk):
-    return visible_or_404(_grids_of(request), _("网格不存在，或不在您的管辖范围内。"), pk=pk)
 
 
 @page("party")
@@ -315,85 +308,75 @@ def orgs(request):
 
 @page("party")
 def org_detail(request, pk: int):
+    from jiceng.partners.models import Partner
+    from jiceng.party.models import LeadHouseholdLink
+
     org = selectors.org_list(user=request.user).filter(pk=pk).first()
     if org is None:
         raise NotFound(_("党组织不存在，或不在您的管辖范围内。"))
+    seat_form, link_form, household_form = (
+        forms.SeatForm(),
+        forms.LeadLinkForm(),
+        forms.LinkedHouseholdForm(),
+    )
     if request.method == "POST":
         if not can_manage(request.user, org):
             raise Forbidden(_("您无权管理该党组织。"))
         action = request.POST.get("action")
+        done = None
+        # Every id the forms carry is resolved through what the viewer sees: elsewhere is 404.
         if action == "link":
-            lead = member = None
-            if request.POST.get("lead") and request.POST.get("member"):
-                lead = visible_or_404(
-                    LeadHousehold.objects.filter(member__org=org), pk=request.POST["lead"]
-                )
-                member = visible_or_404(
-                    selectors.member_list(user=request.user),
-                    _("党员不存在，或不在您的管辖范围内。"),
-                    pk=request.POST["member"],
-                )
-            if lead is None or member is None:
-                messages.error(request, _("请选择中心户和联系党员。"))
-            else:
-                _run(
-                    request,
-                    lambda: services.lead_link_add(by=request.user, lead=lead, member=member),
-                    _("{member}已由{lead}家联系。").format(
-                        member=member.name, lead=lead.member.name
-                    ),
+            link_form = forms.LeadLinkForm(
+                request.POST,
+                leads=LeadHousehold.objects.filter(member__org=org),
+                members=selectors.member_list(user=request.user),
+            )
+            link = submit(
+                link_form,
+                lambda data: services.lead_link_add(
+                    by=request.user, lead=data["lead"], member=data["member"]
+                ),
+            )
+            if link:
+                done = _("{member}已由{lead}家联系。").format(
+                    member=link.member.name, lead=link.lead.member.name
                 )
         elif action == "seat":
-            from jiceng.partners.models import Partner
-
-            unit = None
-            if request.POST.get("partner"):
-                # A unit elsewhere is not found (before, the seat was added without it).
-                unit = visible_or_404(
-                    Partner.objects.visible_to(request.user), pk=request.POST["partner"]
-                )
-            name, title = (
-                request.POST.get("name", "").strip(),
-                request.POST.get("title", "").strip(),
+            seat_form = forms.SeatForm(
+                request.POST, partners=Partner.objects.visible_to(request.user)
             )
-            if not name or not title:
-                messages.error(request, _("请填写姓名和职务。"))
-            else:
-                _run(
-                    request,
-                    lambda: services.seat_add(
-                        by=request.user,
-                        org=org,
-                        name=name,
-                        title=title,
-                        partner=unit,
-                        is_part_time=bool(request.POST.get("part_time")),
-                    ),
-                    _("已增补委员{name}。").format(name=name),
-                )
+            seat = submit(
+                seat_form,
+                lambda data: services.seat_add(
+                    by=request.user,
+                    org=org,
+                    name=data["name"],
+                    title=data["title"],
+                    partner=data["partner"],
+                    is_part_time=data["part_time"],
+                ),
+            )
+            if seat:
+                done = _("已增补委员{name}。").format(name=seat.name)
         elif action == "household":
-            from jiceng.party.models import LeadHouseholdLink
-
-            link = None
-            if request.POST.get("link"):
-                link = visible_or_404(
-                    LeadHouseholdLink.objects.filter(lead__member__org=org, ended_at__isnull=True),
-                    pk=request.POST["link"],
-                )
-            if link is None:
-                messages.error(request, _("请选择联系党员。"))
-            else:
-                _run(
-                    request,
-                    lambda: services.linked_household_add(
-                        by=request.user,
-                        link=link,
-                        name=request.POST.get("name", "").strip(),
-                        address=request.POST.get("address", "").strip(),
-                    ),
-                    _("已添加联系群众户。"),
-                )
-        return redirect("party:org", pk=org.pk)
+            household_form = forms.LinkedHouseholdForm(
+                request.POST,
+                links=LeadHouseholdLink.objects.filter(
+                    lead__member__org=org, ended_at__isnull=True
+                ),
+            )
+            if submit(
+                household_form,
+                lambda data: services.linked_household_add(
+                    by=request.user, link=data["link"], name=data["name"], address=data["address"]
+                ),
+            ):
+                done = _("已添加联系群众户。")
+        else:
+            return redirect("party:org", pk=org.pk)
+        if done:
+            messages.success(request, done)
+            return redirect("party:org", pk=org.pk)
     seats = org.seats.filter(ended_at__isnull=True).select_related("partner")
     leads = (
         LeadHousehold.objects.filter(member__org=org, is_active=True)
@@ -412,7 +395,11 @@ def org_detail(request, pk: int):
             "members": selectors.member_list(user=request.user, org_id=org.pk)[:200],
             "can_manage": can_manage(request.user, org),
             "partners": _partners_near(request, org),
+            "seat_form": seat_form,
+            "link_form": link_form,
+            "household_form": household_form,
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 
