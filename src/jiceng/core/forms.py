@@ -9,10 +9,12 @@ nothing has changed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.inputs import day_out_of_range_message, in_day_range
@@ -37,7 +39,8 @@ def submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> T | None:
 
 
 def _in_day_range(value) -> None:
-    if value is not None and not in_day_range(value):
+    day = value.date() if isinstance(value, datetime) else value
+    if day is not None and not in_day_range(day):
         raise ValidationError(day_out_of_range_message(), code="day_range")
 
 
@@ -45,6 +48,23 @@ class DayField(forms.DateField):
     """A date in the range the platform accepts anywhere (core.inputs: 1900–2100)."""
 
     default_validators = [_in_day_range]
+
+
+class MomentField(forms.DateTimeField):
+    """A date and time on a day in the range the platform accepts (core.inputs: 1900–2100)."""
+
+    default_validators = [_in_day_range]
+
+
+class DeadlineForm(forms.Form):
+    """The calendar page's deadline calculator: a start and a number of working hours (ten
+    years of hours at most, so that the count ends; a negative number is the calendar's to
+    refuse)."""
+
+    start = MomentField(label=_("开始时间"))
+    hours = forms.DecimalField(
+        label=_("工作小时数"), max_digits=9, decimal_places=2, max_value=87_600, min_value=-87_600
+    )
 
 
 class VisibleField(forms.CharField):
