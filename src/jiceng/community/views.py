@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
-from jiceng.community import selectors, services
+from jiceng.community import forms, selectors, services
 from jiceng.community.models import Need, Offer, Project, VolunteerTeam
 from jiceng.community.permissions import (
     MANAGER_ROLES,
@@ -26,6 +26,7 @@ from jiceng.community.permissions import (
     team_candidates,
 )
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.forms import submit
 from jiceng.core.inputs import check_day
 from jiceng.core.registry import figures_for
 from jiceng.core.scope import visible_or_404
@@ -302,26 +303,29 @@ def month_publish(request):
 
 @page("services")
 def team_list(request):
-    if request.method == "POST":
-        try:
-            services.team_create(
-                by=request.user,
-                community=request.POST.get("community"),
-                name=request.POST.get("name", ""),
-                description=request.POST.get("description", ""),
-                partner=_partner(request),
-            )
-        except UserError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("服务队已建立。"))
-            return redirect("services:teams")
+    form = forms.TeamForm(
+        request.POST if request.method == "POST" else None,
+        partners=Partner.objects.visible_to(request.user),
+    )
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.team_create(
+            by=request.user,
+            community=data["community"],
+            name=data["name"],
+            description=data["description"],
+            partner=data["partner"],
+        ),
+    ):
+        messages.success(request, _("服务队已建立。"))
+        return redirect("services:teams")
     rows = selectors.team_list(user=request.user)
     page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "community/teams.html",
-        {"page_obj": page_obj, "communities": _communities(request.user)},
+        {"page_obj": page_obj, "communities": _communities(request.user), "form": form},
+        status=400 if request.method == "POST" else 200,
     )
 
 
