@@ -38,7 +38,7 @@ def prepare():
 
     from jiceng.accounts.models import RoleAssignment, User
     from jiceng.geo.models import Division
-    from jiceng.party import services
+    from jiceng.party import meetings
     from jiceng.party.models import Meeting, Member, PartyOrg
 
     grid = (
@@ -83,7 +83,7 @@ def prepare():
         client = Client()
         client.force_login(u)
         sessions.append(client.cookies["sessionid"].value)
-    return meeting, members, sessions, services.checkin_code(meeting)
+    return meeting, members, sessions, meetings.checkin_code(meeting)
 
 
 def main() -> int:

@@ -15,9 +15,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 
 from jiceng.community.models import Need, Project
-from jiceng.core.backup import _check_migrations
 from jiceng.core.models import AuditEntry
 from jiceng.core.renames import carry_over_renamed_apps, current_label, old_labels
+from jiceng.core.restore import _check_migrations
 from jiceng.core.selectors import audit_list
 
 

@@ -196,7 +196,8 @@ def test_restore_refuses_a_file_that_is_not_a_backup(db, tmp_path):
 def test_the_refusals_read_in_english_for_an_english_speaker(db, tmp_path):
     from django.utils import translation
 
-    from jiceng.core.backup import BackupError, restore_backup
+    from jiceng.core.backup import BackupError
+    from jiceng.core.restore import restore_backup
 
     junk = tmp_path / "junk.tar"
     junk.write_bytes(b"not an archive at all")

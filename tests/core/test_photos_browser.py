@@ -39,7 +39,7 @@ def test_case_wish_and_meeting_photos_show_in_the_demo(demo, live_server, browse
     from jiceng.accounts.models import User
     from jiceng.community.models import Wish
     from jiceng.demo.builder import DemoLogin
-    from jiceng.party import services as party_services
+    from jiceng.party import meetings as party_meetings
     from jiceng.party.permissions import visible_meetings
 
     base = live_server.url
@@ -79,7 +79,7 @@ def test_case_wish_and_meeting_photos_show_in_the_demo(demo, live_server, browse
     meeting = visible_meetings(secretary).filter(starts_at__lt=timezone.now()).first()
     out = io.BytesIO()
     Image.new("RGB", (800, 600), (200, 16, 46)).save(out, "JPEG")
-    party_services.meeting_add_photos(
+    party_meetings.meeting_add_photos(
         by=secretary,
         meeting=meeting,
         files=[SimpleUploadedFile("会议.jpg", out.getvalue(), content_type="image/jpeg")],

@@ -23,7 +23,7 @@ from jiceng.community import wishes
 from jiceng.community.models import Wish
 from jiceng.core.errors import UserError
 from jiceng.core.photos import prepare_photos
-from jiceng.party import services as party_services
+from jiceng.party import meetings as party_meetings
 from jiceng.party.models import MeetingPhoto, PartyOrg
 from tests.conftest import restore_starter_categories
 from tests.factories import UserFactory, user_with_role
@@ -279,7 +279,7 @@ def test_a_wish_photo_shows_on_its_page_to_the_poster_and_the_community_only(cli
 
 def test_a_meeting_photo_shows_to_the_meetings_readers_only(client, cast):
     starts = timezone.now() - timedelta(hours=1)
-    meeting = party_services.meeting_create(
+    meeting = party_meetings.meeting_create(
         by=cast["secretary"],
         org=cast["committee"],
         kind="general_meeting",
@@ -287,7 +287,7 @@ def test_a_meeting_photo_shows_to_the_meetings_readers_only(client, cast):
         starts_at=starts,
         ends_at=starts + timedelta(hours=2),
     )
-    party_services.meeting_add_photos(by=cast["secretary"], meeting=meeting, files=[jpeg()])
+    party_meetings.meeting_add_photos(by=cast["secretary"], meeting=meeting, files=[jpeg()])
     client.force_login(cast["secretary"])
     page = client.get(f"/console/party/meetings/{meeting.pk}/")
     [src] = img_srcs(page.content.decode())

@@ -19,7 +19,7 @@ def test_a_member_checks_in_on_a_phone_and_sees_the_points_appear(
     phone,
     places,
 ):
-    from jiceng.party import services
+    from jiceng.party import meetings
     from jiceng.party.models import Attendance, PartyOrg
     from tests.factories import user_with_role
     from tests.party.conftest import member_user
@@ -33,7 +33,7 @@ def test_a_member_checks_in_on_a_phone_and_sees_the_points_appear(
     alice = member_user(branch, "艾丽")
     secretary = user_with_role("community_secretary", division=places["community"])
     starts = timezone.now() - timedelta(minutes=5)
-    meeting = services.meeting_create(
+    meeting = meetings.meeting_create(
         by=secretary,
         org=branch,
         kind="theme_day",
@@ -46,7 +46,7 @@ def test_a_member_checks_in_on_a_phone_and_sees_the_points_appear(
     phone.fill("input[name=password]", PASSWORD)
     phone.locator("form button[type=submit], form .primary").first.click()
     phone.wait_for_load_state()
-    phone.goto(f"{live_server.url}/console/party/checkin/?c={services.checkin_code(meeting)}")
+    phone.goto(f"{live_server.url}/console/party/checkin/?c={meetings.checkin_code(meeting)}")
     phone.click("[data-testid=checkin-button]")
     assert phone.text_content("[data-testid=checkin-points]") == "+2"
     phone.screenshot(path=str(SCREENSHOTS / "party_checkin_phone.png"))

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from jiceng.party import services
+from jiceng.party import meetings
 from jiceng.party.models import Attendance
 from jiceng.points.models import PointEntry
 from tests.party.test_meetings import a_meeting
@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 
 def test_a_second_scan_says_already_checked_in_with_the_time(client, party):
     meeting = a_meeting(party)
-    code = services.checkin_code(meeting)
-    attendance, _points = services.meeting_checkin(by=party["alice"].user, code=code)
+    code = meetings.checkin_code(meeting)
+    attendance, _points = meetings.meeting_checkin(by=party["alice"].user, code=code)
     client.force_login(party["alice"].user)
     page = client.get(reverse("party:checkin") + "?c=" + code).content.decode()
     assert 'data-testid="checkin-already"' in page and "已签到" in page
@@ -28,7 +28,7 @@ def test_a_second_scan_says_already_checked_in_with_the_time(client, party):
 
 def test_a_repeated_confirm_answers_already_checked_in_and_changes_nothing(client, party):
     meeting = a_meeting(party)
-    code = services.checkin_code(meeting)
+    code = meetings.checkin_code(meeting)
     client.force_login(party["alice"].user)
     client.post(reverse("party:checkin"), {"c": code})
     before = (Attendance.objects.count(), PointEntry.objects.count())
@@ -40,15 +40,15 @@ def test_a_repeated_confirm_answers_already_checked_in_and_changes_nothing(clien
 def test_a_first_scan_still_offers_the_button(client, party):
     meeting = a_meeting(party)
     client.force_login(party["alice"].user)
-    url = reverse("party:checkin") + "?c=" + services.checkin_code(meeting)
+    url = reverse("party:checkin") + "?c=" + meetings.checkin_code(meeting)
     page = client.get(url).content.decode()
     assert 'data-testid="checkin-button"' in page and "checkin-already" not in page
 
 
 def test_a_colleague_who_has_not_checked_in_is_offered_the_button(client, party):
     meeting = a_meeting(party)
-    code = services.checkin_code(meeting)
-    services.meeting_checkin(by=party["alice"].user, code=code)
+    code = meetings.checkin_code(meeting)
+    meetings.meeting_checkin(by=party["alice"].user, code=code)
     client.force_login(party["bob"].user)
     page = client.get(reverse("party:checkin") + "?c=" + code).content.decode()
     assert 'data-testid="checkin-button"' in page and "checkin-already" not in page

@@ -13,7 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from jiceng.core.models import AuditEntry
-from jiceng.party import services
+from jiceng.party import meetings
 from jiceng.party.models import (
     Attendance,
     CommitteeSeat,
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 def a_meeting(party, *, minutes_ago=5, org="branch", by="secretary"):
     starts = timezone.now() - timedelta(minutes=minutes_ago)
-    return services.meeting_create(
+    return meetings.meeting_create(
         by=party[by],
         org=party[org],
         kind="general_meeting",

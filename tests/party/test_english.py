@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from jiceng.accounts.models import User
 from jiceng.geo.models import Division
-from jiceng.party import services
+from jiceng.party import meetings, services
 from jiceng.party.models import Member, PartyOrg
 from tests.conftest import table_headers
 from tests.party.conftest import member_user
@@ -87,7 +87,7 @@ def party_life(party):
     """A held meeting (one member checked in, one on leave), a planned theme party day, dues
     in arrears for one member and paid for another, and points from the check-in."""
     now = timezone.now()
-    held = services.meeting_create(
+    held = meetings.meeting_create(
         by=party["secretary"],
         org=party["branch"],
         kind="general_meeting",
@@ -96,11 +96,11 @@ def party_life(party):
         ends_at=now + timedelta(hours=2),
         place="党群服务中心",
     )
-    services.meeting_checkin(by=party["alice"].user, code=services.checkin_code(held))
-    services.attendance_record(
+    meetings.meeting_checkin(by=party["alice"].user, code=meetings.checkin_code(held))
+    meetings.attendance_record(
         by=party["secretary"], meeting=held, member=party["bob"], present=False, reason="出差"
     )
-    planned = services.meeting_create(
+    planned = meetings.meeting_create(
         by=party["secretary"],
         org=party["branch"],
         kind="theme_day",

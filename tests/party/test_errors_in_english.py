@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jiceng.core.models import AuditEntry
-from jiceng.party import services
+from jiceng.party import meetings, services
 from jiceng.party.models import (
     Attendance,
     DuesPayment,
@@ -108,7 +108,7 @@ def link_the_lead_household_to_itself(client, party, ready):
 def ready(party):
     """A meeting under way and Alice's household as a lead household."""
     starts = timezone.now() - timedelta(minutes=5)
-    meeting = services.meeting_create(
+    meeting = meetings.meeting_create(
         by=party["secretary"],
         org=party["branch"],
         kind="general_meeting",

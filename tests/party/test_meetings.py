@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.models import AuditEntry
-from jiceng.party import selectors, services
+from jiceng.party import meetings, selectors
 from jiceng.party.models import Attendance, Meeting, MeetingFrequency
 from jiceng.points.models import PointEntry
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def a_meeting(party, *, kind="theme_day", org="branch", starts=None, hours=2):
     starts = starts or timezone.now() - timedelta(minutes=10)
-    return services.meeting_create(
+    return meetings.meeting_create(
         by=party["secretary"],
         org=party[org],
         kind=kind,
@@ -42,8 +42,8 @@ def snapshot():
 
 def test_a_member_checks_in_with_the_code_and_scores(party):
     meeting = a_meeting(party)
-    attendance, points = services.meeting_checkin(
-        by=party["alice"].user, code=services.checkin_code(meeting)
+    attendance, points = meetings.meeting_checkin(
+        by=party["alice"].user, code=meetings.checkin_code(meeting)
     )
     assert attendance.status == "present" and attendance.method == "qr"
     assert points == 2  # theme day, per the starter rule
@@ -52,24 +52,24 @@ def test_a_member_checks_in_with_the_code_and_scores(party):
 
 def test_a_second_check_in_is_refused_and_nothing_changes(party):
     meeting = a_meeting(party)
-    code = services.checkin_code(meeting)
-    services.meeting_checkin(by=party["alice"].user, code=code)
+    code = meetings.checkin_code(meeting)
+    meetings.meeting_checkin(by=party["alice"].user, code=code)
     before = snapshot()
     with pytest.raises(UserError, match="已签到"):
-        services.meeting_checkin(by=party["alice"].user, code=code)
+        meetings.meeting_checkin(by=party["alice"].user, code=code)
     assert snapshot() == before
 
 
 def test_an_expired_code_is_refused(party):
     meeting = a_meeting(party)
-    code = services.checkin_code(meeting)
+    code = meetings.checkin_code(meeting)
     before = snapshot()
-    later = time.time() + services.CHECKIN_MAX_AGE + 5
+    later = time.time() + meetings.CHECKIN_MAX_AGE + 5
     with (
         mock.patch("django.core.signing.time.time", return_value=later),
         pytest.raises(UserError, match="过期") as exc,
     ):
-        services.meeting_checkin(by=party["alice"].user, code=code)
+        meetings.meeting_checkin(by=party["alice"].user, code=code)
     assert exc.value.status == 410
     assert snapshot() == before
 
@@ -87,7 +87,7 @@ def test_a_forged_code_is_refused(party, forge):
     meeting = a_meeting(party)
     before = snapshot()
     with pytest.raises(UserError, match="无效"):
-        services.meeting_checkin(by=party["alice"].user, code=forge(services.checkin_code(meeting)))
+        meetings.meeting_checkin(by=party["alice"].user, code=forge(meetings.checkin_code(meeting)))
     assert snapshot() == before
 
 
@@ -95,34 +95,34 @@ def test_a_meeting_of_another_branch_is_refused(party):
     meeting = a_meeting(party, org="branch2")
     before = snapshot()
     with pytest.raises(Forbidden, match="其他党组织"):
-        services.meeting_checkin(by=party["alice"].user, code=services.checkin_code(meeting))
+        meetings.meeting_checkin(by=party["alice"].user, code=meetings.checkin_code(meeting))
     assert snapshot() == before
 
 
 def test_check_in_outside_the_meeting_window_is_refused(party):
     meeting = a_meeting(party, starts=timezone.now() + timedelta(hours=3))
     with pytest.raises(UserError, match="签到时间"):
-        services.meeting_checkin(by=party["alice"].user, code=services.checkin_code(meeting))
+        meetings.meeting_checkin(by=party["alice"].user, code=meetings.checkin_code(meeting))
     assert not Attendance.objects.exists()
 
 
 def test_someone_who_is_not_a_member_cannot_check_in(party):
     meeting = a_meeting(party)
     with pytest.raises(Forbidden):
-        services.meeting_checkin(by=party["secretary"], code=services.checkin_code(meeting))
+        meetings.meeting_checkin(by=party["secretary"], code=meetings.checkin_code(meeting))
 
 
 def test_absence_with_a_reason_then_coming_after_all(party):
     meeting = a_meeting(party)
     alice = party["alice"]
     with pytest.raises(UserError, match="事由"):
-        services.attendance_record(by=alice.user, meeting=meeting, member=alice, present=False)
-    leave = services.attendance_record(
+        meetings.attendance_record(by=alice.user, meeting=meeting, member=alice, present=False)
+    leave = meetings.attendance_record(
         by=alice.user, meeting=meeting, member=alice, present=False, reason="出差"
     )
     assert leave.status == "leave"
-    attendance, points = services.meeting_checkin(
-        by=alice.user, code=services.checkin_code(meeting)
+    attendance, points = meetings.meeting_checkin(
+        by=alice.user, code=meetings.checkin_code(meeting)
     )
     assert attendance.pk == leave.pk and attendance.status == "present" and points == 2
 
@@ -131,15 +131,15 @@ def test_a_member_cannot_mark_themselves_present_by_hand(party):
     meeting = a_meeting(party)
     alice = party["alice"]
     with pytest.raises(Forbidden):
-        services.attendance_record(by=alice.user, meeting=meeting, member=alice, present=True)
+        meetings.attendance_record(by=alice.user, meeting=meeting, member=alice, present=True)
 
 
 def test_replaying_a_check_ins_points_never_scores_twice(party):
     from jiceng.party import scoring
 
     meeting = a_meeting(party)
-    attendance, _ = services.meeting_checkin(
-        by=party["alice"].user, code=services.checkin_code(meeting)
+    attendance, _ = meetings.meeting_checkin(
+        by=party["alice"].user, code=meetings.checkin_code(meeting)
     )
     again = scoring.earned(
         source="party.meeting.theme_day",
@@ -155,7 +155,7 @@ def test_replaying_a_check_ins_points_never_scores_twice(party):
 def test_meeting_input_is_checked(party):
     now = timezone.now()
     with pytest.raises(UserError, match="结束时间"):
-        services.meeting_create(
+        meetings.meeting_create(
             by=party["secretary"],
             org=party["branch"],
             kind="lecture",
@@ -164,7 +164,7 @@ def test_meeting_input_is_checked(party):
             ends_at=now,
         )
     with pytest.raises(Forbidden):
-        services.meeting_create(
+        meetings.meeting_create(
             by=party["outsider"],
             org=party["branch"],
             kind="lecture",
@@ -177,7 +177,7 @@ def test_meeting_input_is_checked(party):
 
 def test_minutes_make_a_meeting_held(party):
     meeting = a_meeting(party)
-    services.meeting_record(by=party["secretary"], meeting=meeting, minutes="会议学习了……")
+    meetings.meeting_record(by=party["secretary"], meeting=meeting, minutes="会议学习了……")
     meeting.refresh_from_db()
     assert meeting.status == "held"
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from jiceng.party import services
+from jiceng.party import meetings
 from jiceng.party.models import Attendance
 from jiceng.points.models import PointEntry
 from tests.party.conftest import member_user
@@ -19,7 +19,7 @@ from tests.party.conftest import member_user
 
 def a_meeting(party, org="branch"):
     starts = timezone.now() - timedelta(minutes=5)
-    return services.meeting_create(
+    return meetings.meeting_create(
         by=party["secretary"],
         org=party[org],
         kind="general_meeting",
@@ -33,13 +33,13 @@ def a_meeting(party, org="branch"):
 def test_a_member_checks_in_on_the_phone_page_and_sees_the_points(client, party):
     meeting = a_meeting(party)
     client.force_login(party["alice"].user)
-    url = reverse("party:checkin") + "?c=" + services.checkin_code(meeting)
+    url = reverse("party:checkin") + "?c=" + meetings.checkin_code(meeting)
     page = client.get(url)
     assert 'data-testid="checkin-button"' in page.content.decode()
-    done = client.post(reverse("party:checkin"), {"c": services.checkin_code(meeting)})
+    done = client.post(reverse("party:checkin"), {"c": meetings.checkin_code(meeting)})
     body = done.content.decode()
     assert done.status_code == 200 and 'data-testid="checkin-points">+3<' in body
-    again = client.post(reverse("party:checkin"), {"c": services.checkin_code(meeting)})
+    again = client.post(reverse("party:checkin"), {"c": meetings.checkin_code(meeting)})
     assert again.status_code == 409 and "已签到" in again.content.decode()
     me = client.get(reverse("points:me"))
     assert 'data-testid="balance">3<' in me.content.decode()
@@ -87,7 +87,7 @@ def test_console_pages_for_the_cast(client, party):
 def test_api_check_in_learning_and_ranking(client, party):
     meeting = a_meeting(party)
     client.force_login(party["alice"].user)
-    code = services.checkin_code(meeting)
+    code = meetings.checkin_code(meeting)
     ok = client.post("/api/party/checkin", {"code": code}, content_type="application/json")
     assert ok.status_code == 200 and ok.json()["points"] == 3
     twice = client.post("/api/party/checkin", {"code": code}, content_type="application/json")
@@ -118,7 +118,7 @@ def test_many_members_checking_in_at_once_never_lose_or_double(party):
     connection: well inside PostgreSQL's default 100, beside whatever else runs)."""
     meeting = a_meeting(party)
     members = [member_user(party["branch"], f"党员{i}") for i in range(25)]
-    code = services.checkin_code(meeting)
+    code = meetings.checkin_code(meeting)
     barrier = threading.Barrier(len(members) * 2)
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -126,7 +126,7 @@ def test_many_members_checking_in_at_once_never_lose_or_double(party):
     def scan(member):
         try:
             barrier.wait()
-            services.meeting_checkin(by=member.user, code=code)
+            meetings.meeting_checkin(by=member.user, code=code)
             result = "ok"
         except Exception as exc:  # noqa: BLE001 - the outcome is what we count
             result = type(exc).__name__ + ":" + str(exc)

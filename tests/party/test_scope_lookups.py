@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from jiceng.core.models import AuditEntry
-from jiceng.party import services
+from jiceng.party import meetings
 from jiceng.party.models import Attendance, CommitteeSeat, DuesPayment, LeadHousehold
 from tests.factories import division, partner
 
@@ -30,7 +30,7 @@ def _counts():
 @pytest.fixture
 def meeting(party):
     starts = timezone.now() - timedelta(hours=1)
-    return services.meeting_create(
+    return meetings.meeting_create(
         by=party["secretary"],
         org=party["other_branch"].parent,
         kind="committee_meeting",
@@ -51,7 +51,7 @@ def _answers(client, url, field, values, **data):
 
 def test_recording_attendance_of_a_member_elsewhere_reads_like_a_missing_member(client, party):
     starts = timezone.now() - timedelta(hours=1)
-    ours = services.meeting_create(
+    ours = meetings.meeting_create(
         by=party["secretary"],
         org=party["branch"],
         kind="committee_meeting",

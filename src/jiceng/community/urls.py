@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiceng.community import views
+from jiceng.community import activity_views, order_views, views
 
 app_name = "services"
 urlpatterns = [
@@ -13,11 +13,11 @@ urlpatterns = [
     path("projects/publish-month/", views.month_publish, name="month_publish"),
     path("teams/", views.team_list, name="teams"),
     path("teams/<int:pk>/", views.team_detail, name="team"),
-    path("activities/", views.activity_list, name="activities"),
-    path("activities/<int:pk>/", views.activity_detail, name="activity"),
-    path("activities/<int:pk>/qr/", views.activity_qr, name="activity_qr"),
-    path("orders/", views.order_list, name="orders"),
-    path("orders/<int:pk>/", views.order_detail, name="order"),
-    path("wishes/", views.wish_list, name="wishes"),
-    path("wishes/<int:pk>/review/", views.wish_review, name="wish_review"),
+    path("activities/", activity_views.activity_list, name="activities"),
+    path("activities/<int:pk>/", activity_views.activity_detail, name="activity"),
+    path("activities/<int:pk>/qr/", activity_views.activity_qr, name="activity_qr"),
+    path("orders/", order_views.order_list, name="orders"),
+    path("orders/<int:pk>/", order_views.order_detail, name="order"),
+    path("wishes/", order_views.wish_list, name="wishes"),
+    path("wishes/<int:pk>/review/", order_views.wish_review, name="wish_review"),
 ]

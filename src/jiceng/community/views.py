@@ -1,5 +1,6 @@
 """Console pages of community services (/console/services/): the three lists with the monthly
-review, teams, activities with their QR, orders and wishes. Thin: services and selectors work."""
+review, and teams. Activities are in activity_views.py, orders and wishes in order_views.py.
+Thin: services and selectors work."""
 
 from __future__ import annotations
 
@@ -13,19 +14,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
-from jiceng.community import orders, selectors, services, wishes
+from jiceng.community import forms, selectors, services
 from jiceng.community.models import Need, Offer, Project, VolunteerTeam
 from jiceng.community.permissions import (
     MANAGER_ROLES,
     can_manage,
-    order_actions,
     team_candidates,
 )
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.forms import submit
 from jiceng.core.inputs import check_day
 from jiceng.core.registry import figures_for
 from jiceng.core.scope import visible_or_404
@@ -302,26 +303,29 @@ def month_publish(request):
 
 @page("services")
 def team_list(request):
-    if request.method == "POST":
-        try:
-            services.team_create(
-                by=request.user,
-                community=request.POST.get("community"),
-                name=request.POST.get("name", ""),
-                description=request.POST.get("description", ""),
-                partner=_partner(request),
-            )
-        except UserError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("服务队已建立。"))
-            return redirect("services:teams")
+    form = forms.TeamForm(
+        request.POST if request.method == "POST" else None,
+        partners=Partner.objects.visible_to(request.user),
+    )
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.team_create(
+            by=request.user,
+            community=data["community"],
+            name=data["name"],
+            description=data["description"],
+            partner=data["partner"],
+        ),
+    ):
+        messages.success(request, _("服务队已建立。"))
+        return redirect("services:teams")
     rows = selectors.team_list(user=request.user)
     page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "community/teams.html",
-        {"page_obj": page_obj, "communities": _communities(request.user)},
+        {"page_obj": page_obj, "communities": _communities(request.user), "form": form},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -356,245 +360,3 @@ def team_detail(request, pk: int):
             "can_manage": can_manage(request.user, team),
         },
     )
-
-
-# --- activities -------------------------------------------------------------------------------
-
-
-@page("services")
-def activity_list(request):
-    user = request.user
-    month = selectors.parse_month(request.GET.get("month"))
-    form = {
-        k: request.POST.get(k, "")
-        for k in (
-            "community",
-            "title",
-            "place",
-            "starts_at",
-            "ends_at",
-            "capacity",
-            "signup_opens_at",
-            "signup_closes_at",
-            "description",
-            "project",
-            "team",
-        )
-    }
-    if request.method == "POST":
-        try:
-            a = services.activity_create(
-                by=user,
-                community=form["community"],
-                title=form["title"],
-                place=form["place"],
-                starts_at=_when(
-                    form["starts_at"], pgettext("field label", "开始时间"), "starts_at"
-                ),
-                ends_at=_when(form["ends_at"], pgettext("field label", "结束时间"), "ends_at"),
-                capacity=form["capacity"],
-                signup_opens_at=_when(
-                    form["signup_opens_at"], pgettext("field label", "报名开始"), "signup_opens_at"
-                ),
-                signup_closes_at=_when(
-                    form["signup_closes_at"],
-                    pgettext("field label", "报名截止"),
-                    "signup_closes_at",
-                ),
-                description=form["description"],
-                project=_pick(Project.objects.visible_to(user), form["project"]),
-                team=_team(request),
-            )
-        except UserError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("活动已发布。"))
-            return redirect("services:activity", pk=a.pk)
-    rows = selectors.activity_list(user=user, month=month)
-    page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "community/activities.html",
-        {
-            "page_obj": page_obj,
-            "month": month,
-            "form": form,
-            "communities": _communities(user),
-            "projects": Project.objects.visible_to(user).filter(month=month)[:100],
-            "teams": VolunteerTeam.objects.visible_to(user)[:200],
-        },
-    )
-
-
-def _visible_activity(request, pk: int):
-    a = _get(selectors.activity_list(user=request.user), pk)
-    if a is None:
-        raise NotFound(_("活动不存在，或不在您的管辖范围内。"))
-    return a
-
-
-@page("services")
-def activity_detail(request, pk: int):
-    a = _visible_activity(request, pk)
-    if request.method == "POST":
-        try:
-            services.activity_cancel(
-                by=request.user, activity=a, reason=request.POST.get("reason", "")
-            )
-        except UserError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("活动已取消，已报名的人会收到通知。"))
-        return redirect("services:activity", pk=pk)
-    return render(
-        request,
-        "community/activity.html",
-        {
-            "activity": a,
-            "participants": selectors.activity_participants(a),
-            "rating": selectors.activity_rating(a),
-            "can_manage": can_manage(request.user, a),
-        },
-    )
-
-
-@page("services")
-def activity_qr(request, pk: int):
-    """The code shown at the activity: a fresh signed check-in (or check-out) code each minute."""
-    import segno
-
-    a = _visible_activity(request, pk)
-    if not can_manage(request.user, a):
-        raise Forbidden(_("只有活动组织者可以展示签到码。"))
-    kind = "out" if request.GET.get("kind") == "out" else "in"
-    url = request.build_absolute_uri(
-        reverse("m_services:checkin") + "?c=" + services.checkin_code(a, kind)
-    )
-    return render(
-        request,
-        "community/activity_qr.html",
-        {
-            "activity": a,
-            "kind": kind,
-            "svg": segno.make(url, error="m").svg_inline(scale=6),
-            "url": url,
-            "refresh": services.CHECKIN_REFRESH,
-        },
-    )
-
-
-# --- orders -----------------------------------------------------------------------------------
-
-
-@page("services")
-def order_list(request):
-    user = request.user
-    late = request.GET.get("late") == "1"
-    if request.method == "POST":
-        need = _get(Need.objects.visible_to(user), request.POST.get("need"))
-        try:
-            if need is None:
-                raise UserError(_("请选择需求。"), field="need")
-            order = orders.order_dispatch(
-                by=user,
-                need=need,
-                member=_member(request),
-                team=_team(request),
-                due_at=_when(request.POST.get("due_at"), _("服务时间"), "due_at"),
-                address=request.POST.get("address", ""),
-                request=request,
-            )
-        except UserError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已派单。"))
-            return redirect("services:order", pk=order.pk)
-    rows = selectors.order_list(user=user, status=request.GET.get("status") or None, late=late)
-    page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "community/orders.html",
-        {
-            "page_obj": page_obj,
-            "late": late,
-            "needs": selectors.need_list(user=user, status="accepted")[:200],
-            "members": Member.objects.visible_to(user).filter(is_active=True, user__isnull=False)[
-                :300
-            ],
-            "teams": VolunteerTeam.objects.visible_to(user).filter(is_active=True)[:200],
-        },
-    )
-
-
-@page("services")
-def order_detail(request, pk: int):
-    user = request.user
-    order = selectors.order_detail(user=user, pk=pk)
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        fields: dict[str, Any] = {"version": request.POST.get("version")}
-        if action == "cancel":
-            fields["reason"] = request.POST.get("note", "")
-        elif action == "redispatch":
-            fields.update(
-                member=_member(request),
-                team=_team(request),
-                due_at=_when(request.POST.get("due_at"), _("服务时间"), "due_at"),
-            )
-        try:
-            if action not in ("cancel", "redispatch"):
-                raise UserError(_("未知的操作。"))
-            orders.order_act(by=user, order=order, action=action, **fields)
-        except UserError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已提交。"))
-        return redirect("services:order", pk=pk)
-    return render(
-        request,
-        "community/order.html",
-        {
-            "order": order,
-            "events": order.events.select_related("actor"),
-            "actions": order_actions(user, order),
-            "members": Member.objects.visible_to(user).filter(is_active=True, user__isnull=False)[
-                :300
-            ],
-            "teams": VolunteerTeam.objects.visible_to(user).filter(is_active=True)[:200],
-        },
-    )
-
-
-# --- wishes -----------------------------------------------------------------------------------
-
-
-@page("services")
-def wish_list(request):
-    status = request.GET.get("status", "pending")
-    rows = selectors.wish_list(user=request.user, status=status or None)
-    page_obj = Paginator(rows, 30).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "community/wishes.html",
-        {"page_obj": page_obj, "status": status, "statuses": wishes.Wish.Status.choices},
-    )
-
-
-@page("services")
-@require_POST
-def wish_review(request, pk: int):
-    wish = _get(selectors.wish_list(user=request.user), pk)
-    if wish is None:
-        raise NotFound(_("心愿不存在，或不在您的管辖范围内。"))
-    try:
-        wishes.wish_review(
-            by=request.user,
-            wish=wish,
-            approve=request.POST.get("approve") == "1",
-            reason=request.POST.get("reason", ""),
-        )
-    except UserError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("已审核。"))
-    return redirect(reverse("services:wishes") + "?status=pending")

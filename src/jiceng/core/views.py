@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from jiceng.accounts.decorators import page
 from jiceng.accounts.roles import Role
 from jiceng.core import selectors
+from jiceng.core.forms import DeadlineForm
+from jiceng.core.inputs import check_day
 from jiceng.core.workdays import WorkingCalendar
 
 
@@ -49,6 +51,7 @@ def calendar_view(request):
         month = date.fromisoformat((request.GET.get("month") or today.strftime("%Y-%m")) + "-01")
     except ValueError:
         month = today.replace(day=1)
+    check_day(month, "month")  # year 9999 or 0001: refused (400), not a month past the calendar
     cal = WorkingCalendar.load()
     days = []
     d = month
@@ -59,11 +62,12 @@ def calendar_view(request):
     start_s, hours_s = request.GET.get("start", ""), request.GET.get("hours", "")
     error = ""
     if start_s and hours_s:
-        try:
-            start = timezone.make_aware(datetime.fromisoformat(start_s))
-            hours = float(hours_s)
-            result = cal.add_working_hours(start, hours)
-        except ValueError:
+        form = DeadlineForm(request.GET)
+        if form.is_valid():
+            result = cal.add_working_hours(
+                form.cleaned_data["start"], float(form.cleaned_data["hours"])
+            )
+        else:
             error = _("请填写正确的开始时间和工作小时数。")
     missing = cal.years_without_data([today.year, today.year + 1])
     prev_month = (month - timedelta(days=1)).replace(day=1)

@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 from jiceng.core.errors import NotFound
 from jiceng.core.inputs import INT_MAX, Count, Day, Id, Moment, Pagination
 from jiceng.party import selectors, services
+from jiceng.party.meetings import meeting_checkin
 from jiceng.party.permissions import member_of, visible_members
 
 router = Router(tags=["party"])
@@ -99,7 +100,7 @@ def meetings(request, org: int | None = _ORG):
 
 @router.post("/checkin", response=CheckinOut)
 def checkin(request, data: CheckinIn):
-    attendance, points = services.meeting_checkin(by=request.user, code=data.code, request=request)
+    attendance, points = meeting_checkin(by=request.user, code=data.code, request=request)
     return {
         "meeting_id": attendance.meeting_id,
         "checked_in_at": attendance.checked_in_at,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.forms import VisibleField
 from jiceng.party.models import MeetingKind, Member
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -62,6 +63,46 @@ class TransferForm(forms.Form):
     def __init__(self, *args, orgs=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_org"].choices = [(o.pk, o.name) for o in orgs]
+
+
+class LeadHouseholdForm(forms.Form):
+    grid = VisibleField(label=_("网格"), message=_("网格不存在，或不在您的管辖范围内。"))
+    address = forms.CharField(label=_("住址"), max_length=200, required=False)
+
+    def __init__(self, *args, grids=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = grids
+
+
+class SeatForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=64)
+    title = forms.CharField(label=_("职务"), max_length=64)
+    partner = VisibleField(label=_("来自单位"), required=False)
+    part_time = forms.BooleanField(label=_("兼职委员"), required=False)
+
+    def __init__(self, *args, partners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners
+
+
+class LeadLinkForm(forms.Form):
+    lead = VisibleField(label=_("中心户"))
+    member = VisibleField(label=_("联系党员"), message=_("党员不存在，或不在您的管辖范围内。"))
+
+    def __init__(self, *args, leads=None, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = leads
+        self.fields["member"].queryset = members
+
+
+class LinkedHouseholdForm(forms.Form):
+    link = VisibleField(label=_("联系党员"))
+    name = forms.CharField(label=_("户主"), max_length=64)
+    address = forms.CharField(label=_("地址"), max_length=200)
+
+    def __init__(self, *args, links=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["link"].queryset = links
 
 
 class RegistrationForm(forms.Form):

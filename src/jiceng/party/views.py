@@ -1,5 +1,5 @@
-"""Party pages: the console (branches, members, meetings with their QR, registrations, dues
-warnings) and the member's phone check-in page."""
+"""Party console pages: organizations, members, dues and registrations. The meetings' pages are
+in meeting_views.py, a member's phone pages in mobile.py."""
 
 from __future__ import annotations
 
@@ -13,17 +13,12 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.forms import submit
 from jiceng.core.scope import visible_or_404
 from jiceng.party import forms, selectors, services
 from jiceng.party.dues import member_dues, month_label
 from jiceng.party.models import LeadHousehold, Member, PartyOrg, Registration
-from jiceng.party.permissions import (
-    MANAGER_ROLES,
-    can_manage,
-    manageable_orgs,
-    member_of,
-    visible_members,
-)
+from jiceng.party.permissions import MANAGER_ROLES, can_manage, manageable_orgs
 
 MEMBER_ORG_KINDS = (PartyOrg.Kind.GENERAL_BRANCH, PartyOrg.Kind.BRANCH, PartyOrg.Kind.GROUP)
 
@@ -119,68 +114,73 @@ def member_detail(request, pk: int):
     orgs = (
         [o for o in manageable_orgs(request.user) if o.kind in MEMBER_ORG_KINDS] if manage else []
     )
+    transfer_orgs = [o for o in orgs if o.pk != member.org_id]
+    dues_form = forms.DuesForm()
+    income_form = forms.IncomeForm(
+        initial={"income_kind": member.income_kind, "dues_base": member.dues_base}
+    )
+    transfer_form = forms.TransferForm(orgs=transfer_orgs)
+    lead = LeadHousehold.objects.filter(member=member, is_active=True).first()
+    lead_form = forms.LeadHouseholdForm(
+        initial={"grid": lead.division_id, "address": lead.address} if lead else None
+    )
     if request.method == "POST":
         if not manage:
             raise Forbidden(_("您无权管理该党员。"))
         action = request.POST.get("action")
+        done = None
+        # Each form parses its own fields; the service refuses what breaks a rule, and the page
+        # is drawn again with the refusal beside the form and what was typed in it.
         if action == "dues":
-            form = forms.DuesForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, _("请选择月份，金额须为不小于 0 的数字。"))
-            else:
-                data = form.cleaned_data
-                _run(
-                    request,
-                    lambda: services.dues_pay(
-                        by=request.user, member=member, month=data["month"], amount=data["amount"]
-                    ),
-                    _("已登记 {month} 的党费。").format(month=month_label(data["month"])),
+            dues_form = forms.DuesForm(request.POST)
+            if submit(
+                dues_form,
+                lambda data: services.dues_pay(
+                    by=request.user, member=member, month=data["month"], amount=data["amount"]
+                ),
+            ):
+                done = _("已登记 {month} 的党费。").format(
+                    month=month_label(dues_form.cleaned_data["month"])
                 )
         elif action == "income":
-            form = forms.IncomeForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, _("请选择收入类别，基数须为不小于 0 的数字。"))
-            else:
-                data = form.cleaned_data
-                _run(
-                    request,
-                    lambda: services.member_set_income(
-                        by=request.user,
-                        member=member,
-                        income_kind=data["income_kind"],
-                        dues_base=data["dues_base"],
-                    ),
-                    _("收入已更新，新的党费自下一次交纳起按新基数计算。"),
-                )
-        elif action == "lead":
-            grid = _grid_in_scope(request, request.POST.get("grid"))
-            _run(
-                request,
-                lambda: services.lead_household_set(
+            income_form = forms.IncomeForm(request.POST)
+            if submit(
+                income_form,
+                lambda data: services.member_set_income(
                     by=request.user,
                     member=member,
-                    division=grid,
-                    address=request.POST.get("address", "").strip(),
+                    income_kind=data["income_kind"],
+                    dues_base=data["dues_base"],
                 ),
-                _("{name}家已设为党员中心户。").format(name=member.name),
-            )
+            ):
+                done = _("收入已更新，新的党费自下一次交纳起按新基数计算。")
+        elif action == "lead":
+            lead_form = forms.LeadHouseholdForm(request.POST, grids=_grids_of(request))
+            if submit(
+                lead_form,
+                lambda data: services.lead_household_set(
+                    by=request.user, member=member, division=data["grid"], address=data["address"]
+                ),
+            ):
+                done = _("{name}家已设为党员中心户。").format(name=member.name)
         elif action == "transfer":
-            form = forms.TransferForm(request.POST, orgs=orgs)
-            if not form.is_valid():
-                messages.error(request, _("请选择转入的党组织。"))
-            else:
-                to_org = next(o for o in orgs if o.pk == form.cleaned_data["to_org"])
-                _run(
-                    request,
-                    lambda: services.member_transfer(
-                        by=request.user,
-                        member=member,
-                        to_org=to_org,
-                        note=form.cleaned_data["note"],
-                    ),
-                    _("已转入{org}。").format(org=to_org.name),
-                )
-        return redirect("party:member", pk=member.pk)
+            transfer_form = forms.TransferForm(request.POST, orgs=orgs)
+            moved = submit(
+                transfer_form,
+                lambda data: services.member_transfer(
+                    by=request.user,
+                    member=member,
+                    to_org=next(o for o in orgs if o.pk == data["to_org"]),
+                    note=data["note"],
+                ),
+            )
+            if moved:
+                done = _("已转入{org}。").format(org=moved.to_org.name)
+        else:
+            return redirect("party:member", pk=member.pk)
+        if done:
+            messages.success(request, done)
+            return redirect("party:member", pk=member.pk)
     arrears = selectors.dues_arrears(user=request.user, members=Member.objects.filter(pk=member.pk))
     try:
         due = member_dues(member)
@@ -196,14 +196,14 @@ def member_detail(request, pk: int):
             "arrears": arrears[0] if arrears else None,
             "due": due,
             "can_manage": manage,
-            "dues_form": forms.DuesForm(),
-            "income_form": forms.IncomeForm(
-                initial={"income_kind": member.income_kind, "dues_base": member.dues_base}
-            ),
-            "transfer_form": forms.TransferForm(orgs=[o for o in orgs if o.pk != member.org_id]),
-            "lead": LeadHousehold.objects.filter(member=member, is_active=True).first(),
+            "dues_form": dues_form,
+            "income_form": income_form,
+            "transfer_form": transfer_form,
+            "lead_form": lead_form,
+            "lead": lead,
             "grids": _grids_of(request) if manage else [],
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -224,10 +224,6 @@ def _grids_of(request):
     if not scopes:
         return Division.objects.none()
     return Division.objects.within(*scopes).filter(level="grid").order_by("code")
-
-
-def _grid_in_scope(request, pk):
-    return visible_or_404(_grids_of(request), _("网格不存在，或不在您的管辖范围内。"), pk=pk)
 
 
 @page("party")
@@ -312,85 +308,75 @@ def orgs(request):
 
 @page("party")
 def org_detail(request, pk: int):
+    from jiceng.partners.models import Partner
+    from jiceng.party.models import LeadHouseholdLink
+
     org = selectors.org_list(user=request.user).filter(pk=pk).first()
     if org is None:
         raise NotFound(_("党组织不存在，或不在您的管辖范围内。"))
+    seat_form, link_form, household_form = (
+        forms.SeatForm(),
+        forms.LeadLinkForm(),
+        forms.LinkedHouseholdForm(),
+    )
     if request.method == "POST":
         if not can_manage(request.user, org):
             raise Forbidden(_("您无权管理该党组织。"))
         action = request.POST.get("action")
+        done = None
+        # Every id the forms carry is resolved through what the viewer sees: elsewhere is 404.
         if action == "link":
-            lead = member = None
-            if request.POST.get("lead") and request.POST.get("member"):
-                lead = visible_or_404(
-                    LeadHousehold.objects.filter(member__org=org), pk=request.POST["lead"]
-                )
-                member = visible_or_404(
-                    selectors.member_list(user=request.user),
-                    _("党员不存在，或不在您的管辖范围内。"),
-                    pk=request.POST["member"],
-                )
-            if lead is None or member is None:
-                messages.error(request, _("请选择中心户和联系党员。"))
-            else:
-                _run(
-                    request,
-                    lambda: services.lead_link_add(by=request.user, lead=lead, member=member),
-                    _("{member}已由{lead}家联系。").format(
-                        member=member.name, lead=lead.member.name
-                    ),
+            link_form = forms.LeadLinkForm(
+                request.POST,
+                leads=LeadHousehold.objects.filter(member__org=org),
+                members=selectors.member_list(user=request.user),
+            )
+            link = submit(
+                link_form,
+                lambda data: services.lead_link_add(
+                    by=request.user, lead=data["lead"], member=data["member"]
+                ),
+            )
+            if link:
+                done = _("{member}已由{lead}家联系。").format(
+                    member=link.member.name, lead=link.lead.member.name
                 )
         elif action == "seat":
-            from jiceng.partners.models import Partner
-
-            unit = None
-            if request.POST.get("partner"):
-                # A unit elsewhere is not found (before, the seat was added without it).
-                unit = visible_or_404(
-                    Partner.objects.visible_to(request.user), pk=request.POST["partner"]
-                )
-            name, title = (
-                request.POST.get("name", "").strip(),
-                request.POST.get("title", "").strip(),
+            seat_form = forms.SeatForm(
+                request.POST, partners=Partner.objects.visible_to(request.user)
             )
-            if not name or not title:
-                messages.error(request, _("请填写姓名和职务。"))
-            else:
-                _run(
-                    request,
-                    lambda: services.seat_add(
-                        by=request.user,
-                        org=org,
-                        name=name,
-                        title=title,
-                        partner=unit,
-                        is_part_time=bool(request.POST.get("part_time")),
-                    ),
-                    _("已增补委员{name}。").format(name=name),
-                )
+            seat = submit(
+                seat_form,
+                lambda data: services.seat_add(
+                    by=request.user,
+                    org=org,
+                    name=data["name"],
+                    title=data["title"],
+                    partner=data["partner"],
+                    is_part_time=data["part_time"],
+                ),
+            )
+            if seat:
+                done = _("已增补委员{name}。").format(name=seat.name)
         elif action == "household":
-            from jiceng.party.models import LeadHouseholdLink
-
-            link = None
-            if request.POST.get("link"):
-                link = visible_or_404(
-                    LeadHouseholdLink.objects.filter(lead__member__org=org, ended_at__isnull=True),
-                    pk=request.POST["link"],
-                )
-            if link is None:
-                messages.error(request, _("请选择联系党员。"))
-            else:
-                _run(
-                    request,
-                    lambda: services.linked_household_add(
-                        by=request.user,
-                        link=link,
-                        name=request.POST.get("name", "").strip(),
-                        address=request.POST.get("address", "").strip(),
-                    ),
-                    _("已添加联系群众户。"),
-                )
-        return redirect("party:org", pk=org.pk)
+            household_form = forms.LinkedHouseholdForm(
+                request.POST,
+                links=LeadHouseholdLink.objects.filter(
+                    lead__member__org=org, ended_at__isnull=True
+                ),
+            )
+            if submit(
+                household_form,
+                lambda data: services.linked_household_add(
+                    by=request.user, link=data["link"], name=data["name"], address=data["address"]
+                ),
+            ):
+                done = _("已添加联系群众户。")
+        else:
+            return redirect("party:org", pk=org.pk)
+        if done:
+            messages.success(request, done)
+            return redirect("party:org", pk=org.pk)
     seats = org.seats.filter(ended_at__isnull=True).select_related("partner")
     leads = (
         LeadHousehold.objects.filter(member__org=org, is_active=True)
@@ -409,128 +395,11 @@ def org_detail(request, pk: int):
             "members": selectors.member_list(user=request.user, org_id=org.pk)[:200],
             "can_manage": can_manage(request.user, org),
             "partners": _partners_near(request, org),
+            "seat_form": seat_form,
+            "link_form": link_form,
+            "household_form": household_form,
         },
-    )
-
-
-@page("party")
-def meetings(request):
-    rows = selectors.meeting_list(user=request.user)
-    page_obj = Paginator(rows, 30).get_page(request.GET.get("page"))
-    orgs = list(manageable_orgs(request.user))
-    form = forms.MeetingForm(request.POST or None, orgs=orgs) if orgs else None
-    if request.method == "POST":
-        if form is None:
-            raise Forbidden(_("您无权安排会议。"))
-        if form.is_valid():
-            data = form.cleaned_data
-            org = next(o for o in orgs if o.pk == data["org"])
-            created = []
-            if _run(
-                request,
-                lambda: created.append(
-                    services.meeting_create(
-                        by=request.user,
-                        org=org,
-                        kind=data["kind"],
-                        title=data["title"],
-                        starts_at=data["starts_at"],
-                        ends_at=data["ends_at"],
-                        place=data["place"],
-                        agenda=data["agenda"],
-                    )
-                ),
-                _("会议已安排。"),
-            ):
-                return redirect("party:meeting", pk=created[0].pk)
-    return render(request, "party/meetings.html", {"page_obj": page_obj, "form": form})
-
-
-@page("party")
-def meeting_detail(request, pk: int):
-    meeting = selectors.meeting_detail(user=request.user, pk=pk)
-    manage = can_manage(request.user, meeting)
-    if request.method == "POST":
-        if not manage:
-            raise Forbidden(_("只有会议组织者可以登记会议情况。"))
-        action = request.POST.get("action")
-        if action == "minutes":
-            form = forms.MinutesForm(request.POST)
-            minutes = form.cleaned_data["minutes"] if form.is_valid() else ""
-            _run(
-                request,
-                lambda: services.meeting_record(by=request.user, meeting=meeting, minutes=minutes),
-                _("会议记录已保存，会议记为已召开。"),
-            )
-        elif action == "cancel":
-            reason = request.POST.get("reason", "")
-            _run(
-                request,
-                lambda: services.meeting_cancel(by=request.user, meeting=meeting, reason=reason),
-                _("会议已取消。"),
-            )
-        elif action == "attendance":
-            form = forms.AttendanceForm(request.POST)
-            member = None
-            if form.is_valid():
-                # Resolved through the members the viewer sees: a member elsewhere is not found.
-                member = visible_or_404(
-                    visible_members(request.user),
-                    _("党员不存在，或不在您的管辖范围内。"),
-                    pk=form.cleaned_data["member"],
-                )
-            if member is None:
-                messages.error(request, _("请选择党员。"))
-            else:
-                present = form.cleaned_data["present"]
-                _run(
-                    request,
-                    lambda: services.attendance_record(
-                        by=request.user,
-                        meeting=meeting,
-                        member=member,
-                        present=present,
-                        reason=form.cleaned_data["reason"],
-                    ),
-                    (_("已登记{name}出席。") if present else _("已登记{name}请假。")).format(
-                        name=member.name
-                    ),
-                )
-        elif action == "photos":
-            files = request.FILES.getlist("photos")
-            _run(
-                request,
-                lambda: services.meeting_add_photos(by=request.user, meeting=meeting, files=files),
-                _("照片已保存。"),
-            )
-        return redirect("party:meeting", pk=meeting.pk)
-    return render(
-        request,
-        "party/meeting.html",
-        {
-            "meeting": meeting,
-            "can_manage": manage,
-            "roll": selectors.meeting_roll(meeting=meeting),
-        },
-    )
-
-
-@page("party")
-def meeting_qr(request, pk: int):
-    """The QR shown at the meeting: a fresh signed code each minute (the page reloads itself)."""
-    import segno
-
-    meeting = selectors.meeting_detail(user=request.user, pk=pk)
-    if not can_manage(request.user, meeting):
-        raise Forbidden(_("只有会议组织者可以展示签到码。"))
-    url = request.build_absolute_uri(
-        reverse("party:checkin") + "?c=" + services.checkin_code(meeting)
-    )
-    svg = segno.make(url, error="m").svg_inline(scale=6)
-    return render(
-        request,
-        "party/meeting_qr.html",
-        {"meeting": meeting, "svg": svg, "url": url, "refresh": services.CHECKIN_REFRESH},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -597,99 +466,3 @@ def registration_decide(request, pk: int):
     else:
         messages.success(request, _("已通过。") if approve else _("已退回。"))
     return redirect("party:registrations")
-
-
-@page()
-def checkin(request):
-    """The member's phone page after scanning: confirm, check in, see the points."""
-    code = request.POST.get("c") or request.GET.get("c", "")
-    member = member_of(request.user)
-    context = {"code": code, "member": member}
-    already = services.meeting_checked_in(by=request.user, code=code) if code else None
-    if already is not None:
-        # A second scan: say so, with the time, rather than offer to check in again.
-        context.update({"attendance": already, "already": True})
-        # A repeated confirm is refused (409) with the same panel; nothing is written.
-        status = 409 if request.method == "POST" else 200
-        return render(request, "party/checkin.html", context, status=status)
-    if request.method == "POST":
-        try:
-            attendance, points = services.meeting_checkin(
-                by=request.user, code=code, request=request
-            )
-        except UserError as exc:
-            context["error"] = exc.message
-            return render(request, "party/checkin.html", context, status=exc.status)
-        context.update({"attendance": attendance, "points": points, "done": True})
-        return render(request, "party/checkin.html", context)
-    return render(request, "party/checkin.html", context)
-
-
-@page()
-def mine(request):
-    """A member's own party page on the phone: organization, meetings (ask for leave), dues,
-    points, and registration with the community where they live."""
-    member = member_of(request.user)
-    if member is None:
-        raise NotFound(_("您的账号尚未关联党员信息，请联系所在党组织。"))
-    from jiceng.geo.models import Division
-
-    communities = Division.objects.filter(level="community").select_related("parent")
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "leave":
-            wanted = request.POST.get("meeting", "")
-            meeting = next(
-                (m for m in selectors.meetings_for_member(member=member) if str(m.pk) == wanted),
-                None,
-            )
-            if meeting is None:
-                raise NotFound(_("会议不存在。"))
-            _run(
-                request,
-                lambda: services.attendance_record(
-                    by=request.user,
-                    meeting=meeting,
-                    member=member,
-                    present=False,
-                    reason=request.POST.get("reason", ""),
-                ),
-                _("已请假。"),
-            )
-        elif action == "register":
-            form = forms.RegistrationForm(request.POST, communities=communities)
-            if not form.is_valid():
-                messages.error(request, _("请选择居住地社区。"))
-            else:
-                community = communities.get(pk=form.cleaned_data["community"])
-                _run(
-                    request,
-                    lambda: services.registration_submit(
-                        by=request.user, community=community, member=member
-                    ),
-                    _("已向{community}报到，待社区审核。").format(community=community.name),
-                )
-        return redirect("party:mine")
-    arrears = selectors.dues_arrears(user=None, members=Member.objects.filter(pk=member.pk))
-    try:
-        due = member_dues(member)
-    except UserError:
-        due = None
-    meetings = list(selectors.meetings_for_member(member=member))
-    marked = {
-        a.meeting_id: a for a in member.attendances.filter(meeting__in=[m.pk for m in meetings])
-    }
-    return render(
-        request,
-        "party/mine.html",
-        {
-            "member": member,
-            "meetings": [(m, marked.get(m.pk)) for m in meetings],
-            "due": due,
-            "arrears": arrears[0] if arrears else None,
-            "payments": selectors.dues_history(member=member)[:6],
-            "registrations": member.registrations.select_related("community"),
-            "can_register": member.management_type == Member.ManagementType.IN_SERVICE,
-            "registration_form": forms.RegistrationForm(communities=communities),
-        },
-    )

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.forms import submit
 from jiceng.core.inputs import check_day
 from jiceng.core.scope import visible_or_404
-from jiceng.registry import excel, permissions, selectors, services
+from jiceng.registry import excel, forms, permissions, selectors, services
 from jiceng.registry.models import CareTag, ImportJob, Person
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -79,15 +80,6 @@ def register_home(request):
     return render(request, "registry/home.html", context)
 
 
-def _number(value: str, field: str) -> float | None:
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError as exc:
-        raise UserError(_("请填写数字。"), field=field) from exc
-
-
 @page("registry")
 @require_POST
 def compound_add(request):
@@ -118,50 +110,52 @@ def compound_detail(request, pk: int):
     grids = Division.objects.within(*permissions.edit_scopes(request.user)).filter(
         level="grid", code__startswith=compound.scope_code
     )
+    form = forms.BuildingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        try:
-            grid = grids.filter(code=request.POST.get("grid", "")).first()
-            floors = request.POST.get("floors", "")
-            building = services.building_create(
+        building = submit(
+            form,
+            lambda data: services.building_create(
                 compound=compound,
-                name=request.POST.get("name", ""),
-                grid=grid,
-                address=request.POST.get("address", ""),
-                lon=_number(request.POST.get("lon", ""), "lon"),
-                lat=_number(request.POST.get("lat", ""), "lat"),
-                floors=int(floors) if floors.isdigit() else None,
+                name=data["name"],
+                grid=grids.filter(code=data["grid"]).first() if data["grid"] else None,
+                address=data["address"],
+                lon=data["lon"],
+                lat=data["lat"],
+                floors=data["floors"],
                 by=request.user,
-            )
-        except UserError as exc:
-            messages.error(request, exc.message)
+            ),
+        )
+        if building:
+            messages.success(request, _("已登记楼栋。"))
+            return redirect("registry:building", pk=building.pk)
+        if not grids.exists():
+            # No grid here is theirs to register in, so the page has no form to draw again.
+            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
             return redirect("registry:compound", pk=pk)
-        messages.success(request, _("已登记楼栋。"))
-        return redirect("registry:building", pk=building.pk)
     buildings = selectors.buildings_of(user=request.user, compound=compound)
     return render(
         request,
         "registry/compound.html",
-        {"compound": compound, "buildings": buildings, "grids": list(grids)},
+        {"compound": compound, "buildings": buildings, "grids": list(grids), "form": form},
+        status=400 if request.method == "POST" else 200,
     )
 
 
 @page("registry")
 def building_detail(request, pk: int):
     building = selectors.building_for(user=request.user, pk=pk)
-    if request.method == "POST":
-        try:
-            floor = request.POST.get("floor") or None
-            services.dwelling_create(
-                building=building,
-                number=request.POST.get("number", ""),
-                entrance=request.POST.get("entrance", ""),
-                floor=int(floor) if floor and floor.lstrip("-").isdigit() else None,
-                by=request.user,
-            )
-        except UserError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("已登记房屋。"))
+    form = forms.DwellingForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.dwelling_create(
+            building=building,
+            number=data["number"],
+            entrance=data["entrance"],
+            floor=data["floor"],
+            by=request.user,
+        ),
+    ):
+        messages.success(request, _("已登记房屋。"))
         return redirect("registry:building", pk=pk)
     return render(
         request,
@@ -170,7 +164,9 @@ def building_detail(request, pk: int):
             "building": building,
             "entrances": selectors.dwellings_of(building=building),
             "can_edit": permissions.can_edit(request.user, building),
+            "form": form,
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.forms import submit
 from jiceng.core.inputs import check_day
 from jiceng.core.scope import visible_or_404
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
-from jiceng.venues import selectors, services
+from jiceng.venues import forms, selectors, services
 from jiceng.venues.models import WEEKDAYS, Booking, Venue
 from jiceng.venues.permissions import (
     MANAGER_ROLES,
@@ -220,6 +221,10 @@ def venue_edit(request, pk: int):
 @page("venues")
 def venue_detail(request, pk: int):
     venue = selectors.venue_detail(user=request.user, pk=pk)
+    return _detail_page(request, venue, forms.ClosureForm())
+
+
+def _detail_page(request, venue: Venue, closure_form, status: int = 200):
     monday = _week_start(request)
     upcoming = selectors.venue_bookings(venue=venue, since=timezone.now()).exclude(
         status__in=[Booking.Status.DECLINED, Booking.Status.CANCELLED]
@@ -232,11 +237,13 @@ def venue_detail(request, pk: int):
             "can_manage": can_manage(request.user, venue),
             "upcoming": upcoming,
             "closures": venue.closures.filter(ends_on__gte=timezone.localdate()),
+            "closure_form": closure_form,
             "feed_url": request.build_absolute_uri(reverse("venues_m:feed", args=[venue.pk])),
             **_week_context(
                 venue, monday, request.user, all_pending=can_manage(request.user, venue)
             ),
         },
+        status=status,
     )
 
 
@@ -244,33 +251,29 @@ def venue_detail(request, pk: int):
 @require_POST
 def closure_add(request, pk: int):
     venue = selectors.venue_detail(user=request.user, pk=pk)
-    try:
-        starts_on = _parse_date(request.POST.get("starts_on"), pgettext("field label", "起始日期"))
-        ends_on = _parse_date(
-            request.POST.get("ends_on") or request.POST.get("starts_on"),
-            pgettext("field label", "结束日期"),
-        )
-        _closure, cancelled = services.closure_add(
+    form = forms.ClosureForm(request.POST)
+    done = submit(
+        form,
+        lambda data: services.closure_add(
             by=request.user,
             venue=venue,
-            starts_on=starts_on,
-            ends_on=ends_on,
-            reason=request.POST.get("reason", ""),
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"] or data["starts_on"],
+            reason=data["reason"],
             request=request,
-        )
-    except UserError as exc:
-        if isinstance(exc, Forbidden):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            ngettext(
-                "已安排闭馆，取消了 {n} 个预约并通知了预约人。",
-                "已安排闭馆，取消了 {n} 个预约并通知了预约人。",
-                cancelled,
-            ).format(n=cancelled),
-        )
+        ),
+    )
+    if done is None:
+        return _detail_page(request, venue, form, status=400)
+    _closure, cancelled = done
+    messages.success(
+        request,
+        ngettext(
+            "已安排闭馆，取消了 {n} 个预约并通知了预约人。",
+            "已安排闭馆，取消了 {n} 个预约并通知了预约人。",
+            cancelled,
+        ).format(n=cancelled),
+    )
     return redirect("venues:detail", venue.pk)
 
 

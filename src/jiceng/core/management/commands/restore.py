@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from jiceng.core.backup import BackupError, restore_backup
+from jiceng.core.backup import BackupError
+from jiceng.core.restore import restore_backup
 
 
 class Command(BaseCommand):

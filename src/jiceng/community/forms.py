@@ -1,0 +1,24 @@
+"""Forms of the community services' console pages: they parse and bound what a page posts; the
+services keep the rules (core.forms.submit puts their refusals on the form)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from jiceng.core.forms import VisibleField
+
+
+class TeamForm(forms.Form):
+    # The service resolves the community through the manager's scope and words what is missing.
+    community = forms.CharField(label=_("社区"), max_length=20, required=False)
+    name = forms.CharField(label=_("名称"), max_length=100, required=False)
+    description = forms.CharField(
+        label=pgettext_lazy("field label", "简介"), max_length=500, required=False
+    )
+    partner = VisibleField(label=_("所属共建单位"), required=False)
+
+    def __init__(self, *args, partners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners

@@ -1,0 +1,133 @@
+"""Console pages of service orders and micro-wishes (/console/services/orders/, /wishes/):
+dispatching an order for an accepted need, acting on it, and reviewing the wishes residents
+post."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jiceng.accounts.decorators import page
+from jiceng.community import orders, selectors, wishes
+from jiceng.community.models import Need, VolunteerTeam
+from jiceng.community.permissions import order_actions
+from jiceng.community.views import _fail, _get, _member, _team, _when
+from jiceng.core.errors import NotFound, UserError
+from jiceng.party.models import Member
+
+
+@page("services")
+def order_list(request):
+    user = request.user
+    late = request.GET.get("late") == "1"
+    if request.method == "POST":
+        need = _get(Need.objects.visible_to(user), request.POST.get("need"))
+        try:
+            if need is None:
+                raise UserError(_("请选择需求。"), field="need")
+            order = orders.order_dispatch(
+                by=user,
+                need=need,
+                member=_member(request),
+                team=_team(request),
+                due_at=_when(request.POST.get("due_at"), _("服务时间"), "due_at"),
+                address=request.POST.get("address", ""),
+                request=request,
+            )
+        except UserError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("已派单。"))
+            return redirect("services:order", pk=order.pk)
+    rows = selectors.order_list(user=user, status=request.GET.get("status") or None, late=late)
+    page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/orders.html",
+        {
+            "page_obj": page_obj,
+            "late": late,
+            "needs": selectors.need_list(user=user, status="accepted")[:200],
+            "members": Member.objects.visible_to(user).filter(is_active=True, user__isnull=False)[
+                :300
+            ],
+            "teams": VolunteerTeam.objects.visible_to(user).filter(is_active=True)[:200],
+        },
+    )
+
+
+@page("services")
+def order_detail(request, pk: int):
+    user = request.user
+    order = selectors.order_detail(user=user, pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        fields: dict[str, Any] = {"version": request.POST.get("version")}
+        if action == "cancel":
+            fields["reason"] = request.POST.get("note", "")
+        elif action == "redispatch":
+            fields.update(
+                member=_member(request),
+                team=_team(request),
+                due_at=_when(request.POST.get("due_at"), _("服务时间"), "due_at"),
+            )
+        try:
+            if action not in ("cancel", "redispatch"):
+                raise UserError(_("未知的操作。"))
+            orders.order_act(by=user, order=order, action=action, **fields)
+        except UserError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("已提交。"))
+        return redirect("services:order", pk=pk)
+    return render(
+        request,
+        "community/order.html",
+        {
+            "order": order,
+            "events": order.events.select_related("actor"),
+            "actions": order_actions(user, order),
+            "members": Member.objects.visible_to(user).filter(is_active=True, user__isnull=False)[
+                :300
+            ],
+            "teams": VolunteerTeam.objects.visible_to(user).filter(is_active=True)[:200],
+        },
+    )
+
+
+@page("services")
+def wish_list(request):
+    status = request.GET.get("status", "pending")
+    rows = selectors.wish_list(user=request.user, status=status or None)
+    page_obj = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/wishes.html",
+        {"page_obj": page_obj, "status": status, "statuses": wishes.Wish.Status.choices},
+    )
+
+
+@page("services")
+@require_POST
+def wish_review(request, pk: int):
+    wish = _get(selectors.wish_list(user=request.user), pk)
+    if wish is None:
+        raise NotFound(_("心愿不存在，或不在您的管辖范围内。"))
+    try:
+        wishes.wish_review(
+            by=request.user,
+            wish=wish,
+            approve=request.POST.get("approve") == "1",
+            reason=request.POST.get("reason", ""),
+        )
+    except UserError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("已审核。"))
+    return redirect(reverse("services:wishes") + "?status=pending")

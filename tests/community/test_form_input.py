@@ -1,0 +1,63 @@
+"""A refused volunteer team on the console is explained beside the form, in the user's language,
+with what was typed kept, and nothing is written (CONVENTIONS.md "Form input"); a partner unit
+the manager cannot see is not found."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from jiceng.community.models import VolunteerTeam
+from jiceng.core.models import AuditEntry
+from tests.factories import partner
+
+pytestmark = pytest.mark.django_db
+
+URL = "/console/services/teams/"
+
+
+def snapshot():
+    return VolunteerTeam.objects.count(), AuditEntry.objects.count()
+
+
+def errors(page: str) -> str:
+    found = re.findall(r'data-testid="form-errors">(.*?)</div>', page)
+    assert found, "no errors shown beside the form"
+    return " ".join(found)
+
+
+def test_a_team_without_a_name_keeps_the_description_in_english(client, cast):
+    client.force_login(cast["secretary"])
+    client.cookies["django_language"] = "en"
+    before = snapshot()
+    code = cast["community"].code
+    page = client.post(URL, {"community": code, "name": " ", "description": "每周六清扫楼道"})
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "name" in errors(body).lower()
+    assert 'value="每周六清扫楼道"' in body and f'value="{code}" selected' in body
+    assert snapshot() == before
+
+
+def test_a_team_with_a_name_past_the_column_is_refused_and_kept(client, cast):
+    client.force_login(cast["secretary"])
+    before = snapshot()
+    name = "长" * 101
+    page = client.post(URL, {"community": cast["community"].code, "name": name})
+    assert page.status_code == 400
+    assert "名称" in errors(page.content.decode()) and f'value="{name}"' in page.content.decode()
+    assert snapshot() == before
+
+
+def test_a_team_of_a_partner_unit_elsewhere_is_not_found(client, cast):
+    elsewhere = partner("邻区物业", "enterprise", cast["neighbour"])
+    client.force_login(cast["secretary"])
+    before = snapshot()
+    data = {"community": cast["community"].code, "name": "电力服务队"}
+    assert client.post(URL, {**data, "partner": elsewhere.pk}).status_code == 404
+    assert client.post(URL, {**data, "partner": "abc"}).status_code == 404
+    assert snapshot() == before
+    done = client.post(URL, {**data, "partner": cast["partner"].pk})
+    assert done.status_code == 302
+    assert VolunteerTeam.objects.get().partner == cast["partner"]

@@ -1,0 +1,138 @@
+"""Refused input on the party pages is shown beside its form, in the user's language, with what
+was typed still in the form, and nothing is written (CONVENTIONS.md "Form input")."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from jiceng.core.models import AuditEntry
+from jiceng.party.models import CommitteeSeat, DuesPayment, LeadHousehold, Member
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return (
+        DuesPayment.objects.count(),
+        LeadHousehold.objects.count(),
+        CommitteeSeat.objects.count(),
+        list(Member.objects.values_list("pk", "income_kind", "dues_base", "org_id")),
+        AuditEntry.objects.count(),
+    )
+
+
+def form_errors(page: str) -> str:
+    found = re.findall(
+        r'<div class="errors" role="alert" data-testid="form-errors">(.*?)</div>', page
+    )
+    assert found, "no errors shown beside a form"
+    return " ".join(found)
+
+
+def post(client, url, data, language="zh-hans"):
+    client.cookies["django_language"] = language
+    return client.post(url, data)
+
+
+def test_a_negative_dues_amount_is_refused_beside_the_form_and_kept(client, party):
+    client.force_login(party["secretary"])
+    url = reverse("party:member", args=[party["alice"].pk])
+    before = snapshot()
+    page = post(client, url, {"action": "dues", "month": "2026-03", "amount": "-5"})
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "实交金额（元）" in form_errors(body) and "0" in form_errors(body)
+    assert 'value="-5"' in body and 'value="2026-03"' in body
+    assert snapshot() == before
+
+
+def test_a_dues_month_the_service_refuses_is_explained_and_kept_in_english(client, party):
+    client.force_login(party["secretary"])
+    url = reverse("party:member", args=[party["alice"].pk])
+    before = snapshot()
+    page = post(client, url, {"action": "dues", "month": "2099-01", "amount": "1.00"}, "en")
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "year" in form_errors(body)  # at most a year ahead, in English
+    assert 'value="2099-01"' in body and 'value="1.00"' in body
+    assert snapshot() == before
+
+
+def test_an_income_base_that_is_not_a_number_is_refused_and_kept(client, party):
+    client.force_login(party["secretary"])
+    url = reverse("party:member", args=[party["alice"].pk])
+    before = snapshot()
+    page = post(client, url, {"action": "income", "income_kind": "retired", "dues_base": "六千"})
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "党费计算基数" in form_errors(body)
+    assert 'value="六千"' in body
+    assert snapshot() == before
+
+
+def test_a_lead_household_without_a_grid_keeps_the_typed_address(client, party):
+    client.force_login(party["secretary"])
+    url = reverse("party:member", args=[party["alice"].pk])
+    before = snapshot()
+    page = post(client, url, {"action": "lead", "grid": "", "address": "公园路 8 号 2 单元"})
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "网格" in form_errors(body)
+    assert 'value="公园路 8 号 2 单元"' in body
+    assert snapshot() == before
+
+
+def test_a_good_dues_payment_still_redirects_with_its_message(client, party):
+    client.force_login(party["secretary"])
+    url = reverse("party:member", args=[party["alice"].pk])
+    month = timezone.localdate().strftime("%Y-%m")
+    done = client.post(url, {"action": "dues", "month": month})
+    assert done.status_code == 302
+    assert DuesPayment.objects.filter(member=party["alice"]).count() == 1
+
+
+def test_a_seat_without_a_title_keeps_the_name_and_the_unit(client, party):
+    from tests.factories import partner
+
+    unit = partner("湖滨科技有限公司", "enterprise", party["places"]["community"])
+    client.force_login(party["secretary"])
+    url = reverse("party:org", args=[party["committee"].pk])
+    before = snapshot()
+    page = post(
+        client,
+        url,
+        {"action": "seat", "name": "王建国", "title": " ", "partner": unit.pk, "part_time": "1"},
+    )
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "职务" in form_errors(body)
+    assert 'value="王建国"' in body
+    assert re.search(rf'<option value="{unit.pk}" selected>', body)
+    assert snapshot() == before
+
+
+def test_a_linked_household_without_an_address_keeps_the_name_in_english(client, party):
+    from jiceng.party import services
+    from jiceng.party.models import LinkedHousehold
+
+    lead = services.lead_household_set(
+        by=party["secretary"],
+        member=party["alice"],
+        division=party["places"]["grid1"],
+        address="1栋101",
+    )
+    link = services.lead_link_add(by=party["secretary"], lead=lead, member=party["bob"])
+    client.force_login(party["secretary"])
+    url = reverse("party:org", args=[party["alice"].org_id])
+    page = post(
+        client, url, {"action": "household", "link": link.pk, "name": "钱七", "address": ""}, "en"
+    )
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "Address" in form_errors(body) and "required" in form_errors(body)
+    assert 'value="钱七"' in body
+    assert not LinkedHousehold.objects.exists()
