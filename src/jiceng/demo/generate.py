@@ -15,7 +15,7 @@ from django.utils import timezone
 from jiceng.core.errors import UserError
 from jiceng.demo.names import names
 from jiceng.geo.models import Division
-from jiceng.geo.services import build_synthetic_district
+from jiceng.geo.services import SYNTHETIC_DISTRICT, build_synthetic_district
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ SCALES = {
     "town": Scale(3, 5, 4, 20_000),
     "tiny": Scale(2, 2, 2, 200),
 }
-CITY_CODE = "990101"  # a synthetic district code no real district has (province 99)
+CITY_CODE = SYNTHETIC_DISTRICT
 BATCH = 50_000
 
 
