@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from jiceng.accounts.models import User
 from jiceng.accounts.roles import Role
 from jiceng.cases import tally, workflow
-from jiceng.cases.escalation import after_transition
+from jiceng.cases.escalation import after_transition, possible_duplicates
 from jiceng.cases.models import (
     OPEN311_HASH_KIND,
     Case,
@@ -32,6 +32,7 @@ from jiceng.cases.permissions import (
     NO_MERGE_TARGET,
     UNIT_UNAVAILABLE,
     can_act,
+    can_reveal_contact,
     dispatchable_units,
     nameable_grids,
     visible_cases,
@@ -48,6 +49,7 @@ from jiceng.core.scope import visible_or_404
 from jiceng.core.workdays import WorkingCalendar
 from jiceng.geo.lookup import locate_or_error, parse_point
 from jiceng.partners.models import Partner
+from jiceng.registry.selectors import locate_address
 
 MAX_TEXT = 2000
 MAX_ADDRESS = 200
@@ -118,8 +120,6 @@ def resolve_place(
         return None, None, _chosen_grid(by, grid)
     own = reporter_grid(by)
     if address:
-        from jiceng.registry.selectors import locate_address
-
         match = locate_address(address, within=own[:6] if own else "")
         if match is not None:
             return match.lon, match.lat, match.grid_code
@@ -154,8 +154,6 @@ def report_duplicates(
 ) -> list[Case]:
     """Open cases the new report probably repeats (same category, grid, 50 m, 7 days), as the
     reporter may be shown them: of a private category only those they see anyway."""
-    from jiceng.cases.escalation import possible_duplicates
-
     x, y, grid = resolve_place(by, lon, lat, grid, address)
     category = resolve_category(category)
     found = possible_duplicates(category=category, grid=grid, lon=x, lat=y)
@@ -542,8 +540,6 @@ def case_act(
 def reveal_contact(*, by: User, case: Case, reason: str, request: Any = None) -> str:
     """The whole follow-up number, for staff who will call the reporter back; the reason and the
     reading are audited."""
-    from jiceng.cases.permissions import can_reveal_contact
-
     if not can_reveal_contact(by, case):
         raise Forbidden(_("您无权查看回访电话。"))
     if not case.contact_phone:

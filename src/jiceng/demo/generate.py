@@ -16,6 +16,7 @@ from jiceng.core.errors import UserError
 from jiceng.demo.names import names
 from jiceng.geo.models import Division
 from jiceng.geo.services import SYNTHETIC_DISTRICT, build_synthetic_district
+from jiceng.registry.generate import generate_register
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,6 @@ def generate(*, scale: str, code: str = CITY_CODE, seed: int = 1, log=print) -> 
             _load_residents(rows)
         loaded += count
         log(f"居民：{loaded}/{s.residents}，用时 {time.monotonic() - started:.1f} 秒")
-    from jiceng.registry.generate import generate_register
 
     register = generate_register(district=code, residents=s.residents, seed=seed, log=log)
     return {

@@ -13,10 +13,13 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.excel import XLSX_TYPE, SafeWorkbook
 from jiceng.core.scope import visible_or_404
-from jiceng.party import forms, selectors, services
-from jiceng.party.dues import member_dues, month_label
-from jiceng.party.models import LeadHousehold, Member, PartyOrg, Registration
+from jiceng.geo.models import Division
+from jiceng.partners.models import Partner
+from jiceng.party import forms, imports, selectors, services
+from jiceng.party.dues import first_of_month, member_dues, month_label
+from jiceng.party.models import LeadHousehold, LeadHouseholdLink, Member, PartyOrg, Registration
 from jiceng.party.permissions import (
     MANAGER_ROLES,
     can_manage,
@@ -90,8 +93,6 @@ def members(request):
 def learning_import(request):
     """Learning records from Excel: download the template, upload, read what was refused."""
     from django.http import HttpResponse
-
-    from jiceng.party import imports
 
     if request.GET.get("template"):
         response = HttpResponse(
@@ -211,15 +212,12 @@ def _partners_near(request, org):
     """Partner units the viewer sees, for a committee's part-time seats."""
     if org.kind not in (PartyOrg.Kind.COMMITTEE, PartyOrg.Kind.WORKING_COMMITTEE):
         return []
-    from jiceng.partners.models import Partner
 
     return Partner.objects.visible_to(request.user).exclude(kind="department").order_by("name")
 
 
 def _grids_of(request):
     """The grids where the viewer may place a lead household."""
-    from jiceng.geo.models import Division
-
     scopes = request.user.scopes_for(*MANAGER_ROLES)
     if not scopes:
         return Division.objects.none()
@@ -235,8 +233,6 @@ def dues(request):
     """A month's dues of a branch: who owes what, who has paid; record a payment in one click;
     the month's record book (台账) as Excel."""
     from datetime import date as date_
-
-    from jiceng.party.dues import first_of_month
 
     month_text = request.GET.get("month") or request.POST.get("month") or ""
     try:
@@ -282,8 +278,6 @@ def dues(request):
 
 def _dues_workbook(rows, month):
     from django.http import HttpResponse
-
-    from jiceng.core.excel import XLSX_TYPE, SafeWorkbook
 
     book = SafeWorkbook()  # names and org names are user text: kept as text, never formulas
     sheet = book.sheet(f"{month:%Y-%m}党费")
@@ -341,8 +335,6 @@ def org_detail(request, pk: int):
                     ),
                 )
         elif action == "seat":
-            from jiceng.partners.models import Partner
-
             unit = None
             if request.POST.get("partner"):
                 # A unit elsewhere is not found (before, the seat was added without it).
@@ -369,8 +361,6 @@ def org_detail(request, pk: int):
                     _("已增补委员{name}。").format(name=name),
                 )
         elif action == "household":
-            from jiceng.party.models import LeadHouseholdLink
-
             link = None
             if request.POST.get("link"):
                 link = visible_or_404(
@@ -546,8 +536,6 @@ def registrations(request):
     )
     form = None
     if unit_orgs:
-        from jiceng.geo.models import Division
-
         communities = Division.objects.filter(level="community").select_related("parent")
         form = forms.OrgRegistrationForm(
             request.POST or None, orgs=unit_orgs, communities=communities
@@ -582,8 +570,6 @@ def registrations(request):
 def registration_decide(request, pk: int):
     reg = selectors.registration_list(user=request.user).filter(pk=pk).first()
     if reg is None:
-        from jiceng.core.errors import NotFound
-
         raise NotFound(_("报到记录不存在，或不在您的管辖范围内。"))
     approve = request.POST.get("approve") == "1"
     try:
@@ -632,7 +618,6 @@ def mine(request):
     member = member_of(request.user)
     if member is None:
         raise NotFound(_("您的账号尚未关联党员信息，请联系所在党组织。"))
-    from jiceng.geo.models import Division
 
     communities = Division.objects.filter(level="community").select_related("parent")
     if request.method == "POST":

@@ -32,7 +32,7 @@ from openpyxl import load_workbook
 from jiceng.core.audit import audit
 from jiceng.core.errors import UserError
 from jiceng.core.excel import XLSX_TYPE, SafeWorkbook, check_archive
-from jiceng.core.fields import lookup_hash, refresh_hashes
+from jiceng.core.fields import EncryptedCharField, lookup_hash, refresh_hashes
 from jiceng.core.personal import mask_id_number, mask_phone, validate_id_number, validate_mobile
 from jiceng.registry import permissions, xlsx
 from jiceng.registry.models import (
@@ -183,6 +183,7 @@ def check_workbook_file(path: Path, size: int) -> None:
 
 def import_submit(*, upload, by) -> ImportJob:
     """Keep the uploaded workbook, check its shape, and queue the import."""
+    # Imported here: the task module imports this one (the task runs ``run_import_job``).
     from jiceng.registry.tasks import run_import
 
     if not by.scopes_for(*permissions.IMPORT_ROLES):
@@ -403,8 +404,6 @@ def _field_value(field, now):
     """How to read one field of a new object for COPY: most fields are their attribute as it is;
     encrypted and JSON fields go through the field's own preparation, timestamps are now."""
     from django.db.models import JSONField
-
-    from jiceng.core.fields import EncryptedCharField
 
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return lambda obj: now

@@ -15,6 +15,7 @@ from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.fields import lookup_hashes
 from jiceng.core.personal import validate_id_number, validate_mobile
+from jiceng.geo.lookup import locate_or_error
 from jiceng.geo.models import Division
 from jiceng.registry import permissions
 from jiceng.registry.models import (
@@ -370,8 +371,6 @@ def building_create(
     floors: int | None = None,
 ) -> Building:
     """A building placed in a grid: by its point when given (point -> grid), else the grid named."""
-    from jiceng.geo.lookup import locate_or_error
-
     if lon is not None and lat is not None:
         code = locate_or_error(lon, lat)
         located = Division.objects.get(code=code)
