@@ -83,3 +83,11 @@ def test_an_entered_day_wins_over_the_package_and_covers_unknown_years():
     assert cal.years_without_data([2027]) == []
     # Thu 31 Dec 2026 17:00 + 1 h: half an hour that day, then Fri 1 Jan is a holiday: Mon 4 Jan.
     assert add_working_hours(at(2026, 12, 31, 17, 0), 1) == at(2027, 1, 4, 9, 0)
+
+
+@pytest.mark.django_db
+def test_a_deleted_entry_stops_counting_at_once():
+    day = CalendarDay.objects.create(date=date(2027, 1, 1), kind="holiday", name="元旦")
+    assert not WorkingCalendar.load().is_working_day(date(2027, 1, 1))
+    day.delete()
+    assert WorkingCalendar.load().is_working_day(date(2027, 1, 1))

@@ -1,11 +1,11 @@
 from jiceng.accounts.permissions import navigation_for
+from jiceng.core.models import Notification
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from jiceng.core.models import Notification
 
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
     return {

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.accounts.models import RoleAssignment, User
 from jiceng.accounts.roles import GRANTS, ROLES, Role
 from jiceng.core.models import minimal_prefixes
+from jiceng.partners.models import Partner
 
 
 def grantable_scopes(user, role: str) -> list[str]:
@@ -30,8 +32,6 @@ def can_manage_accounts(user) -> bool:
 
 def visible_users(user) -> QuerySet:
     """Users who hold a role inside the scopes where ``user`` may grant roles."""
-    from jiceng.accounts.models import RoleAssignment, User
-
     scopes = minimal_prefixes(user.scopes_for(*GRANTS)) if user.is_authenticated else []
     if not scopes:
         return User.objects.none()
@@ -43,8 +43,6 @@ def assignable_users(user) -> QuerySet:
     """The accounts ``user`` may give a role to: those they see (holding a role in their scopes)
     and new accounts that hold no role yet. An account that serves only elsewhere reads as
     missing, so that a username does not tell who works in another place."""
-    from jiceng.accounts.models import RoleAssignment, User
-
     if not getattr(user, "is_authenticated", False):
         return User.objects.none()
     holding = RoleAssignment.objects.active().values("user_id")
@@ -53,8 +51,6 @@ def assignable_users(user) -> QuerySet:
 
 def assignable_units(user, role: str) -> QuerySet:
     """The units in which ``user`` may grant ``role`` (their scope holds the unit's place)."""
-    from jiceng.partners.models import Partner
-
     scopes = grantable_scopes(user, role)
     return Partner.objects.within(*scopes) if scopes else Partner.objects.none()
 

@@ -17,7 +17,7 @@ from jiceng.accounts.roles import ADMIN_ROLES, ROLES, Role
 from jiceng.core.audit import audit
 from jiceng.core.errors import UserError
 from jiceng.core.scope import covers
-from jiceng.geo.models import Division
+from jiceng.geo.models import Division, Level
 from jiceng.partners.models import Partner
 
 
@@ -163,6 +163,4 @@ def role_end(*, assignment: RoleAssignment, by: User, request: Any = None) -> Ro
 
 
 def _level_names(levels: tuple[str, ...]) -> list[str]:
-    from jiceng.geo.models import Level
-
     return [str(Level(level).label) for level in levels]

@@ -31,6 +31,7 @@ from jiceng.core.audit import audit
 from jiceng.core.errors import NotFound, UserError
 from jiceng.core.registry import figures_for
 from jiceng.core.scope import covers, visible_or_404
+from jiceng.geo.codes import parse_code
 from jiceng.geo.models import Division
 
 PENDING = "_pending_otp_user"
@@ -278,8 +279,6 @@ def role_end_view(request, pk: int):
 def _division_by_code(code: str, scopes: list[str]) -> Division:
     """The division a manager names by its code: a code outside the scopes where they may grant
     the role is refused as outside, whether or not it exists; inside, a missing one is named."""
-    from jiceng.geo.codes import parse_code
-
     code = parse_code(code)
     if not covers(scopes, code):
         raise UserError(_("不能在您的管辖范围之外分配该角色。"), status=403)

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.cases.models import Case
+from jiceng.cases.models import Case, WhistleResponse
 from jiceng.cases.permissions import UNIT_ROLES, visible_cases
 from jiceng.cases.workflow import OPEN, Status
 from jiceng.core.errors import NotFound, UserError
@@ -106,8 +106,6 @@ def light(case: Case, now=None) -> str:
 
 def pending_whistles(*, user) -> list:
     """The calls to report (吹哨) still open for the user's units, oldest deadline first."""
-    from jiceng.cases.models import WhistleResponse
-
     units = [a.unit_id for a in user.active_assignments if a.role in UNIT_ROLES and a.unit_id]
     if not units:
         return []

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts.models import User
 from jiceng.accounts.roles import Role
+from jiceng.cases.escalation import possible_duplicates
 from jiceng.cases.models import (
     OPEN311_HASH_KIND,
     Case,
@@ -24,6 +25,7 @@ from jiceng.cases.models import (
     active_categories,
 )
 from jiceng.cases.permissions import (
+    can_reveal_contact,
     nameable_grids,
     visible_cases,
 )
@@ -59,6 +61,7 @@ from jiceng.core.personal import validate_mobile
 from jiceng.core.photos import prepare_photos
 from jiceng.core.scope import district_of
 from jiceng.geo.lookup import locate_or_error, parse_point
+from jiceng.registry.selectors import locate_address
 
 MAX_TEXT = 2000
 MAX_ADDRESS = 200
@@ -113,8 +116,6 @@ def resolve_place(
         return None, None, _chosen_grid(by, grid)
     own = reporter_grid(by)
     if address:
-        from jiceng.registry.selectors import locate_address
-
         match = locate_address(address, within=district_of(own))
         if match is not None:
             return match.lon, match.lat, match.grid_code
@@ -140,8 +141,6 @@ def report_duplicates(
 ) -> list[Case]:
     """Open cases the new report probably repeats (same category, grid, 50 m, 7 days), as the
     reporter may be shown them: of a private category only those they see anyway."""
-    from jiceng.cases.escalation import possible_duplicates
-
     x, y, grid = resolve_place(by, lon, lat, grid, address)
     category = resolve_category(category)
     found = possible_duplicates(category=category, grid=grid, lon=x, lat=y)
@@ -275,8 +274,6 @@ def _create_report(
 def reveal_contact(*, by: User, case: Case, reason: str, request: Any = None) -> str:
     """The whole follow-up number, for staff who will call the reporter back; the reason and the
     reading are audited."""
-    from jiceng.cases.permissions import can_reveal_contact
-
     if not can_reveal_contact(by, case):
         raise Forbidden(_("您无权查看回访电话。"))
     if not case.contact_phone:

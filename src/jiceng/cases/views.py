@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
-from jiceng.cases import escalation, pinmap, selectors, services, workflow
+from jiceng.cases import escalation, metrics, pinmap, selectors, services, workflow
 from jiceng.cases.forms import ActionForm, ReportForm
 from jiceng.cases.models import Case, WhistleResponse
 from jiceng.cases.permissions import (
@@ -26,7 +26,9 @@ from jiceng.cases.permissions import (
     nameable_grids,
 )
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.models import minimal_prefixes
 from jiceng.core.scope import at_most, community_of, covers, level_of, visible_or_404
+from jiceng.geo.codes import parse_code
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 
@@ -388,9 +390,6 @@ def _default_period() -> tuple[str, str]:
 def metrics_view(request):
     """Figures of the viewer's scope for any period, grouped by street, community, grid or
     handler."""
-    from jiceng.cases import metrics
-    from jiceng.core.models import minimal_prefixes
-
     scopes = minimal_prefixes(request.user.scope_codes)
     if not scopes and request.user.unit_ids:
         return _unit_metrics(request)
@@ -438,8 +437,6 @@ def metrics_view(request):
 def _unit_metrics(request):
     """A department's or partner's own figures: the cases their unit handled in the period, one
     row per unit they serve (they see no place, so there is no place to choose or group by)."""
-    from jiceng.cases import metrics
-
     default_start, default_end = _default_period()
     start, end = request.GET.get("start") or default_start, request.GET.get("end") or default_end
     units = list(Partner.objects.filter(pk__in=request.user.unit_ids).order_by("pk"))
@@ -470,9 +467,6 @@ def _unit_metrics(request):
 
 def public_metrics(request, code: str):
     """A community's figures for residents: no login, no personal data."""
-    from jiceng.cases import metrics
-    from jiceng.geo.codes import parse_code
-
     community = Division.objects.filter(code=parse_code(code), level="community").first()
     if community is None:
         raise NotFound(_("社区不存在。"))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from jiceng.accounts.models import RoleAssignment
 from jiceng.community import scoring, workflow
 from jiceng.community.checks import _text
 from jiceng.community.models import Need, ServiceOrder, ServiceOrderEvent, TeamMember, VolunteerTeam
@@ -258,8 +259,6 @@ def order_cancel(*, by, order: ServiceOrder, reason: str, version: int | None = 
 
 
 def _community_staff(order: ServiceOrder) -> list[Any]:
-    from jiceng.accounts.models import RoleAssignment
-
     rows = RoleAssignment.objects.filter(
         role__in=["community_worker", "community_secretary"],
         scope_code=order.scope_code,

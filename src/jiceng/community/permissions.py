@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from jiceng.accounts.models import RoleAssignment, User
 from jiceng.accounts.roles import MANAGER_ROLES, Role
 from jiceng.community import workflow
 from jiceng.community.models import ServiceOrder, TeamMember, Wish
@@ -50,8 +51,6 @@ def team_candidates(user) -> QuerySet:
     """The people a staff member may put in a volunteer team: those who hold a role (resident,
     member, grid worker, a unit's staff) inside the places they manage. Anyone else reads like an
     unknown username."""
-    from jiceng.accounts.models import RoleAssignment, User
-
     scopes = user.scopes_for(*MANAGER_ROLES) if getattr(user, "is_authenticated", False) else []
     if not scopes:
         return User.objects.none()

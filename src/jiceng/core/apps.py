@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.module_loading import autodiscover_modules
 
+from jiceng.core import checks  # noqa: F401 - registers the system checks
+
 
 class CoreConfig(AppConfig):
     name = "jiceng.core"
@@ -11,7 +13,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Each app declares what it gives the shared surfaces in its manifest.py.
         autodiscover_modules("manifest")
-        from jiceng.core import checks  # noqa: F401 - registers the system checks
 
 
 class JicengAdminConfig(admin_apps.AdminConfig):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.memo import ProcessMemo
 from jiceng.core.scope import LEVELS, covers
 
 
@@ -207,17 +209,22 @@ class CalendarDay(TimeStampedModel):
         return f"{self.date} {self.get_kind_display()} {self.name}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from jiceng.core.workdays import forget_overrides
-
         super().save(*args, **kwargs)
-        forget_overrides()  # this process reads the calendar again at once
+        calendar_overrides.forget()  # this process reads the calendar again at once
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        from jiceng.core.workdays import forget_overrides
-
         result = super().delete(*args, **kwargs)
-        forget_overrides()
+        calendar_overrides.forget()
         return result
+
+
+def _read_calendar_overrides() -> dict[date, bool]:
+    rows = CalendarDay.objects.values_list("date", "kind")
+    return {d: k == CalendarDay.Kind.WORKDAY for d, k in rows}
+
+
+# Every deadline reads the overrides (core.workdays): read once a minute per process.
+calendar_overrides = ProcessMemo(_read_calendar_overrides)
 
 
 class Counter(models.Model):

@@ -109,6 +109,7 @@ def notify(
 def queue(notification_id: int) -> None:
     """Hand one notification to the task queue. When the queue is down (Redis stopped) the
     in-app row is kept all the same and nothing fails: ``resend_unsent`` sends it later."""
+    # Imported here: the task module imports this one (the task runs ``deliver``).
     from jiceng.core.tasks import send_notification
 
     try:

@@ -7,6 +7,8 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from jiceng.core.notify import deliver, resend_unsent
+
 
 @db_periodic_task(crontab(hour="3", minute="10"), retries=3, retry_delay=60)
 def clear_expired_sessions() -> int:
@@ -18,14 +20,10 @@ def clear_expired_sessions() -> int:
 @db_task(retries=5, retry_delay=30)
 def send_notification(notification_id: int) -> list[str]:
     """Carry a notification through the channels; retried when a channel fails."""
-    from jiceng.core.notify import deliver
-
     return deliver(notification_id)
 
 
 @db_periodic_task(crontab(minute="*/5"))
 def resend_unsent_notifications() -> int:
     """Every five minutes: send the notifications the queue lost (Redis was down)."""
-    from jiceng.core.notify import resend_unsent
-
     return resend_unsent()

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.core.errors import UserError
-from jiceng.core.memo import ProcessMemo
+from jiceng.core.models import calendar_overrides
 
 
 def parse_windows(spec: str) -> list[tuple[time, time]]:
@@ -131,23 +131,8 @@ class WorkingCalendar:
         return missing
 
 
-def _read_overrides() -> dict[date, bool]:
-    from jiceng.core.models import CalendarDay
-
-    rows = CalendarDay.objects.values_list("date", "kind")
-    return {d: k == CalendarDay.Kind.WORKDAY for d, k in rows}
-
-
-_overrides_memo = ProcessMemo(_read_overrides)
-
-
 def _overrides() -> dict[date, bool]:
-    return dict(_overrides_memo.get())
-
-
-def forget_overrides() -> None:
-    """Read the overrides again at the next use (after they changed)."""
-    _overrides_memo.forget()
+    return dict(calendar_overrides.get())
 
 
 def _seconds(start: time, end: time) -> float:

@@ -18,12 +18,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiceng.accounts.models import RoleAssignment, User
 from jiceng.accounts.roles import ROLES, Role
+from jiceng.cases.generate import generate_cases
+from jiceng.community.demo import build_services_demo
 from jiceng.core.scope import community_of, covers, street_of
 from jiceng.demo.names import names
 from jiceng.geo.models import Division
 from jiceng.geo.services import load_real_district
 from jiceng.partners.models import Partner
+from jiceng.party.demo import build_party_demo
 from jiceng.party.models import PartyOrg
+from jiceng.registry.generate import generate_register
+from jiceng.venues.demo import build_venues
 
 DISTRICT = "360602"
 DEMO_PASSWORD = "Jiceng@2026"
@@ -115,29 +120,21 @@ def build_demo(*, residents: int = 3000, seed: int = 2026) -> list[DemoLogin]:
 
 def _services(district: Division) -> None:
     """The three lists, a volunteer team, this month's activities, orders and micro-wishes."""
-    from jiceng.community.demo import build_services_demo
-
     build_services_demo(district=district.code)
 
 
 def _party(district: Division) -> None:
     """Members with their dues, meetings with attendance and points, registrations."""
-    from jiceng.party.demo import build_party_demo
-
     build_party_demo(district=district.code)
 
 
 def _venues(district: Division) -> None:
-    from jiceng.venues.demo import build_venues
-
     build_venues(district=district.code)
 
 
 def _register(district: Division, residents: int) -> None:
     """The 人房网格地址 register: compounds, buildings in the grids, dwellings, households and
     the residents with their (synthetic) ID and phone numbers, encrypted."""
-    from jiceng.registry.generate import generate_register
-
     generate_register(
         district=district.code, residents=residents, seed=11, events=True, log=lambda *_: None
     )
@@ -146,8 +143,6 @@ def _register(district: Division, residents: int) -> None:
 def _cases(district: Division) -> None:
     """A year of cases in every stage, so that inboxes, case pages and metrics have something
     to show (generated straight into the tables, like the benchmark data)."""
-    from jiceng.cases.generate import generate_cases
-
     generate_cases(district=district.code, count=400, seed=7, log=lambda *_: None, prefix="D")
 
 

@@ -15,7 +15,8 @@ from django.utils import timezone
 from jiceng.core.errors import UserError
 from jiceng.demo.names import names
 from jiceng.geo.models import Division
-from jiceng.geo.services import build_synthetic_district
+from jiceng.geo.services import SYNTHETIC_DISTRICT, build_synthetic_district
+from jiceng.registry.generate import generate_register
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ SCALES = {
     "town": Scale(3, 5, 4, 20_000),
     "tiny": Scale(2, 2, 2, 200),
 }
-CITY_CODE = "990101"  # a synthetic district code no real district has (province 99)
+CITY_CODE = SYNTHETIC_DISTRICT
 BATCH = 50_000
 
 
@@ -71,7 +72,6 @@ def generate(*, scale: str, code: str = CITY_CODE, seed: int = 1, log=print) -> 
             _load_residents(rows)
         loaded += count
         log(f"居民：{loaded}/{s.residents}，用时 {time.monotonic() - started:.1f} 秒")
-    from jiceng.registry.generate import generate_register
 
     register = generate_register(district=code, residents=s.residents, seed=seed, log=log)
     return {

@@ -14,6 +14,7 @@ from shapely import STRtree
 from shapely.geometry import shape
 
 from jiceng.core.errors import UserError
+from jiceng.geo.models import Division
 
 OUTSIDE = ""
 
@@ -66,8 +67,6 @@ RECHECK_SECONDS = 10.0
 
 
 def _fingerprint() -> tuple:
-    from jiceng.geo.models import Division
-
     agg = Division.objects.filter(level="grid", is_active=True).aggregate(
         n=Count("id"), latest=Max("updated_at"), top=Max("id")
     )
@@ -77,8 +76,6 @@ def _fingerprint() -> tuple:
 def grid_index() -> GridIndex:
     """The process-wide index of active grids, rebuilt when grids change (checked every 10 s,
     at once in the process that changed them)."""
-    from jiceng.geo.models import Division
-
     now = time.monotonic()
     with _lock:
         index = _state["index"]

@@ -239,6 +239,11 @@ def _grids_for(
     return grids
 
 
+# The code of the benchmarks' synthetic district (`jiceng generate`): no real district has
+# province 99. The generators of every app default to it.
+SYNTHETIC_DISTRICT = "990101"
+
+
 @transaction.atomic
 def build_synthetic_district(
     *,

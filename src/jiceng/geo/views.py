@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from jiceng.accounts.decorators import page
+from jiceng.core.pages import page
 from jiceng.core.scope import covers
 from jiceng.geo import selectors
 from jiceng.geo.svg import division_map

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import NotFound, UserError
+from jiceng.geo.models import Division
 from jiceng.party import forms, selectors, services
 from jiceng.party.dues import member_dues
 from jiceng.party.meetings import attendance_record, meeting_checked_in, meeting_checkin
@@ -48,7 +49,6 @@ def mine(request):
     member = member_of(request.user)
     if member is None:
         raise NotFound(_("您的账号尚未关联党员信息，请联系所在党组织。"))
-    from jiceng.geo.models import Division
 
     communities = Division.objects.filter(level="community").select_related("parent")
     if request.method == "POST":

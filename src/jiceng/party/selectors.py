@@ -10,10 +10,11 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.core.errors import NotFound
-from jiceng.party.dues import add_months, first_of_month, months_between
+from jiceng.core.errors import NotFound, UserError
+from jiceng.party.dues import add_months, first_of_month, member_dues, months_between
 from jiceng.party.models import (
     DuesPayment,
+    DuesRule,
     Meeting,
     MeetingFrequency,
     Member,
@@ -289,10 +290,6 @@ class DuesRow:
 def dues_month(*, user, org_id: int | None, month: date) -> list[DuesRow]:
     """A month's dues of the members in scope (or of one organization): what each owes and
     what was paid. Two queries."""
-    from jiceng.core.errors import UserError
-    from jiceng.party.dues import member_dues
-    from jiceng.party.models import DuesRule
-
     members = list(member_list(user=user, org_id=org_id).filter(dues_from__lt=add_months(month, 1)))
     paid = {
         p.member_id: p

@@ -13,11 +13,14 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.excel import XLSX_TYPE, SafeWorkbook
 from jiceng.core.forms import submit
 from jiceng.core.scope import visible_or_404
-from jiceng.party import forms, selectors, services
-from jiceng.party.dues import member_dues, month_label
-from jiceng.party.models import LeadHousehold, Member, PartyOrg, Registration
+from jiceng.geo.models import Division
+from jiceng.partners.models import Partner
+from jiceng.party import forms, imports, selectors, services
+from jiceng.party.dues import first_of_month, member_dues, month_label
+from jiceng.party.models import LeadHousehold, LeadHouseholdLink, Member, PartyOrg, Registration
 from jiceng.party.permissions import MANAGER_ROLES, can_manage, manageable_orgs
 
 MEMBER_ORG_KINDS = (PartyOrg.Kind.GENERAL_BRANCH, PartyOrg.Kind.BRANCH, PartyOrg.Kind.GROUP)
@@ -85,8 +88,6 @@ def members(request):
 def learning_import(request):
     """Learning records from Excel: download the template, upload, read what was refused."""
     from django.http import HttpResponse
-
-    from jiceng.party import imports
 
     if request.GET.get("template"):
         response = HttpResponse(
@@ -211,15 +212,12 @@ def _partners_near(request, org):
     """Partner units the viewer sees, for a committee's part-time seats."""
     if org.kind not in (PartyOrg.Kind.COMMITTEE, PartyOrg.Kind.WORKING_COMMITTEE):
         return []
-    from jiceng.partners.models import Partner
 
     return Partner.objects.visible_to(request.user).exclude(kind="department").order_by("name")
 
 
 def _grids_of(request):
     """The grids where the viewer may place a lead household."""
-    from jiceng.geo.models import Division
-
     scopes = request.user.scopes_for(*MANAGER_ROLES)
     if not scopes:
         return Division.objects.none()
@@ -231,8 +229,6 @@ def dues(request):
     """A month's dues of a branch: who owes what, who has paid; record a payment in one click;
     the month's record book (台账) as Excel."""
     from datetime import date as date_
-
-    from jiceng.party.dues import first_of_month
 
     month_text = request.GET.get("month") or request.POST.get("month") or ""
     try:
@@ -279,8 +275,6 @@ def dues(request):
 def _dues_workbook(rows, month):
     from django.http import HttpResponse
 
-    from jiceng.core.excel import XLSX_TYPE, SafeWorkbook
-
     book = SafeWorkbook()  # names and org names are user text: kept as text, never formulas
     sheet = book.sheet(f"{month:%Y-%m}党费")
     sheet.append(["党员编号", "姓名", "党组织", "收入类别", "应交（元）", "实交（元）", "交纳时间"])
@@ -308,8 +302,6 @@ def orgs(request):
 
 @page("party")
 def org_detail(request, pk: int):
-    from jiceng.partners.models import Partner
-    from jiceng.party.models import LeadHouseholdLink
 
     org = selectors.org_list(user=request.user).filter(pk=pk).first()
     if org is None:
@@ -415,8 +407,6 @@ def registrations(request):
     )
     form = None
     if unit_orgs:
-        from jiceng.geo.models import Division
-
         communities = Division.objects.filter(level="community").select_related("parent")
         form = forms.OrgRegistrationForm(
             request.POST or None, orgs=unit_orgs, communities=communities
@@ -451,8 +441,6 @@ def registrations(request):
 def registration_decide(request, pk: int):
     reg = selectors.registration_list(user=request.user).filter(pk=pk).first()
     if reg is None:
-        from jiceng.core.errors import NotFound
-
         raise NotFound(_("报到记录不存在，或不在您的管辖范围内。"))
     approve = request.POST.get("approve") == "1"
     try:

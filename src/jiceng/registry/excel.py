@@ -140,6 +140,7 @@ def check_workbook_file(path: Path, size: int) -> None:
 
 def import_submit(*, upload, by) -> ImportJob:
     """Keep the uploaded workbook, check its shape, and queue the import."""
+    # Imported here: the task module imports this one (the task runs ``run_import_job``).
     from jiceng.registry.tasks import run_import
 
     if not by.scopes_for(*permissions.IMPORT_ROLES):

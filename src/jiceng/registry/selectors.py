@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.core.errors import NotFound, UserError
 from jiceng.core.fields import lookup_hashes
-from jiceng.core.personal import normalize_id_number, normalize_mobile
+from jiceng.core.personal import normalize_id_number, normalize_mobile, validate_id_number
 from jiceng.core.scope import at_most
 from jiceng.registry import permissions
 from jiceng.registry.models import (
@@ -210,8 +210,6 @@ def person_to_move_in(*, user, id_number: str) -> Person:
     """The person a worker moves in by ID number: someone they see, or someone registered as
     moved out (no home now). Someone living in another community reads like an unknown number:
     their community records the move out first."""
-    from jiceng.core.personal import validate_id_number
-
     number = validate_id_number(id_number).number
     movable = permissions.visible_people(user) | Person.objects.filter(
         dwelling__isnull=True, status=Person.Status.MOVED_OUT

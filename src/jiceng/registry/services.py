@@ -18,6 +18,7 @@ from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.fields import encrypted_fields, lookup_hashes
 from jiceng.core.personal import validate_id_number, validate_mobile
 from jiceng.core.scope import covers
+from jiceng.geo.lookup import locate_or_error
 from jiceng.geo.models import Division
 from jiceng.registry import permissions
 from jiceng.registry.models import (
@@ -580,8 +581,6 @@ def building_create(
     floors: int | None = None,
 ) -> Building:
     """A building placed in a grid: by its point when given (point -> grid), else the grid named."""
-    from jiceng.geo.lookup import locate_or_error
-
     if lon is not None and lat is not None:
         code = locate_or_error(lon, lat)
         located = Division.objects.get(code=code)

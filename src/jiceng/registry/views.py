@@ -17,6 +17,7 @@ from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.forms import submit
 from jiceng.core.inputs import check_day
 from jiceng.core.scope import visible_or_404
+from jiceng.geo.models import Division
 from jiceng.registry import excel, forms, permissions, selectors, services
 from jiceng.registry.models import CareTag, ImportJob, Person
 
@@ -47,8 +48,6 @@ def _date(value: str, field: str) -> date | None:
 
 def _editable_communities(user):
     """Communities where the user may register compounds (community staff)."""
-    from jiceng.geo.models import Division
-
     scopes = [c for c in permissions.edit_scopes(user) if len(c) <= 12]
     return Division.objects.within(*scopes).filter(level="community").order_by("code")
 
@@ -104,8 +103,6 @@ def compound_add(request):
 
 @page("registry")
 def compound_detail(request, pk: int):
-    from jiceng.geo.models import Division
-
     compound = selectors.compound_for(user=request.user, pk=pk)
     grids = Division.objects.within(*permissions.edit_scopes(request.user)).filter(
         level="grid", code__startswith=compound.scope_code

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from jiceng.accounts.roles import ADMIN_ROLES
+from jiceng.accounts.models import User
+from jiceng.accounts.roles import ADMIN_ROLES, Role
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.notify import notify
@@ -235,8 +236,6 @@ def booking_create_series(
 
 def managers_of(venue: Venue) -> list:
     """Who decides on this venue's requests: the unit's staff, or the community's staff."""
-    from jiceng.accounts.models import User
-    from jiceng.accounts.roles import Role
 
     active = {"role_assignments__ended_at__isnull": True}
     if venue.owner_partner_id:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from jiceng.accounts.models import User
+from jiceng.accounts.roles import ROLES, Role
 from jiceng.demo.builder import (
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
@@ -143,16 +145,10 @@ class Command(BaseCommand):
 
 
 def _role_label(role: str) -> str:
-    from jiceng.accounts.roles import Role
-
     return str(Role(role).label)
 
 
 def _existing_logins() -> list[DemoLogin]:
-    import base64
-
-    from jiceng.accounts.roles import ROLES
-
     users = {u.username: u for u in User.objects.filter(username__in=[a[1] for a in DEMO_ACCOUNTS])}
     logins = []
     for role, username, _ in DEMO_ACCOUNTS:

@@ -2,8 +2,11 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jiceng.cases.generate import generate_cases
+from jiceng.community.generate import generate_activities
 from jiceng.core.errors import UserError
 from jiceng.demo.generate import CITY_CODE, SCALES, generate
+from jiceng.geo.models import Division
 
 
 class Command(BaseCommand):
@@ -29,9 +32,6 @@ class Command(BaseCommand):
     def handle(
         self, *args, scale: str, code: str, seed: int, cases: int, activities: int = 0, **options
     ):
-        from jiceng.cases.generate import generate_cases
-        from jiceng.geo.models import Division
-
         try:
             if Division.objects.filter(code=code).exists() and (cases or activities):
                 result = {
@@ -44,8 +44,6 @@ class Command(BaseCommand):
             if cases:
                 generate_cases(district=code, count=cases, seed=seed, log=self.stdout.write)
             if activities:
-                from jiceng.community.generate import generate_activities
-
                 generate_activities(
                     district=code, count=activities, seed=seed, log=self.stdout.write
                 )

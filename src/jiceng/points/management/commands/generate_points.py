@@ -3,7 +3,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from jiceng.core.errors import UserError
-from jiceng.demo.generate import CITY_CODE
+from jiceng.geo.services import SYNTHETIC_DISTRICT
+from jiceng.points.generate import generate_entries, generate_party
+from jiceng.points.services import rebuild_balances
 
 
 class Command(BaseCommand):
@@ -13,16 +15,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--code", default=CITY_CODE, help="合成区县的 6 位代码")
+        parser.add_argument("--code", default=SYNTHETIC_DISTRICT, help="合成区县的 6 位代码")
         parser.add_argument("--members", type=int, default=50_000)
         parser.add_argument("--entries", type=int, default=10_000_000)
         parser.add_argument("--year", type=int, default=2025)
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args, code, members, entries, year, seed, **options):
-        from jiceng.points.generate import generate_entries, generate_party
-        from jiceng.points.services import rebuild_balances
-
         try:
             generate_party(district=code, members=members, seed=seed, log=self.stdout.write)
             generate_entries(
