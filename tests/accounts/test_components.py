@@ -201,3 +201,21 @@ def test_count_all_counts_every_queryset_in_one_query(places, django_assert_num_
             3,
             True,
         ]  # three grids; ours and its two grids
+
+
+@pytest.mark.django_db
+def test_the_member_home_shows_the_party_card_that_party_registers(client, places):
+    from jiceng.party.models import PartyOrg
+    from tests.party.conftest import member_user
+
+    branch = PartyOrg.objects.create(
+        name="公园社区第1网格党支部", kind="branch", division=places["grid1"]
+    )
+    member = member_user(branch, "艾丽")
+    client.force_login(member.user)
+    body = client.get(reverse("member_home")).content.decode()
+    assert 'data-testid="party-org-card"' in body
+    links = re.findall(r'href="([^"]+)" data-testid="([a-z_]+)-link"', body)
+    assert (reverse("party:mine"), "party_mine") in links
+    assert (reverse("points:me"), "points") in links
+    assert [k for _, k in links][:3] == ["services", "orders", "wishes"]
