@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jiceng.cases.models import Case, CaseCategory
+from jiceng.community.models import Need, ServiceOrder, Wish
 from jiceng.party.models import Meeting, PartyOrg
 from jiceng.party.selectors import this_week
-from jiceng.services.models import Need, ServiceOrder, Wish
 from jiceng.venues.models import Booking, Venue
 from tests.conftest import restore_starter_categories
 from tests.factories import partner, user_with_role

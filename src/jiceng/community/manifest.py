@@ -1,6 +1,6 @@
-"""What community services give the shared surfaces: its pages, URLs (console and phone) and API, the
-phone homes' links, what waits for review on the console home, its figures, and (in
-scoring.py) its point sources."""
+"""What community services give the shared surfaces: their pages, URLs (console and phone)
+and API, the phone homes' links, what waits for review on the console home, their figures,
+and (in scoring.py) their point sources."""
 
 from __future__ import annotations
 
