@@ -219,3 +219,19 @@ def test_the_member_home_shows_the_party_card_that_party_registers(client, place
     assert (reverse("party:mine"), "party_mine") in links
     assert (reverse("points:me"), "points") in links
     assert [k for _, k in links][:3] == ["services", "orders", "wishes"]
+
+
+@pytest.mark.django_db
+def test_the_phone_homes_links_read_in_english(client, places):
+    from jiceng.party.models import PartyOrg
+    from tests.party.conftest import member_user
+
+    branch = PartyOrg.objects.create(name="支部", kind="branch", division=places["grid1"])
+    member = member_user(branch, "艾丽")
+    resident = user_with_role("resident", division=places["grid1"])
+    client.cookies["django_language"] = "en"
+    for user, url in ((member.user, reverse("member_home")), (resident, reverse("resident_home"))):
+        client.force_login(user)
+        body = client.get(url).content.decode()
+        labels = re.findall(r'data-testid="[a-z_]+-link">([^<]+)</a>', body)
+        assert labels and all(label.isascii() for label in labels), labels
