@@ -1,22 +1,17 @@
-"""The JSON API (django-ninja): each app adds its router here; OpenAPI at /api/docs."""
+"""The JSON API (django-ninja): every app's router from its registration (its manifest.py
+declares the prefix); this file names no app. OpenAPI at /api/docs."""
 
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.module_loading import import_string
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
-from jiceng.accounts.api import router as accounts_router
-from jiceng.cases.api import router as cases_router
-from jiceng.community.api import router as services_router
 from jiceng.core.errors import UserError
 from jiceng.core.inputs import error_message, field_of
-from jiceng.geo.api import router as geo_router
-from jiceng.party.api import router as party_router
-from jiceng.points.api import router as points_router
-from jiceng.registry.api import router as registry_router
-from jiceng.venues.api import router as venues_router
+from jiceng.core.registry import api_mounts
 
 api = NinjaAPI(
     title="基层治理平台 API",
@@ -56,11 +51,6 @@ def unauthenticated(request, exc):
     return api.create_response(request, {"detail": "请先登录。"}, status=401)
 
 
-api.add_router("/accounts", accounts_router)
-api.add_router("/geo", geo_router)
-api.add_router("/registry", registry_router)
-api.add_router("/party", party_router)
-api.add_router("/points", points_router)
-api.add_router("/cases", cases_router)
-api.add_router("/services", services_router)
-api.add_router("/venues", venues_router)
+for mount in api_mounts():
+    router = import_string(mount.router) if isinstance(mount.router, str) else mount.router
+    api.add_router(mount.prefix, router)

@@ -3,6 +3,7 @@ from jiceng.core.models import Notification
 
 
 def navigation(request):
+    """The side navigation: the pages the apps registered for the user's roles."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

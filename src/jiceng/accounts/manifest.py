@@ -1,19 +1,35 @@
-"""What accounts gives the shared surfaces: how many people hold roles in a scope."""
+"""What accounts gives the shared surfaces: the console home and the pages of accounts and of
+core in the navigation, its URLs and API, and how many people hold roles in a scope."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.models import RoleAssignment
-from jiceng.accounts.roles import Role
-from jiceng.core.registry import register_figure
+from jiceng.accounts.permissions import STAFF
+from jiceng.accounts.roles import GRANTS, Role
+from jiceng.core.registry import Api, NavItem, Urls, register_component, register_figure
 
 
-def _count(role: str, scopes: list[str]) -> int:
-    return RoleAssignment.objects.active().within(*scopes).filter(role=role).count()
+def _count(role: str, scopes: list[str]):
+    return RoleAssignment.objects.active().within(*scopes).filter(role=role)
 
 
 register_figure("accounts.residents", _("居民账号"), lambda scopes: _count(Role.RESIDENT, scopes))
 register_figure(
     "accounts.grid_workers", _("网格员"), lambda scopes: _count(Role.GRID_WORKER, scopes)
+)
+
+register_component(
+    "accounts",
+    nav=[
+        NavItem("console", _("工作台"), "console:home", STAFF | {Role.SYSTEM_ADMIN}, order=20),
+        NavItem("users", _("账号与角色"), "accounts:users", frozenset(GRANTS), order=900),
+        # core's pages (core sits below the roles, so accounts declares who sees them)
+        NavItem("audit", _("审计日志"), "core:audit", frozenset({Role.AUDIT_ADMIN}), order=910),
+        NavItem("calendar", _("工作日历"), "core:calendar", STAFF | {Role.SYSTEM_ADMIN}, order=920),
+        NavItem("admin", _("系统配置"), "admin:index", frozenset({Role.SYSTEM_ADMIN}), order=930),
+    ],
+    urls=[Urls("", "jiceng.accounts.urls")],
+    api=[Api("/accounts", "jiceng.accounts.api.router")],
 )

@@ -1,14 +1,12 @@
-"""Who may do what with accounts, and which pages each role's navigation shows."""
+"""Who may do what with accounts, and which pages (registered by the apps) each role may open."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.models import RoleAssignment, User
 from jiceng.accounts.roles import GRANTS, ROLES, Role
+from jiceng.core import registry
 from jiceng.core.models import minimal_prefixes
 from jiceng.partners.models import Partner
 
@@ -55,118 +53,22 @@ def assignable_units(user, role: str) -> QuerySet:
     return Partner.objects.within(*scopes) if scopes else Partner.objects.none()
 
 
-@dataclass(frozen=True)
-class NavItem:
-    key: str
-    label: str
-    url_name: str
-    roles: frozenset[str]
-
-
 STAFF = frozenset(r for r, info in ROLES.items() if info.staff and not info.admin)
 PLACE_STAFF = frozenset(
     r for r, info in ROLES.items() if info.staff and info.levels and not info.admin
 )
 
-# The console's navigation: each page shows only for the roles that may use it; the views check
-# the same table (page_allowed), so a link and its page never disagree.
-NAVIGATION = [
-    # Patrol reporting is the grid staff's main job: the first thing their navigation offers.
-    NavItem(
-        "report", _("上报问题"), "cases:report", frozenset({Role.GRID_WORKER, Role.GRID_CHIEF})
-    ),
-    NavItem("console", _("工作台"), "console:home", STAFF | {Role.SYSTEM_ADMIN}),
-    NavItem(
-        "cases",
-        _("诉求与事件"),
-        "cases:inbox",
-        frozenset(
-            {
-                Role.GRID_WORKER,
-                Role.GRID_CHIEF,
-                Role.COMMUNITY_WORKER,
-                Role.COMMUNITY_SECRETARY,
-                Role.STREET_STAFF,
-                Role.DEPARTMENT_STAFF,
-                Role.PARTNER_STAFF,
-                Role.DISTRICT_STAFF,
-            }
-        ),
-    ),
-    NavItem("divisions", _("区划与网格"), "geo:divisions", PLACE_STAFF),
-    NavItem(
-        "registry",
-        _("人房网格地址"),
-        "registry:home",
-        frozenset(
-            {
-                Role.GRID_WORKER,
-                Role.GRID_CHIEF,
-                Role.COMMUNITY_WORKER,
-                Role.COMMUNITY_SECRETARY,
-                Role.STREET_STAFF,
-                Role.DISTRICT_STAFF,
-            }
-        ),
-    ),
-    NavItem(
-        "party",
-        _("党组织与党员"),
-        "party:home",
-        frozenset(
-            {
-                Role.GRID_CHIEF,
-                Role.COMMUNITY_WORKER,
-                Role.COMMUNITY_SECRETARY,
-                Role.STREET_STAFF,
-                Role.DISTRICT_STAFF,
-                Role.PARTNER_STAFF,
-            }
-        ),
-    ),
-    NavItem(
-        "services",
-        _("社区服务"),
-        "services:home",
-        frozenset(
-            {
-                Role.GRID_CHIEF,
-                Role.COMMUNITY_WORKER,
-                Role.COMMUNITY_SECRETARY,
-                Role.STREET_STAFF,
-                Role.DISTRICT_STAFF,
-                Role.PARTNER_STAFF,
-            }
-        ),
-    ),
-    NavItem(
-        "venues",
-        _("共享阵地"),
-        "venues:home",
-        frozenset(
-            {
-                Role.COMMUNITY_WORKER,
-                Role.COMMUNITY_SECRETARY,
-                Role.STREET_STAFF,
-                Role.DISTRICT_STAFF,
-                Role.PARTNER_STAFF,
-            }
-        ),
-    ),
-    NavItem("users", _("账号与角色"), "accounts:users", frozenset(GRANTS)),
-    NavItem("audit", _("审计日志"), "core:audit", frozenset({Role.AUDIT_ADMIN})),
-    NavItem("calendar", _("工作日历"), "core:calendar", STAFF | {Role.SYSTEM_ADMIN}),
-    NavItem("admin", _("系统配置"), "admin:index", frozenset({Role.SYSTEM_ADMIN})),
-]
-_BY_KEY = {item.key: item for item in NAVIGATION}
+
+# The console's navigation is what the apps register (core.registry, each app's manifest.py):
+# each page shows only for the roles that may use it, and the views check the same item
+# (page_allowed), so a link and its page never disagree.
 
 
 def page_allowed(user, key: str) -> bool:
-    return bool(user.is_authenticated and user.roles & _BY_KEY[key].roles)
+    return bool(user.is_authenticated and registry.nav_allowed(user.roles, key))
 
 
-def navigation_for(user) -> list[NavItem]:
+def navigation_for(user) -> list[registry.NavItem]:
     if not user.is_authenticated:
         return []
-    roles = user.roles
-    return [item for item in NAVIGATION if roles & item.roles]
+    return registry.navigation_for(user.roles)

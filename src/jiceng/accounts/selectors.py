@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from jiceng.accounts.models import RoleAssignment, User
 from jiceng.accounts.permissions import grantable_scopes, visible_users
 from jiceng.accounts.roles import Role
+from jiceng.core import registry
 from jiceng.core.errors import NotFound
 from jiceng.core.scope import covers
 from jiceng.geo.models import Division
@@ -57,14 +58,18 @@ def resident_home(*, user: User) -> dict[str, Any]:
 
 
 def member_home(*, user: User) -> dict[str, Any]:
-    from jiceng.party.models import PartyOrg
+    """The member's place (where they registered); the apps' cards add the rest."""
+    return _place_of(user, Role.MEMBER)
 
-    place = _place_of(user, Role.MEMBER)
-    orgs: list[PartyOrg] = []
-    if place.get("division"):
-        codes = [d.code for d in place["chain"]]
-        orgs = list(PartyOrg.objects.filter(division__code__in=codes).order_by("scope_code"))
-    return {**place, "party_orgs": orgs}
+
+def home_cards(*, user: User, home: str, place: dict[str, Any]) -> list[dict[str, Any]]:
+    """The cards the apps register for a phone home, each with what its template shows."""
+    cards = []
+    for card in registry.home_cards(home):
+        context = card.context(user, place)
+        if context is not None:
+            cards.append({"key": card.key, "template": card.template, "data": context})
+    return cards
 
 
 def user_list(*, user: User, query: str = "") -> QuerySet[User]:

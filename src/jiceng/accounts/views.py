@@ -24,12 +24,12 @@ from jiceng.accounts.permissions import (
     assignable_users,
     grantable_roles,
     grantable_scopes,
-    page_allowed,
+    navigation_for,
 )
 from jiceng.accounts.roles import ROLES
+from jiceng.core import registry
 from jiceng.core.audit import audit
 from jiceng.core.errors import NotFound, UserError
-from jiceng.core.registry import figures_for
 from jiceng.core.scope import covers, visible_or_404
 from jiceng.geo.codes import parse_code
 from jiceng.geo.models import Division
@@ -144,38 +144,52 @@ def no_role(request):
     return render(request, "accounts/no_role.html")
 
 
+def _phone_home(request, home: str, place: dict):
+    """A phone home: the place, then the links and cards the apps register for it."""
+    user = request.user
+    return render(
+        request,
+        f"accounts/{home}_home.html",
+        {
+            **place,
+            "home_links": registry.home_links(home),
+            "home_cards": selectors.home_cards(user=user, home=home, place=place),
+        },
+    )
+
+
 @page()
 def resident_home(request):
     if not request.user.has_role("resident"):
         raise NotFound(_("页面不存在。"))
-    return render(
-        request, "accounts/resident_home.html", selectors.resident_home(user=request.user)
-    )
+    return _phone_home(request, "resident", selectors.resident_home(user=request.user))
 
 
 @page()
 def member_home(request):
     if not request.user.has_role("member"):
         raise NotFound(_("页面不存在。"))
-    return render(request, "accounts/member_home.html", selectors.member_home(user=request.user))
+    return _phone_home(request, "member", selectors.member_home(user=request.user))
 
 
 @page("console")
 def console_home(request):
+    """The role's to-dos first (what waits for this user, overdue first), then the figures
+    of the scope; both from what the apps registered."""
     user = request.user
     scopes = selectors.console_scopes(user=user)
-    figures = (
-        [{"label": f.label, "value": f.compute(scopes)} for f in figures_for(user.roles)]
-        if scopes
-        else []
-    )
+    figures = registry.figures_for(user.roles) if scopes else []
+    values = registry.figure_values(figures, scopes)
     return render(
         request,
         "console/home.html",
         {
             "assignments": user.active_assignments,
-            "figures": figures,
-            "can_report": page_allowed(user, "report"),
+            "todos": registry.todos_for(user),
+            "figures": [
+                {"label": f.label, "value": v} for f, v in zip(figures, values, strict=True)
+            ],
+            "actions": [i for i in navigation_for(user) if i.primary],
         },
     )
 

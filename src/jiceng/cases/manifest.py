@@ -1,11 +1,28 @@
-"""What cases gives the shared surfaces: who may see its uploaded photos."""
+"""What cases gives the shared surfaces: reporting and the inbox in the navigation, its URLs
+(with Open311) and API, the resident home's links, the cases waiting for each role on the
+console home, and who may see its uploaded photos."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.accounts.roles import Role
 from jiceng.cases.models import CasePhoto
-from jiceng.cases.selectors import case_for
+from jiceng.cases.permissions import COMMUNITY_ROLES, UNIT_ROLES, VERIFIER_ROLES
+from jiceng.cases.selectors import InboxFilters, case_for, inbox
+from jiceng.cases.workflow import Status
 from jiceng.core.errors import NotFound
-from jiceng.core.registry import register_uploads
+from jiceng.core.registry import (
+    Api,
+    HomeLink,
+    NavItem,
+    Todo,
+    Urls,
+    register_component,
+    register_uploads,
+)
 
 
 def _may_see_photo(user, name: str) -> bool:
@@ -20,3 +37,70 @@ def _may_see_photo(user, name: str) -> bool:
 
 
 register_uploads("cases/", _may_see_photo)
+
+
+# The stages that wait for a role's action (workflow.TRANSITIONS' actors): the community files,
+# triages and handles minor matters (the street dispatches what is filed), a unit accepts and
+# reports back, the grid and the community verify.
+WAITING = [
+    (Status.REPORTED, _("待立案的诉求"), (*COMMUNITY_ROLES, Role.STREET_STAFF)),
+    (Status.FILED, _("待分流或派遣的诉求"), (*COMMUNITY_ROLES, Role.STREET_STAFF)),
+    (Status.COORDINATING, _("待社区协调处置的诉求"), COMMUNITY_ROLES),
+    (Status.SELF_HELP, _("待答复指引的诉求"), COMMUNITY_ROLES),
+    (Status.DISPATCHED, _("待接收的派遣"), UNIT_ROLES),
+    (Status.IN_PROGRESS, _("处置中待反馈的诉求"), UNIT_ROLES),
+    (Status.HANDLED, _("待核查的诉求"), VERIFIER_ROLES),
+]
+
+
+def _todos(user):
+    """The cases in the inbox waiting for this user's action, a line per stage: the link opens
+    the inbox filtered to that stage (the same selector); late past the stage's limit."""
+    now = timezone.now()
+    lines = []
+    for status, label, roles in WAITING:
+        if not user.has_role(*roles):
+            continue
+        cases = inbox(user=user, filters=InboxFilters(status=status))
+        url = reverse("cases:inbox") + f"?status={status}"
+        lines.append(Todo(label, url, cases, cases.filter(deadline_at__lt=now)))
+    return lines
+
+
+register_component(
+    "cases",
+    nav=[
+        # Patrol reporting is the grid staff's main job: the first thing their navigation offers.
+        NavItem(
+            "report",
+            _("上报问题"),
+            "cases:report",
+            frozenset({Role.GRID_WORKER, Role.GRID_CHIEF}),
+            order=10,
+            primary=True,
+        ),
+        NavItem(
+            "cases",
+            _("诉求与事件"),
+            "cases:inbox",
+            frozenset(
+                {
+                    Role.GRID_WORKER,
+                    Role.GRID_CHIEF,
+                    *COMMUNITY_ROLES,
+                    Role.STREET_STAFF,
+                    *UNIT_ROLES,
+                    Role.DISTRICT_STAFF,
+                }
+            ),
+            order=30,
+        ),
+    ],
+    urls=[Urls("cases/", "jiceng.cases.urls"), Urls("open311/v2/", "jiceng.cases.open311")],
+    api=[Api("/cases", "jiceng.cases.api.router")],
+    home_links=[
+        HomeLink("resident", "report", _("我要上报"), "cases:report", order=10),
+        HomeLink("resident", "my_cases", _("我的诉求"), "cases:mine", order=20),
+    ],
+    todos=_todos,
+)

@@ -1,16 +1,30 @@
-"""What services gives the shared surfaces: its figures, and (in scoring.py) its point sources."""
+"""What community services give the shared surfaces: their pages, URLs (console and phone)
+and API, the phone homes' links, what waits for review on the console home, their figures,
+and (in scoring.py) their point sources."""
 
 from __future__ import annotations
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.accounts.roles import Role
 from jiceng.community.models import Activity, Need, ServiceOrder, Wish
-from jiceng.community.permissions import visible_wishes
+from jiceng.community.permissions import MANAGER_ROLES, visible_wishes
 from jiceng.community.scoring import POINT_SOURCES  # noqa: F401 - declared here for the reader
+from jiceng.community.selectors import need_list, order_list, wish_list
 from jiceng.community.workflow import OrderStatus
-from jiceng.core.registry import register_figure, register_uploads
+from jiceng.core.registry import (
+    Api,
+    HomeLink,
+    NavItem,
+    Todo,
+    Urls,
+    register_component,
+    register_figure,
+    register_uploads,
+)
 
 
 def _month_start():
@@ -18,32 +32,26 @@ def _month_start():
     return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def _needs_pending(scopes: list[str]) -> int:
-    return Need.objects.within(*scopes).filter(status=Need.Status.PENDING).count()
+def _needs_pending(scopes: list[str]):
+    return Need.objects.within(*scopes).filter(status=Need.Status.PENDING)
 
 
-def _activities_this_month(scopes: list[str]) -> int:
-    return (
-        Activity.objects.within(*scopes)
-        .filter(starts_at__gte=_month_start(), status=Activity.Status.PUBLISHED)
-        .count()
+def _activities_this_month(scopes: list[str]):
+    return Activity.objects.within(*scopes).filter(
+        starts_at__gte=_month_start(), status=Activity.Status.PUBLISHED
     )
 
 
-def _orders_late(scopes: list[str]) -> int:
-    return (
-        ServiceOrder.objects.within(*scopes)
-        .filter(status=OrderStatus.DISPATCHED, due_at__lt=timezone.now())
-        .count()
+def _orders_late(scopes: list[str]):
+    return ServiceOrder.objects.within(*scopes).filter(
+        status=OrderStatus.DISPATCHED, due_at__lt=timezone.now()
     )
 
 
 def _wishes(status_field: str, statuses: tuple[str, ...]):
-    def compute(scopes: list[str]) -> int:
-        return (
-            Wish.objects.within(*scopes)
-            .filter(status__in=statuses, **{f"{status_field}__gte": _month_start()})
-            .count()
+    def compute(scopes: list[str]):
+        return Wish.objects.within(*scopes).filter(
+            status__in=statuses, **{f"{status_field}__gte": _month_start()}
         )
 
     return compute
@@ -74,3 +82,65 @@ def _may_see_wish_photo(user, name: str) -> bool:
 
 
 register_uploads("wishes/", _may_see_wish_photo)
+
+
+def _todos(user):
+    """For the community's managers: needs and micro-wishes waiting for review, and service
+    orders nobody has accepted yet (late: past their time). Each link opens the list filtered
+    to those records (the same selectors)."""
+    if not user.has_role(*MANAGER_ROLES):
+        return []
+    orders = order_list(user=user, status=OrderStatus.DISPATCHED)
+    return [
+        Todo(
+            _("待审核的需求"),
+            reverse("services:needs") + "?status=pending",
+            need_list(user=user, status=Need.Status.PENDING),
+        ),
+        Todo(
+            _("待审核的微心愿"),
+            reverse("services:wishes") + "?status=pending",
+            wish_list(user=user, status=Wish.Status.PENDING),
+        ),
+        Todo(
+            _("待接单的服务工单"),
+            reverse("services:orders") + f"?status={OrderStatus.DISPATCHED}",
+            orders,
+            orders.filter(due_at__lt=timezone.now()),
+        ),
+    ]
+
+
+register_component(
+    "community",
+    nav=[
+        NavItem(
+            "services",
+            _("社区服务"),
+            "services:home",
+            frozenset(
+                {
+                    Role.GRID_CHIEF,
+                    Role.COMMUNITY_WORKER,
+                    Role.COMMUNITY_SECRETARY,
+                    Role.STREET_STAFF,
+                    Role.DISTRICT_STAFF,
+                    Role.PARTNER_STAFF,
+                }
+            ),
+            order=70,
+        )
+    ],
+    urls=[
+        Urls("console/services/", "jiceng.community.urls"),
+        Urls("m/services/", "jiceng.community.mobile_urls"),
+    ],
+    api=[Api("/services", "jiceng.community.api.router")],
+    home_links=[
+        HomeLink("resident", "services", _("社区服务"), "m_services:hub", order=30),
+        HomeLink("member", "services", _("社区服务"), "m_services:hub", order=10),
+        HomeLink("member", "orders", _("服务工单"), "m_services:orders", order=20),
+        HomeLink("member", "wishes", _("认领微心愿"), "m_services:wishes", order=30),
+    ],
+    todos=_todos,
+)

@@ -1,36 +1,287 @@
 """What each app contributes to the shared surfaces, declared in its ``manifest.py``.
 
-The console home and, later, the dashboards read figures from here; they never reach into
-another app's models (Decidim registers each component's stats the same way).
+Decidim's ``register_component`` is the model: each app registers, once, its navigation items,
+its page URLs and API router, the links and cards of the phone homes and the to-do items of the
+console home (``register_component``), its figures (``register_figure``), its point sources
+(``register_point_sources``) and its upload folders (``register_uploads``). ``accounts``,
+``urls.py``, ``api.py`` and the homes read what is registered here; they never name an app
+above them, so adding an app is its folder and one line in ``INSTALLED_APPS``.
+
+core's AppConfig imports every installed app's ``manifest.py`` when Django starts
+(``autodiscover_modules``), in ``INSTALLED_APPS`` order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import QuerySet
+
+# --- components -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
-class Figure:
+class NavItem:
+    """A console page in the side navigation, shown to the roles (strings) that may use it.
+    The page guard (``accounts.permissions.page_allowed``) reads the same item, so a link and
+    its page never disagree. ``primary``: also a button at the head of the console home."""
+
     key: str
-    label: str
-    compute: Callable[[Any], int | float]  # compute(scope_code) -> value
-    roles: frozenset[str] | None = None  # None: every staff role
+    label: Any
+    url_name: str
+    roles: frozenset[str]
+    order: int = 100
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Page URLs mounted at ``prefix`` (``"console/party/"``): ``target`` is what
+    ``django.urls.include`` takes (a module's dotted path, or ``(patterns, app_name)``)."""
+
+    prefix: str
+    target: Any
+    namespace: str | None = None
+
+
+@dataclass(frozen=True)
+class Api:
+    """A django-ninja router mounted at ``prefix`` (``"/party"``): the router or its dotted
+    path (``"jiceng.party.api.router"``), imported when the API is built."""
+
+    prefix: str
+    router: Any
+
+
+@dataclass(frozen=True)
+class HomeLink:
+    """A button on a phone home (``home``: ``"resident"`` or ``"member"``); its
+    ``data-testid`` is ``<key>-link``."""
+
+    home: str
+    key: str
+    label: Any
+    url_name: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    """A card on a phone home: ``template`` rendered with ``card`` = ``context(user, place)``
+    (``place``: the home's division, chain, street, community and grid); a card whose context
+    is ``None`` is left out."""
+
+    home: str
+    key: str
+    template: str
+    context: Callable[[Any, dict[str, Any]], dict[str, Any] | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One line of a console home's to-do list. ``count`` is a number or the queryset of the
+    records waiting (counted with every other line in one query); ``overdue`` a flag or the
+    queryset of the late ones among them. ``url`` opens the list that shows exactly those
+    records."""
+
+    label: Any
+    url: str
+    count: int | QuerySet
+    overdue: bool | QuerySet = False
+
+
+TodoSource = Callable[[Any], Iterable[Todo]]
+
+
+@dataclass(frozen=True)
+class TodoLine:
+    """A to-do line as the home shows it: counted."""
+
+    label: Any
+    url: str
+    count: int
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    nav: tuple[NavItem, ...] = ()
+    urls: tuple[Urls, ...] = ()
+    api: tuple[Api, ...] = ()
+    home_links: tuple[HomeLink, ...] = ()
+    home_cards: tuple[HomeCard, ...] = ()
+    todos: TodoSource | None = None
+    order: int = field(default=0, compare=False)
+
+
+_components: dict[str, Component] = {}
+
+
+def register_component(
+    name: str,
+    *,
+    nav: Sequence[NavItem] = (),
+    urls: Sequence[Urls] = (),
+    api: Sequence[Api] = (),
+    home_links: Sequence[HomeLink] = (),
+    home_cards: Sequence[HomeCard] = (),
+    todos: TodoSource | None = None,
+) -> Component:
+    """Declare what the app ``name`` gives the navigation, the URLs, the API and the homes.
+    Registering the same name again replaces it (keeps its place in the order)."""
+    keys = {item.key for c in _components.values() if c.name != name for item in c.nav}
+    for item in nav:
+        if item.key in keys:
+            raise ValueError(f"navigation key {item.key!r} is registered twice")
+    order = _components[name].order if name in _components else len(_components)
+    component = Component(
+        name,
+        tuple(nav),
+        tuple(urls),
+        tuple(api),
+        tuple(home_links),
+        tuple(home_cards),
+        todos,
+        order,
+    )
+    _components[name] = component
+    return component
+
+
+def unregister_component(name: str) -> None:
+    """Take a component off the surfaces (tests that register a fake one)."""
+    _components.pop(name, None)
+
+
+def components() -> list[Component]:
+    """The registered components, in the order they were registered (INSTALLED_APPS)."""
+    return sorted(_components.values(), key=lambda c: c.order)
+
+
+def navigation() -> list[NavItem]:
+    """Every navigation item, in order."""
+    return sorted((i for c in components() for i in c.nav), key=lambda i: (i.order, i.key))
+
+
+def nav_item(key: str) -> NavItem | None:
+    return next((i for c in _components.values() for i in c.nav if i.key == key), None)
+
+
+def nav_allowed(roles: Iterable[str], key: str) -> bool:
+    """Do ``roles`` see the page ``key``? An unknown key opens to no one."""
+    item = nav_item(key)
+    return item is not None and bool(item.roles & set(roles))
+
+
+def navigation_for(roles: Iterable[str]) -> list[NavItem]:
+    roles = set(roles)
+    return [item for item in navigation() if item.roles & roles]
+
+
+def url_mounts() -> list[Urls]:
+    return [u for c in components() for u in c.urls]
+
+
+def api_mounts() -> list[Api]:
+    return [a for c in components() for a in c.api]
+
+
+def home_links(home: str) -> list[HomeLink]:
+    links = (link for c in components() for link in c.home_links if link.home == home)
+    return sorted(links, key=lambda link: link.order)
+
+
+def home_cards(home: str) -> list[HomeCard]:
+    cards = (card for c in components() for card in c.home_cards if card.home == home)
+    return sorted(cards, key=lambda card: card.order)
+
+
+def todos_for(user: Any) -> list[TodoLine]:
+    """The user's to-do lines from every component, counted in one query; lines with nothing
+    waiting are left out; the overdue ones first, then in the components' order."""
+    pending = [t for c in components() if c.todos for t in c.todos(user)]
+    values = count_all([v for t in pending for v in (t.count, t.overdue)])
+    lines = [
+        TodoLine(t.label, t.url, int(count), bool(overdue))
+        for t, count, overdue in zip(pending, values[::2], values[1::2], strict=True)
+        if count
+    ]
+    return sorted(lines, key=lambda line: not line.overdue)
+
+
+def count_all(values: Sequence[Any]) -> list[int | float | bool]:
+    """``values`` with every queryset replaced by its row count, all counted in one statement
+    per database (``SELECT (SELECT COUNT(*) FROM (...)), ...``); plain values pass through."""
+    out = list(values)
+    by_db: dict[str, list[int]] = {}
+    for i, v in enumerate(values):
+        if isinstance(v, QuerySet):
+            by_db.setdefault(v.db, []).append(i)
+    for db, indexes in by_db.items():
+        parts, params, counted = [], [], []
+        for i in indexes:
+            query = values[i].order_by().values("pk").query
+            try:
+                sql, p = query.get_compiler(using=db).as_sql()
+            except EmptyResultSet:  # .none(), pk__in=[]: nothing to ask the database
+                out[i] = 0
+                continue
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS c{len(counted)})")
+            params.extend(p)
+            counted.append(i)
+        if not counted:
+            continue
+        with connections[db].cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            row = cursor.fetchone()
+        for i, count in zip(counted, row, strict=True):
+            out[i] = count
+    return out
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+class Figure:
+    """A number for the console home and the dashboards, computed for a list of scopes.
+    ``source(scopes)`` returns the number, or the queryset whose rows it counts (the home
+    counts those of every figure in one query)."""
+
+    def __init__(self, key: str, label: Any, source: Callable[[Any], Any], roles=None):
+        self.key, self.label, self.source, self.roles = key, label, source, roles
+
+    def compute(self, scopes: Any) -> int | float:
+        value = self.source(scopes)
+        return value.count() if isinstance(value, QuerySet) else value
+
+    def __repr__(self) -> str:
+        return f"Figure({self.key!r})"
 
 
 _figures: dict[str, Figure] = {}
 
 
 def register_figure(
-    key: str, label: str, compute: Callable[[Any], int | float], roles: set[str] | None = None
+    key: str, label: Any, compute: Callable[[Any], Any], roles: set[str] | None = None
 ) -> None:
+    """``compute(scopes)`` returns a number or the queryset of the records it counts."""
     _figures[key] = Figure(key, label, compute, frozenset(roles) if roles else None)
 
 
 def figures_for(roles: set[str]) -> list[Figure]:
     return [f for f in _figures.values() if f.roles is None or f.roles & roles]
+
+
+def figure_values(figures: Sequence[Figure], scopes: Any) -> list[int | float]:
+    """The figures' values for ``scopes``; the counted ones in one query."""
+    return count_all([f.source(scopes) for f in figures])
 
 
 # Point sources. ``points`` sits above the apps whose actions earn points (DESIGN.md: a lower

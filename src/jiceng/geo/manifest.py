@@ -1,15 +1,35 @@
-"""What geo gives the shared surfaces: how many streets, communities and grids a scope holds."""
+"""What geo gives the shared surfaces: the divisions page, its URLs and API, and how many
+streets, communities and grids a scope holds."""
 
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.registry import register_figure
+from jiceng.core.registry import Api, NavItem, Urls, register_component, register_figure
 from jiceng.geo.models import Division
 
 
-def _count(level: str, scopes: list[str]) -> int:
-    return Division.objects.within(*scopes).filter(level=level, is_active=True).count()
+def _count(level: str, scopes: list[str]):
+    return Division.objects.within(*scopes).filter(level=level, is_active=True)
 
 
 register_figure("geo.streets", _("街道"), lambda scopes: _count("street", scopes))
 register_figure("geo.communities", _("社区和村"), lambda scopes: _count("community", scopes))
 register_figure("geo.grids", _("网格"), lambda scopes: _count("grid", scopes))
+
+# geo sits below accounts, so it names the roles by their values: the staff of a place.
+PLACE_STAFF = frozenset(
+    {
+        "grid_worker",
+        "grid_chief",
+        "community_worker",
+        "community_secretary",
+        "street_staff",
+        "district_staff",
+    }
+)
+
+register_component(
+    "geo",
+    nav=[NavItem("divisions", _("区划与网格"), "geo:divisions", PLACE_STAFF, order=40)],
+    urls=[Urls("console/geo/", "jiceng.geo.urls")],
+    api=[Api("/geo", "jiceng.geo.api.router")],
+)

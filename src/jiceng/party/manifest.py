@@ -1,19 +1,35 @@
-"""What party gives the shared surfaces: its figures, and (in scoring.py) its point sources."""
+"""What party gives the shared surfaces: its pages, URLs and API, the member home's links and
+its party-organization card, this week's meetings on the console home, its figures, and (in
+scoring.py) its point sources."""
 
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.registry import register_figure, register_uploads
-from jiceng.party.models import Member, Registration
-from jiceng.party.permissions import visible_meetings
+from jiceng.accounts.roles import Role
+from jiceng.core.registry import (
+    Api,
+    HomeCard,
+    HomeLink,
+    NavItem,
+    Todo,
+    Urls,
+    register_component,
+    register_figure,
+    register_uploads,
+)
+from jiceng.party.models import Member, PartyOrg, Registration
+from jiceng.party.permissions import MANAGER_ROLES, visible_meetings
 from jiceng.party.scoring import POINT_SOURCES  # noqa: F401 - declared here for the reader
+from jiceng.party.selectors import meetings_due_this_week
 
 
-def _members(scopes: list[str]) -> int:
-    return Member.objects.within(*scopes).filter(is_active=True).count()
+def _members(scopes: list[str]):
+    return Member.objects.within(*scopes).filter(is_active=True)
 
 
-def _registered(scopes: list[str]) -> int:
-    return Registration.objects.within(*scopes).filter(status="approved").count()
+def _registered(scopes: list[str]):
+    return Registration.objects.within(*scopes).filter(status="approved")
 
 
 register_figure("party.members", _("党员"), _members)
@@ -26,3 +42,59 @@ def _may_see_meeting_photo(user, name: str) -> bool:
 
 
 register_uploads("meetings/", _may_see_meeting_photo)
+
+
+def _party_orgs_card(user, place: dict) -> dict:
+    """The member home's card: the party organizations of the place where the member
+    registered, from the district down."""
+    orgs = []
+    if place.get("division"):
+        codes = [d.code for d in place["chain"]]
+        orgs = list(PartyOrg.objects.filter(division__code__in=codes).order_by("scope_code"))
+    return {"party_orgs": orgs}
+
+
+def _todos(user):
+    """The organizers' meetings of this week not yet held (late: its end has passed)."""
+    if not user.has_role(*MANAGER_ROLES):
+        return []
+    due = meetings_due_this_week(user=user)
+    return [
+        Todo(
+            _("本周待召开的会议"),
+            reverse("party:meetings") + "?due=week",
+            due,
+            due.filter(ends_at__lt=timezone.now()),
+        )
+    ]
+
+
+register_component(
+    "party",
+    nav=[
+        NavItem(
+            "party",
+            _("党组织与党员"),
+            "party:home",
+            frozenset(
+                {
+                    Role.GRID_CHIEF,
+                    Role.COMMUNITY_WORKER,
+                    Role.COMMUNITY_SECRETARY,
+                    Role.STREET_STAFF,
+                    Role.DISTRICT_STAFF,
+                    Role.PARTNER_STAFF,
+                }
+            ),
+            order=60,
+        )
+    ],
+    urls=[Urls("console/party/", "jiceng.party.urls")],
+    api=[Api("/party", "jiceng.party.api.router")],
+    home_links=[
+        HomeLink("member", "party_mine", _("组织生活与党费"), "party:mine", order=40),
+        HomeLink("member", "checkin", _("扫码签到"), "party:checkin", order=60),
+    ],
+    home_cards=[HomeCard("member", "party_orgs", "party/member_home_card.html", _party_orgs_card)],
+    todos=_todos,
+)

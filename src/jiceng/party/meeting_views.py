@@ -28,7 +28,8 @@ from jiceng.party.views import _run
 
 @page("party")
 def meetings(request):
-    rows = selectors.meeting_list(user=request.user)
+    due = request.GET.get("due") == "week"  # the console home's to-do: this week's meetings
+    rows = selectors.meeting_list(user=request.user, due_this_week=due)
     page_obj = Paginator(rows, 30).get_page(request.GET.get("page"))
     orgs = list(manageable_orgs(request.user))
     form = forms.MeetingForm(request.POST or None, orgs=orgs) if orgs else None
@@ -56,7 +57,7 @@ def meetings(request):
                 _("会议已安排。"),
             ):
                 return redirect("party:meeting", pk=created[0].pk)
-    return render(request, "party/meetings.html", {"page_obj": page_obj, "form": form})
+    return render(request, "party/meetings.html", {"page_obj": page_obj, "form": form, "due": due})
 
 
 @page("party")

@@ -59,11 +59,28 @@ def member_detail(*, user, pk: int) -> Member:
     return member
 
 
-def meeting_list(*, user, org_id: int | None = None) -> QuerySet[Meeting]:
-    meetings = (
-        visible_meetings(user)
-        .select_related("org")
-        .annotate(present=Count("attendances", filter=Q(attendances__status="present")))
+def this_week(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """Monday 00:00 of the current week and the Monday after, local time."""
+    today = timezone.localdate(now)
+    monday = today - timedelta(days=today.weekday())
+    start = datetime.combine(monday, time.min, tzinfo=timezone.get_current_timezone())
+    return start, start + timedelta(days=7)
+
+
+def meetings_due_this_week(*, user) -> QuerySet[Meeting]:
+    """The planned meetings of this week the user sees (minutes not yet recorded)."""
+    start, end = this_week()
+    return visible_meetings(user).filter(
+        status=Meeting.Status.PLANNED, starts_at__gte=start, starts_at__lt=end
+    )
+
+
+def meeting_list(
+    *, user, org_id: int | None = None, due_this_week: bool = False
+) -> QuerySet[Meeting]:
+    meetings = meetings_due_this_week(user=user) if due_this_week else visible_meetings(user)
+    meetings = meetings.select_related("org").annotate(
+        present=Count("attendances", filter=Q(attendances__status="present"))
     )
     if org_id:
         meetings = meetings.filter(org_id=org_id)

@@ -1,23 +1,29 @@
-"""What the register gives the shared surfaces: its figures for the console and dashboards."""
+"""What the register gives the shared surfaces: its page in the navigation, its URLs and API,
+and its figures for the console and dashboards."""
 
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.registry import register_figure
+from jiceng.core.registry import Api, NavItem, Urls, register_component, register_figure
 from jiceng.registry.models import CareTag, Person
 from jiceng.registry.permissions import CARE_ROLES, READ_ROLES
 
 
-def _residents(scopes: list[str]) -> int:
-    return Person.objects.within(*scopes).filter(status=Person.Status.LIVING).count()
+def _residents(scopes: list[str]):
+    return Person.objects.within(*scopes).filter(status=Person.Status.LIVING)
 
 
-def _elderly_alone(scopes: list[str]) -> int:
-    return (
-        CareTag.objects.within(*scopes)
-        .filter(tag=CareTag.Tag.ELDERLY_ALONE, ended_at__isnull=True)
-        .count()
+def _elderly_alone(scopes: list[str]):
+    return CareTag.objects.within(*scopes).filter(
+        tag=CareTag.Tag.ELDERLY_ALONE, ended_at__isnull=True
     )
 
 
 register_figure("registry.residents", _("在册居民"), _residents, roles=set(READ_ROLES))
 register_figure("registry.elderly_alone", _("独居老人"), _elderly_alone, roles=set(CARE_ROLES))
+
+register_component(
+    "registry",
+    nav=[NavItem("registry", _("人房网格地址"), "registry:home", frozenset(READ_ROLES), order=50)],
+    urls=[Urls("console/registry/", "jiceng.registry.urls")],
+    api=[Api("/registry", "jiceng.registry.api.router")],
+)

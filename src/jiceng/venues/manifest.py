@@ -1,5 +1,6 @@
-"""What venues gives the shared surfaces: the number of venues, this month's approved
-bookings, and how much of this month's opening hours they fill."""
+"""What venues gives the shared surfaces: its pages, URLs and API, the resident home's link,
+the bookings to review on the console home, and its figures: the number of venues, this
+month's approved bookings, and how much of this month's opening hours they fill."""
 
 from __future__ import annotations
 
@@ -7,11 +8,22 @@ import calendar
 from datetime import datetime, time, timedelta
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.registry import register_figure
+from jiceng.accounts.roles import Role
+from jiceng.core.registry import (
+    Api,
+    HomeLink,
+    NavItem,
+    Todo,
+    Urls,
+    register_component,
+    register_figure,
+)
 from jiceng.venues.models import Booking, OpeningWindow, Venue
+from jiceng.venues.selectors import pending_requests
 
 
 def _month(now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -70,6 +82,50 @@ def utilisation(scopes: list[str], now: datetime | None = None) -> int:
     return round(100 * (booked.total_seconds() if booked else 0) / open_seconds)
 
 
-register_figure("venues.count", _("共享阵地"), venue_count)
-register_figure("venues.bookings_month", _("本月场地预约"), bookings_this_month)
+def _bookings_this_month(scopes: list[str]):
+    start, end = _month()
+    return Booking.objects.within(*scopes).filter(
+        status=Booking.Status.APPROVED, starts_at__gte=start, starts_at__lt=end
+    )
+
+
+register_figure(
+    "venues.count", _("共享阵地"), lambda s: Venue.objects.within(*s).filter(is_active=True)
+)
+register_figure("venues.bookings_month", _("本月场地预约"), _bookings_this_month)
 register_figure("venues.utilisation", _("本月场地利用率（%）"), utilisation)
+
+
+def _todos(user):
+    """The booking requests waiting for this user's decision (the list on the venues page)."""
+    pending = pending_requests(user=user)
+    return [Todo(_("待审批的场地预约"), reverse("venues:home") + "#pending", pending)]
+
+
+register_component(
+    "venues",
+    nav=[
+        NavItem(
+            "venues",
+            _("共享阵地"),
+            "venues:home",
+            frozenset(
+                {
+                    Role.COMMUNITY_WORKER,
+                    Role.COMMUNITY_SECRETARY,
+                    Role.STREET_STAFF,
+                    Role.DISTRICT_STAFF,
+                    Role.PARTNER_STAFF,
+                }
+            ),
+            order=80,
+        )
+    ],
+    urls=[
+        Urls("console/venues/", "jiceng.venues.urls"),
+        Urls("m/venues/", "jiceng.venues.mobile_urls"),
+    ],
+    api=[Api("/venues", "jiceng.venues.api.router")],
+    home_links=[HomeLink("resident", "venues", _("预约场地"), "venues_m:list", order=40)],
+    todos=_todos,
+)
