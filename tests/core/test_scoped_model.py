@@ -68,3 +68,14 @@ def test_a_record_placed_by_its_service_keeps_the_code_it_was_given(places):
     )
     assert Compound.scope_place == ""
     assert Compound.objects.within(places["street"].code).get() == compound
+
+
+@pytest.mark.django_db
+def test_a_community_record_follows_its_community(places):
+    from jiceng.community.models import Need
+
+    need = Need.objects.create(community=places["community"], title="加装电梯", source="visit")
+    assert need.scope_code == places["community"].code
+    need.community = places["neighbour"]
+    need.save()
+    assert Need.objects.within(places["neighbour"].code).get() == need
