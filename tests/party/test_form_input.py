@@ -136,3 +136,48 @@ def test_a_linked_household_without_an_address_keeps_the_name_in_english(client,
     assert "Address" in form_errors(body) and "required" in form_errors(body)
     assert 'value="钱七"' in body
     assert not LinkedHousehold.objects.exists()
+
+
+def test_a_cancel_reason_past_its_length_is_refused_and_kept(client, party):
+    from tests.party.test_console_pages import a_meeting
+
+    meeting = a_meeting(party, minutes_ago=-60 * 24)
+    client.force_login(party["secretary"])
+    reason = "台" * 201
+    page = post(
+        client, reverse("party:meeting", args=[meeting.pk]), {"action": "cancel", "reason": reason}
+    )
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "原因" in form_errors(body) and f'value="{reason}"' in body
+    meeting.refresh_from_db()
+    assert meeting.status == "planned"
+
+
+def test_minutes_the_service_refuses_are_explained_and_kept(client, party):
+    from tests.party.test_console_pages import a_meeting
+
+    meeting = a_meeting(party, minutes_ago=-60 * 24)  # starts tomorrow
+    client.force_login(party["secretary"])
+    url = reverse("party:meeting", args=[meeting.pk])
+    page = post(client, url, {"action": "minutes", "minutes": "传达学习了……"})
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "会议尚未开始" in form_errors(body) and "传达学习了……</textarea>" in body
+    meeting.refresh_from_db()
+    assert meeting.minutes == "" and meeting.status == "planned"
+
+
+def test_leave_without_a_reason_is_refused_beside_the_roll(client, party):
+    from jiceng.party.models import Attendance
+    from tests.party.test_console_pages import a_meeting
+
+    meeting = a_meeting(party)
+    client.force_login(party["secretary"])
+    url = reverse("party:meeting", args=[meeting.pk])
+    page = post(client, url, {"action": "attendance", "member": party["bob"].pk, "reason": " "})
+    assert page.status_code == 400
+    assert "请假须说明事由" in form_errors(page.content.decode())
+    assert not Attendance.objects.exists()
+    outsider = post(client, url, {"action": "attendance", "member": "abc", "present": "1"})
+    assert outsider.status_code == 404

@@ -37,9 +37,18 @@ class ReasonForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    member = forms.IntegerField(widget=forms.HiddenInput)
+    member = VisibleField(
+        label=_("党员"),
+        message=_("党员不存在，或不在您的管辖范围内。"),
+        widget=forms.HiddenInput,
+    )
     present = forms.BooleanField(required=False)
+    # Empty for a presence; a leave without one is the service's to refuse, in its words.
     reason = forms.CharField(label=_("请假事由"), max_length=200, required=False)
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
 
 
 class DuesForm(forms.Form):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden
-from jiceng.core.scope import visible_or_404
+from jiceng.core.forms import submit
 from jiceng.party import forms, selectors
 from jiceng.party.meetings import (
     CHECKIN_REFRESH,
@@ -64,51 +64,50 @@ def meetings(request):
 def meeting_detail(request, pk: int):
     meeting = selectors.meeting_detail(user=request.user, pk=pk)
     manage = can_manage(request.user, meeting)
+    minutes_form = forms.MinutesForm(initial={"minutes": meeting.minutes})
+    cancel_form, attendance_form = forms.ReasonForm(), forms.AttendanceForm()
     if request.method == "POST":
         if not manage:
             raise Forbidden(_("只有会议组织者可以登记会议情况。"))
         action = request.POST.get("action")
+        done = None
         if action == "minutes":
-            form = forms.MinutesForm(request.POST)
-            minutes = form.cleaned_data["minutes"] if form.is_valid() else ""
-            _run(
-                request,
-                lambda: meeting_record(by=request.user, meeting=meeting, minutes=minutes),
-                _("会议记录已保存，会议记为已召开。"),
-            )
+            minutes_form = forms.MinutesForm(request.POST)
+            if submit(
+                minutes_form,
+                lambda data: meeting_record(
+                    by=request.user, meeting=meeting, minutes=data["minutes"]
+                ),
+            ):
+                done = _("会议记录已保存，会议记为已召开。")
         elif action == "cancel":
-            reason = request.POST.get("reason", "")
-            _run(
-                request,
-                lambda: meeting_cancel(by=request.user, meeting=meeting, reason=reason),
-                _("会议已取消。"),
-            )
+            cancel_form = forms.ReasonForm(request.POST)
+            if submit(
+                cancel_form,
+                lambda data: meeting_cancel(
+                    by=request.user, meeting=meeting, reason=data["reason"]
+                ),
+            ):
+                done = _("会议已取消。")
         elif action == "attendance":
-            form = forms.AttendanceForm(request.POST)
-            member = None
-            if form.is_valid():
-                # Resolved through the members the viewer sees: a member elsewhere is not found.
-                member = visible_or_404(
-                    visible_members(request.user),
-                    _("党员不存在，或不在您的管辖范围内。"),
-                    pk=form.cleaned_data["member"],
-                )
-            if member is None:
-                messages.error(request, _("请选择党员。"))
-            else:
-                present = form.cleaned_data["present"]
-                _run(
-                    request,
-                    lambda: attendance_record(
-                        by=request.user,
-                        meeting=meeting,
-                        member=member,
-                        present=present,
-                        reason=form.cleaned_data["reason"],
-                    ),
-                    (_("已登记{name}出席。") if present else _("已登记{name}请假。")).format(
-                        name=member.name
-                    ),
+            # The member is resolved through the members the viewer sees: elsewhere is 404.
+            attendance_form = forms.AttendanceForm(
+                request.POST, members=visible_members(request.user)
+            )
+            attendance = submit(
+                attendance_form,
+                lambda data: attendance_record(
+                    by=request.user,
+                    meeting=meeting,
+                    member=data["member"],
+                    present=data["present"],
+                    reason=data["reason"],
+                ),
+            )
+            if attendance:
+                present = attendance_form.cleaned_data["present"]
+                done = (_("已登记{name}出席。") if present else _("已登记{name}请假。")).format(
+                    name=attendance.member.name
                 )
         elif action == "photos":
             files = request.FILES.getlist("photos")
@@ -117,7 +116,12 @@ def meeting_detail(request, pk: int):
                 lambda: meeting_add_photos(by=request.user, meeting=meeting, files=files),
                 _("照片已保存。"),
             )
-        return redirect("party:meeting", pk=meeting.pk)
+            return redirect("party:meeting", pk=meeting.pk)
+        else:
+            return redirect("party:meeting", pk=meeting.pk)
+        if done:
+            messages.success(request, done)
+            return redirect("party:meeting", pk=meeting.pk)
     return render(
         request,
         "party/meeting.html",
@@ -125,7 +129,11 @@ def meeting_detail(request, pk: int):
             "meeting": meeting,
             "can_manage": manage,
             "roll": selectors.meeting_roll(meeting=meeting),
+            "minutes_form": minutes_form,
+            "cancel_form": cancel_form,
+            "attendance_form": attendance_form,
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 
