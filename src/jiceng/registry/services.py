@@ -110,11 +110,6 @@ def _check_unique_id(number: str | None, exclude: int | None = None) -> None:
         raise UserError(_("该身份证号已登记在册，请查找此人后修改或迁入。"), field="id_number")
 
 
-def household_for(dwelling: Dwelling) -> Household:
-    """The dwelling's household (the first one; created when there is none)."""
-    return Household.objects.get(pk=_households_of({dwelling.pk: dwelling.scope_code})[dwelling.pk])
-
-
 def _households_of(dwellings: dict[int, str]) -> dict[int, int]:
     """The household of each dwelling (by id, with its scope code): its first one, made in
     one insert where there is none."""
