@@ -178,7 +178,7 @@ def console_home(request):
     of the scope; both from what the apps registered."""
     user = request.user
     scopes = selectors.console_scopes(user=user)
-    figures = registry.figures_for(user.roles) if scopes else []
+    figures = registry.figures_for(user.roles, scopes) if scopes else []
     values = registry.figure_values(figures, scopes)
     return render(
         request,

@@ -254,8 +254,11 @@ class Figure:
     ``source(scopes)`` returns the number, or the queryset whose rows it counts (the home
     counts those of every figure in one query)."""
 
-    def __init__(self, key: str, label: Any, source: Callable[[Any], Any], roles=None):
+    def __init__(self, key: str, label: Any, source: Callable[[Any], Any], roles=None, shown=None):
         self.key, self.label, self.source, self.roles = key, label, source, roles
+        # shown(scopes) -> bool: whether the figure means anything for these scopes (a count of
+        # streets does not, for a community's staff); None: always.
+        self.shown = shown
 
     def compute(self, scopes: Any) -> int | float:
         value = self.source(scopes)
@@ -269,14 +272,25 @@ _figures: dict[str, Figure] = {}
 
 
 def register_figure(
-    key: str, label: Any, compute: Callable[[Any], Any], roles: set[str] | None = None
+    key: str,
+    label: Any,
+    compute: Callable[[Any], Any],
+    roles: set[str] | None = None,
+    shown: Callable[[Any], bool] | None = None,
 ) -> None:
-    """``compute(scopes)`` returns a number or the queryset of the records it counts."""
-    _figures[key] = Figure(key, label, compute, frozenset(roles) if roles else None)
+    """``compute(scopes)`` returns a number or the queryset of the records it counts;
+    ``shown(scopes)``, where given, says whether it means anything for those scopes."""
+    _figures[key] = Figure(key, label, compute, frozenset(roles) if roles else None, shown)
 
 
-def figures_for(roles: set[str]) -> list[Figure]:
-    return [f for f in _figures.values() if f.roles is None or f.roles & roles]
+def figures_for(roles: set[str], scopes: Any = None) -> list[Figure]:
+    """The figures these roles see; with ``scopes``, only those that mean something there."""
+    return [
+        f
+        for f in _figures.values()
+        if (f.roles is None or f.roles & roles)
+        and (scopes is None or f.shown is None or f.shown(scopes))
+    ]
 
 
 def figure_values(figures: Sequence[Figure], scopes: Any) -> list[int | float]:

@@ -4,6 +4,7 @@ streets, communities and grids a scope holds."""
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.registry import Api, NavItem, Urls, register_component, register_figure
+from jiceng.core.scope import LEVELS
 from jiceng.geo.models import Division
 
 
@@ -11,9 +12,24 @@ def _count(level: str, scopes: list[str]):
     return Division.objects.within(*scopes).filter(level=level, is_active=True)
 
 
-register_figure("geo.streets", _("街道"), lambda scopes: _count("street", scopes))
-register_figure("geo.communities", _("社区和村"), lambda scopes: _count("community", scopes))
-register_figure("geo.grids", _("网格"), lambda scopes: _count("grid", scopes))
+def _above(level: str):
+    """Shown only where some scope is larger than ``level``: a community's staff are not told
+    that their community holds 0 streets and 1 community."""
+
+    def shown(scopes: list[str]) -> bool:
+        return any(len(code) < LEVELS[level] for code in scopes)
+
+    return shown
+
+
+for level, key, label in (
+    ("street", "geo.streets", _("街道")),
+    ("community", "geo.communities", _("社区和村")),
+    ("grid", "geo.grids", _("网格")),
+):
+    register_figure(
+        key, label, lambda scopes, level=level: _count(level, scopes), shown=_above(level)
+    )
 
 # geo sits below accounts, so it names the roles by their values: the staff of a place.
 PLACE_STAFF = frozenset(
