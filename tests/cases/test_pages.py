@@ -170,9 +170,9 @@ def test_the_inbox_marks_cases_yellow_and_red_and_filters(
     with django_assert_max_num_queries(12):
         body = client.get("/cases/inbox/").content.decode()
     assert body.count("<tr class=") == 23
-    assert f'data-light="red"><td><a href="/cases/{late.number}/"' in body
-    assert f'data-light="yellow"><td><a href="/cases/{soon.number}/"' in body
-    assert f'data-light=""><td><a href="/cases/{fine.number}/"' in body
+    assert f'data-light="red"><td data-label="编号"><a href="/cases/{late.number}/"' in body
+    assert f'data-light="yellow"><td data-label="编号"><a href="/cases/{soon.number}/"' in body
+    assert f'data-light=""><td data-label="编号"><a href="/cases/{fine.number}/"' in body
     overdue = client.get("/cases/inbox/?overdue=1").content.decode()
     assert late.number in overdue and soon.number not in overdue
     assert client.get("/cases/inbox/?status=bogus").status_code == 400
