@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -412,3 +413,26 @@ def test_a_district_that_works_in_english_tells_residents_in_plain_english(
         f"Your report is accepted and the community will handle it ({case.number})",
         f"{category.name}: The community will bring together whoever is needed to fix it.",
     )
+
+
+def test_the_case_page_puts_the_stage_actions_first_and_folds_the_whistle_form(
+    client, cast, category
+):
+    """Issue 19: the whistle block (a checkbox and a deadline for every unit of the district)
+    sat above the dispatch form and made the page 3,100 px tall. The stage's actions come
+    first; calling units is one folded line until opened, or open when refused input came back."""
+    case = make_case(cast, category, status="dispatched")
+    client.force_login(cast["street"])
+    body = client.get(f"/cases/{case.number}/").content.decode()
+    assert 'data-testid="whistle-form"' in body
+    assert body.index('class="card action"') < body.index('data-testid="whistles"')
+    folded = re.search(r'<details class="whistle-new" data-testid="whistle-new"( open)?>', body)
+    assert folded and folded.group(1) is None
+    # a refused whistle comes back with the form open and what was typed kept
+    body = client.post(
+        f"/cases/{case.number}/whistle/",
+        {"units": [], "note": "涉及供水", "hours": "4"},
+        follow=True,
+    ).content.decode()
+    assert '<details class="whistle-new" data-testid="whistle-new" open>' in body
+    assert "涉及供水" in body
