@@ -208,13 +208,27 @@ def test_the_member_home_shows_the_party_card_that_party_registers(client, place
     from jiceng.party.models import PartyOrg
     from tests.party.conftest import member_user
 
+    committee = PartyOrg.objects.create(
+        name="中共公园社区委员会", kind="committee", division=places["community"]
+    )
     branch = PartyOrg.objects.create(
-        name="公园社区第1网格党支部", kind="branch", division=places["grid1"]
+        name="公园社区第1网格党支部", kind="branch", division=places["grid1"], parent=committee
+    )
+    PartyOrg.objects.create(
+        name="公园社区第2网格党支部", kind="branch", division=places["grid2"], parent=committee
     )
     member = member_user(branch, "艾丽")
     client.force_login(member.user)
     body = client.get(reverse("member_home")).content.decode()
     assert 'data-testid="party-org-card"' in body
+    # the member's own branch under its committee, top down; not a sibling branch
+    card = body[body.index('data-testid="party-org-card"') :]
+    card = card[: card.index("</section>")]
+    assert re.findall(r"<li[^>]*>(?:<strong>)?([^<]+)", card) == [
+        "中共公园社区委员会",
+        "公园社区第1网格党支部",
+    ]
+    assert '<li data-testid="own-org"><strong>公园社区第1网格党支部</strong>' in card
     links = re.findall(r'href="([^"]+)" data-testid="([a-z_]+)-link"', body)
     assert (reverse("party:mine"), "party_mine") in links
     assert (reverse("points:me"), "points") in links

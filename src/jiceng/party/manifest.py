@@ -19,7 +19,7 @@ from jiceng.core.registry import (
     register_uploads,
 )
 from jiceng.party.models import Member, PartyOrg, Registration
-from jiceng.party.permissions import MANAGER_ROLES, visible_meetings
+from jiceng.party.permissions import MANAGER_ROLES, member_of, visible_meetings
 from jiceng.party.scoring import POINT_SOURCES  # noqa: F401 - declared here for the reader
 from jiceng.party.selectors import meetings_due_this_week
 
@@ -45,13 +45,22 @@ register_uploads("meetings/", _may_see_meeting_photo)
 
 
 def _party_orgs_card(user, place: dict) -> dict:
-    """The member home's card: the party organizations of the place where the member
-    registered, from the district down."""
+    """The member home's card: the member's own branch and the organizations above it, from
+    the top down (issue 19: a branch of a grid was missing, the card listed the organizations
+    of the member's community instead). Someone with the member role but no member record yet
+    sees the organizations of the place they registered in."""
+    member = member_of(user)
+    if member is not None:
+        chain, org = [], member.org
+        while org is not None and len(chain) < 8:  # a tree a few levels deep
+            chain.append(org)
+            org = org.parent
+        return {"party_orgs": chain[::-1], "own_org": member.org}
     orgs = []
     if place.get("division"):
         codes = [d.code for d in place["chain"]]
         orgs = list(PartyOrg.objects.filter(division__code__in=codes).order_by("scope_code"))
-    return {"party_orgs": orgs}
+    return {"party_orgs": orgs, "own_org": None}
 
 
 def _todos(user):
