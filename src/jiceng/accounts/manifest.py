@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.accounts.models import RoleAssignment
 from jiceng.accounts.permissions import STAFF
 from jiceng.accounts.roles import GRANTS, Role
-from jiceng.core.registry import Api, NavItem, Urls, register_component, register_figure
+from jiceng.core.registry import (
+    Api,
+    NavItem,
+    Urls,
+    register_audit_actions,
+    register_component,
+    register_figure,
+)
 
 
 def _count(role: str, scopes: list[str]):
@@ -32,4 +39,21 @@ register_component(
     ],
     urls=[Urls("", "jiceng.accounts.urls")],
     api=[Api("/accounts", "jiceng.accounts.api.router")],
+)
+
+# The audit page shows these actions in words (core's own and the accounts').
+register_audit_actions(
+    {
+        "user.login": _("登录"),
+        "user.logout": _("退出登录"),
+        "user.otp_failed": _("双因素验证失败"),
+        "user.otp_bound": _("绑定双因素验证"),
+        "user.create": _("创建账号"),
+        "user.password_change": _("修改密码"),
+        "role.assign": _("分配角色"),
+        "role.end": _("终止角色"),
+        "admin.action": _("系统配置修改"),
+        "system.backup": _("备份"),
+        "system.restore": _("恢复备份"),
+    }
 )

@@ -96,6 +96,7 @@ MACHINE = Machine(
     transitions=workflow.TRANSITIONS,
     may_act=can_act,
     audit_prefix="case.",
+    entity=gettext_lazy("案件"),
     wrong_stage=gettext_lazy("案件当前为“{stage}”，不能{action}。"),
     forbidden=gettext_lazy("您不能对此案件{action}。"),
     stale=gettext_lazy("该案件刚被他人处理过，请刷新后再操作。"),

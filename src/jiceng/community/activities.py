@@ -247,6 +247,7 @@ SIGNUPS = Machine(
     transitions=workflow.SIGNUP_TRANSITIONS,
     may_act=can_act_on_signup,
     audit_prefix="services.signup_",
+    entity=gettext_lazy("活动报名"),
     wrong_stage=gettext_lazy("您没有报名该活动。"),
     forbidden=gettext_lazy("您没有报名该活动。"),
     lock=_lock_signup,

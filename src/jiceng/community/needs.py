@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from jiceng.community import workflow
 from jiceng.community.checks import MAX_TEXT, _community, _text
@@ -71,6 +71,7 @@ MACHINE = Machine(
     transitions=workflow.NEED_TRANSITIONS,
     may_act=can_act_on_need,
     audit_prefix="services.need_",
+    entity=gettext_lazy("需求"),
     wrong_stage=workflow.NEED_REVIEWED,
     forbidden=workflow.MANAGERS_ONLY,
     note_field="reason",

@@ -112,6 +112,7 @@ MACHINE = Machine(
     transitions=workflow.TRANSITIONS,
     may_act=can_act_on_order,
     audit_prefix="services.order_",
+    entity=gettext_lazy("服务工单"),
     wrong_stage=gettext_lazy("工单当前为“{status}”，不能{action}。"),
     forbidden=gettext_lazy("您无权对该工单执行此操作。"),
     stale=gettext_lazy("工单已被他人处理，请刷新后再试。"),

@@ -96,6 +96,7 @@ WISHES = Machine(
     transitions=workflow.WISH_TRANSITIONS,
     may_act=can_act_on_wish,
     audit_prefix="services.wish_",
+    entity=gettext_lazy("微心愿"),
     wrong_stage=gettext_lazy("该心愿当前为“{stage}”，不能{action}。"),
     forbidden=gettext_lazy("您不能{action}该心愿。"),
     related=("poster",),

@@ -382,3 +382,21 @@ def upload_visible(user: Any, name: str) -> bool:
 
 def upload_folders() -> list[str]:
     return sorted(_upload_checks)
+
+
+# Audit actions in words. The audit log keeps each action's code ("case.accept"); the audit page
+# shows what the code means in the reader's language. A state machine (core.workflow) names its
+# transitions' actions itself; an app adds its other actions in its manifest.
+
+_audit_labels: dict[str, Any] = {}
+
+
+def register_audit_actions(labels: dict[str, Any]) -> None:
+    """``{"case.accept": _("案件：受理"), ...}``, lazy labels read in the reader's language."""
+    _audit_labels.update(labels)
+
+
+def audit_action_label(code: str) -> str:
+    """What ``code`` means, or the code itself where no app has said."""
+    label = _audit_labels.get(code)
+    return str(label) if label is not None else code

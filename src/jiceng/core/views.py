@@ -18,6 +18,7 @@ from jiceng.core.forms import DeadlineForm
 from jiceng.core.inputs import check_day
 from jiceng.core.models import Notification
 from jiceng.core.pages import page
+from jiceng.core.registry import audit_action_label
 from jiceng.core.workdays import WorkingCalendar
 
 # The role that reads the audit log, by the name accounts gives it: core knows roles only as
@@ -35,15 +36,17 @@ def audit_view(request):
         scopes=request.user.scopes_for(AUDIT_ADMIN), filters=filters
     )
     page_obj = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for entry in page_obj:
+        entry.action_label = audit_action_label(entry.action)
+    # The filter lists each action in words (the code stays the value), in the reader's order.
+    actions = sorted(
+        ((code, audit_action_label(code)) for code in selectors.audit_actions()),
+        key=lambda pair: (pair[1] == pair[0], pair[1]),
+    )
     return render(
         request,
         "core/audit.html",
-        {
-            "page_obj": page_obj,
-            "filters": filters,
-            "error": error,
-            "actions": selectors.audit_actions(),
-        },
+        {"page_obj": page_obj, "filters": filters, "error": error, "actions": actions},
     )
 
 

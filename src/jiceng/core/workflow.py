@@ -27,12 +27,14 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.models import AppendOnlyQuerySet
+from jiceng.core.registry import register_audit_actions
 
 # A guard looks at the locked record (and the keyword arguments of the run) and raises a
 # UserError when the transition may not happen.
@@ -91,6 +93,19 @@ class Machine:
     audit_object: Callable[[Any], Any] | None = None
     # More fields of the event, read after the save: (record, previous=, now=) -> fields.
     event_extra: Callable[..., dict[str, Any]] | None = None
+    # What the record is called ("案件"): the audit page then shows "案件：受理" for the code.
+    entity: Any = None
+
+    def __post_init__(self) -> None:
+        if self.entity is not None:
+            register_audit_actions(
+                {
+                    t.audit_action or f"{self.audit_prefix}{name}": format_lazy(
+                        gettext_lazy("{entity}：{action}"), entity=self.entity, action=t.label
+                    )
+                    for name, t in self.transitions.items()
+                }
+            )
 
     # --- the checks, in their one order -------------------------------------------------------
 

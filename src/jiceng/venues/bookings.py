@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from jiceng.accounts.models import User
 from jiceng.accounts.roles import ADMIN_ROLES, Role
@@ -279,6 +279,7 @@ MACHINE = Machine(
     transitions=workflow.TRANSITIONS,
     may_act=can_act_on_booking,
     audit_prefix="venue.booking.",
+    entity=gettext_lazy("场地预约"),
     wrong_stage=workflow.DECIDED,
     forbidden=workflow.DECIDERS_ONLY,
     lock=_lock_booking,
