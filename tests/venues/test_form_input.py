@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from jiceng.core.models import AuditEntry
-from jiceng.venues.models import Booking, Closure
+from jiceng.venues.models import Booking, Closure, Venue
 from tests.venues.conftest import book, next_weekday
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +79,85 @@ def test_a_good_closure_still_redirects_to_the_venue(cast, client):
     )
     assert done.status_code == 302
     assert Closure.objects.get().ends_on.isoformat() == day
+
+
+def venue_form(cast, **changes):
+    form = {
+        "division": cast["places"]["grid1"].pk,
+        "name": "第1网格党群服务站",
+        "kind": "station",
+        "address": "公园路 20 号",
+        "capacity": "15",
+        "w0": "18:00-21:00",
+        "w5": "09:00-12:00",
+        "max_days_ahead": "14",
+        "residents_only": "on",
+    }
+    return {**form, **changes}
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"capacity": "十五"}, "容纳人数应为正整数。"),
+        ({"max_days_ahead": "两周"}, "最多提前预约天数应在 1 至 365 之间。"),
+        ({"kind": "castle"}, "未知的场地类型。"),
+        ({"division": "abc"}, "请选择场地所在的社区或网格。"),
+        ({"w0": "", "w5": ""}, "请至少填写一个开放时段。"),
+        ({"contact_phone": "12345"}, "联系电话应为 11 位手机号码"),
+    ],
+)
+def test_a_refused_new_venue_is_explained_beside_the_form_with_what_was_typed(
+    cast, client, changes, says
+):
+    client.force_login(cast["secretary"])
+    before = (snapshot(), list(Venue.objects.values_list("pk", "name")))
+    page = client.post("/console/venues/new/", venue_form(cast, **changes))
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert says in errors(body)
+    assert 'value="第1网格党群服务站"' in body and 'value="公园路 20 号"' in body
+    assert 'value="18:00-21:00"' in body or "w0" in changes
+    assert 'name="residents_only" checked' in body
+    assert 'name="approval_required" checked' not in body  # what was unticked stays unticked
+    assert (snapshot(), list(Venue.objects.values_list("pk", "name"))) == before
+
+
+def test_a_refused_venue_change_keeps_what_was_typed_and_changes_nothing(cast, client):
+    venue = cast["venue"]
+    client.force_login(cast["secretary"])
+    shown = client.get(f"/console/venues/{venue.pk}/edit/").content.decode()
+    assert 'value="公园社区党群服务中心多功能厅"' in shown and 'value="09:00-21:00"' in shown
+    before = (snapshot(), list(Venue.objects.values_list("name", "capacity", "is_active")))
+    page = client.post(
+        f"/console/venues/{venue.pk}/edit/",
+        {
+            "name": "多功能厅（新）",
+            "kind": "center",
+            "address": "公园路 1 号",
+            "capacity": "0",
+            "w2": "19:00-21:00",
+            "max_days_ahead": "30",
+            "is_active": "on",
+        },
+    )
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "容纳人数应为正整数。" in errors(body)
+    assert 'value="多功能厅（新）"' in body and 'value="19:00-21:00"' in body
+    assert 'name="is_active" checked' in body
+    assert (snapshot(), list(Venue.objects.values_list("name", "capacity", "is_active"))) == before
+
+
+def test_a_good_venue_is_listed_and_a_good_change_saved(cast, client):
+    client.force_login(cast["secretary"])
+    done = client.post("/console/venues/new/", venue_form(cast))
+    venue = Venue.objects.get(name="第1网格党群服务站")
+    assert done.status_code == 302 and venue.residents_only and not venue.approval_required
+    assert venue.max_days_ahead == 14 and venue.capacity == 15
+    changed = client.post(
+        f"/console/venues/{venue.pk}/edit/",
+        venue_form(cast, capacity="25", name="服务站", is_active="on"),
+    )
+    venue.refresh_from_db()
+    assert changed.status_code == 302 and (venue.name, venue.capacity) == ("服务站", 25)
