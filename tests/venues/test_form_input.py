@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from jiceng.core.models import AuditEntry
+from jiceng.venues import services
 from jiceng.venues.models import Booking, Closure, Venue
 from tests.venues.conftest import book, next_weekday
 
@@ -161,3 +162,74 @@ def test_a_good_venue_is_listed_and_a_good_change_saved(cast, client):
     )
     venue.refresh_from_db()
     assert changed.status_code == 302 and (venue.name, venue.capacity) == ("服务站", 25)
+
+
+def row(page: str, booking) -> str:
+    """The cell of the booking's decision forms."""
+    found = re.search(
+        rf"<td>((?:(?!</td>).)*?/console/venues/bookings/{booking.pk}/(?:approve|cancel)/.*?)</td>",
+        page,
+        re.S,
+    )
+    assert found, "the booking is not on the page"
+    return found.group(1)
+
+
+def test_a_decline_without_a_reason_is_explained_beside_the_booking_on_the_home_page(cast, client):
+    booking = book(cast["venue"], cast["alice"], next_weekday(1), "10:00", "11:00")
+    other = book(cast["venue"], cast["bob"], next_weekday(2), "10:00", "11:00")
+    client.force_login(cast["secretary"])
+    before = snapshot()
+    page = client.post(f"/console/venues/bookings/{booking.pk}/decline/", {"reason": "  "})
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "请填写不批准的原因" in errors(row(body, booking))
+    assert 'data-testid="form-errors"' not in row(body, other)
+    assert snapshot() == before
+
+
+def test_a_cancel_on_the_venue_page_is_refused_there_and_a_long_reason_kept(cast, client):
+    booking = book(cast["venue"], cast["alice"], next_weekday(1), "10:00", "11:00")
+    pending = book(cast["venue"], cast["bob"], next_weekday(2), "10:00", "11:00")
+    client.force_login(cast["secretary"])
+    services.booking_approve(by=cast["secretary"], booking=booking)
+    detail = f"/console/venues/{cast['venue'].pk}/"
+    before = snapshot()
+    page = client.post(
+        f"/console/venues/bookings/{booking.pk}/cancel/", {"reason": "", "next": detail}
+    )
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert 'data-testid="upcoming"' in body and 'name="starts_on"' in body  # the venue's page
+    assert "请填写取消的原因" in errors(row(body, booking))
+    too_long = "场地漏水" * 80
+    page = client.post(
+        f"/console/venues/bookings/{pending.pk}/decline/", {"reason": too_long, "next": detail}
+    )
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "原因" in errors(row(body, pending)) and f'value="{too_long}"' in body
+    assert snapshot() == before
+
+
+def test_approving_a_booking_already_declined_is_explained_above_the_list(cast, client):
+    booking = book(cast["venue"], cast["alice"], next_weekday(1), "10:00", "11:00")
+    services.booking_decline(by=cast["worker"], booking=booking, reason="场地另有安排")
+    client.force_login(cast["secretary"])
+    before = snapshot()
+    page = client.post(f"/console/venues/bookings/{booking.pk}/approve/")
+    assert page.status_code == 400
+    assert "该预约已处理（未批准）" in errors(page.content.decode())
+    assert snapshot() == before
+
+
+def test_a_good_decision_still_goes_back_to_the_page_it_was_made_on(cast, client):
+    booking = book(cast["venue"], cast["alice"], next_weekday(1), "10:00", "11:00")
+    client.force_login(cast["secretary"])
+    detail = f"/console/venues/{cast['venue'].pk}/"
+    done = client.post(
+        f"/console/venues/bookings/{booking.pk}/decline/", {"reason": "开会", "next": detail}
+    )
+    assert done.status_code == 302 and done.url == detail
+    booking.refresh_from_db()
+    assert (booking.status, booking.reason) == ("declined", "开会")

@@ -116,3 +116,12 @@ class VenueForm(forms.Form):
         sent = "max_days_ahead" in self.data
         fields["max_days_ahead"] = data["max_days_ahead"] if sent else 30
         return {**fields, "windows": self.windows()}
+
+
+class DecisionForm(forms.Form):
+    """Approving, declining or cancelling a booking on the console. The service asks for the
+    reason in its own words (a booker cancelling their own needs none)."""
+
+    reason = forms.CharField(label=_("原因"), max_length=300, required=False)
+    # The console page the form was on, to go back to (only a venues' console page).
+    next = forms.CharField(required=False, max_length=500)

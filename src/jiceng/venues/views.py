@@ -82,6 +82,10 @@ def _division_choices(user):
 
 @page("venues")
 def home(request):
+    return _home_page(request)
+
+
+def _home_page(request, decided: dict | None = None, status: int = 200):
     query = request.GET.get("q", "").strip()
     rows = selectors.venue_list(user=request.user, query=query)
     page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
@@ -93,8 +97,23 @@ def home(request):
     return render(
         request,
         "venues/home.html",
-        {"page_obj": page_obj, "query": query, "pending": pending, "can_create": can_create},
+        {
+            "page_obj": page_obj,
+            "query": query,
+            "pending": pending,
+            "can_create": can_create,
+            "decided": _on_page(decided, pending),
+        },
+        status=status,
     )
+
+
+def _on_page(decided: dict | None, bookings) -> dict | None:
+    """A refused decision, marked with whether its booking is among those the page lists (its
+    errors are drawn beside it, else above the list)."""
+    if decided is not None:
+        decided["on_page"] = any(b.pk == decided["pk"] for b in bookings)
+    return decided
 
 
 @page("venues")
@@ -189,11 +208,15 @@ def venue_detail(request, pk: int):
     return _detail_page(request, venue, forms.ClosureForm())
 
 
-def _detail_page(request, venue: Venue, closure_form, status: int = 200):
+def _detail_page(
+    request, venue: Venue, closure_form, status: int = 200, decided: dict | None = None
+):
     monday = _week_start(request)
-    upcoming = selectors.venue_bookings(venue=venue, since=timezone.now()).exclude(
-        status__in=[Booking.Status.DECLINED, Booking.Status.CANCELLED]
-    )[:100]
+    upcoming = list(
+        selectors.venue_bookings(venue=venue, since=timezone.now()).exclude(
+            status__in=[Booking.Status.DECLINED, Booking.Status.CANCELLED]
+        )[:100]
+    )
     return render(
         request,
         "venues/detail.html",
@@ -203,6 +226,7 @@ def _detail_page(request, venue: Venue, closure_form, status: int = 200):
             "upcoming": upcoming,
             "closures": venue.closures.filter(ends_on__gte=timezone.localdate()),
             "closure_form": closure_form,
+            "decided": _on_page(decided, upcoming),
             "feed_url": request.build_absolute_uri(reverse("venues_m:feed", args=[venue.pk])),
             **_week_context(
                 venue, monday, request.user, all_pending=can_manage(request.user, venue)
@@ -246,35 +270,41 @@ def closure_add(request, pk: int):
 @require_POST
 def booking_decide(request, pk: int, action: str):
     booking = selectors.booking_for_console(user=request.user, pk=pk)
-    try:
-        if action == "approve":
-            services.booking_approve(by=request.user, booking=booking, request=request)
-            done = _("已批准。")
-        elif action == "decline":
-            services.booking_decline(
-                by=request.user,
-                booking=booking,
-                reason=request.POST.get("reason", ""),
-                request=request,
-            )
-            done = _("已退回，预约人会收到原因。")
-        elif action == "cancel":
-            services.booking_cancel(
-                by=request.user,
-                booking=booking,
-                reason=request.POST.get("reason", ""),
-                request=request,
-            )
-            done = _("已取消，预约人会收到通知。")
-        else:
-            raise NotFound(_("页面不存在。"))
-    except UserError as exc:
-        if isinstance(exc, Forbidden | NotFound):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    nxt = request.POST.get("next", "")
+    deciding = {
+        "approve": (
+            lambda data: services.booking_approve(
+                by=request.user, booking=booking, request=request
+            ),
+            _("已批准。"),
+        ),
+        "decline": (
+            lambda data: services.booking_decline(
+                by=request.user, booking=booking, reason=data["reason"], request=request
+            ),
+            _("已退回，预约人会收到原因。"),
+        ),
+        "cancel": (
+            lambda data: services.booking_cancel(
+                by=request.user, booking=booking, reason=data["reason"], request=request
+            ),
+            _("已取消，预约人会收到通知。"),
+        ),
+    }
+    if action not in deciding:
+        raise NotFound(_("页面不存在。"))
+    form = forms.DecisionForm(request.POST)
+    decide, done = deciding[action]
+    # The services return the booking (a cancel may return nothing): success is "not refused".
+    refused = submit(form, lambda data: decide(data) or True) is None
+    nxt = form.cleaned_data.get("next", "")
+    if refused:
+        # Drawn again where it was chosen, the error beside the booking and the reason kept.
+        decided = {"pk": booking.pk, "action": action, "form": form}
+        if nxt == reverse("venues:detail", args=[booking.venue_id]):
+            venue = selectors.venue_detail(user=request.user, pk=booking.venue_id)
+            return _detail_page(request, venue, forms.ClosureForm(), 400, decided)
+        return _home_page(request, decided, status=400)
+    messages.success(request, done)
     if nxt.startswith("/console/venues/"):
         return redirect(nxt)
     return redirect("venues:home")
