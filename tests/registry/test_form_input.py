@@ -78,3 +78,60 @@ def test_a_good_dwelling_still_redirects(client, cast, home):
     done = client.post(url, {"entrance": "2单元", "number": "301", "floor": "3"})
     assert done.status_code == 302
     assert Dwelling.objects.get(number="301").floor == 3
+
+
+def person_state():
+    from jiceng.registry.models import Person
+
+    rows = Person.objects.order_by("pk").values_list("pk", "name", "note", "ethnicity", "version")
+    return list(rows), AuditEntry.objects.count()
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"phone": "12345"}, "手机"),
+        ({"residence_type": "alien"}, "未知的人口类型"),
+        ({"name": "张" * 51}, "姓名"),
+        ({"version": "v2"}, "版本"),
+    ],
+    ids=["bad-phone", "unknown-type", "long-name", "version-in-words"],
+)
+def test_a_refused_person_edit_is_explained_beside_the_form_and_kept(
+    client, cast, places, changes, says
+):
+    from tests.registry.conftest import make_person
+
+    person = make_person(places["grid1"], name="张三")
+    client.force_login(cast["grid_worker"])
+    url = reverse("registry:person_edit", args=[person.pk])
+    before = person_state()
+    post = {
+        "name": "张三丰",
+        "ethnicity": "汉族",
+        "residence_type": "registered",
+        "note": "独居，常去活动室",
+        "version": str(person.version),
+        **changes,
+    }
+    page = client.post(url, post)
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert says in errors(body)
+    assert f'value="{post["name"]}"' in body and 'value="独居，常去活动室"' in body
+    assert person_state() == before
+
+
+def test_a_good_person_edit_is_saved(client, cast, places):
+    from jiceng.registry.models import Person
+    from tests.registry.conftest import make_person
+
+    person = make_person(places["grid1"], name="张三")
+    client.force_login(cast["grid_worker"])
+    url = reverse("registry:person_edit", args=[person.pk])
+    done = client.post(
+        url,
+        {"name": "张三丰", "residence_type": "registered", "version": str(person.version)},
+    )
+    assert done.status_code == 302
+    assert Person.objects.get(pk=person.pk).name == "张三丰"

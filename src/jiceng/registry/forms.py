@@ -6,6 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.registry.models import Person
+from jiceng.registry.services import PersonData
+
 
 class BuildingForm(forms.Form):
     # Name and grid may come empty: the service says what is missing, in its own words.
@@ -21,3 +24,30 @@ class DwellingForm(forms.Form):
     entrance = forms.CharField(label=_("单元"), max_length=20, required=False)
     number = forms.CharField(label=_("房号"), max_length=20, required=False)
     floor = forms.IntegerField(label=_("楼层"), min_value=-20, max_value=300, required=False)
+
+
+class PersonForm(forms.Form):
+    """A person's fields as the register's pages post them. The service (PersonData.cleaned)
+    words what is missing or unknown; here the text is bounded and the version read."""
+
+    name = forms.CharField(label=_("姓名"), max_length=50, required=False)
+    id_number = forms.CharField(label=_("公民身份号码"), max_length=30, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    ethnicity = forms.CharField(label=_("民族"), max_length=20, required=False)
+    residence_type = forms.CharField(label=_("人口类型"), max_length=20, required=False)
+    relation = forms.CharField(label=_("与户主关系"), max_length=20, required=False)
+    note = forms.CharField(label=_("备注"), max_length=500, required=False)
+    # The version the page was drawn at: a save over someone else's is refused by the service.
+    version = forms.IntegerField(label=_("版本"), required=False, min_value=0, max_value=2**31 - 1)
+
+    def person_data(self):
+        data = self.cleaned_data
+        return PersonData(
+            name=data["name"],
+            id_number=data["id_number"],
+            phone=data["phone"],
+            ethnicity=data["ethnicity"],
+            residence_type=data["residence_type"] or Person.ResidenceType.REGISTERED,
+            relation=data["relation"],
+            note=data["note"],
+        )

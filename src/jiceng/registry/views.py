@@ -279,19 +279,19 @@ def person_edit(request, pk: int):
     person = selectors.person_for(user=request.user, pk=pk)
     if not permissions.can_edit(request.user, person):
         raise Forbidden(_("您没有修改此记录的权限。"))
-    post = request.POST if request.method == "POST" else None
-    if post is not None:
-        try:
-            services.person_update(
+    form = forms.PersonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        saved = submit(
+            form,
+            lambda data: services.person_update(
                 person=person,
-                data=_person_data(post),
+                data=form.person_data(),
                 by=request.user,
-                expected_version=int(post.get("version") or 0) or None,
+                expected_version=data["version"] or None,
                 request=request,
-            )
-        except UserError as exc:
-            messages.error(request, exc.message)
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(request, _("已保存。"))
             return redirect("registry:person", pk=pk)
     return render(
@@ -299,7 +299,8 @@ def person_edit(request, pk: int):
         "registry/person_edit.html",
         {
             "person": person,
-            "post": post,
+            "form": form,
+            "post": form.data if form.is_bound else None,
             "initial": {
                 k: getattr(person, k)
                 for k in ("name", "ethnicity", "residence_type", "relation", "note")
@@ -307,7 +308,7 @@ def person_edit(request, pk: int):
             "residence_types": Person.ResidenceType.choices,
             "relations": Person.Relation.choices,
         },
-        status=400 if post is not None else 200,
+        status=400 if form.is_bound else 200,
     )
 
 
