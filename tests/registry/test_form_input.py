@@ -11,7 +11,8 @@ import pytest
 from django.urls import reverse
 
 from jiceng.core.models import AuditEntry
-from jiceng.registry.models import Building, Dwelling
+from jiceng.registry.models import Building, Dwelling, Person
+from tests.registry.conftest import make_person, valid_id
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,6 @@ def test_a_good_dwelling_still_redirects(client, cast, home):
 
 
 def person_state():
-    from jiceng.registry.models import Person
 
     rows = Person.objects.order_by("pk").values_list("pk", "name", "note", "ethnicity", "version")
     return list(rows), AuditEntry.objects.count()
@@ -100,7 +100,6 @@ def person_state():
 def test_a_refused_person_edit_is_explained_beside_the_form_and_kept(
     client, cast, places, changes, says
 ):
-    from tests.registry.conftest import make_person
 
     person = make_person(places["grid1"], name="张三")
     client.force_login(cast["grid_worker"])
@@ -123,8 +122,6 @@ def test_a_refused_person_edit_is_explained_beside_the_form_and_kept(
 
 
 def test_a_good_person_edit_is_saved(client, cast, places):
-    from jiceng.registry.models import Person
-    from tests.registry.conftest import make_person
 
     person = make_person(places["grid1"], name="张三")
     client.force_login(cast["grid_worker"])
@@ -135,3 +132,53 @@ def test_a_good_person_edit_is_saved(client, cast, places):
     )
     assert done.status_code == 302
     assert Person.objects.get(pk=person.pk).name == "张三丰"
+
+
+def test_a_person_refused_on_the_dwelling_page_is_explained_beside_the_form_and_kept(
+    client, cast, home
+):
+
+    client.force_login(cast["grid_worker"])
+    url = f"/console/registry/dwellings/{home['d1'].pk}/"
+    before = (Person.objects.count(), AuditEntry.objects.count())
+    page = client.post(
+        url,
+        {
+            "name": "王五",
+            "phone": "13800138000",
+            "residence_type": "registered",
+            "note": "新搬来",
+            "moved_in": "上个月",
+        },
+    )
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "日期格式应为 YYYY-MM-DD。" in errors(body)
+    assert 'value="王五"' in body and 'value="新搬来"' in body and 'value="上个月"' in body
+    assert (Person.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_moving_in_an_unknown_id_number_is_explained_beside_its_form(client, cast, home):
+
+    client.force_login(cast["grid_worker"])
+    url = f"/console/registry/dwellings/{home['d1'].pk}/"
+    before = (Person.objects.count(), AuditEntry.objects.count())
+    number = valid_id()
+    page = client.post(url, {"existing_id": number, "moved_in": "2024-05-01"})
+    assert page.status_code == 400
+    body = page.content.decode()
+    move_in = re.search(r'data-testid="person-move-in">(.*?)</form>', body, re.S).group(1)
+    assert "没有找到该身份证号的居民" in errors(move_in)
+    assert 'value="2024-05-01"' in move_in
+    assert (Person.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_a_good_person_is_registered_on_the_dwelling_page(client, cast, home):
+
+    client.force_login(cast["grid_worker"])
+    url = f"/console/registry/dwellings/{home['d1'].pk}/"
+    done = client.post(
+        url, {"name": "王五", "residence_type": "registered", "moved_in": "2024-05-01"}
+    )
+    person = Person.objects.get(name="王五")
+    assert done.status_code == 302 and person.dwelling_id == home["d1"].pk

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.forms import DayField
 from jiceng.registry.models import Person
 from jiceng.registry.services import PersonData
 
@@ -37,8 +38,6 @@ class PersonForm(forms.Form):
     residence_type = forms.CharField(label=_("人口类型"), max_length=20, required=False)
     relation = forms.CharField(label=_("与户主关系"), max_length=20, required=False)
     note = forms.CharField(label=_("备注"), max_length=500, required=False)
-    # The version the page was drawn at: a save over someone else's is refused by the service.
-    version = forms.IntegerField(label=_("版本"), required=False, min_value=0, max_value=2**31 - 1)
 
     def person_data(self):
         data = self.cleaned_data
@@ -51,3 +50,30 @@ class PersonForm(forms.Form):
             relation=data["relation"],
             note=data["note"],
         )
+
+
+class PersonEditForm(PersonForm):
+    # The version the page was drawn at: a save over someone else's is refused by the service.
+    version = forms.IntegerField(label=_("版本"), required=False, min_value=0, max_value=2**31 - 1)
+
+
+def _moved_in():
+    return DayField(
+        label=_("迁入日期"),
+        required=False,
+        error_messages={"invalid": _("日期格式应为 YYYY-MM-DD。")},
+    )
+
+
+class RegisterPersonForm(PersonForm):
+    """A new person registered on a dwelling's page."""
+
+    moved_in = _moved_in()
+
+
+class MoveInForm(forms.Form):
+    """Someone already registered, named by ID number, moved in on a dwelling's page (the
+    selector words an unknown number, the same for someone the worker may not see)."""
+
+    existing_id = forms.CharField(label=_("身份证号"), max_length=30)
+    moved_in = _moved_in()

@@ -24,18 +24,6 @@ from jiceng.registry.models import CareTag, ImportJob, Person
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _person_data(post) -> services.PersonData:
-    return services.PersonData(
-        name=post.get("name", ""),
-        id_number=post.get("id_number", ""),
-        phone=post.get("phone", ""),
-        ethnicity=post.get("ethnicity", ""),
-        residence_type=post.get("residence_type", Person.ResidenceType.REGISTERED),
-        relation=post.get("relation", ""),
-        note=post.get("note", ""),
-    )
-
-
 def _date(value: str, field: str) -> date | None:
     if not value:
         return None
@@ -171,57 +159,55 @@ def building_detail(request, pk: int):
 def dwelling_detail(request, pk: int):
     dwelling = selectors.dwelling_for(user=request.user, pk=pk)
     can_edit = permissions.can_edit(request.user, dwelling)
-    if request.method == "POST":
-        if not can_edit:
-            raise Forbidden(_("您没有修改此记录的权限。"))
-        try:
-            if request.POST.get("existing_id"):
-                person = selectors.person_to_move_in(
-                    user=request.user, id_number=request.POST["existing_id"]
-                )
-                services.person_move(
-                    person=person,
-                    to=dwelling,
-                    by=request.user,
-                    on=_date(request.POST.get("moved_in", ""), "moved_in"),
-                    request=request,
-                )
-            else:
-                person = services.person_create(
-                    data=_person_data(request.POST),
-                    dwelling=dwelling,
-                    by=request.user,
-                    moved_in=_date(request.POST.get("moved_in", ""), "moved_in"),
-                    request=request,
-                )
-        except UserError as exc:
-            messages.error(request, exc.message)
-            return render(
-                request,
-                "registry/dwelling.html",
-                {
-                    "dwelling": dwelling,
-                    "can_edit": can_edit,
-                    "post": request.POST,
-                    "residence_types": Person.ResidenceType.choices,
-                    "relations": Person.Relation.choices,
-                    **selectors.dwelling_people(dwelling),
-                },
-                status=400,
+    register, move_in = forms.RegisterPersonForm(), forms.MoveInForm()
+    if request.method != "POST":
+        return _dwelling_page(request, dwelling, can_edit, register, move_in)
+    if not can_edit:
+        raise Forbidden(_("您没有修改此记录的权限。"))
+    if request.POST.get("existing_id"):  # the page's second form: move someone in
+        form = move_in = forms.MoveInForm(request.POST)
+
+        def act(data):
+            person = selectors.person_to_move_in(user=request.user, id_number=data["existing_id"])
+            services.person_move(
+                person=person, to=dwelling, by=request.user, on=data["moved_in"], request=request
             )
-        messages.success(request, _("已登记 %(name)s。") % {"name": person.name})
-        return redirect("registry:person", pk=person.pk)
+            return person
+
+    else:
+        form = register = forms.RegisterPersonForm(request.POST)
+
+        def act(data):
+            return services.person_create(
+                data=form.person_data(),
+                dwelling=dwelling,
+                by=request.user,
+                moved_in=data["moved_in"],
+                request=request,
+            )
+
+    person = submit(form, act)
+    if person is None:
+        return _dwelling_page(request, dwelling, can_edit, register, move_in, status=400)
+    messages.success(request, _("已登记 %(name)s。") % {"name": person.name})
+    return redirect("registry:person", pk=person.pk)
+
+
+def _dwelling_page(request, dwelling, can_edit, register, move_in, status: int = 200):
     return render(
         request,
         "registry/dwelling.html",
         {
             "dwelling": dwelling,
             "can_edit": can_edit,
-            "post": {},
+            "register_form": register,
+            "move_in_form": move_in,
+            "post": register.data,
             "residence_types": Person.ResidenceType.choices,
             "relations": Person.Relation.choices,
             **selectors.dwelling_people(dwelling),
         },
+        status=status,
     )
 
 
@@ -279,7 +265,7 @@ def person_edit(request, pk: int):
     person = selectors.person_for(user=request.user, pk=pk)
     if not permissions.can_edit(request.user, person):
         raise Forbidden(_("您没有修改此记录的权限。"))
-    form = forms.PersonForm(request.POST if request.method == "POST" else None)
+    form = forms.PersonEditForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         saved = submit(
             form,
