@@ -182,3 +182,60 @@ def test_a_good_person_is_registered_on_the_dwelling_page(client, cast, home):
     )
     person = Person.objects.get(name="王五")
     assert done.status_code == 302 and person.dwelling_id == home["d1"].pk
+
+
+def status_form(page: str, action: str) -> str:
+    return re.search(rf'data-testid="status-{action}">(.*?)</form>', page, re.S).group(1)
+
+
+def person_history():
+    return list(
+        Person.objects.values_list("pk", "status", "dwelling_id")
+    ), AuditEntry.objects.count()
+
+
+@pytest.mark.parametrize(
+    ("action", "post", "says"),
+    [
+        ("deceased", {"on": "", "note": "家属告知"}, "请填写死亡日期。"),
+        ("deceased", {"on": "去年冬天", "note": "家属告知"}, "日期格式应为 YYYY-MM-DD。"),
+        ("move_out", {"on": "2999-01-01", "note": "搬去女儿家"}, ""),
+    ],
+    ids=["death-without-a-day", "death-on-a-day-in-words", "move-out-out-of-range"],
+)
+def test_a_refused_status_change_is_explained_beside_its_form_and_kept(
+    client, cast, places, action, post, says
+):
+    person = make_person(places["grid1"], name="赵六")
+    client.force_login(cast["grid_worker"])
+    before = person_history()
+    page = client.post(reverse("registry:person_status", args=[person.pk, action]), post)
+    assert page.status_code == 400
+    form = status_form(page.content.decode(), action)
+    assert says in errors(form)
+    assert f'value="{post["note"]}"' in form and (not post["on"] or f'value="{post["on"]}"' in form)
+    assert person_history() == before
+
+
+def test_a_good_move_out_is_recorded(client, cast, places):
+    person = make_person(places["grid1"], name="赵六")
+    client.force_login(cast["grid_worker"])
+    done = client.post(
+        reverse("registry:person_status", args=[person.pk, "move_out"]), {"note": "搬走"}
+    )
+    person.refresh_from_db()
+    assert done.status_code == 302 and person.status == "moved_out"
+
+
+def test_an_unknown_care_tag_is_explained_beside_the_tag_form(client, cast, places):
+    person = make_person(places["grid1"], name="赵六")
+    client.force_login(cast["grid_worker"])
+    before = person_history(), person.care_tags.count()
+    page = client.post(
+        reverse("registry:person_status", args=[person.pk, "tag"]),
+        {"tag": "rich", "on_off": "off"},
+    )
+    assert page.status_code == 400
+    form = status_form(page.content.decode(), "tag")
+    assert "未知的关爱标签。" in errors(form) and '<option value="off" selected>' in form
+    assert (person_history(), person.care_tags.count()) == before

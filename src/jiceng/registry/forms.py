@@ -77,3 +77,20 @@ class MoveInForm(forms.Form):
 
     existing_id = forms.CharField(label=_("身份证号"), max_length=30)
     moved_in = _moved_in()
+
+
+class LeavingForm(forms.Form):
+    """A person moved out or marked deceased on their page (a death needs its day: the view
+    says so; a move out without one is today)."""
+
+    on = DayField(
+        label=_("日期"), required=False, error_messages={"invalid": _("日期格式应为 YYYY-MM-DD。")}
+    )
+    note = forms.CharField(label=_("说明"), max_length=500, required=False)
+
+
+class CareTagForm(forms.Form):
+    # The service words a tag it does not know.
+    tag = forms.CharField(label=_("标签"), max_length=30, required=False)
+    on_off = forms.ChoiceField(label=_("操作"), choices=[("on", "on"), ("off", "off")])
+    note = forms.CharField(label=_("说明"), max_length=500, required=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -15,23 +14,12 @@ from django.views.decorators.http import require_POST
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.forms import submit
-from jiceng.core.inputs import check_day
 from jiceng.core.scope import visible_or_404
 from jiceng.geo.models import Division
 from jiceng.registry import excel, forms, permissions, selectors, services
 from jiceng.registry.models import CareTag, ImportJob, Person
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _date(value: str, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as exc:
-        raise UserError(_("日期格式应为 YYYY-MM-DD。"), field=field) from exc
-    return check_day(day, field)
 
 
 def _editable_communities(user):
@@ -211,7 +199,9 @@ def _dwelling_page(request, dwelling, can_edit, register, move_in, status: int =
     )
 
 
-def _person_page(request, person: Person, *, revealed=None, status: int = 200):
+def _person_page(
+    request, person: Person, *, revealed=None, status: int = 200, refused: dict | None = None
+):
     user = request.user
     sees_care = permissions.can_see_care(user, person.scope_code)
     tags = list(person.care_tags.filter(ended_at__isnull=True)) if sees_care else []
@@ -228,6 +218,8 @@ def _person_page(request, person: Person, *, revealed=None, status: int = 200):
             "tag_choices": CareTag.Tag.choices,
             "active_tags": {t.tag for t in tags},
             "serving": "phone" in permissions.columns_for(user),
+            # A refused status change: its form, drawn again beside the errors.
+            "refused": refused or {},
             **selectors.person_history(person),
         },
         status=status,
@@ -302,39 +294,44 @@ def person_edit(request, pk: int):
 @require_POST
 def person_status(request, pk: int, action: str):
     person = selectors.person_for(user=request.user, pk=pk)
-    try:
-        on = _date(request.POST.get("on", ""), "on")
-        note = request.POST.get("note", "")
-        if action == "move_out":
-            services.person_move_out(
-                person=person, by=request.user, on=on, note=note, request=request
-            )
-            messages.success(request, _("已登记迁出。"))
-        elif action == "deceased":
-            if on is None:
-                raise UserError(_("请填写死亡日期。"), field="on")
-            services.person_mark_deceased(
-                person=person, by=request.user, on=on, note=note, request=request
-            )
-            messages.success(request, _("已标记为已故。"))
-        elif action == "tag":
-            services.care_tag_set(
+
+    def deceased(data):
+        if data["on"] is None:
+            raise UserError(_("请填写死亡日期。"), field="on")
+        return services.person_mark_deceased(
+            person=person, by=request.user, on=data["on"], note=data["note"], request=request
+        )
+
+    changes = {
+        "move_out": (
+            forms.LeavingForm,
+            lambda data: services.person_move_out(
+                person=person, by=request.user, on=data["on"], note=data["note"], request=request
+            ),
+            _("已登记迁出。"),
+        ),
+        "deceased": (forms.LeavingForm, deceased, _("已标记为已故。")),
+        "tag": (
+            forms.CareTagForm,
+            lambda data: services.care_tag_set(
                 person=person,
-                tag=request.POST.get("tag", ""),
-                on=request.POST.get("on_off") != "off",
+                tag=data["tag"],
+                on=data["on_off"] != "off",
                 by=request.user,
-                note=note,
+                note=data["note"],
                 request=request,
-            )
-            messages.success(request, _("已更新关爱标签。"))
-        else:
-            raise NotFound(_("未知的操作。"))
-    except Forbidden:
-        raise
-    except NotFound:
-        raise
-    except UserError as exc:
-        messages.error(request, exc.message)
+            ),
+            _("已更新关爱标签。"),
+        ),
+    }
+    if action not in changes:
+        raise NotFound(_("未知的操作。"))
+    form_class, change, done = changes[action]
+    form = form_class(request.POST)
+    # care_tag_set returns nothing: success is "not refused".
+    if submit(form, lambda data: change(data) or True) is None:
+        return _person_page(request, person, status=400, refused={"action": action, "form": form})
+    messages.success(request, done)
     return redirect("registry:person", pk=pk)
 
 
