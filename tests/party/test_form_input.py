@@ -4,6 +4,7 @@ was typed still in the form, and nothing is written (CONVENTIONS.md "Form input"
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -181,3 +182,41 @@ def test_leave_without_a_reason_is_refused_beside_the_roll(client, party):
     assert not Attendance.objects.exists()
     outsider = post(client, url, {"action": "attendance", "member": "abc", "present": "1"})
     assert outsider.status_code == 404
+
+
+def dues_row(page: str, member) -> str:
+    return re.search(rf'<tr data-member="{member.pk}">(.*?)</tr>', page, re.S).group(1)
+
+
+def test_a_payment_recorded_twice_on_the_dues_page_is_explained_beside_the_members_row(
+    client, party
+):
+    client.force_login(party["secretary"])
+    month = timezone.localdate().strftime("%Y-%m")
+    data = {"member": party["alice"].pk, "month": month, "org": party["branch"].pk}
+    assert client.post(reverse("party:dues"), data).status_code == 302
+    before = snapshot()
+    page = post(client, reverse("party:dues"), data)
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "不能重复登记" in form_errors(dues_row(body, party["alice"]))
+    assert 'data-testid="form-errors"' not in dues_row(body, party["bob"])
+    assert snapshot() == before
+
+
+def test_a_payment_more_than_a_year_ahead_is_refused_in_english_on_the_dues_page(client, party):
+    client.force_login(party["secretary"])
+    ahead = (timezone.localdate().replace(day=1) + timedelta(days=800)).strftime("%Y-%m")
+    before = snapshot()
+    page = post(
+        client,
+        reverse("party:dues"),
+        {"member": party["alice"].pk, "month": ahead, "org": party["branch"].pk},
+        language="en",
+    )
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "Dues can be paid at most one year in advance." in form_errors(
+        dues_row(body, party["alice"])
+    )
+    assert snapshot() == before

@@ -15,7 +15,6 @@ from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.excel import XLSX_TYPE, SafeWorkbook
 from jiceng.core.forms import submit
-from jiceng.core.scope import visible_or_404
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 from jiceng.party import forms, imports, selectors, services
@@ -240,24 +239,31 @@ def dues(request):
     orgs = [o for o in selectors.org_list(user=request.user) if o.kind in MEMBER_ORG_KINDS]
     if org_id and not any(str(o.pk) == org_id for o in orgs):
         raise NotFound(_("党组织不存在，或不在您的管辖范围内。"))
+    refused, status = None, 200
     if request.method == "POST":
-        member = visible_or_404(
-            selectors.member_list(user=request.user),
-            _("党员不存在，或不在您的管辖范围内。"),
-            pk=request.POST.get("member"),
+        form = forms.DuesPaymentForm(request.POST, members=selectors.member_list(user=request.user))
+        paid = submit(
+            form,
+            lambda data: services.dues_pay(by=request.user, member=data["member"], month=month),
         )
-        _run(
-            request,
-            lambda: services.dues_pay(by=request.user, member=member, month=month),
-            _("已登记{name} {month}的党费。").format(name=member.name, month=month_label(month)),
-        )
-        return redirect(f"{reverse('party:dues')}?month={month:%Y-%m}&org={org_id or ''}")
+        if paid is not None:
+            member = form.cleaned_data["member"]
+            messages.success(
+                request,
+                _("已登记{name} {month}的党费。").format(
+                    name=member.name, month=month_label(month)
+                ),
+            )
+            return redirect(f"{reverse('party:dues')}?month={month:%Y-%m}&org={org_id or ''}")
+        # Drawn again with the reason beside the member's row.
+        refused, status = form, 400
     rows = selectors.dues_month(
         user=request.user, org_id=int(org_id) if org_id else None, month=month
     )
     if request.GET.get("format") == "xlsx":
         return _dues_workbook(rows, month)
     paid = [r for r in rows if r.payment]
+    member_pk = str(refused["member"].value()) if refused else ""
     return render(
         request,
         "party/dues.html",
@@ -268,7 +274,11 @@ def dues(request):
             "org_id": org_id,
             "paid_count": len(paid),
             "paid_total": sum((r.payment.amount for r in paid), start=0),
+            "refused": refused,
+            "refused_member": member_pk,
+            "refused_on_page": any(str(r.member.pk) == member_pk for r in rows),
         },
+        status=status,
     )
 
 
