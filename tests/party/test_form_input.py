@@ -11,7 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jiceng.core.models import AuditEntry
-from jiceng.party.models import CommitteeSeat, DuesPayment, LeadHousehold, Member
+from jiceng.party import services
+from jiceng.party.models import (
+    CommitteeSeat,
+    DuesPayment,
+    LeadHousehold,
+    Member,
+    PartyOrg,
+    Registration,
+)
+from tests.factories import partner, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +126,6 @@ def test_a_seat_without_a_title_keeps_the_name_and_the_unit(client, party):
 
 
 def test_a_linked_household_without_an_address_keeps_the_name_in_english(client, party):
-    from jiceng.party import services
     from jiceng.party.models import LinkedHousehold
 
     lead = services.lead_household_set(
@@ -220,3 +228,41 @@ def test_a_payment_more_than_a_year_ahead_is_refused_in_english_on_the_dues_page
         dues_row(body, party["alice"])
     )
     assert snapshot() == before
+
+
+def registration_row(page: str, reg) -> str:
+    found = re.search(
+        rf"<tr>((?:(?!</tr>).)*?/console/party/registrations/{reg.pk}/(?:(?!</tr>).)*)</tr>",
+        page,
+        re.S,
+    )
+    assert found, "the registration is not on the page"
+    return found.group(1)
+
+
+def a_pending_registration(party):
+    places = party["places"]
+    unit = partner("市供电公司", "enterprise", places["street"])
+    org = PartyOrg.objects.create(
+        name="市供电公司党支部", kind="branch", division=places["street"], partner=unit
+    )
+    staff = user_with_role("partner_staff", unit=unit)
+    return services.registration_submit(by=staff, org=org, community=places["community"])
+
+
+def test_returning_a_registration_without_a_reason_is_explained_beside_it(client, party):
+    reg = a_pending_registration(party)
+    client.force_login(party["secretary"])
+    url = reverse("party:registration_decide", args=[reg.pk])
+    before = (list(Registration.objects.values_list("pk", "status", "note")), snapshot())
+    page = post(client, url, {"approve": "0", "note": "   "})
+    assert page.status_code == 400
+    assert "不予通过时请说明理由。" in form_errors(registration_row(page.content.decode(), reg))
+    long_note = "材料不全" * 60
+    page = post(client, url, {"approve": "0", "note": long_note})
+    assert page.status_code == 400
+    row = registration_row(page.content.decode(), reg)
+    assert form_errors(row) and f'value="{long_note}"' in row
+    assert (list(Registration.objects.values_list("pk", "status", "note")), snapshot()) == before
+    assert post(client, url, {"approve": "0", "note": "材料不全"}).status_code == 302
+    assert Registration.objects.get().status == "rejected"

@@ -170,3 +170,12 @@ class OrgRegistrationForm(forms.Form):
 
 class LearningImportForm(forms.Form):
     file = forms.FileField(label=_("学习记录（Excel）"))
+
+
+class RegistrationDecisionForm(forms.Form):
+    """Passing or returning a registration; the service asks for the reason of a return."""
+
+    approve = forms.TypedChoiceField(
+        label=_("审核"), choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1"
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)

@@ -434,6 +434,10 @@ def registrations(request):
                 return redirect("party:registrations")
     elif request.method == "POST":
         raise Forbidden(_("只有共建单位可以为本单位党组织报到。"))
+    return _registrations_page(request, page_obj, form, unit_orgs)
+
+
+def _registrations_page(request, page_obj, form, unit_orgs, decided=None, status=200):
     mine = (
         Registration.objects.filter(org__in=unit_orgs).select_related("org", "community")
         if unit_orgs
@@ -442,7 +446,16 @@ def registrations(request):
     return render(
         request,
         "party/registrations.html",
-        {"page_obj": page_obj, "form": form, "unit_registrations": mine},
+        {
+            "page_obj": page_obj,
+            "form": form,
+            "unit_registrations": mine,
+            # A refused decision: its form, drawn again beside the registration (above the
+            # list when the registration is not on this page).
+            "decided": decided,
+            "decided_on_page": bool(decided) and any(r.pk == decided["pk"] for r in page_obj),
+        },
+        status=status,
     )
 
 
@@ -452,15 +465,30 @@ def registration_decide(request, pk: int):
     reg = selectors.registration_list(user=request.user).filter(pk=pk).first()
     if reg is None:
         raise NotFound(_("报到记录不存在，或不在您的管辖范围内。"))
-    approve = request.POST.get("approve") == "1"
-    try:
-        services.registration_decide(
-            by=request.user, registration=reg, approve=approve, note=request.POST.get("note", "")
+    form = forms.RegistrationDecisionForm(request.POST)
+    decided = submit(
+        form,
+        lambda data: (
+            services.registration_decide(
+                by=request.user, registration=reg, approve=data["approve"], note=data["note"]
+            )
+            or True
+        ),
+    )
+    if decided is None:
+        rows = selectors.registration_list(user=request.user)
+        unit_orgs = (
+            list(PartyOrg.objects.filter(partner_id__in=request.user.unit_ids, is_active=True))
+            if request.user.unit_ids
+            else []
         )
-    except UserError as exc:
-        if isinstance(exc, Forbidden):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已通过。") if approve else _("已退回。"))
+        page_obj = Paginator(rows, 50).get_page(1)
+        unit_form = None
+        if unit_orgs:
+            communities = Division.objects.filter(level="community").select_related("parent")
+            unit_form = forms.OrgRegistrationForm(orgs=unit_orgs, communities=communities)
+        return _registrations_page(
+            request, page_obj, unit_form, unit_orgs, {"pk": reg.pk, "form": form}, status=400
+        )
+    messages.success(request, _("已通过。") if form.cleaned_data["approve"] else _("已退回。"))
     return redirect("party:registrations")
