@@ -4,13 +4,23 @@ was typed still in the form, and nothing is written (CONVENTIONS.md "Form input"
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from jiceng.core.models import AuditEntry
-from jiceng.party.models import CommitteeSeat, DuesPayment, LeadHousehold, Member
+from jiceng.party import services
+from jiceng.party.models import (
+    CommitteeSeat,
+    DuesPayment,
+    LeadHousehold,
+    Member,
+    PartyOrg,
+    Registration,
+)
+from tests.factories import partner, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +126,6 @@ def test_a_seat_without_a_title_keeps_the_name_and_the_unit(client, party):
 
 
 def test_a_linked_household_without_an_address_keeps_the_name_in_english(client, party):
-    from jiceng.party import services
     from jiceng.party.models import LinkedHousehold
 
     lead = services.lead_household_set(
@@ -181,3 +190,79 @@ def test_leave_without_a_reason_is_refused_beside_the_roll(client, party):
     assert not Attendance.objects.exists()
     outsider = post(client, url, {"action": "attendance", "member": "abc", "present": "1"})
     assert outsider.status_code == 404
+
+
+def dues_row(page: str, member) -> str:
+    return re.search(rf'<tr data-member="{member.pk}">(.*?)</tr>', page, re.S).group(1)
+
+
+def test_a_payment_recorded_twice_on_the_dues_page_is_explained_beside_the_members_row(
+    client, party
+):
+    client.force_login(party["secretary"])
+    month = timezone.localdate().strftime("%Y-%m")
+    data = {"member": party["alice"].pk, "month": month, "org": party["branch"].pk}
+    assert client.post(reverse("party:dues"), data).status_code == 302
+    before = snapshot()
+    page = post(client, reverse("party:dues"), data)
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "不能重复登记" in form_errors(dues_row(body, party["alice"]))
+    assert 'data-testid="form-errors"' not in dues_row(body, party["bob"])
+    assert snapshot() == before
+
+
+def test_a_payment_more_than_a_year_ahead_is_refused_in_english_on_the_dues_page(client, party):
+    client.force_login(party["secretary"])
+    ahead = (timezone.localdate().replace(day=1) + timedelta(days=800)).strftime("%Y-%m")
+    before = snapshot()
+    page = post(
+        client,
+        reverse("party:dues"),
+        {"member": party["alice"].pk, "month": ahead, "org": party["branch"].pk},
+        language="en",
+    )
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "Dues can be paid at most one year in advance." in form_errors(
+        dues_row(body, party["alice"])
+    )
+    assert snapshot() == before
+
+
+def registration_row(page: str, reg) -> str:
+    found = re.search(
+        rf"<tr>((?:(?!</tr>).)*?/console/party/registrations/{reg.pk}/(?:(?!</tr>).)*)</tr>",
+        page,
+        re.S,
+    )
+    assert found, "the registration is not on the page"
+    return found.group(1)
+
+
+def a_pending_registration(party):
+    places = party["places"]
+    unit = partner("市供电公司", "enterprise", places["street"])
+    org = PartyOrg.objects.create(
+        name="市供电公司党支部", kind="branch", division=places["street"], partner=unit
+    )
+    staff = user_with_role("partner_staff", unit=unit)
+    return services.registration_submit(by=staff, org=org, community=places["community"])
+
+
+def test_returning_a_registration_without_a_reason_is_explained_beside_it(client, party):
+    reg = a_pending_registration(party)
+    client.force_login(party["secretary"])
+    url = reverse("party:registration_decide", args=[reg.pk])
+    before = (list(Registration.objects.values_list("pk", "status", "note")), snapshot())
+    page = post(client, url, {"approve": "0", "note": "   "})
+    assert page.status_code == 400
+    assert "不予通过时请说明理由。" in form_errors(registration_row(page.content.decode(), reg))
+    long_note = "材料不全" * 60
+    page = post(client, url, {"approve": "0", "note": long_note})
+    assert page.status_code == 400
+    row = registration_row(page.content.decode(), reg)
+    assert form_errors(row) and f'value="{long_note}"' in row
+    assert (list(Registration.objects.values_list("pk", "status", "note")), snapshot()) == before
+    assert post(client, url, {"approve": "0", "note": "材料不全"}).status_code == 302
+    assert Registration.objects.get().status == "rejected"

@@ -51,6 +51,21 @@ class AttendanceForm(forms.Form):
         self.fields["member"].queryset = members
 
 
+class DuesPaymentForm(forms.Form):
+    """One click on the dues page: the member whose payment for the page's month is recorded
+    (the month and the branch are the page's, read with it)."""
+
+    member = VisibleField(
+        label=_("党员"),
+        message=_("党员不存在，或不在您的管辖范围内。"),
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+
+
 class DuesForm(forms.Form):
     month = forms.DateField(label=_("月份"), input_formats=["%Y-%m"], widget=MONTH)
     amount = forms.DecimalField(
@@ -155,3 +170,12 @@ class OrgRegistrationForm(forms.Form):
 
 class LearningImportForm(forms.Form):
     file = forms.FileField(label=_("学习记录（Excel）"))
+
+
+class RegistrationDecisionForm(forms.Form):
+    """Passing or returning a registration; the service asks for the reason of a return."""
+
+    approve = forms.TypedChoiceField(
+        label=_("审核"), choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1"
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)

@@ -15,7 +15,6 @@ from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.excel import XLSX_TYPE, SafeWorkbook
 from jiceng.core.forms import submit
-from jiceng.core.scope import visible_or_404
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 from jiceng.party import forms, imports, selectors, services
@@ -240,24 +239,31 @@ def dues(request):
     orgs = [o for o in selectors.org_list(user=request.user) if o.kind in MEMBER_ORG_KINDS]
     if org_id and not any(str(o.pk) == org_id for o in orgs):
         raise NotFound(_("党组织不存在，或不在您的管辖范围内。"))
+    refused, status = None, 200
     if request.method == "POST":
-        member = visible_or_404(
-            selectors.member_list(user=request.user),
-            _("党员不存在，或不在您的管辖范围内。"),
-            pk=request.POST.get("member"),
+        form = forms.DuesPaymentForm(request.POST, members=selectors.member_list(user=request.user))
+        paid = submit(
+            form,
+            lambda data: services.dues_pay(by=request.user, member=data["member"], month=month),
         )
-        _run(
-            request,
-            lambda: services.dues_pay(by=request.user, member=member, month=month),
-            _("已登记{name} {month}的党费。").format(name=member.name, month=month_label(month)),
-        )
-        return redirect(f"{reverse('party:dues')}?month={month:%Y-%m}&org={org_id or ''}")
+        if paid is not None:
+            member = form.cleaned_data["member"]
+            messages.success(
+                request,
+                _("已登记{name} {month}的党费。").format(
+                    name=member.name, month=month_label(month)
+                ),
+            )
+            return redirect(f"{reverse('party:dues')}?month={month:%Y-%m}&org={org_id or ''}")
+        # Drawn again with the reason beside the member's row.
+        refused, status = form, 400
     rows = selectors.dues_month(
         user=request.user, org_id=int(org_id) if org_id else None, month=month
     )
     if request.GET.get("format") == "xlsx":
         return _dues_workbook(rows, month)
     paid = [r for r in rows if r.payment]
+    member_pk = str(refused["member"].value()) if refused else ""
     return render(
         request,
         "party/dues.html",
@@ -268,7 +274,11 @@ def dues(request):
             "org_id": org_id,
             "paid_count": len(paid),
             "paid_total": sum((r.payment.amount for r in paid), start=0),
+            "refused": refused,
+            "refused_member": member_pk,
+            "refused_on_page": any(str(r.member.pk) == member_pk for r in rows),
         },
+        status=status,
     )
 
 
@@ -424,6 +434,10 @@ def registrations(request):
                 return redirect("party:registrations")
     elif request.method == "POST":
         raise Forbidden(_("只有共建单位可以为本单位党组织报到。"))
+    return _registrations_page(request, page_obj, form, unit_orgs)
+
+
+def _registrations_page(request, page_obj, form, unit_orgs, decided=None, status=200):
     mine = (
         Registration.objects.filter(org__in=unit_orgs).select_related("org", "community")
         if unit_orgs
@@ -432,7 +446,16 @@ def registrations(request):
     return render(
         request,
         "party/registrations.html",
-        {"page_obj": page_obj, "form": form, "unit_registrations": mine},
+        {
+            "page_obj": page_obj,
+            "form": form,
+            "unit_registrations": mine,
+            # A refused decision: its form, drawn again beside the registration (above the
+            # list when the registration is not on this page).
+            "decided": decided,
+            "decided_on_page": bool(decided) and any(r.pk == decided["pk"] for r in page_obj),
+        },
+        status=status,
     )
 
 
@@ -442,15 +465,30 @@ def registration_decide(request, pk: int):
     reg = selectors.registration_list(user=request.user).filter(pk=pk).first()
     if reg is None:
         raise NotFound(_("报到记录不存在，或不在您的管辖范围内。"))
-    approve = request.POST.get("approve") == "1"
-    try:
-        services.registration_decide(
-            by=request.user, registration=reg, approve=approve, note=request.POST.get("note", "")
+    form = forms.RegistrationDecisionForm(request.POST)
+    decided = submit(
+        form,
+        lambda data: (
+            services.registration_decide(
+                by=request.user, registration=reg, approve=data["approve"], note=data["note"]
+            )
+            or True
+        ),
+    )
+    if decided is None:
+        rows = selectors.registration_list(user=request.user)
+        unit_orgs = (
+            list(PartyOrg.objects.filter(partner_id__in=request.user.unit_ids, is_active=True))
+            if request.user.unit_ids
+            else []
         )
-    except UserError as exc:
-        if isinstance(exc, Forbidden):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已通过。") if approve else _("已退回。"))
+        page_obj = Paginator(rows, 50).get_page(1)
+        unit_form = None
+        if unit_orgs:
+            communities = Division.objects.filter(level="community").select_related("parent")
+            unit_form = forms.OrgRegistrationForm(orgs=unit_orgs, communities=communities)
+        return _registrations_page(
+            request, page_obj, unit_form, unit_orgs, {"pk": reg.pk, "form": form}, status=400
+        )
+    messages.success(request, _("已通过。") if form.cleaned_data["approve"] else _("已退回。"))
     return redirect("party:registrations")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -15,35 +14,12 @@ from django.views.decorators.http import require_POST
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.forms import submit
-from jiceng.core.inputs import check_day
 from jiceng.core.scope import visible_or_404
 from jiceng.geo.models import Division
 from jiceng.registry import excel, forms, permissions, selectors, services
 from jiceng.registry.models import CareTag, ImportJob, Person
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _person_data(post) -> services.PersonData:
-    return services.PersonData(
-        name=post.get("name", ""),
-        id_number=post.get("id_number", ""),
-        phone=post.get("phone", ""),
-        ethnicity=post.get("ethnicity", ""),
-        residence_type=post.get("residence_type", Person.ResidenceType.REGISTERED),
-        relation=post.get("relation", ""),
-        note=post.get("note", ""),
-    )
-
-
-def _date(value: str, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as exc:
-        raise UserError(_("日期格式应为 YYYY-MM-DD。"), field=field) from exc
-    return check_day(day, field)
 
 
 def _editable_communities(user):
@@ -171,61 +147,61 @@ def building_detail(request, pk: int):
 def dwelling_detail(request, pk: int):
     dwelling = selectors.dwelling_for(user=request.user, pk=pk)
     can_edit = permissions.can_edit(request.user, dwelling)
-    if request.method == "POST":
-        if not can_edit:
-            raise Forbidden(_("您没有修改此记录的权限。"))
-        try:
-            if request.POST.get("existing_id"):
-                person = selectors.person_to_move_in(
-                    user=request.user, id_number=request.POST["existing_id"]
-                )
-                services.person_move(
-                    person=person,
-                    to=dwelling,
-                    by=request.user,
-                    on=_date(request.POST.get("moved_in", ""), "moved_in"),
-                    request=request,
-                )
-            else:
-                person = services.person_create(
-                    data=_person_data(request.POST),
-                    dwelling=dwelling,
-                    by=request.user,
-                    moved_in=_date(request.POST.get("moved_in", ""), "moved_in"),
-                    request=request,
-                )
-        except UserError as exc:
-            messages.error(request, exc.message)
-            return render(
-                request,
-                "registry/dwelling.html",
-                {
-                    "dwelling": dwelling,
-                    "can_edit": can_edit,
-                    "post": request.POST,
-                    "residence_types": Person.ResidenceType.choices,
-                    "relations": Person.Relation.choices,
-                    **selectors.dwelling_people(dwelling),
-                },
-                status=400,
+    register, move_in = forms.RegisterPersonForm(), forms.MoveInForm()
+    if request.method != "POST":
+        return _dwelling_page(request, dwelling, can_edit, register, move_in)
+    if not can_edit:
+        raise Forbidden(_("您没有修改此记录的权限。"))
+    if request.POST.get("existing_id"):  # the page's second form: move someone in
+        form = move_in = forms.MoveInForm(request.POST)
+
+        def act(data):
+            person = selectors.person_to_move_in(user=request.user, id_number=data["existing_id"])
+            services.person_move(
+                person=person, to=dwelling, by=request.user, on=data["moved_in"], request=request
             )
-        messages.success(request, _("已登记 %(name)s。") % {"name": person.name})
-        return redirect("registry:person", pk=person.pk)
+            return person
+
+    else:
+        form = register = forms.RegisterPersonForm(request.POST)
+
+        def act(data):
+            return services.person_create(
+                data=form.person_data(),
+                dwelling=dwelling,
+                by=request.user,
+                moved_in=data["moved_in"],
+                request=request,
+            )
+
+    person = submit(form, act)
+    if person is None:
+        return _dwelling_page(request, dwelling, can_edit, register, move_in, status=400)
+    messages.success(request, _("已登记 %(name)s。") % {"name": person.name})
+    return redirect("registry:person", pk=person.pk)
+
+
+def _dwelling_page(request, dwelling, can_edit, register, move_in, status: int = 200):
     return render(
         request,
         "registry/dwelling.html",
         {
             "dwelling": dwelling,
             "can_edit": can_edit,
-            "post": {},
+            "register_form": register,
+            "move_in_form": move_in,
+            "post": register.data,
             "residence_types": Person.ResidenceType.choices,
             "relations": Person.Relation.choices,
             **selectors.dwelling_people(dwelling),
         },
+        status=status,
     )
 
 
-def _person_page(request, person: Person, *, revealed=None, status: int = 200):
+def _person_page(
+    request, person: Person, *, revealed=None, status: int = 200, refused: dict | None = None
+):
     user = request.user
     sees_care = permissions.can_see_care(user, person.scope_code)
     tags = list(person.care_tags.filter(ended_at__isnull=True)) if sees_care else []
@@ -242,6 +218,8 @@ def _person_page(request, person: Person, *, revealed=None, status: int = 200):
             "tag_choices": CareTag.Tag.choices,
             "active_tags": {t.tag for t in tags},
             "serving": "phone" in permissions.columns_for(user),
+            # A refused status change: its form, drawn again beside the errors.
+            "refused": refused or {},
             **selectors.person_history(person),
         },
         status=status,
@@ -279,19 +257,19 @@ def person_edit(request, pk: int):
     person = selectors.person_for(user=request.user, pk=pk)
     if not permissions.can_edit(request.user, person):
         raise Forbidden(_("您没有修改此记录的权限。"))
-    post = request.POST if request.method == "POST" else None
-    if post is not None:
-        try:
-            services.person_update(
+    form = forms.PersonEditForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        saved = submit(
+            form,
+            lambda data: services.person_update(
                 person=person,
-                data=_person_data(post),
+                data=form.person_data(),
                 by=request.user,
-                expected_version=int(post.get("version") or 0) or None,
+                expected_version=data["version"] or None,
                 request=request,
-            )
-        except UserError as exc:
-            messages.error(request, exc.message)
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(request, _("已保存。"))
             return redirect("registry:person", pk=pk)
     return render(
@@ -299,7 +277,8 @@ def person_edit(request, pk: int):
         "registry/person_edit.html",
         {
             "person": person,
-            "post": post,
+            "form": form,
+            "post": form.data if form.is_bound else None,
             "initial": {
                 k: getattr(person, k)
                 for k in ("name", "ethnicity", "residence_type", "relation", "note")
@@ -307,7 +286,7 @@ def person_edit(request, pk: int):
             "residence_types": Person.ResidenceType.choices,
             "relations": Person.Relation.choices,
         },
-        status=400 if post is not None else 200,
+        status=400 if form.is_bound else 200,
     )
 
 
@@ -315,39 +294,44 @@ def person_edit(request, pk: int):
 @require_POST
 def person_status(request, pk: int, action: str):
     person = selectors.person_for(user=request.user, pk=pk)
-    try:
-        on = _date(request.POST.get("on", ""), "on")
-        note = request.POST.get("note", "")
-        if action == "move_out":
-            services.person_move_out(
-                person=person, by=request.user, on=on, note=note, request=request
-            )
-            messages.success(request, _("已登记迁出。"))
-        elif action == "deceased":
-            if on is None:
-                raise UserError(_("请填写死亡日期。"), field="on")
-            services.person_mark_deceased(
-                person=person, by=request.user, on=on, note=note, request=request
-            )
-            messages.success(request, _("已标记为已故。"))
-        elif action == "tag":
-            services.care_tag_set(
+
+    def deceased(data):
+        if data["on"] is None:
+            raise UserError(_("请填写死亡日期。"), field="on")
+        return services.person_mark_deceased(
+            person=person, by=request.user, on=data["on"], note=data["note"], request=request
+        )
+
+    changes = {
+        "move_out": (
+            forms.LeavingForm,
+            lambda data: services.person_move_out(
+                person=person, by=request.user, on=data["on"], note=data["note"], request=request
+            ),
+            _("已登记迁出。"),
+        ),
+        "deceased": (forms.LeavingForm, deceased, _("已标记为已故。")),
+        "tag": (
+            forms.CareTagForm,
+            lambda data: services.care_tag_set(
                 person=person,
-                tag=request.POST.get("tag", ""),
-                on=request.POST.get("on_off") != "off",
+                tag=data["tag"],
+                on=data["on_off"] != "off",
                 by=request.user,
-                note=note,
+                note=data["note"],
                 request=request,
-            )
-            messages.success(request, _("已更新关爱标签。"))
-        else:
-            raise NotFound(_("未知的操作。"))
-    except Forbidden:
-        raise
-    except NotFound:
-        raise
-    except UserError as exc:
-        messages.error(request, exc.message)
+            ),
+            _("已更新关爱标签。"),
+        ),
+    }
+    if action not in changes:
+        raise NotFound(_("未知的操作。"))
+    form_class, change, done = changes[action]
+    form = form_class(request.POST)
+    # care_tag_set returns nothing: success is "not refused".
+    if submit(form, lambda data: change(data) or True) is None:
+        return _person_page(request, person, status=400, refused={"action": action, "form": form})
+    messages.success(request, done)
     return redirect("registry:person", pk=pk)
 
 

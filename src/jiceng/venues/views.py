@@ -20,7 +20,6 @@ from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.forms import submit
 from jiceng.core.inputs import check_day
-from jiceng.core.scope import visible_or_404
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 from jiceng.venues import forms, selectors, services
@@ -78,28 +77,15 @@ def _division_choices(user):
     )
 
 
-def _venue_form_values(post) -> dict:
-    return {
-        "name": post.get("name", ""),
-        "address": post.get("address", ""),
-        "capacity": post.get("capacity", ""),
-        "kind": post.get("kind", Venue.Kind.ACTIVITY_ROOM),
-        "facilities": post.get("facilities", ""),
-        "description": post.get("description", ""),
-        "contact_phone": post.get("contact_phone", ""),
-        "approval_required": post.get("approval_required") == "on",
-        "residents_only": post.get("residents_only") == "on",
-        "closed_on_holidays": post.get("closed_on_holidays") == "on",
-        "max_days_ahead": post.get("max_days_ahead", "30"),
-        "windows": {d: post.get(f"w{d}", "") for d in range(7)},
-    }
-
-
 # --- console ----------------------------------------------------------------------------------
 
 
 @page("venues")
 def home(request):
+    return _home_page(request)
+
+
+def _home_page(request, decided: dict | None = None, status: int = 200):
     query = request.GET.get("q", "").strip()
     rows = selectors.venue_list(user=request.user, query=query)
     page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
@@ -111,52 +97,47 @@ def home(request):
     return render(
         request,
         "venues/home.html",
-        {"page_obj": page_obj, "query": query, "pending": pending, "can_create": can_create},
+        {
+            "page_obj": page_obj,
+            "query": query,
+            "pending": pending,
+            "can_create": can_create,
+            "decided": _on_page(decided, pending),
+        },
+        status=status,
     )
+
+
+def _on_page(decided: dict | None, bookings) -> dict | None:
+    """A refused decision, marked with whether its booking is among those the page lists (its
+    errors are drawn beside it, else above the list)."""
+    if decided is not None:
+        decided["on_page"] = any(b.pk == decided["pk"] for b in bookings)
+    return decided
 
 
 @page("venues")
 def venue_new(request):
     divisions = _division_choices(request.user)
     units = Partner.objects.filter(pk__in=partner_units(request.user))
-    values = _venue_form_values(request.POST) if request.method == "POST" else {}
-    if request.method == "POST":
-        # A place elsewhere, missing or malformed is the same "choose a place"; a unit elsewhere
-        # is not found (never silently dropped).
-        wanted = request.POST.get("division", "")
-        division = divisions.filter(pk=wanted).first() if wanted.isdigit() else None
-        owner = None
-        if request.POST.get("owner_partner"):
-            owner = visible_or_404(units, pk=request.POST["owner_partner"])
-        try:
-            if division is None:
-                raise UserError(_("请选择场地所在的社区或网格。"), field="division")
-            venue = services.venue_create(
-                by=request.user, division=division, owner_partner=owner, request=request, **values
-            )
-        except UserError as exc:
-            if isinstance(exc, Forbidden):
-                raise
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("场地已登记。"))
-            return redirect("venues:detail", venue.pk)
-    windows = _windows_by_day(None)
-    for row in windows:
-        row["value"] = values.get("windows", {}).get(row["day"], row["value"])
-    return render(
-        request,
-        "venues/venue_form.html",
-        {
-            "divisions": divisions[:500],
-            "units": units,
-            "values": values,
-            "windows": windows,
-            "kinds": Venue.Kind.choices,
-            "creating": True,
-        },
-        status=400 if request.method == "POST" else 200,
+    if request.method != "POST":
+        form = forms.VenueForm(divisions=divisions, units=units)
+        return _venue_form_page(request, form, divisions=divisions, units=units)
+    form = forms.VenueForm(request.POST, divisions=divisions, units=units)
+    venue = submit(
+        form,
+        lambda data: services.venue_create(
+            by=request.user,
+            division=data["division"],
+            owner_partner=data["owner_partner"],
+            request=request,
+            **form.venue_fields(),
+        ),
     )
+    if venue is None:
+        return _venue_form_page(request, form, divisions=divisions, units=units, status=400)
+    messages.success(request, _("场地已登记。"))
+    return redirect("venues:detail", venue.pk)
 
 
 @page("venues")
@@ -164,28 +145,8 @@ def venue_edit(request, pk: int):
     venue = selectors.venue_detail(user=request.user, pk=pk)
     if not can_manage(request.user, venue):
         raise Forbidden(_("只有场地的管理方可以修改场地。"))
-    if request.method == "POST":
-        values = _venue_form_values(request.POST)
-        try:
-            services.venue_update(
-                by=request.user,
-                venue=venue,
-                is_active=request.POST.get("is_active") == "on",
-                request=request,
-                **values,
-            )
-        except UserError as exc:
-            if isinstance(exc, Forbidden):
-                raise
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("场地已保存。"))
-            return redirect("venues:detail", venue.pk)
-        windows = _windows_by_day(None)
-        for row in windows:
-            row["value"] = values["windows"][row["day"]]
-    else:
-        values = {
+    if request.method != "POST":
+        initial = {
             f: getattr(venue, f)
             for f in (
                 "name",
@@ -202,19 +163,42 @@ def venue_edit(request, pk: int):
             )
         }
         # Shown masked; sent back unchanged it keeps the number (services.venue_update).
-        values["contact_phone"] = venue.contact_phone_masked
-        windows = _windows_by_day(venue)
+        initial["contact_phone"] = venue.contact_phone_masked
+        for row in _windows_by_day(venue):
+            initial[f"w{row['day']}"] = row["value"]
+        return _venue_form_page(request, forms.VenueForm(initial=initial), venue=venue)
+    form = forms.VenueForm(request.POST)
+    done = submit(
+        form,
+        lambda data: services.venue_update(
+            by=request.user,
+            venue=venue,
+            is_active=data["is_active"],
+            request=request,
+            **form.venue_fields(),
+        ),
+    )
+    if done is None:
+        return _venue_form_page(request, form, venue=venue, status=400)
+    messages.success(request, _("场地已保存。"))
+    return redirect("venues:detail", venue.pk)
+
+
+def _venue_form_page(request, form, *, venue=None, divisions=None, units=None, status=200):
+    windows = [{**row, "field": form[f"w{row['day']}"]} for row in _windows_by_day(None)]
     return render(
         request,
         "venues/venue_form.html",
         {
             "venue": venue,
-            "values": values,
+            "form": form,
+            "divisions": divisions[:500] if divisions is not None else [],
+            "units": units,
             "windows": windows,
             "kinds": Venue.Kind.choices,
-            "creating": False,
+            "creating": venue is None,
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 
@@ -224,11 +208,15 @@ def venue_detail(request, pk: int):
     return _detail_page(request, venue, forms.ClosureForm())
 
 
-def _detail_page(request, venue: Venue, closure_form, status: int = 200):
+def _detail_page(
+    request, venue: Venue, closure_form, status: int = 200, decided: dict | None = None
+):
     monday = _week_start(request)
-    upcoming = selectors.venue_bookings(venue=venue, since=timezone.now()).exclude(
-        status__in=[Booking.Status.DECLINED, Booking.Status.CANCELLED]
-    )[:100]
+    upcoming = list(
+        selectors.venue_bookings(venue=venue, since=timezone.now()).exclude(
+            status__in=[Booking.Status.DECLINED, Booking.Status.CANCELLED]
+        )[:100]
+    )
     return render(
         request,
         "venues/detail.html",
@@ -238,6 +226,7 @@ def _detail_page(request, venue: Venue, closure_form, status: int = 200):
             "upcoming": upcoming,
             "closures": venue.closures.filter(ends_on__gte=timezone.localdate()),
             "closure_form": closure_form,
+            "decided": _on_page(decided, upcoming),
             "feed_url": request.build_absolute_uri(reverse("venues_m:feed", args=[venue.pk])),
             **_week_context(
                 venue, monday, request.user, all_pending=can_manage(request.user, venue)
@@ -281,35 +270,41 @@ def closure_add(request, pk: int):
 @require_POST
 def booking_decide(request, pk: int, action: str):
     booking = selectors.booking_for_console(user=request.user, pk=pk)
-    try:
-        if action == "approve":
-            services.booking_approve(by=request.user, booking=booking, request=request)
-            done = _("已批准。")
-        elif action == "decline":
-            services.booking_decline(
-                by=request.user,
-                booking=booking,
-                reason=request.POST.get("reason", ""),
-                request=request,
-            )
-            done = _("已退回，预约人会收到原因。")
-        elif action == "cancel":
-            services.booking_cancel(
-                by=request.user,
-                booking=booking,
-                reason=request.POST.get("reason", ""),
-                request=request,
-            )
-            done = _("已取消，预约人会收到通知。")
-        else:
-            raise NotFound(_("页面不存在。"))
-    except UserError as exc:
-        if isinstance(exc, Forbidden | NotFound):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    nxt = request.POST.get("next", "")
+    deciding = {
+        "approve": (
+            lambda data: services.booking_approve(
+                by=request.user, booking=booking, request=request
+            ),
+            _("已批准。"),
+        ),
+        "decline": (
+            lambda data: services.booking_decline(
+                by=request.user, booking=booking, reason=data["reason"], request=request
+            ),
+            _("已退回，预约人会收到原因。"),
+        ),
+        "cancel": (
+            lambda data: services.booking_cancel(
+                by=request.user, booking=booking, reason=data["reason"], request=request
+            ),
+            _("已取消，预约人会收到通知。"),
+        ),
+    }
+    if action not in deciding:
+        raise NotFound(_("页面不存在。"))
+    form = forms.DecisionForm(request.POST)
+    decide, done = deciding[action]
+    # The services return the booking (a cancel may return nothing): success is "not refused".
+    refused = submit(form, lambda data: decide(data) or True) is None
+    nxt = form.cleaned_data.get("next", "")
+    if refused:
+        # Drawn again where it was chosen, the error beside the booking and the reason kept.
+        decided = {"pk": booking.pk, "action": action, "form": form}
+        if nxt == reverse("venues:detail", args=[booking.venue_id]):
+            venue = selectors.venue_detail(user=request.user, pk=booking.venue_id)
+            return _detail_page(request, venue, forms.ClosureForm(), 400, decided)
+        return _home_page(request, decided, status=400)
+    messages.success(request, done)
     if nxt.startswith("/console/venues/"):
         return redirect(nxt)
     return redirect("venues:home")
