@@ -167,7 +167,7 @@ def test_a_good_venue_is_listed_and_a_good_change_saved(cast, client):
 def row(page: str, booking) -> str:
     """The cell of the booking's decision forms."""
     found = re.search(
-        rf"<td>((?:(?!</td>).)*?/console/venues/bookings/{booking.pk}/(?:approve|cancel)/.*?)</td>",
+        rf"<td[^>]*>((?:(?!</td>).)*?/console/venues/bookings/{booking.pk}/(?:approve|cancel)/.*?)</td>",
         page,
         re.S,
     )
