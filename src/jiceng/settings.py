@@ -216,7 +216,7 @@ AUTHENTICATION_BACKENDS = [
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "jiceng.accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "jiceng.accounts.passwords.CharacterClassesValidator"},

@@ -4,8 +4,23 @@ from __future__ import annotations
 
 import re
 
+from django.contrib.auth.password_validation import (
+    MinimumLengthValidator as DjangoMinimumLengthValidator,
+)
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+
+class MinimumLengthValidator(DjangoMinimumLengthValidator):
+    """Django's length rule, worded by us: Django 5.2 changed its message, and its Chinese
+    catalogue does not have the new one yet, so a Chinese page showed it in English among
+    Chinese rules (issue 19)."""
+
+    def get_error_message(self) -> str:
+        return _("密码至少需要 %(n)d 个字符。") % {"n": self.min_length}
+
+    def get_help_text(self) -> str:
+        return self.get_error_message()
 
 
 class CharacterClassesValidator:
