@@ -16,7 +16,7 @@ from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.forms import submit
 from jiceng.core.scope import visible_or_404
 from jiceng.geo.models import Division
-from jiceng.registry import excel, forms, permissions, selectors, services
+from jiceng.registry import excel, forms, permissions, places, selectors, services
 from jiceng.registry.models import CareTag, ImportJob, Person
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,7 +64,7 @@ def compound_add(request):
             raise UserError(_("请选择社区。"), field="community")
         # A community elsewhere reads like one that does not exist.
         community = visible_or_404(_editable_communities(request.user), code=code)
-        compound = services.compound_create(
+        compound = places.compound_create(
             community=community,
             name=request.POST.get("name", ""),
             address=request.POST.get("address", ""),
@@ -87,7 +87,7 @@ def compound_detail(request, pk: int):
     if request.method == "POST":
         building = submit(
             form,
-            lambda data: services.building_create(
+            lambda data: places.building_create(
                 compound=compound,
                 name=data["name"],
                 grid=grids.filter(code=data["grid"]).first() if data["grid"] else None,
@@ -120,7 +120,7 @@ def building_detail(request, pk: int):
     form = forms.DwellingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and submit(
         form,
-        lambda data: services.dwelling_create(
+        lambda data: places.dwelling_create(
             building=building,
             number=data["number"],
             entrance=data["entrance"],
