@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from jiceng.community.models import VolunteerTeam
+from jiceng.community.models import Need, VolunteerTeam
 from jiceng.core.models import AuditEntry
 from tests.factories import partner
 
@@ -61,3 +61,47 @@ def test_a_team_of_a_partner_unit_elsewhere_is_not_found(client, cast):
     done = client.post(URL, {**data, "partner": cast["partner"].pk})
     assert done.status_code == 302
     assert VolunteerTeam.objects.get().partner == cast["partner"]
+
+
+NEEDS = "/console/services/needs/"
+
+
+def needs_snapshot():
+    return Need.objects.count(), AuditEntry.objects.count()
+
+
+def test_a_need_without_a_title_is_explained_and_keeps_what_was_typed(client, cast):
+    client.force_login(cast["secretary"])
+    before = needs_snapshot()
+    code = cast["community"].code
+    data = {"community": code, "source": "forum", "title": " ", "description": "老楼加装电梯"}
+    page = client.post(NEEDS, data)
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert errors(body)
+    assert "老楼加装电梯</textarea>" in body and f'value="{code}" selected' in body
+    assert 'value="forum" selected' in body
+    assert needs_snapshot() == before
+
+
+def test_a_need_with_a_title_past_the_column_or_an_unknown_source_is_refused(client, cast):
+    client.force_login(cast["secretary"])
+    client.cookies["django_language"] = "en"
+    before = needs_snapshot()
+    code = cast["community"].code
+    title = "长" * 101
+    page = client.post(NEEDS, {"community": code, "source": "visit", "title": title})
+    assert page.status_code == 400
+    assert f'value="{title}"' in page.content.decode() and errors(page.content.decode())
+    page = client.post(NEEDS, {"community": code, "source": "rumour", "title": "助餐"})
+    assert page.status_code == 400 and "valid choice" in errors(page.content.decode())
+    assert needs_snapshot() == before
+
+
+def test_a_good_need_is_entered(client, cast):
+    client.force_login(cast["secretary"])
+    data = {"community": cast["community"].code, "source": "visit", "title": "楼道灯"}
+    done = client.post(NEEDS, data)
+    assert done.status_code == 302
+    need = Need.objects.get(title="楼道灯")
+    assert need.source == "visit" and need.community == cast["community"]

@@ -7,6 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jiceng.community.checks import MAX_TEXT
+from jiceng.community.models import Need
 from jiceng.core.forms import VisibleField
 
 
@@ -22,3 +24,15 @@ class TeamForm(forms.Form):
     def __init__(self, *args, partners=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = partners
+
+
+class NeedForm(forms.Form):
+    """Staff enter a need collected on a visit, at a forum or from the suggestion box (the
+    service resolves the community through the manager's scope and words a missing title)."""
+
+    community = forms.CharField(label=_("社区"), max_length=20, required=False)
+    source = forms.ChoiceField(label=_("来源"), choices=Need.Source.choices, initial="visit")
+    title = forms.CharField(label=_("需求"), max_length=100, required=False)
+    description = forms.CharField(
+        label=pgettext_lazy("description", "说明"), max_length=MAX_TEXT, required=False
+    )

@@ -109,14 +109,10 @@ def need_list(request):
     rows = selectors.need_list(user=request.user, status=status or None)
     page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
     accepted = selectors.need_list(user=request.user, status="accepted")[:200]
-    form = {"title": "", "description": "", "source": "visit", "community": ""}
+    form = forms.NeedForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        form = {k: request.POST.get(k, "") for k in form}
-        try:
-            services.need_post(by=request.user, **form)
-        except UserError as exc:
-            _fail(request, exc)
-        else:
+        need = submit(form, lambda data: services.need_post(by=request.user, **data))
+        if need is not None:
             messages.success(request, _("需求已登记。"))
             return redirect("services:needs")
     return render(
@@ -131,6 +127,7 @@ def need_list(request):
             "communities": _communities(request.user),
             "form": form,
         },
+        status=400 if form.errors else 200,
     )
 
 
