@@ -105,3 +105,39 @@ def test_a_good_need_is_entered(client, cast):
     assert done.status_code == 302
     need = Need.objects.get(title="楼道灯")
     assert need.source == "visit" and need.community == cast["community"]
+
+
+def review_url(need):
+    return f"/console/services/needs/{need.pk}/review/"
+
+
+def test_a_decline_without_a_reason_is_explained_beside_the_need_and_writes_nothing(client, cast):
+    from jiceng.community import services
+
+    need = services.need_post(by=cast["resident"], title="助餐")
+    client.force_login(cast["secretary"])
+    before = needs_snapshot()
+    page = client.post(review_url(need), {"decision": "decline", "reason": " "})
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert errors(body) and 'value="decline" selected' in body
+    long = "理" * 501
+    page = client.post(review_url(need), {"decision": "decline", "reason": long})
+    assert page.status_code == 400 and f'value="{long}"' in page.content.decode()
+    page = client.post(review_url(need), {"decision": "merge", "reason": "一起办"})
+    assert page.status_code == 400 and 'value="一起办"' in page.content.decode()
+    assert errors(page.content.decode())
+    assert needs_snapshot() == before and Need.objects.get().status == "pending"
+    done = client.post(review_url(need), {"decision": "decline", "reason": "不在服务范围"})
+    assert done.status_code == 302 and Need.objects.get().status == "declined"
+
+
+def test_a_need_merged_into_an_accepted_one_still_works(client, cast):
+    from jiceng.community import services
+
+    into = services.need_post(by=cast["resident"], title="助餐")
+    need = services.need_post(by=cast["resident"], title="老人午饭")
+    client.force_login(cast["secretary"])
+    assert client.post(review_url(into), {"decision": "accept"}).status_code == 302
+    assert client.post(review_url(need), {"decision": "merge", "into": into.pk}).status_code == 302
+    assert Need.objects.get(pk=need.pk).merged_into == into

@@ -36,3 +36,19 @@ class NeedForm(forms.Form):
     description = forms.CharField(
         label=pgettext_lazy("description", "说明"), max_length=MAX_TEXT, required=False
     )
+
+
+class NeedReviewForm(forms.Form):
+    """The monthly review of one need: put on the list, merged into an accepted one (named
+    through what the reviewer sees) or declined with a reason the resident reads."""
+
+    decision = forms.ChoiceField(
+        label=_("审核结果"),
+        choices=[("accept", _("列入清单")), ("merge", _("合并")), ("decline", _("不列入"))],
+    )
+    into = VisibleField(label=_("合并到"), required=False)
+    reason = forms.CharField(label=_("审核意见"), max_length=500, required=False)
+
+    def __init__(self, *args, needs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = needs

@@ -103,32 +103,51 @@ def home(request):
 # --- needs ------------------------------------------------------------------------------------
 
 
-@page("services")
-def need_list(request):
-    status = request.GET.get("status", "pending")
-    rows = selectors.need_list(user=request.user, status=status or None)
+def _needs_page(request, form, *, review=None, status: int = 200):
+    """The needs list with the form to enter one; ``review`` is a refused review drawn again
+    beside its need (``{"pk": ..., "form": ...}``)."""
+    shown = request.GET.get("status", "pending")
+    rows = selectors.need_list(user=request.user, status=shown or None)
     page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
     accepted = selectors.need_list(user=request.user, status="accepted")[:200]
+    return render(
+        request,
+        "community/needs.html",
+        {
+            "page_obj": page_obj,
+            "status": shown,
+            "statuses": Need.Status.choices,
+            "sources": Need.Source.choices,
+            "accepted": accepted,
+            "communities": _communities(request.user),
+            "form": form,
+            "review": review,
+            "review_choices": forms.NeedReviewForm.base_fields["decision"].choices,
+        },
+        status=status,
+    )
+
+
+@page("services")
+def need_list(request):
     form = forms.NeedForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         need = submit(form, lambda data: services.need_post(by=request.user, **data))
         if need is not None:
             messages.success(request, _("需求已登记。"))
             return redirect("services:needs")
-    return render(
-        request,
-        "community/needs.html",
-        {
-            "page_obj": page_obj,
-            "status": status,
-            "statuses": Need.Status.choices,
-            "sources": Need.Source.choices,
-            "accepted": accepted,
-            "communities": _communities(request.user),
-            "form": form,
-        },
-        status=400 if form.errors else 200,
-    )
+    return _needs_page(request, form, status=400 if form.errors else 200)
+
+
+def _review(by, need: Need, data: dict) -> Need:
+    decision, note = data["decision"], data["reason"]
+    if decision == "accept":
+        return services.need_accept(by=by, need=need, note=note)
+    if decision == "merge":
+        if data["into"] is None:
+            raise UserError(_("请选择要合并到的需求。"), field="into")
+        return services.need_merge(by=by, need=need, into=data["into"], note=note)
+    return services.need_decline(by=by, need=need, reason=note)
 
 
 @page("services")
@@ -137,24 +156,12 @@ def need_review(request, pk: int):
     need = _get(selectors.need_list(user=request.user), pk)
     if need is None:
         raise NotFound(_("需求不存在，或不在您的管辖范围内。"))
-    decision = request.POST.get("decision")
-    note = request.POST.get("reason", "")
-    try:
-        if decision == "accept":
-            services.need_accept(by=request.user, need=need, note=note)
-        elif decision == "merge":
-            into = _pick(selectors.need_list(user=request.user), request.POST.get("into"))
-            if into is None:
-                raise UserError(_("请选择要合并到的需求。"), field="into")
-            services.need_merge(by=request.user, need=need, into=into, note=note)
-        elif decision == "decline":
-            services.need_decline(by=request.user, need=need, reason=note)
-        else:
-            raise UserError(_("请选择审核结果。"))
-    except UserError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("已审核：{title}").format(title=need.title))
+    form = forms.NeedReviewForm(request.POST, needs=selectors.need_list(user=request.user))
+    if submit(form, lambda data: _review(request.user, need, data)) is None:
+        return _needs_page(
+            request, forms.NeedForm(), review={"pk": need.pk, "form": form}, status=400
+        )
+    messages.success(request, _("已审核：{title}").format(title=need.title))
     return redirect(reverse("services:needs") + "?status=pending")
 
 
