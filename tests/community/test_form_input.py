@@ -141,3 +141,58 @@ def test_a_need_merged_into_an_accepted_one_still_works(client, cast):
     assert client.post(review_url(into), {"decision": "accept"}).status_code == 302
     assert client.post(review_url(need), {"decision": "merge", "into": into.pk}).status_code == 302
     assert Need.objects.get(pk=need.pk).merged_into == into
+
+
+OFFERS = "/console/services/offers/"
+
+
+def offers_snapshot():
+    from jiceng.community.models import Offer
+
+    return Offer.objects.count(), AuditEntry.objects.count()
+
+
+def an_offer(cast, **changes):
+    return {
+        "community": cast["community"].code,
+        "title": "送餐",
+        "kind": "care",
+        "capacity": "3",
+        "when": "中午",
+        "where": "食堂",
+        "partner": cast["partner"].pk,
+        **changes,
+    }
+
+
+def test_an_offer_with_a_bad_capacity_is_explained_and_keeps_what_was_typed(client, cast):
+    client.force_login(cast["secretary"])
+    before = offers_snapshot()
+    page = client.post(OFFERS, an_offer(cast, capacity="三个", kind="repair"))
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "可服务人数" in errors(body)
+    assert 'value="三个"' in body and 'value="中午"' in body and 'value="食堂"' in body
+    assert 'value="repair" selected' in body
+    assert f'value="{cast["partner"].pk}" selected' in body
+    assert offers_snapshot() == before
+
+
+def test_an_offer_without_a_provider_or_a_title_is_refused_in_english(client, cast):
+    client.force_login(cast["secretary"])
+    client.cookies["django_language"] = "en"
+    before = offers_snapshot()
+    page = client.post(OFFERS, an_offer(cast, partner=""))
+    assert page.status_code == 400 and errors(page.content.decode())
+    assert 'value="送餐"' in page.content.decode()
+    page = client.post(OFFERS, an_offer(cast, title=" ", where="长" * 101))
+    assert page.status_code == 400 and errors(page.content.decode())
+    assert offers_snapshot() == before
+
+
+def test_a_good_offer_is_listed(client, cast):
+    from jiceng.community.models import Offer
+
+    client.force_login(cast["secretary"])
+    assert client.post(OFFERS, an_offer(cast)).status_code == 302
+    assert Offer.objects.get().partner == cast["partner"]

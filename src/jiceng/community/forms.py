@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiceng.community.checks import MAX_TEXT
-from jiceng.community.models import Need
+from jiceng.community.models import Need, Offer
 from jiceng.core.forms import VisibleField
 
 
@@ -52,3 +52,24 @@ class NeedReviewForm(forms.Form):
     def __init__(self, *args, needs=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["into"].queryset = needs
+
+
+class OfferForm(forms.Form):
+    """An entry on the offers list; its provider (one of a partner unit, a team or a member) is
+    named through what the manager sees, and the service asks for exactly one."""
+
+    community = forms.CharField(label=_("社区"), max_length=20, required=False)
+    title = forms.CharField(label=_("服务内容"), max_length=100, required=False)
+    kind = forms.ChoiceField(label=_("类别"), choices=Offer.Kind.choices)
+    partner = VisibleField(label=_("共建单位"), required=False)
+    team = VisibleField(label=_("服务队"), required=False)
+    member = VisibleField(label=_("党员"), required=False)
+    capacity = forms.IntegerField(label=_("可服务人数/次数"), min_value=1, max_value=1_000_000)
+    when = forms.CharField(label=_("服务时间"), max_length=100, required=False)
+    where = forms.CharField(label=_("服务地点"), max_length=100, required=False)
+
+    def __init__(self, *args, partners=None, teams=None, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners
+        self.fields["team"].queryset = teams
+        self.fields["member"].queryset = members

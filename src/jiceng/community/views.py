@@ -182,37 +182,16 @@ def _member(request, key: str = "member"):
 
 @page("services")
 def offer_list(request):
-    form = {
-        k: request.POST.get(k, "")
-        for k in (
-            "title",
-            "kind",
-            "capacity",
-            "when",
-            "where",
-            "community",
-            "partner",
-            "team",
-            "member",
-        )
-    }
+    user = request.user
+    form = forms.OfferForm(
+        request.POST if request.method == "POST" else None,
+        partners=Partner.objects.visible_to(user),
+        teams=VolunteerTeam.objects.visible_to(user),
+        members=Member.objects.visible_to(user),
+    )
     if request.method == "POST":
-        try:
-            services.offer_create(
-                by=request.user,
-                community=form["community"],
-                title=form["title"],
-                kind=form["kind"],
-                capacity=form["capacity"],
-                when=form["when"],
-                where=form["where"],
-                partner=_partner(request),
-                team=_team(request),
-                member=_member(request),
-            )
-        except UserError as exc:
-            _fail(request, exc)
-        else:
+        offer = submit(form, lambda data: services.offer_create(by=user, **data))
+        if offer is not None:
             messages.success(request, _("已加入服务清单。"))
             return redirect("services:offers")
     rows = selectors.offer_list(user=request.user)
@@ -228,6 +207,7 @@ def offer_list(request):
             "partners": Partner.objects.visible_to(request.user).filter(is_active=True)[:200],
             "form": form,
         },
+        status=400 if form.errors else 200,
     )
 
 
