@@ -196,3 +196,85 @@ def test_a_good_offer_is_listed(client, cast):
     client.force_login(cast["secretary"])
     assert client.post(OFFERS, an_offer(cast)).status_code == 302
     assert Offer.objects.get().partner == cast["partner"]
+
+
+PROJECTS = "/console/services/projects/"
+
+
+def projects_snapshot():
+    from jiceng.community.models import Project
+
+    return Project.objects.count(), AuditEntry.objects.count()
+
+
+def need_and_offer(cast):
+    from jiceng.community import services
+
+    need = services.need_post(by=cast["resident"], title="助餐")
+    services.need_accept(by=cast["secretary"], need=need)
+    offer = services.offer_create(
+        by=cast["secretary"],
+        community=cast["community"],
+        title="送餐",
+        kind="care",
+        capacity=30,
+        when="工作日中午",
+        where="老年食堂",
+        partner=cast["partner"],
+    )
+    return need, offer
+
+
+def test_a_project_without_a_responsible_unit_is_explained_and_keeps_what_was_chosen(client, cast):
+    need, offer = need_and_offer(cast)
+    client.force_login(cast["secretary"])
+    before = projects_snapshot()
+    data = {
+        "community": cast["community"].code,
+        "title": "长者助餐",
+        "needs": [need.pk],
+        "offers": [offer.pk],
+        "description": "每周三次",
+    }
+    page = client.post(PROJECTS, data)
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "责任单位" in errors(body)
+    assert 'value="长者助餐"' in body and "每周三次</textarea>" in body
+    assert f'value="{need.pk}" selected' in body and f'value="{offer.pk}" selected' in body
+    page = client.post(PROJECTS, {**data, "responsible": cast["partner"].pk, "offers": []})
+    assert page.status_code == 400 and errors(page.content.decode())
+    assert projects_snapshot() == before
+    done = client.post(PROJECTS, {**data, "responsible": cast["partner"].pk})
+    assert done.status_code == 302
+    from jiceng.community.models import Project
+
+    project = Project.objects.get()
+    assert list(project.needs.all()) == [need] and project.responsible == cast["partner"]
+
+
+def test_publishing_a_project_of_a_past_month_is_explained_beside_it(client, cast):
+    from datetime import date
+
+    from jiceng.community import services
+    from jiceng.community.models import Project
+
+    need, offer = need_and_offer(cast)
+    project = services.project_create(
+        by=cast["secretary"],
+        community=cast["community"],
+        month=date.today(),
+        title="长者助餐",
+        needs=[need],
+        offers=[offer],
+        responsible=cast["partner"],
+    )
+    Project.objects.filter(pk=project.pk).update(month=date(2020, 1, 1))
+    client.force_login(cast["secretary"])
+    before = projects_snapshot()
+    page = client.post(f"/console/services/projects/{project.pk}/publish/")
+    assert page.status_code == 400 and "过去" in errors(page.content.decode())
+    assert projects_snapshot() == before and Project.objects.get().status == "draft"
+    Project.objects.filter(pk=project.pk).update(month=date.today().replace(day=1))
+    done = client.post(f"/console/services/projects/{project.pk}/publish/")
+    assert done.status_code == 302 and Project.objects.get().status == "published"

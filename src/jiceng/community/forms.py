@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from jiceng.community.checks import MAX_TEXT
 from jiceng.community.models import Need, Offer
 from jiceng.core.forms import VisibleField
+from jiceng.core.scope import visible_or_404
 
 
 class TeamForm(forms.Form):
@@ -73,3 +74,44 @@ class OfferForm(forms.Form):
         self.fields["partner"].queryset = partners
         self.fields["team"].queryset = teams
         self.fields["member"].queryset = members
+
+
+class VisibleRecordsField(forms.Field):
+    """Several ids that name records (a multiple select), each resolved like a
+    ``core.forms.VisibleField``: any one absent, elsewhere or malformed is a 404."""
+
+    widget = forms.SelectMultiple
+
+    def __init__(self, *, queryset=None, **kwargs):
+        super().__init__(**kwargs)
+        self.queryset = queryset
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return []
+        return [visible_or_404(self.queryset, pk=v) for v in value if v not in ("", None)]
+
+
+class ProjectForm(forms.Form):
+    """A month's project answering accepted needs with offers under a responsible partner unit
+    or team (each named through what the manager sees; the service keeps the rules)."""
+
+    month = forms.CharField(label=_("月份"), max_length=7, required=False)
+    community = forms.CharField(label=_("社区"), max_length=20, required=False)
+    title = forms.CharField(label=_("项目名称"), max_length=100, required=False)
+    needs = VisibleRecordsField(label=_("对应需求"), required=False)
+    offers = VisibleRecordsField(label=_("对应服务"), required=False)
+    responsible = VisibleField(label=_("责任单位"), required=False)
+    responsible_team = VisibleField(label=_("或责任服务队"), required=False)
+    description = forms.CharField(label=_("内容"), max_length=MAX_TEXT, required=False)
+
+    def __init__(self, *args, needs=None, offers=None, partners=None, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["needs"].queryset = needs
+        self.fields["offers"].queryset = offers
+        self.fields["responsible"].queryset = partners
+        self.fields["responsible_team"].queryset = teams
+
+
+class PublishForm(forms.Form):
+    """Publishing a draft project: nothing to type; a refusal is shown beside the project."""

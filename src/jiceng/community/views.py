@@ -211,32 +211,21 @@ def offer_list(request):
     )
 
 
-@page("services")
-def project_list(request):
-    month = selectors.parse_month(request.GET.get("month") or request.POST.get("month"))
+def _project_form(request, data=None) -> forms.ProjectForm:
     user = request.user
-    if request.method == "POST":
-        try:
-            services.project_create(
-                by=user,
-                community=request.POST.get("community"),
-                month=month,
-                title=request.POST.get("title", ""),
-                description=request.POST.get("description", ""),
-                needs=[
-                    _pick(Need.objects.visible_to(user), v) for v in request.POST.getlist("needs")
-                ],
-                offers=[
-                    _pick(Offer.objects.visible_to(user), v) for v in request.POST.getlist("offers")
-                ],
-                responsible=_partner(request, "responsible"),
-                responsible_team=_team(request, "responsible_team"),
-            )
-        except UserError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("项目已创建（草稿），发布后居民可见。"))
-            return redirect(reverse("services:projects") + f"?month={month:%Y-%m}")
+    return forms.ProjectForm(
+        data,
+        needs=Need.objects.visible_to(user),
+        offers=Offer.objects.visible_to(user),
+        partners=Partner.objects.visible_to(user),
+        teams=VolunteerTeam.objects.visible_to(user),
+    )
+
+
+def _projects_page(request, form, month, *, publish=None, status: int = 200):
+    """The month's projects with the form to make one; ``publish`` is a refused publication
+    drawn again beside its project (``{"pk": ..., "form": ...}``)."""
+    user = request.user
     return render(
         request,
         "community/projects.html",
@@ -248,8 +237,36 @@ def project_list(request):
             "offers": selectors.offer_list(user=user).filter(is_active=True)[:200],
             "teams": VolunteerTeam.objects.visible_to(user)[:200],
             "partners": Partner.objects.visible_to(user).filter(is_active=True)[:200],
+            "form": form,
+            "publish": publish,
         },
+        status=status,
     )
+
+
+@page("services")
+def project_list(request):
+    form = _project_form(request, request.POST if request.method == "POST" else None)
+    month = selectors.parse_month(request.GET.get("month") or form["month"].value())
+    if request.method == "POST":
+        project = submit(
+            form,
+            lambda data: services.project_create(
+                by=request.user,
+                community=data["community"],
+                month=month,
+                title=data["title"],
+                description=data["description"],
+                needs=data["needs"],
+                offers=data["offers"],
+                responsible=data["responsible"],
+                responsible_team=data["responsible_team"],
+            ),
+        )
+        if project is not None:
+            messages.success(request, _("项目已创建（草稿），发布后居民可见。"))
+            return redirect(reverse("services:projects") + f"?month={month:%Y-%m}")
+    return _projects_page(request, form, month, status=400 if form.errors else 200)
 
 
 @page("services")
@@ -258,13 +275,17 @@ def project_publish(request, pk: int):
     project = _get(Project.objects.visible_to(request.user), pk)
     if project is None:
         raise NotFound(_("项目不存在，或不在您的管辖范围内。"))
-    try:
-        services.project_publish(by=request.user, project=project)
-    except UserError as exc:
-        _fail(request, exc)
-    else:
+    form = forms.PublishForm(request.POST)
+    if submit(form, lambda data: services.project_publish(by=request.user, project=project)):
         messages.success(request, _("项目已发布。"))
-    return redirect(reverse("services:projects") + f"?month={project.month:%Y-%m}")
+        return redirect(reverse("services:projects") + f"?month={project.month:%Y-%m}")
+    return _projects_page(
+        request,
+        _project_form(request),
+        project.month,
+        publish={"pk": project.pk, "form": form},
+        status=400,
+    )
 
 
 @page("services")
