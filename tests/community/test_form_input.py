@@ -278,3 +278,35 @@ def test_publishing_a_project_of_a_past_month_is_explained_beside_it(client, cas
     Project.objects.filter(pk=project.pk).update(month=date.today().replace(day=1))
     done = client.post(f"/console/services/projects/{project.pk}/publish/")
     assert done.status_code == 302 and Project.objects.get().status == "published"
+
+
+def test_adding_someone_already_in_the_team_is_explained_and_keeps_what_was_typed(client, cast):
+    from jiceng.community import services
+    from jiceng.community.models import TeamMember
+
+    team = services.team_create(by=cast["secretary"], community=cast["community"], name="红马甲")
+    services.team_join(by=cast["secretary"], team=team, user=cast["resident"])
+    client.force_login(cast["secretary"])
+    url = f"/console/services/teams/{team.pk}/"
+    before = (TeamMember.objects.count(), AuditEntry.objects.count())
+    name = cast["resident"].username
+    page = client.post(url, {"username": name, "leader": "1"})
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "已在该服务队中" in errors(body)
+    assert f'value="{name}"' in body and 'value="1" checked' in body
+    page = client.post(url, {"username": "x" * 151})
+    assert page.status_code == 400 and errors(page.content.decode())
+    assert (TeamMember.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_a_good_team_member_is_added_as_leader(client, cast):
+    from jiceng.community import services
+    from jiceng.community.models import TeamMember
+
+    team = services.team_create(by=cast["secretary"], community=cast["community"], name="红马甲")
+    client.force_login(cast["secretary"])
+    url = f"/console/services/teams/{team.pk}/"
+    done = client.post(url, {"username": cast["resident"].username, "leader": "1"})
+    assert done.status_code == 302
+    assert TeamMember.objects.get(team=team, user=cast["resident"]).is_leader

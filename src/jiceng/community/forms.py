@@ -115,3 +115,10 @@ class ProjectForm(forms.Form):
 
 class PublishForm(forms.Form):
     """Publishing a draft project: nothing to type; a refusal is shown beside the project."""
+
+
+class TeamMemberForm(forms.Form):
+    """Adding a person to a team by account name, as a leader or not."""
+
+    username = forms.CharField(label=pgettext_lazy("username", "账号"), max_length=150)
+    leader = forms.BooleanField(label=_("队长"), required=False)
