@@ -310,3 +310,58 @@ def test_a_good_team_member_is_added_as_leader(client, cast):
     done = client.post(url, {"username": cast["resident"].username, "leader": "1"})
     assert done.status_code == 302
     assert TeamMember.objects.get(team=team, user=cast["resident"]).is_leader
+
+
+ACTIVITIES = "/console/services/activities/"
+
+
+def activities_snapshot():
+    from jiceng.community.models import Activity
+
+    return Activity.objects.count(), AuditEntry.objects.count()
+
+
+def an_activity(cast, **changes):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    starts = timezone.localtime() + timedelta(days=2)
+    return {
+        "community": cast["community"].code,
+        "title": "义诊",
+        "place": "服务中心",
+        "starts_at": f"{starts:%Y-%m-%dT%H:%M}",
+        "ends_at": f"{starts + timedelta(hours=2):%Y-%m-%dT%H:%M}",
+        "capacity": "20",
+        "description": "量血压",
+        **changes,
+    }
+
+
+def test_an_activity_with_a_bad_capacity_or_times_is_explained_and_keeps_what_was_typed(
+    client, cast
+):
+    client.force_login(cast["secretary"])
+    before = activities_snapshot()
+    data = an_activity(cast, capacity="二十")
+    page = client.post(ACTIVITIES, data)
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "名额" in errors(body)
+    assert 'value="二十"' in body and 'value="服务中心"' in body and "量血压</textarea>" in body
+    assert f'value="{data["starts_at"]}"' in body
+    page = client.post(ACTIVITIES, an_activity(cast, ends_at=data["starts_at"]))
+    assert page.status_code == 400 and "结束时间" in errors(page.content.decode())
+    page = client.post(ACTIVITIES, an_activity(cast, starts_at="下周二"))
+    assert page.status_code == 400 and 'value="下周二"' in page.content.decode()
+    assert activities_snapshot() == before
+
+
+def test_a_good_activity_is_published(client, cast):
+    from jiceng.community.models import Activity
+
+    client.force_login(cast["secretary"])
+    done = client.post(ACTIVITIES, an_activity(cast))
+    assert done.status_code == 302
+    assert Activity.objects.get().capacity == 20

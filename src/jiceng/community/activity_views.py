@@ -8,63 +8,28 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from jiceng.accounts.decorators import page
-from jiceng.community import selectors, services
+from jiceng.community import forms, selectors, services
 from jiceng.community.models import Project, VolunteerTeam
 from jiceng.community.permissions import can_manage
-from jiceng.community.views import _communities, _fail, _get, _pick, _team, _when
+from jiceng.community.views import _communities, _fail, _get
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.forms import submit
 
 
 @page("services")
 def activity_list(request):
     user = request.user
     month = selectors.parse_month(request.GET.get("month"))
-    form = {
-        k: request.POST.get(k, "")
-        for k in (
-            "community",
-            "title",
-            "place",
-            "starts_at",
-            "ends_at",
-            "capacity",
-            "signup_opens_at",
-            "signup_closes_at",
-            "description",
-            "project",
-            "team",
-        )
-    }
+    form = forms.ActivityForm(
+        request.POST if request.method == "POST" else None,
+        projects=Project.objects.visible_to(user),
+        teams=VolunteerTeam.objects.visible_to(user),
+    )
     if request.method == "POST":
-        try:
-            a = services.activity_create(
-                by=user,
-                community=form["community"],
-                title=form["title"],
-                place=form["place"],
-                starts_at=_when(
-                    form["starts_at"], pgettext("field label", "开始时间"), "starts_at"
-                ),
-                ends_at=_when(form["ends_at"], pgettext("field label", "结束时间"), "ends_at"),
-                capacity=form["capacity"],
-                signup_opens_at=_when(
-                    form["signup_opens_at"], pgettext("field label", "报名开始"), "signup_opens_at"
-                ),
-                signup_closes_at=_when(
-                    form["signup_closes_at"],
-                    pgettext("field label", "报名截止"),
-                    "signup_closes_at",
-                ),
-                description=form["description"],
-                project=_pick(Project.objects.visible_to(user), form["project"]),
-                team=_team(request),
-            )
-        except UserError as exc:
-            _fail(request, exc)
-        else:
+        a = submit(form, lambda data: services.activity_create(by=user, **data))
+        if a is not None:
             messages.success(request, _("活动已发布。"))
             return redirect("services:activity", pk=a.pk)
     rows = selectors.activity_list(user=user, month=month)
@@ -80,6 +45,7 @@ def activity_list(request):
             "projects": Project.objects.visible_to(user).filter(month=month)[:100],
             "teams": VolunteerTeam.objects.visible_to(user)[:200],
         },
+        status=400 if form.errors else 200,
     )
 
 

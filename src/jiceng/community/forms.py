@@ -4,12 +4,13 @@ services keep the rules (core.forms.submit puts their refusals on the form)."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiceng.community.checks import MAX_TEXT
 from jiceng.community.models import Need, Offer
-from jiceng.core.forms import VisibleField
+from jiceng.core.forms import MomentField, VisibleField
 from jiceng.core.scope import visible_or_404
 
 
@@ -122,3 +123,33 @@ class TeamMemberForm(forms.Form):
 
     username = forms.CharField(label=pgettext_lazy("username", "账号"), max_length=150)
     leader = forms.BooleanField(label=_("队长"), required=False)
+
+
+def _moment(label) -> MomentField:
+    return MomentField(
+        label=label,
+        required=False,
+        error_messages={"invalid": format_lazy(_("{what}格式不正确。"), what=label)},
+    )
+
+
+class ActivityForm(forms.Form):
+    """Publishing an activity session; its project and team are named through what the manager
+    sees, and the service keeps the rules of times and places."""
+
+    community = forms.CharField(label=_("社区"), max_length=20, required=False)
+    title = forms.CharField(label=_("活动名称"), max_length=100, required=False)
+    place = forms.CharField(label=_("地点"), max_length=100, required=False)
+    starts_at = _moment(pgettext_lazy("field label", "开始时间"))
+    ends_at = _moment(pgettext_lazy("field label", "结束时间"))
+    capacity = forms.IntegerField(label=_("名额"), min_value=1, max_value=100_000)
+    signup_opens_at = _moment(pgettext_lazy("field label", "报名开始"))
+    signup_closes_at = _moment(pgettext_lazy("field label", "报名截止"))
+    project = VisibleField(label=_("所属项目"), required=False)
+    team = VisibleField(label=_("服务队"), required=False)
+    description = forms.CharField(label=_("介绍"), max_length=MAX_TEXT, required=False)
+
+    def __init__(self, *args, projects=None, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects
+        self.fields["team"].queryset = teams
