@@ -365,3 +365,21 @@ def test_a_good_activity_is_published(client, cast):
     done = client.post(ACTIVITIES, an_activity(cast))
     assert done.status_code == 302
     assert Activity.objects.get().capacity == 20
+
+
+def test_cancelling_an_activity_without_a_reason_is_explained_and_writes_nothing(client, cast):
+    from jiceng.community.models import Activity
+
+    client.force_login(cast["secretary"])
+    client.post(ACTIVITIES, an_activity(cast))
+    a = Activity.objects.get()
+    url = f"/console/services/activities/{a.pk}/"
+    before = activities_snapshot()
+    page = client.post(url, {"reason": " "})
+    assert page.status_code == 400 and "取消原因" in errors(page.content.decode())
+    long = "因" * 501
+    page = client.post(url, {"reason": long})
+    assert page.status_code == 400 and f'value="{long}"' in page.content.decode()
+    assert activities_snapshot() == before and Activity.objects.get().status != "cancelled"
+    done = client.post(url, {"reason": "暴雨预警"})
+    assert done.status_code == 302 and Activity.objects.get().status == "cancelled"

@@ -13,8 +13,8 @@ from jiceng.accounts.decorators import page
 from jiceng.community import forms, selectors, services
 from jiceng.community.models import Project, VolunteerTeam
 from jiceng.community.permissions import can_manage
-from jiceng.community.views import _communities, _fail, _get
-from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.community.views import _communities, _get
+from jiceng.core.errors import Forbidden, NotFound
 from jiceng.core.forms import submit
 
 
@@ -59,15 +59,11 @@ def _visible_activity(request, pk: int):
 @page("services")
 def activity_detail(request, pk: int):
     a = _visible_activity(request, pk)
-    if request.method == "POST":
-        try:
-            services.activity_cancel(
-                by=request.user, activity=a, reason=request.POST.get("reason", "")
-            )
-        except UserError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("活动已取消，已报名的人会收到通知。"))
+    form = forms.ActivityCancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and submit(
+        form, lambda data: services.activity_cancel(by=request.user, activity=a, **data)
+    ):
+        messages.success(request, _("活动已取消，已报名的人会收到通知。"))
         return redirect("services:activity", pk=pk)
     return render(
         request,
@@ -77,7 +73,9 @@ def activity_detail(request, pk: int):
             "participants": selectors.activity_participants(a),
             "rating": selectors.activity_rating(a),
             "can_manage": can_manage(request.user, a),
+            "form": form,
         },
+        status=400 if form.errors else 200,
     )
 
 

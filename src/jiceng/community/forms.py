@@ -153,3 +153,9 @@ class ActivityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects
         self.fields["team"].queryset = teams
+
+
+class ActivityCancelForm(forms.Form):
+    """Cancelling an activity; the service asks for the reason the people signed up read."""
+
+    reason = forms.CharField(label=_("取消原因"), max_length=500, required=False)
