@@ -383,3 +383,60 @@ def test_cancelling_an_activity_without_a_reason_is_explained_and_writes_nothing
     assert activities_snapshot() == before and Activity.objects.get().status != "cancelled"
     done = client.post(url, {"reason": "暴雨预警"})
     assert done.status_code == 302 and Activity.objects.get().status == "cancelled"
+
+
+ORDERS = "/console/services/orders/"
+
+
+def orders_snapshot():
+    from jiceng.community.models import ServiceOrder
+
+    return ServiceOrder.objects.count(), AuditEntry.objects.count()
+
+
+def test_an_order_with_a_time_that_is_no_time_is_explained_and_keeps_what_was_chosen(client, cast):
+    from jiceng.community import services
+
+    need, _offer = need_and_offer(cast)
+    team = services.team_create(by=cast["secretary"], community=cast["community"], name="红马甲")
+    client.force_login(cast["secretary"])
+    before = orders_snapshot()
+    data = {"need": need.pk, "team": team.pk, "due_at": "明天中午", "address": "3号楼"}
+    page = client.post(ORDERS, data)
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "服务时间" in errors(body)
+    assert 'value="明天中午"' in body and 'value="3号楼"' in body
+    assert f'value="{need.pk}" selected' in body and f'value="{team.pk}" selected' in body
+    page = client.post(ORDERS, {**data, "due_at": "", "team": ""})
+    assert page.status_code == 400 and errors(page.content.decode())
+    assert orders_snapshot() == before
+
+
+def test_an_order_for_a_need_elsewhere_is_not_found(client, cast):
+    from jiceng.community import services
+
+    theirs = services.need_post(by=cast["neighbour_resident"], title="他们的需求")
+    client.force_login(cast["secretary"])
+    before = orders_snapshot()
+    assert client.post(ORDERS, {"need": theirs.pk}).status_code == 404
+    assert client.post(ORDERS, {"need": "abc"}).status_code == 404
+    assert orders_snapshot() == before
+
+
+def test_a_good_order_is_dispatched(client, cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jiceng.community import services
+    from jiceng.community.models import ServiceOrder
+
+    need, _offer = need_and_offer(cast)
+    team = services.team_create(by=cast["secretary"], community=cast["community"], name="红马甲")
+    client.force_login(cast["secretary"])
+    due = timezone.localtime() + timedelta(days=1)
+    data = {"need": need.pk, "team": team.pk, "due_at": f"{due:%Y-%m-%dT%H:%M}", "address": "3号楼"}
+    done = client.post(ORDERS, data)
+    assert done.status_code == 302, errors(done.content.decode())
+    assert ServiceOrder.objects.get().team == team

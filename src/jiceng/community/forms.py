@@ -159,3 +159,20 @@ class ActivityCancelForm(forms.Form):
     """Cancelling an activity; the service asks for the reason the people signed up read."""
 
     reason = forms.CharField(label=_("取消原因"), max_length=500, required=False)
+
+
+class OrderForm(forms.Form):
+    """Dispatching a service order for an accepted need to a member or a team (each named
+    through what the dispatcher sees; the service keeps the rules)."""
+
+    need = VisibleField(label=_("需求"))
+    member = VisibleField(label=_("党员"), required=False)
+    team = VisibleField(label=_("服务队"), required=False)
+    due_at = _moment(_("服务时间"))
+    address = forms.CharField(label=_("服务地点"), max_length=200, required=False)
+
+    def __init__(self, *args, needs=None, members=None, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["need"].queryset = needs
+        self.fields["member"].queryset = members
+        self.fields["team"].queryset = teams

@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
-from jiceng.community import orders, selectors, wishes
+from jiceng.community import forms, orders, selectors, wishes
 from jiceng.community.models import Need, VolunteerTeam
 from jiceng.community.permissions import order_actions
 from jiceng.community.views import _fail, _get, _member, _team, _when
 from jiceng.core.errors import NotFound, UserError
+from jiceng.core.forms import submit
 from jiceng.party.models import Member
 
 
@@ -26,23 +27,15 @@ from jiceng.party.models import Member
 def order_list(request):
     user = request.user
     late = request.GET.get("late") == "1"
+    form = forms.OrderForm(
+        request.POST if request.method == "POST" else None,
+        needs=Need.objects.visible_to(user),
+        members=Member.objects.visible_to(user),
+        teams=VolunteerTeam.objects.visible_to(user),
+    )
     if request.method == "POST":
-        need = _get(Need.objects.visible_to(user), request.POST.get("need"))
-        try:
-            if need is None:
-                raise UserError(_("请选择需求。"), field="need")
-            order = orders.order_dispatch(
-                by=user,
-                need=need,
-                member=_member(request),
-                team=_team(request),
-                due_at=_when(request.POST.get("due_at"), _("服务时间"), "due_at"),
-                address=request.POST.get("address", ""),
-                request=request,
-            )
-        except UserError as exc:
-            _fail(request, exc)
-        else:
+        order = submit(form, lambda data: orders.order_dispatch(by=user, request=request, **data))
+        if order is not None:
             messages.success(request, _("已派单。"))
             return redirect("services:order", pk=order.pk)
     rows = selectors.order_list(user=user, status=request.GET.get("status") or None, late=late)
@@ -58,7 +51,9 @@ def order_list(request):
                 :300
             ],
             "teams": VolunteerTeam.objects.visible_to(user).filter(is_active=True)[:200],
+            "form": form,
         },
+        status=400 if form.errors else 200,
     )
 
 
