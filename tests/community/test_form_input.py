@@ -440,3 +440,24 @@ def test_a_good_order_is_dispatched(client, cast):
     done = client.post(ORDERS, data)
     assert done.status_code == 302, errors(done.content.decode())
     assert ServiceOrder.objects.get().team == team
+
+
+def test_declining_a_wish_without_a_reason_is_explained_beside_it_and_writes_nothing(client, cast):
+    from jiceng.community import wishes
+
+    wish = wishes.wish_post(by=cast["resident"], title="手机", value="1500")
+    client.force_login(cast["secretary"])
+    url = f"/console/services/wishes/{wish.pk}/review/"
+    before = (wishes.Wish.objects.filter(status="pending").count(), AuditEntry.objects.count())
+    page = client.post(url, {"approve": "0", "reason": " "})
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "理由" in errors(body) and 'value="0" selected' in body
+    long = "因" * 501
+    page = client.post(url, {"approve": "0", "reason": long})
+    assert page.status_code == 400 and f'value="{long}"' in page.content.decode()
+    assert client.post(url, {"approve": "maybe"}).status_code == 400
+    after = (wishes.Wish.objects.filter(status="pending").count(), AuditEntry.objects.count())
+    assert after == before
+    done = client.post(url, {"approve": "0", "reason": "请走困难救助"})
+    assert done.status_code == 302 and wishes.Wish.objects.get().status != "pending"

@@ -176,3 +176,13 @@ class OrderForm(forms.Form):
         self.fields["need"].queryset = needs
         self.fields["member"].queryset = members
         self.fields["team"].queryset = teams
+
+
+class WishReviewForm(forms.Form):
+    """Putting a wish on the wall or declining it; the service asks for the reason of a
+    decline, which the resident reads."""
+
+    approve = forms.TypedChoiceField(
+        label=_("审核结果"), choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1"
+    )
+    reason = forms.CharField(label=_("审核意见"), max_length=500, required=False)

@@ -96,16 +96,27 @@ def order_detail(request, pk: int):
     )
 
 
-@page("services")
-def wish_list(request):
-    status = request.GET.get("status", "pending")
-    rows = selectors.wish_list(user=request.user, status=status or None)
+def _wishes_page(request, *, review=None, status: int = 200):
+    """The wishes list; ``review`` is a refused review drawn again beside its wish."""
+    shown = request.GET.get("status", "pending")
+    rows = selectors.wish_list(user=request.user, status=shown or None)
     page_obj = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "community/wishes.html",
-        {"page_obj": page_obj, "status": status, "statuses": wishes.Wish.Status.choices},
+        {
+            "page_obj": page_obj,
+            "status": shown,
+            "statuses": wishes.Wish.Status.choices,
+            "review": review,
+        },
+        status=status,
     )
+
+
+@page("services")
+def wish_list(request):
+    return _wishes_page(request)
 
 
 @page("services")
@@ -114,15 +125,8 @@ def wish_review(request, pk: int):
     wish = _get(selectors.wish_list(user=request.user), pk)
     if wish is None:
         raise NotFound(_("心愿不存在，或不在您的管辖范围内。"))
-    try:
-        wishes.wish_review(
-            by=request.user,
-            wish=wish,
-            approve=request.POST.get("approve") == "1",
-            reason=request.POST.get("reason", ""),
-        )
-    except UserError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("已审核。"))
+    form = forms.WishReviewForm(request.POST)
+    if submit(form, lambda data: wishes.wish_review(by=request.user, wish=wish, **data)) is None:
+        return _wishes_page(request, review={"pk": wish.pk, "form": form}, status=400)
+    messages.success(request, _("已审核。"))
     return redirect(reverse("services:wishes") + "?status=pending")
