@@ -461,3 +461,30 @@ def test_declining_a_wish_without_a_reason_is_explained_beside_it_and_writes_not
     assert after == before
     done = client.post(url, {"approve": "0", "reason": "请走困难救助"})
     assert done.status_code == 302 and wishes.Wish.objects.get().status != "pending"
+
+
+def test_cancelling_an_order_without_a_reason_is_explained_and_keeps_the_page(client, cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jiceng.community import orders, services
+    from jiceng.community.models import ServiceOrder
+
+    need, _offer = need_and_offer(cast)
+    team = services.team_create(by=cast["secretary"], community=cast["community"], name="红马甲")
+    order = orders.order_dispatch(
+        by=cast["secretary"], need=need, team=team, due_at=timezone.now() + timedelta(days=1)
+    )
+    client.force_login(cast["secretary"])
+    url = f"/console/services/orders/{order.pk}/"
+    before = orders_snapshot()
+    data = {"action": "cancel", "version": order.version, "note": " "}
+    page = client.post(url, data)
+    assert page.status_code == 400 and errors(page.content.decode())
+    long = "因" * 501
+    page = client.post(url, {**data, "note": long})
+    assert page.status_code == 400 and f'value="{long}"' in page.content.decode()
+    assert orders_snapshot() == before
+    done = client.post(url, {**data, "note": "居民已自行解决"})
+    assert done.status_code == 302 and ServiceOrder.objects.get().status == "cancelled"

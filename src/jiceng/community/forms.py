@@ -186,3 +186,30 @@ class WishReviewForm(forms.Form):
         label=_("审核结果"), choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1"
     )
     reason = forms.CharField(label=_("审核意见"), max_length=500, required=False)
+
+
+class OrderCancelForm(forms.Form):
+    """The community withdraws an order, with a reason; the version is the one the page showed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(label=_("原因"), max_length=500, required=False)
+
+    def __init__(self, data=None, **kwargs):
+        # The page's field is called "note".
+        if data is not None:
+            data = {"version": data.get("version"), "reason": data.get("note", "")}
+        super().__init__(data, **kwargs)
+
+
+class OrderRedispatchForm(forms.Form):
+    """A declined order goes to another member or team, at the same time or a new one."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    member = VisibleField(label=_("党员"), required=False)
+    team = VisibleField(label=_("服务队"), required=False)
+    due_at = _moment(_("服务时间"))
+
+    def __init__(self, *args, members=None, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+        self.fields["team"].queryset = teams

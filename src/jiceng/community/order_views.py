@@ -4,8 +4,6 @@ post."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -17,8 +15,8 @@ from jiceng.accounts.decorators import page
 from jiceng.community import forms, orders, selectors, wishes
 from jiceng.community.models import Need, VolunteerTeam
 from jiceng.community.permissions import order_actions
-from jiceng.community.views import _fail, _get, _member, _team, _when
-from jiceng.core.errors import NotFound, UserError
+from jiceng.community.views import _get
+from jiceng.core.errors import NotFound
 from jiceng.core.forms import submit
 from jiceng.party.models import Member
 
@@ -61,26 +59,27 @@ def order_list(request):
 def order_detail(request, pk: int):
     user = request.user
     order = selectors.order_detail(user=user, pk=pk)
+    refused = None
     if request.method == "POST":
         action = request.POST.get("action", "")
-        fields: dict[str, Any] = {"version": request.POST.get("version")}
         if action == "cancel":
-            fields["reason"] = request.POST.get("note", "")
+            form = forms.OrderCancelForm(request.POST)
         elif action == "redispatch":
-            fields.update(
-                member=_member(request),
-                team=_team(request),
-                due_at=_when(request.POST.get("due_at"), _("服务时间"), "due_at"),
+            form = forms.OrderRedispatchForm(
+                request.POST,
+                members=Member.objects.visible_to(user),
+                teams=VolunteerTeam.objects.visible_to(user),
             )
-        try:
-            if action not in ("cancel", "redispatch"):
-                raise UserError(_("未知的操作。"))
-            orders.order_act(by=user, order=order, action=action, **fields)
-        except UserError as exc:
-            _fail(request, exc)
         else:
+            messages.error(request, _("未知的操作。"))
+            return redirect("services:order", pk=pk)
+        done = submit(
+            form, lambda data: orders.order_act(by=user, order=order, action=action, **data)
+        )
+        if done is not None:
             messages.success(request, _("已提交。"))
-        return redirect("services:order", pk=pk)
+            return redirect("services:order", pk=pk)
+        refused = {"action": action, "form": form}
     return render(
         request,
         "community/order.html",
@@ -88,11 +87,13 @@ def order_detail(request, pk: int):
             "order": order,
             "events": order.events.select_related("actor"),
             "actions": order_actions(user, order),
+            "refused": refused,
             "members": Member.objects.visible_to(user).filter(is_active=True, user__isnull=False)[
                 :300
             ],
             "teams": VolunteerTeam.objects.visible_to(user).filter(is_active=True)[:200],
         },
+        status=400 if refused else 200,
     )
 
 
