@@ -488,3 +488,28 @@ def test_cancelling_an_order_without_a_reason_is_explained_and_keeps_the_page(cl
     assert orders_snapshot() == before
     done = client.post(url, {**data, "note": "居民已自行解决"})
     assert done.status_code == 302 and ServiceOrder.objects.get().status == "cancelled"
+
+
+def test_redispatching_with_a_time_that_is_no_time_writes_nothing_and_a_team_elsewhere_is_not_found(
+    client, cast
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jiceng.community import orders, services
+
+    need, _offer = need_and_offer(cast)
+    team = services.team_create(by=cast["secretary"], community=cast["community"], name="红马甲")
+    theirs = services.team_create(by=cast["outsider"], community=cast["neighbour"], name="他们的队")
+    order = orders.order_dispatch(
+        by=cast["secretary"], need=need, team=team, due_at=timezone.now() + timedelta(days=1)
+    )
+    client.force_login(cast["secretary"])
+    url = f"/console/services/orders/{order.pk}/"
+    before = orders_snapshot()
+    data = {"action": "redispatch", "version": order.version, "team": team.pk}
+    page = client.post(url, {**data, "due_at": "下周"})
+    assert page.status_code == 400
+    assert client.post(url, {**data, "team": theirs.pk}).status_code == 404
+    assert orders_snapshot() == before
