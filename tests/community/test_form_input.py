@@ -513,3 +513,17 @@ def test_redispatching_with_a_time_that_is_no_time_writes_nothing_and_a_team_els
     assert page.status_code == 400
     assert client.post(url, {**data, "team": theirs.pk}).status_code == 404
     assert orders_snapshot() == before
+
+
+def test_a_need_from_the_phone_without_a_title_is_explained_beside_the_form_and_kept(client, cast):
+    client.force_login(cast["resident"])
+    before = needs_snapshot()
+    page = client.post("/m/services/needs/", {"title": " ", "description": "留着我"})
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "请填写需求" in errors(body) and "留着我</textarea>" in body
+    page = client.post("/m/services/needs/", {"title": "长" * 101})
+    assert page.status_code == 400 and errors(page.content.decode())
+    assert needs_snapshot() == before
+    done = client.post("/m/services/needs/", {"title": "楼道灯"})
+    assert done.status_code == 302 and Need.objects.get().title == "楼道灯"

@@ -213,3 +213,12 @@ class OrderRedispatchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = members
         self.fields["team"].queryset = teams
+
+
+class PhoneNeedForm(forms.Form):
+    """A resident posts a need from the phone (the service words a missing title)."""
+
+    title = forms.CharField(label=_("需求"), max_length=100, required=False)
+    description = forms.CharField(
+        label=pgettext_lazy("description", "说明"), max_length=MAX_TEXT, required=False
+    )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
-from jiceng.community import ical, orders, selectors, services, wishes
+from jiceng.community import forms, ical, orders, selectors, services, wishes
 from jiceng.community.models import Activity, Signup
 from jiceng.community.permissions import (
     can_claim_wish,
@@ -24,6 +24,7 @@ from jiceng.community.permissions import (
     order_actions,
 )
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.forms import submit
 
 
 def _home_community(request) -> str:
@@ -187,20 +188,19 @@ def checkin(request):
 @page()
 def needs(request):
     """My needs and what the community decided, and the form to post a new one."""
-    form = {"title": "", "description": ""}
+    form = forms.PhoneNeedForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        form = {k: request.POST.get(k, "") for k in form}
-        try:
-            services.need_post(by=request.user, request=request, **form)
-        except UserError as exc:
-            messages.error(request, exc.message)
-        else:
+        need = submit(
+            form, lambda data: services.need_post(by=request.user, request=request, **data)
+        )
+        if need is not None:
             messages.success(request, _("需求已提交，社区将在月度审核时答复您。"))
             return redirect("m_services:needs")
     return render(
         request,
         "community/m/needs.html",
         {"rows": selectors.my_needs(user=request.user)[:50], "form": form},
+        status=400 if form.errors else 200,
     )
 
 
