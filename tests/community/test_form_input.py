@@ -527,3 +527,21 @@ def test_a_need_from_the_phone_without_a_title_is_explained_beside_the_form_and_
     assert needs_snapshot() == before
     done = client.post("/m/services/needs/", {"title": "楼道灯"})
     assert done.status_code == 302 and Need.objects.get().title == "楼道灯"
+
+
+def test_a_wish_too_dear_is_explained_beside_the_form_and_keeps_what_was_typed(client, cast):
+    from jiceng.community.models import Wish
+
+    client.force_login(cast["resident"])
+    before = (Wish.objects.count(), AuditEntry.objects.count())
+    data = {"title": "一台电视", "value": "5000", "description": "看新闻"}
+    page = client.post("/m/services/wishes/new/", data)
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "2000" in errors(body)
+    assert 'value="一台电视"' in body and 'value="5000"' in body and "看新闻</textarea>" in body
+    page = client.post("/m/services/wishes/new/", {**data, "value": "9" * 21})
+    assert page.status_code == 400 and errors(page.content.decode())
+    assert (Wish.objects.count(), AuditEntry.objects.count()) == before
+    done = client.post("/m/services/wishes/new/", {**data, "value": "80"})
+    assert done.status_code == 302 and Wish.objects.get().title == "一台电视"

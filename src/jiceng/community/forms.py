@@ -222,3 +222,13 @@ class PhoneNeedForm(forms.Form):
     description = forms.CharField(
         label=pgettext_lazy("description", "说明"), max_length=MAX_TEXT, required=False
     )
+
+
+class WishForm(forms.Form):
+    """A resident posts a micro-wish from the phone; the service bounds its value and checks
+    the photo."""
+
+    title = forms.CharField(label=_("心愿"), max_length=100, required=False)
+    value = forms.CharField(label=_("大约价值（元）"), max_length=20, required=False)
+    description = forms.CharField(label=_("说明（可不填）"), max_length=500, required=False)
+    photo = forms.FileField(label=_("照片（可不填）"), required=False)

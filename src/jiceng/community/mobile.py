@@ -222,19 +222,16 @@ def wish_wall(request):
 
 @page()
 def wish_new(request):
-    form = {"title": "", "value": "", "description": ""}
-    if request.method == "POST":
-        form = {k: request.POST.get(k, "") for k in form}
-        try:
-            wish = wishes.wish_post(
-                by=request.user, photo=request.FILES.get("photo"), request=request, **form
-            )
-        except UserError as exc:
-            messages.error(request, exc.message)
-        else:
+    posted = request.method == "POST"
+    form = forms.WishForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted:
+        wish = submit(form, lambda data: wishes.wish_post(by=request.user, request=request, **data))
+        if wish is not None:
             messages.success(request, _("心愿已提交，社区审核后将上墙。"))
             return redirect("m_services:wish", pk=wish.pk)
-    return render(request, "community/m/wish_new.html", {"form": form})
+    return render(
+        request, "community/m/wish_new.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @page()
