@@ -545,3 +545,29 @@ def test_a_wish_too_dear_is_explained_beside_the_form_and_keeps_what_was_typed(c
     assert (Wish.objects.count(), AuditEntry.objects.count()) == before
     done = client.post("/m/services/wishes/new/", {**data, "value": "80"})
     assert done.status_code == 302 and Wish.objects.get().title == "一台电视"
+
+
+def test_a_rating_that_is_no_star_is_refused_and_the_comment_kept(client, cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jiceng.community import services
+    from jiceng.community.models import Activity, Signup
+
+    client.force_login(cast["secretary"])
+    client.post(ACTIVITIES, an_activity(cast))
+    a = Activity.objects.get()
+    row = services.signup(by=cast["resident"], activity=a)
+    Activity.objects.filter(pk=a.pk).update(
+        starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    Signup.objects.filter(pk=row.pk).update(checked_in_at=timezone.now() - timedelta(hours=2))
+    client.force_login(cast["resident"])
+    url = f"/m/services/activities/{a.pk}/rate/"
+    page = client.post(url, {"rating": "9", "comment": "很好"})
+    assert page.status_code == 400
+    assert errors(page.content.decode()) and "很好</textarea>" in page.content.decode()
+    assert not Signup.objects.filter(rating__isnull=False).exists()
+    done = client.post(url, {"rating": "4", "comment": "很好"})
+    assert done.status_code == 302 and Signup.objects.get().rating == 4

@@ -232,3 +232,12 @@ class WishForm(forms.Form):
     value = forms.CharField(label=_("大约价值（元）"), max_length=20, required=False)
     description = forms.CharField(label=_("说明（可不填）"), max_length=500, required=False)
     photo = forms.FileField(label=_("照片（可不填）"), required=False)
+
+
+class RatingForm(forms.Form):
+    """A participant rates an activity from the phone (1 to 5 stars, a comment if they like)."""
+
+    rating = forms.TypedChoiceField(
+        label=_("评分"), choices=[(str(n), str(n)) for n in range(1, 6)], coerce=int
+    )
+    comment = forms.CharField(label=_("说说感受（可不填）"), max_length=500, required=False)

@@ -88,7 +88,10 @@ def _activity(pk: int) -> Activity:
 
 @page()
 def activity_detail(request, pk: int):
-    activity = _activity(pk)
+    return _activity_page(request, _activity(pk), forms.RatingForm())
+
+
+def _activity_page(request, activity, rating_form, *, status: int = 200):
     mine = (
         Signup.objects.filter(activity=activity, user=request.user)
         .exclude(status=Signup.Status.CANCELLED)
@@ -107,8 +110,9 @@ def activity_detail(request, pk: int):
         and mine.rated_at is None
         and (mine.checked_out_at is not None or now >= activity.ends_at),
         "rating": selectors.activity_rating(activity),
+        "rating_form": rating_form,
     }
-    return render(request, "community/m/activity.html", context)
+    return render(request, "community/m/activity.html", context, status=status)
 
 
 @page()
@@ -147,18 +151,14 @@ def activity_cancel_signup(request, pk: int):
 @page()
 @require_POST
 def activity_rate(request, pk: int):
-    try:
-        services.activity_rate(
-            by=request.user,
-            activity=_activity(pk),
-            rating=request.POST.get("rating"),
-            comment=request.POST.get("comment", ""),
-        )
-    except UserError as exc:
-        _fail(request, exc)
-    else:
+    activity = _activity(pk)
+    form = forms.RatingForm(request.POST)
+    if submit(
+        form, lambda data: services.activity_rate(by=request.user, activity=activity, **data)
+    ):
         messages.success(request, _("感谢您的评价。"))
-    return redirect("m_services:activity", pk=pk)
+        return redirect("m_services:activity", pk=pk)
+    return _activity_page(request, activity, form, status=400)
 
 
 @page()
