@@ -8,63 +8,28 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from jiceng.accounts.decorators import page
-from jiceng.community import selectors, services
+from jiceng.community import forms, selectors, services
 from jiceng.community.models import Project, VolunteerTeam
 from jiceng.community.permissions import can_manage
-from jiceng.community.views import _communities, _fail, _get, _pick, _team, _when
-from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.community.views import _communities, _get
+from jiceng.core.errors import Forbidden, NotFound
+from jiceng.core.forms import submit
 
 
 @page("services")
 def activity_list(request):
     user = request.user
     month = selectors.parse_month(request.GET.get("month"))
-    form = {
-        k: request.POST.get(k, "")
-        for k in (
-            "community",
-            "title",
-            "place",
-            "starts_at",
-            "ends_at",
-            "capacity",
-            "signup_opens_at",
-            "signup_closes_at",
-            "description",
-            "project",
-            "team",
-        )
-    }
+    form = forms.ActivityForm(
+        request.POST if request.method == "POST" else None,
+        projects=Project.objects.visible_to(user),
+        teams=VolunteerTeam.objects.visible_to(user),
+    )
     if request.method == "POST":
-        try:
-            a = services.activity_create(
-                by=user,
-                community=form["community"],
-                title=form["title"],
-                place=form["place"],
-                starts_at=_when(
-                    form["starts_at"], pgettext("field label", "开始时间"), "starts_at"
-                ),
-                ends_at=_when(form["ends_at"], pgettext("field label", "结束时间"), "ends_at"),
-                capacity=form["capacity"],
-                signup_opens_at=_when(
-                    form["signup_opens_at"], pgettext("field label", "报名开始"), "signup_opens_at"
-                ),
-                signup_closes_at=_when(
-                    form["signup_closes_at"],
-                    pgettext("field label", "报名截止"),
-                    "signup_closes_at",
-                ),
-                description=form["description"],
-                project=_pick(Project.objects.visible_to(user), form["project"]),
-                team=_team(request),
-            )
-        except UserError as exc:
-            _fail(request, exc)
-        else:
+        a = submit(form, lambda data: services.activity_create(by=user, **data))
+        if a is not None:
             messages.success(request, _("活动已发布。"))
             return redirect("services:activity", pk=a.pk)
     rows = selectors.activity_list(user=user, month=month)
@@ -80,6 +45,7 @@ def activity_list(request):
             "projects": Project.objects.visible_to(user).filter(month=month)[:100],
             "teams": VolunteerTeam.objects.visible_to(user)[:200],
         },
+        status=400 if form.errors else 200,
     )
 
 
@@ -93,15 +59,11 @@ def _visible_activity(request, pk: int):
 @page("services")
 def activity_detail(request, pk: int):
     a = _visible_activity(request, pk)
-    if request.method == "POST":
-        try:
-            services.activity_cancel(
-                by=request.user, activity=a, reason=request.POST.get("reason", "")
-            )
-        except UserError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("活动已取消，已报名的人会收到通知。"))
+    form = forms.ActivityCancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and submit(
+        form, lambda data: services.activity_cancel(by=request.user, activity=a, **data)
+    ):
+        messages.success(request, _("活动已取消，已报名的人会收到通知。"))
         return redirect("services:activity", pk=pk)
     return render(
         request,
@@ -111,7 +73,9 @@ def activity_detail(request, pk: int):
             "participants": selectors.activity_participants(a),
             "rating": selectors.activity_rating(a),
             "can_manage": can_manage(request.user, a),
+            "form": form,
         },
+        status=400 if form.errors else 200,
     )
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
-from jiceng.community import ical, orders, selectors, services, wishes
+from jiceng.community import forms, ical, orders, selectors, services, wishes
 from jiceng.community.models import Activity, Signup
 from jiceng.community.permissions import (
     can_claim_wish,
@@ -24,6 +24,7 @@ from jiceng.community.permissions import (
     order_actions,
 )
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.forms import submit
 
 
 def _home_community(request) -> str:
@@ -87,7 +88,10 @@ def _activity(pk: int) -> Activity:
 
 @page()
 def activity_detail(request, pk: int):
-    activity = _activity(pk)
+    return _activity_page(request, _activity(pk), forms.RatingForm())
+
+
+def _activity_page(request, activity, rating_form, *, status: int = 200):
     mine = (
         Signup.objects.filter(activity=activity, user=request.user)
         .exclude(status=Signup.Status.CANCELLED)
@@ -106,8 +110,9 @@ def activity_detail(request, pk: int):
         and mine.rated_at is None
         and (mine.checked_out_at is not None or now >= activity.ends_at),
         "rating": selectors.activity_rating(activity),
+        "rating_form": rating_form,
     }
-    return render(request, "community/m/activity.html", context)
+    return render(request, "community/m/activity.html", context, status=status)
 
 
 @page()
@@ -146,18 +151,14 @@ def activity_cancel_signup(request, pk: int):
 @page()
 @require_POST
 def activity_rate(request, pk: int):
-    try:
-        services.activity_rate(
-            by=request.user,
-            activity=_activity(pk),
-            rating=request.POST.get("rating"),
-            comment=request.POST.get("comment", ""),
-        )
-    except UserError as exc:
-        _fail(request, exc)
-    else:
+    activity = _activity(pk)
+    form = forms.RatingForm(request.POST)
+    if submit(
+        form, lambda data: services.activity_rate(by=request.user, activity=activity, **data)
+    ):
         messages.success(request, _("感谢您的评价。"))
-    return redirect("m_services:activity", pk=pk)
+        return redirect("m_services:activity", pk=pk)
+    return _activity_page(request, activity, form, status=400)
 
 
 @page()
@@ -187,20 +188,19 @@ def checkin(request):
 @page()
 def needs(request):
     """My needs and what the community decided, and the form to post a new one."""
-    form = {"title": "", "description": ""}
+    form = forms.PhoneNeedForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        form = {k: request.POST.get(k, "") for k in form}
-        try:
-            services.need_post(by=request.user, request=request, **form)
-        except UserError as exc:
-            messages.error(request, exc.message)
-        else:
+        need = submit(
+            form, lambda data: services.need_post(by=request.user, request=request, **data)
+        )
+        if need is not None:
             messages.success(request, _("需求已提交，社区将在月度审核时答复您。"))
             return redirect("m_services:needs")
     return render(
         request,
         "community/m/needs.html",
         {"rows": selectors.my_needs(user=request.user)[:50], "form": form},
+        status=400 if form.errors else 200,
     )
 
 
@@ -222,19 +222,16 @@ def wish_wall(request):
 
 @page()
 def wish_new(request):
-    form = {"title": "", "value": "", "description": ""}
-    if request.method == "POST":
-        form = {k: request.POST.get(k, "") for k in form}
-        try:
-            wish = wishes.wish_post(
-                by=request.user, photo=request.FILES.get("photo"), request=request, **form
-            )
-        except UserError as exc:
-            messages.error(request, exc.message)
-        else:
+    posted = request.method == "POST"
+    form = forms.WishForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted:
+        wish = submit(form, lambda data: wishes.wish_post(by=request.user, request=request, **data))
+        if wish is not None:
             messages.success(request, _("心愿已提交，社区审核后将上墙。"))
             return redirect("m_services:wish", pk=wish.pk)
-    return render(request, "community/m/wish_new.html", {"form": form})
+    return render(
+        request, "community/m/wish_new.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @page()
