@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "jiceng.cases",
     "jiceng.community",
     "jiceng.venues",
+    "jiceng.deliberation",
+    "jiceng.dashboard",
     "jiceng.demo",
 ]
 

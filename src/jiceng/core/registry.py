@@ -400,3 +400,117 @@ def audit_action_label(code: str) -> str:
     """What ``code`` means, or the code itself where no app has said."""
     label = _audit_labels.get(code)
     return str(label) if label is not None else code
+
+
+# Indicators (DESIGN.md "Indicators: the same number everywhere"). Each app declares its
+# indicators in its manifest.py with a definition a secretary can read; the ``dashboard`` app
+# computes them into snapshots (place, indicator, period) each night and every surface reads the
+# snapshots. ``compute(within, start, end)`` counts the app's own records of the period
+# [start, end) inside the division code ``within`` and returns ``{scope_code: (numerator,
+# denominator)}`` grouped by the records' own ``scope_code`` (one GROUP BY); the dashboard adds
+# each code into every place above it, so counts add up the tree and a rate is the sum of the
+# numerators over the sum of the denominators, never an average of rates. A count's denominator
+# is 0 and ignored.
+
+COUNT, RATE = "count", "rate"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator. ``key``: "<app>.<name>"; ``name``, ``definition`` and ``unit``: lazy text
+    (Chinese source, English in the app's locale); ``domain`` and ``category``: keys of the
+    starter classification the district may re-file (the dashboard keeps the editable tree);
+    ``kind``: COUNT (values add) or RATE (numerator over denominator, shown as a share);
+    ``records(user, code, start, end)``: the URL of the scoped list of the records counted, or
+    None where no list exists; ``public``: shown on a community's public page unless the district
+    says otherwise."""
+
+    key: str
+    name: Any
+    definition: Any
+    unit: Any
+    domain: str
+    category: str
+    compute: Callable[[str, Any, Any], dict[str, tuple[int | float, int | float]]]
+    kind: str = COUNT
+    higher_is_better: bool = True
+    records: Callable[[Any, str, Any, Any], str | None] | None = None
+    public: bool = False
+    order: int = 100
+
+
+_indicators: dict[str, Indicator] = {}
+
+
+def register_indicator(indicator: Indicator) -> None:
+    """Declare an indicator (its key once in the whole platform)."""
+    if indicator.kind not in (COUNT, RATE):
+        raise ValueError(f"indicator {indicator.key!r}: kind is {COUNT!r} or {RATE!r}")
+    old = _indicators.get(indicator.key)
+    if old is not None and old.compute.__qualname__ != indicator.compute.__qualname__:
+        raise ValueError(f"indicator {indicator.key!r} is registered twice")
+    _indicators[indicator.key] = indicator
+
+
+def unregister_indicator(key: str) -> None:
+    """Take an indicator off (tests that register a fake one)."""
+    _indicators.pop(key, None)
+
+
+def indicators() -> list[Indicator]:
+    """Every registered indicator, by domain, order and key."""
+    return sorted(_indicators.values(), key=lambda i: (i.domain, i.order, i.key))
+
+
+def indicator(key: str) -> Indicator | None:
+    return _indicators.get(key)
+
+
+# Warnings. Each app declares the conditions it watches (a case past its deadline, a branch
+# behind on meetings, a member behind on dues, an order nobody accepted, a deadline to come) as a
+# warning source in its manifest.py; the ``dashboard`` app's warning centre runs every source's
+# ``collect(today)``, opens a warning for each new key, keeps it while the key comes back and
+# clears it when the condition ends. Owners are the users holding ``owner_roles`` at the
+# warning's place (the nearest place above it that has one).
+
+WARNING, SEVERE = "warning", "severe"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One condition as a source sees it now: ``key`` names it for good (the same condition
+    gives the same key on every run: "party.meetings:<org>:<kind>:<period start>"),
+    ``scope_code`` its place, ``title`` what it is in Chinese, ``since`` since when it holds,
+    ``url`` where it is dealt with."""
+
+    key: str
+    scope_code: str
+    title: str
+    since: Any
+    url: str = ""
+    severity: str = WARNING
+
+
+@dataclass(frozen=True)
+class WarningSource:
+    kind: str
+    label: Any
+    collect: Callable[[Any], Iterable[Alert]]
+    owner_roles: frozenset[str]
+    order: int = 100
+
+
+_warning_sources: dict[str, WarningSource] = {}
+
+
+def register_warning_source(source: WarningSource) -> None:
+    """Declare what an app warns about (``kind``: "<app>.<what>", once in the platform)."""
+    _warning_sources[source.kind] = source
+
+
+def unregister_warning_source(kind: str) -> None:
+    _warning_sources.pop(kind, None)
+
+
+def warning_sources() -> list[WarningSource]:
+    return sorted(_warning_sources.values(), key=lambda s: (s.order, s.kind))
