@@ -1,0 +1,1 @@
+"""What the dashboard gives the shared surfaces."""

@@ -1,0 +1,1 @@
+"""What deliberation gives the shared surfaces."""
