@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "jiceng.venues",
     "jiceng.deliberation",
     "jiceng.dashboard",
+    "jiceng.onboarding",
     "jiceng.demo",
 ]
 
@@ -106,6 +107,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "jiceng.core.uploads.UploadLimitMiddleware",
     "jiceng.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "jiceng.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jiceng.core.middleware.InputCheckMiddleware",
