@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import shapely.geometry
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -207,3 +208,47 @@ def _bulk(divisions: list[Division]) -> list[Division]:
         for d in created:
             d.pk = ids[d.code]
     return created
+
+
+@transaction.atomic
+def load_places(collection: dict) -> int:
+    """Put back the places of a jiceng export (``places.geojson``): each feature's code, name,
+    level, kind, parent and boundary; a place that exists takes the feature's name and boundary.
+    Returns how many places were added. (A district's own GIS files go through the checked
+    grid import instead.)"""
+    features = sorted(
+        collection.get("features") or [], key=lambda f: len(str(f["properties"]["code"]))
+    )
+    existing = {d.code: d for d in Division.objects.all()}
+    added = 0
+    for feature in features:
+        props = feature["properties"]
+        code = str(props["code"])
+        shape = feature.get("geometry")
+        found = existing.get(code)
+        if found is None:
+            parent = existing.get(str(props.get("parent") or ""))
+            found = Division(
+                code=code,
+                name=props["name"],
+                level=props["level"],
+                kind=props["kind"],
+                parent=parent,
+                is_active=bool(props.get("active", True)),
+            )
+            added += 1
+        else:
+            found.name = props["name"]
+        if shape:
+            found.boundary = shape
+            centroid = _centroid(shape)
+            found.centroid_lon, found.centroid_lat = centroid
+        found.save()
+        existing[code] = found
+    invalidate_grid_index()
+    return added
+
+
+def _centroid(geometry: dict) -> tuple[float, float]:
+    point = shapely.geometry.shape(geometry).centroid
+    return point.x, point.y

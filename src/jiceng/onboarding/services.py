@@ -7,9 +7,12 @@ from __future__ import annotations
 import secrets
 import string
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import match_token
 
 from jiceng.accounts import services as accounts
 from jiceng.accounts.models import RoleAssignment, User
@@ -18,6 +21,7 @@ from jiceng.core.audit import audit
 from jiceng.core.errors import UserError
 from jiceng.geo.divisions import DistrictData, district_data, load_district
 from jiceng.geo.models import Division, Level
+from jiceng.onboarding.export import ExportResult, write_export
 
 # The three administrators and the usernames they get (those of the demo).
 ADMINS: tuple[tuple[str, str], ...] = (
@@ -164,3 +168,73 @@ def _admin(district: Division, role: str, username: str, new_password: bool) -> 
     user.save(update_fields=["must_change_password"])
     accounts.role_assign(user=user, role=role, division=district, by=None)
     return AdminLogin(role, name, password, created=True)
+
+
+def deployed_district(code: str = "") -> Division:
+    """The district this deployment serves (``code`` where the database holds several)."""
+    districts = other_districts("")
+    if code:
+        chosen = [d for d in districts if d.code == code]
+        if not chosen:
+            raise UserError(_("本数据库没有区县 {code}。").format(code=code), field="code")
+        return chosen[0]
+    if not districts:
+        raise UserError(_("本数据库还没有区县：请先运行 jiceng setup。"))
+    if len(districts) > 1:
+        raise UserError(
+            _("本数据库有多个区县（{names}）：请用 --district 指定。").format(
+                names="、".join(d.code for d in districts)
+            )
+        )
+    return districts[0]
+
+
+def security_admin_for(*, district: Division, username: str, token: str) -> User:
+    """The district's security administrator, confirmed by their current second-factor code:
+    what a whole export (personal numbers in clear) needs."""
+    user = User.objects.filter(username=username, is_active=True).first()
+    if (
+        user is None
+        or not RoleAssignment.objects.active()
+        .filter(user=user, role=Role.SECURITY_ADMIN, scope_code=district.code)
+        .exists()
+    ):
+        raise UserError(
+            _("“{username}”不是本区县的安全管理员。").format(username=username),
+            field="security_admin",
+        )
+    if not token or match_token(user, token.strip()) is None:
+        audit(actor=None, action="user.otp_failed", obj=user, scope_code=district.code)
+        raise UserError(_("安全管理员的动态验证码错误或已过期。"), field="otp")
+    return user
+
+
+def export_district(
+    *,
+    district: Division,
+    output: Path,
+    whole: bool = False,
+    security_admin: User | None = None,
+) -> ExportResult:
+    """Write the district's archive (masked, or whole with its security administrator) and
+    audit it."""
+    if whole and security_admin is None:
+        raise UserError(_("完整导出（含完整证件号码和电话）须由安全管理员确认。"))
+    if output.suffix != ".zip":
+        stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+        kind = "whole" if whole else "masked"
+        output = output / f"jiceng-export-{district.code}-{kind}-{stamp}.zip"
+    if output.exists():
+        raise UserError(_("文件已存在：{path}").format(path=output))
+    result = write_export(district=district.code, path=output, whole=whole)
+    audit(
+        actor=security_admin,
+        action="system.export",
+        obj=district,
+        detail={
+            "file": output.name,
+            "personal_numbers": "whole" if whole else "masked",
+            "rows": {name: f["rows"] for name, f in result.files.items() if f["rows"]},
+        },
+    )
+    return result
