@@ -124,7 +124,7 @@ register_onboarding_check(
         "core.calendar",
         _("下一年的工作日历"),
         missing=_calendar_next_year,
-        missing_label=_("法定节假日安排尚未录入"),
+        missing_label=_("个年份的法定节假日尚未录入"),
         fixes=(
             Fix(_("日历调整"), "admin:core_calendarday_changelist", frozenset({Role.SYSTEM_ADMIN})),
             Fix(_("工作日历"), "core:calendar", frozenset({Role.SYSTEM_ADMIN})),

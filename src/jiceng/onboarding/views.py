@@ -51,9 +51,12 @@ def onboarding_view(request):
     roles = user.roles
     lines = []
     for check, loaded, missing in zip(checks, values[::2], values[1::2], strict=True):
+        # nothing missing of nothing loaded (no grids, so no grid without a worker) is not done
+        state = "missing" if missing else ("empty" if loaded == 0 else "done")
         lines.append(
             {
                 "key": check.key,
+                "state": state,
                 "label": check.label,
                 "loaded": loaded,
                 "missing": int(missing or 0),
@@ -62,7 +65,7 @@ def onboarding_view(request):
                 "others": _others(check, roles) if missing else [],
             }
         )
-    done = sum(1 for line in lines if not line["missing"])
+    done = sum(1 for line in lines if line["state"] == "done")
     return render(
         request,
         "onboarding/page.html",
