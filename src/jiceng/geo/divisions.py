@@ -168,7 +168,7 @@ def load_district(data: DistrictData, *, shapes: dict[str, object] | None = None
         new_streets.append(
             _division(code, name, Level.STREET, street_kind(code), district, shapes.get(code))
         )
-    _bulk(new_streets)
+    bulk_insert_divisions(new_streets)
     parents = {d.code: d for d in existing.values() if d.level == Level.STREET}
     parents.update({d.code: d for d in new_streets})
 
@@ -191,14 +191,14 @@ def load_district(data: DistrictData, *, shapes: dict[str, object] | None = None
                 shapes.get(code),
             )
         )
-    _bulk(new_communities)
+    bulk_insert_divisions(new_communities)
     if changed:
         Division.objects.bulk_update(changed, ["name"])
     invalidate_grid_index()
     return Loaded(district, len(new_streets), len(new_communities), renamed + len(changed))
 
 
-def _bulk(divisions: list[Division]) -> list[Division]:
+def bulk_insert_divisions(divisions: list[Division]) -> list[Division]:
     """Insert in bulk and make sure every object has its id (SQLite's bulk insert may not)."""
     created = Division.objects.bulk_create(divisions, batch_size=2000)
     if created and created[0].pk is None:

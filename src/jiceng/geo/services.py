@@ -19,6 +19,7 @@ from jiceng.core.errors import UserError
 from jiceng.geo.codes import parse_code, short_name  # noqa: F401 (re-exported)
 from jiceng.geo.divisions import (
     DistrictData,
+    bulk_insert_divisions,
     community_kind,
     district_data,
     load_district,
@@ -120,17 +121,6 @@ def _division(
     )
 
 
-def _bulk(divisions: list[Division]) -> list[Division]:
-    created = Division.objects.bulk_create(divisions, batch_size=2000)
-    if created and created[0].pk is None:
-        ids = dict(
-            Division.objects.filter(code__in=[d.code for d in created]).values_list("code", "pk")
-        )
-        for d in created:
-            d.pk = ids[d.code]
-    return created
-
-
 def demo_grids_total(data: DistrictData) -> int:
     """How many grids the demo gives a district: Yuehu's case study counts 238 for its 94
     communities and villages; elsewhere one per village and about 2.8 per urban community."""
@@ -209,7 +199,7 @@ def load_real_district(
     communities = list(
         Division.objects.filter(level=Level.COMMUNITY, code__startswith=code).order_by("code")
     )
-    _bulk(_grids_for(communities, shapes, grid_counts, rng))
+    bulk_insert_divisions(_grids_for(communities, shapes, grid_counts, rng))
     invalidate_grid_index()
     return loaded.district
 
@@ -270,7 +260,7 @@ def build_synthetic_district(
     district = _division(code, name, Level.DISTRICT, Kind.DISTRICT, None, district_shape)
     district.save()
     street_cells = reading_order(tile(district_shape, streets, rng, relax=3))
-    street_objs = _bulk(
+    street_objs = bulk_insert_divisions(
         [
             _division(f"{code}{i:03d}", f"第{i}街道", Level.STREET, Kind.STREET, district, shape)
             for i, shape in enumerate(street_cells, start=1)
@@ -290,8 +280,8 @@ def build_synthetic_district(
             )
             community_objs.append(c)
             shapes[c.code] = cell
-    community_objs = _bulk(community_objs)
+    community_objs = bulk_insert_divisions(community_objs)
     counts = {c.code: grids_per_community for c in community_objs}
-    _bulk(_grids_for(community_objs, shapes, counts, rng))
+    bulk_insert_divisions(_grids_for(community_objs, shapes, counts, rng))
     invalidate_grid_index()
     return district
