@@ -58,12 +58,13 @@ def test_a_new_district_shows_what_is_missing_with_links_that_open(client, distr
     assert f"{communities} 个社区或村没有书记" in " ".join(found["accounts.secretaries"].split())
     assert f"{categories} 个类别没有默认处置单位" in " ".join(found["cases.categories"].split())
     assert "2 个网格没有边界" in " ".join(found["geo.boundaries"].split())
+    assert "区县还没有职能部门" in found["partners.departments"]
     assert grid2.boundary is None
     # accounts are the security administrator's: said, not linked
     assert "由安全管理员处理" in found["accounts.grid_workers"]
     assert 'href="/accounts/users/"' not in html
     links = set(re.findall(r'<a href="([^"]+)" data-testid="fix-', html))
-    assert "/admin/cases/casecategory/" in links
+    assert {"/admin/cases/casecategory/", "/admin/partners/partner/"} <= links
     for url in links:
         assert client.get(url).status_code == 200, url
 
@@ -75,6 +76,7 @@ def test_what_is_done_leaves_its_line_without_links(client, district):
     html = client.get("/console/onboarding/").content.decode()
     assert "完成" in lines(html)["cases.categories"]
     assert 'data-testid="fix-cases.categories"' not in html
+    assert "完成" in lines(html)["partners.departments"]
 
 
 def test_only_the_system_administrator_sees_the_page(client, district):
