@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.roles import Role
 from jiceng.cases.models import CasePhoto
-from jiceng.cases.permissions import COMMUNITY_ROLES, UNIT_ROLES, VERIFIER_ROLES
+from jiceng.cases.permissions import COMMUNITY_ROLES, DEFAULTS_ROLES, UNIT_ROLES, VERIFIER_ROLES
 from jiceng.cases.selectors import InboxFilters, case_for, inbox
 from jiceng.cases.workflow import Status
 from jiceng.core.errors import NotFound
@@ -20,6 +20,7 @@ from jiceng.core.registry import (
     NavItem,
     Todo,
     Urls,
+    register_audit_actions,
     register_component,
     register_uploads,
 )
@@ -95,6 +96,13 @@ register_component(
             ),
             order=30,
         ),
+        NavItem(
+            "dispatch_defaults",
+            _("类别默认处置单位"),
+            "cases:dispatch_defaults",
+            frozenset(DEFAULTS_ROLES),
+            order=32,
+        ),
     ],
     urls=[Urls("cases/", "jiceng.cases.urls"), Urls("open311/v2/", "jiceng.cases.open311")],
     api=[Api("/cases", "jiceng.cases.api.router")],
@@ -104,3 +112,5 @@ register_component(
     ],
     todos=_todos,
 )
+
+register_audit_actions({"case.default_unit": _("案件：设置街道默认处置单位")})

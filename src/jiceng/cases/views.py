@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.cases import escalation, metrics, pinmap, selectors, services, workflow
-from jiceng.cases.forms import ActionForm, ReportForm
+from jiceng.cases.forms import ActionForm, ReportForm, StreetDefaultsForm
 from jiceng.cases.models import Case, WhistleResponse
 from jiceng.cases.permissions import (
     NOT_FOLLOWABLE,
@@ -22,10 +22,13 @@ from jiceng.cases.permissions import (
     allowed_actions,
     can_reveal_contact,
     dispatchable_units,
+    editable_streets,
     followable_cases,
     nameable_grids,
+    street_units,
 )
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.forms import submit
 from jiceng.core.models import minimal_prefixes
 from jiceng.core.scope import at_most, community_of, covers, level_of, visible_or_404
 from jiceng.geo.codes import parse_code
@@ -304,6 +307,7 @@ def _detail(
             "light": selectors.light(case),
             "staff_view": staff_view,
             "units": units,
+            "default_unit": selectors.default_unit_id(case) if "dispatch" in actions else None,
             "triage_choices": workflow.Triage.choices,
             "rating_choices": Case.Rating.choices,
             "show_reporter": staff_view and not case.is_anonymous,
@@ -483,4 +487,36 @@ def public_metrics(request, code: str):
             "end": today,
             "stages": dict(workflow.Status.choices),
         },
+    )
+
+
+@page("dispatch_defaults")
+def dispatch_defaults(request):
+    """A street's default handling unit per category, which the dispatch form preselects; the
+    district picks the street, a street's staff see their own."""
+    streets = list(editable_streets(request.user).order_by("code"))
+    if not streets:
+        raise Forbidden(_("您的角色没有可设置的街道。"))
+    code = request.GET.get("street") or streets[0].code
+    street = visible_or_404(editable_streets(request.user), _("街道不存在。"), code=code)
+    categories, chosen = selectors.street_defaults(street)
+    units = list(street_units(street).order_by("kind", "name"))
+    form = StreetDefaultsForm(
+        request.POST or None, categories=categories, units=units, chosen=chosen
+    )
+    if request.method == "POST":
+        changed = submit(
+            form,
+            lambda _data: services.street_defaults_save(
+                street=street, units=form.chosen_units(), by=request.user, request=request
+            ),
+        )
+        if changed is not None:
+            messages.success(request, _("已保存，{n} 项有变化。").format(n=changed))
+            return redirect(f"{request.path}?street={street.code}")
+    return render(
+        request,
+        "cases/dispatch_defaults.html",
+        {"form": form, "street": street, "streets": streets},
+        status=400 if form.errors else 200,
     )
