@@ -8,12 +8,14 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jiceng.accounts.models import RoleAssignment, User
-from jiceng.accounts.permissions import grantable_scopes, visible_users
+from jiceng.accounts.permissions import grantable_roles, grantable_scopes, visible_users
 from jiceng.accounts.roles import Role
 from jiceng.core import registry
 from jiceng.core.errors import NotFound
+from jiceng.core.models import minimal_prefixes
 from jiceng.core.scope import covers
 from jiceng.geo.models import Division
+from jiceng.partners.models import Partner
 
 
 def console_scopes(*, user: User) -> list[str]:
@@ -94,3 +96,27 @@ def assignment_for_manager(*, user: User, pk: int) -> RoleAssignment:
 
 def division_names(codes: list[str]) -> dict[str, str]:
     return dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def assignable_places(user) -> QuerySet:
+    """The places where ``user`` may grant some role (the users page's picker); each role is
+    still checked against its own scopes when the form is sent."""
+    scopes = minimal_prefixes(
+        [s for role in grantable_roles(user) for s in grantable_scopes(user, role)]
+    )
+    if not scopes:
+        return Division.objects.none()
+    return Division.objects.within(*scopes).filter(is_active=True).only("code", "name", "level")
+
+
+UNIT_ROLES = (Role.DEPARTMENT_STAFF, Role.PARTNER_STAFF)
+
+
+def assignable_unit_choices(user) -> QuerySet:
+    """The units in which ``user`` may grant a unit's role (the users page's picker); none for
+    a manager who grants no unit role."""
+    roles = [r for r in grantable_roles(user) if r in UNIT_ROLES]
+    scopes = minimal_prefixes([s for role in roles for s in grantable_scopes(user, role)])
+    if not scopes:
+        return Partner.objects.none()
+    return Partner.objects.within(*scopes).filter(is_active=True).only("pk", "name")

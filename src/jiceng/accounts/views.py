@@ -208,6 +208,8 @@ def users_view(request):
             "q": q,
             "create_form": UserCreateForm(),
             "assign_form": RoleAssignForm(roles=grantable_roles(user)),
+            "places": list(selectors.assignable_places(user).order_by("code")),
+            "units": list(selectors.assignable_unit_choices(user).order_by("name")),
         },
     )
 

@@ -431,10 +431,25 @@ def metrics_view(request):
             "start": start,
             "end": end,
             "scope": scope,
+            "places": _metric_places(scopes),
             "by": by,
             "error": error,
             "stages": dict(workflow.Status.choices),
         },
+    )
+
+
+def _metric_places(scopes: list[str]):
+    """The places the viewer may read figures of, for the page's picker: their own and those
+    below, down to communities (and grids, for a community's staff or a grid's)."""
+    levels = ["district", "street", "community"]
+    if any(level_of(code) in ("community", "grid") for code in scopes):
+        levels.append("grid")
+    return list(
+        Division.objects.within(*scopes)
+        .filter(level__in=levels, is_active=True)
+        .only("code", "name", "level")
+        .order_by("code")
     )
 
 
