@@ -99,3 +99,19 @@ def test_the_pickers_read_in_english(client, places):
     client.cookies["django_language"] = "en"
     body = client.get("/accounts/users/").content.decode()
     assert 'data-search="Type a name or code to find"' in body
+
+
+def test_end_is_offered_only_for_roles_the_manager_may_end(client, places):
+    """The users page offered "end" on every role a listed person holds; ending a role the
+    manager may not grant answered 404 (found by the walk of every link)."""
+    secretary = user_with_role("community_secretary", division=places["community"])
+    worker = user_with_role("grid_worker", division=places["grid1"])
+    street = RoleAssignment.objects.create(
+        user=worker, role="street_staff", division=places["street"], scope_code="360602001"
+    )
+    client.force_login(secretary)
+    body = client.get("/accounts/users/").content.decode()
+    ours = RoleAssignment.objects.get(user=worker, role="grid_worker")
+    assert f"/accounts/users/assignments/{ours.pk}/end/" in body
+    assert f"/accounts/users/assignments/{street.pk}/end/" not in body
+    assert client.get(f"/accounts/users/assignments/{ours.pk}/end/").status_code == 200

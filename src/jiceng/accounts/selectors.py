@@ -84,6 +84,17 @@ def user_list(*, user: User, query: str = "") -> QuerySet[User]:
     ).order_by("username")
 
 
+def mark_endable(*, user: User, users) -> None:
+    """Mark each listed assignment the manager may end (``can_end``), by the same rule as
+    ``assignment_for_manager``: the page offers "end" only where ending opens."""
+    scopes: dict[str, list[str]] = {}
+    for listed in users:
+        for a in listed.current:
+            if a.role not in scopes:
+                scopes[a.role] = grantable_scopes(user, a.role)
+            a.can_end = covers(scopes[a.role], a.scope_code)
+
+
 def assignment_for_manager(*, user: User, pk: int) -> RoleAssignment:
     """An assignment the manager may end; anything else is not found."""
     assignment = RoleAssignment.objects.select_related("user").filter(pk=pk).first()

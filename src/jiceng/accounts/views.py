@@ -200,6 +200,7 @@ def users_view(request):
     q = request.GET.get("q", "").strip()
     users = selectors.user_list(user=user, query=q)
     page_obj = Paginator(users, 50).get_page(request.GET.get("page"))
+    selectors.mark_endable(user=user, users=page_obj)
     return render(
         request,
         "accounts/users.html",
