@@ -43,7 +43,9 @@ def report(request):
     if not request.user.has_role(*REPORTERS):
         raise Forbidden(_("只有居民和网格员可以上报问题。"))
     own_grid = services.reporter_grid(request.user)
-    grids = list(pinmap.grids_of(at_most(own_grid, "community"))) if own_grid else []
+    community = at_most(own_grid, "community") if own_grid else None
+    grids = list(pinmap.grids_of(community)) if community else []
+    places = pinmap.register_places(community) if grids else []
     # The grids the reporter may name are those the service accepts (a pin may fall anywhere).
     nameable = list(nameable_grids(request.user).only("code", "name").order_by("code"))
     form = ReportForm(
@@ -56,7 +58,7 @@ def report(request):
         return render(
             request,
             "cases/report.html",
-            {"form": form, "map": pinmap.pin_map(grids, pin=_pin(form)), **extra},
+            {"form": form, "map": pinmap.pin_map(grids, pin=_pin(form), places=places), **extra},
         )
 
     if request.method == "POST" and form.is_valid():
@@ -290,6 +292,7 @@ def _detail(
             pinmap.grids_of(community_of(case.scope_code)),
             pin=(case.lon, case.lat),
             testid="case-map",
+            places=pinmap.register_places(community_of(case.scope_code)),
         )
         if case.lon is not None and case.lat is not None
         else ""
