@@ -136,3 +136,14 @@ def test_the_page_answers_in_a_bounded_number_of_queries(
     client.force_login(cast["street"])
     with django_assert_max_num_queries(12):
         assert client.get(URL).status_code == 200
+
+
+def test_the_report_forms_category_prompt_reads_in_english(client, cast):
+    """The category's empty choice said 请选择 on the English page."""
+    client.force_login(cast["resident"])
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("cases:report")).content.decode()
+    assert '<option value="" selected>Please choose</option>' in body or (
+        '<option value="">Please choose</option>' in body
+    )
+    assert "请选择" not in body

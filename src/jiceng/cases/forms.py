@@ -33,7 +33,7 @@ def category_choices():
     for c in rows:
         if len(c.code) > 2:
             groups.setdefault(names.get(c.code[:2], ""), []).append((c.code, c.name))
-    return [("", "请选择")] + list(groups.items())
+    return [("", _("请选择"))] + list(groups.items())
 
 
 class ReportForm(forms.Form):
@@ -92,11 +92,12 @@ class StreetDefaultsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.categories = list(categories)
         self.units = {str(u.pk): u for u in units}
-        choices = [("", _("（未设置）"))] + [(pk, u.name) for pk, u in self.units.items()]
+        units = [(pk, u.name) for pk, u in self.units.items()]
         for category in self.categories:
             name = f"unit_{category.pk}"
+            unset = _("（同大类）") if category.parent_id else _("（未设置）")
             self.fields[name] = forms.ChoiceField(
-                label=category.name, choices=choices, required=False
+                label=category.name, choices=[("", unset), *units], required=False
             )
             self.fields[name].error_messages["invalid_choice"] = _(
                 "所选单位不存在或不可选，请重新选择。"

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
+from jiceng.accounts.roles import Role
 from jiceng.cases import escalation, metrics, pinmap, selectors, services, workflow
 from jiceng.cases.forms import ActionForm, ReportForm, StreetDefaultsForm
 from jiceng.cases.models import Case, WhistleResponse
@@ -48,8 +49,15 @@ def report(request):
     places = pinmap.register_places(community) if grids else []
     # The grids the reporter may name are those the service accepts (a pin may fall anywhere).
     nameable = list(nameable_grids(request.user).only("code", "name").order_by("code"))
+    # A grid worker on patrol reports in the grid they serve: it is chosen for them.
+    patrol = request.user.has_role(Role.GRID_WORKER, Role.GRID_CHIEF)
+    initial = {"grid": own_grid} if patrol and own_grid in {g.code for g in nameable} else {}
     form = ReportForm(
-        request.POST or None, request.FILES or None, grids=nameable, own_grid=own_grid
+        request.POST or None,
+        request.FILES or None,
+        grids=nameable,
+        own_grid=own_grid,
+        initial=initial,
     )
     duplicates = []
 
