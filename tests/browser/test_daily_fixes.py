@@ -71,3 +71,36 @@ def test_the_residents_pin_map_names_compounds(demo, live_server, browser, langu
     assert no_sideways_scroll(page)
     page.locator("#pin-box").screenshot(path=str(SCREENSHOTS / f"pin_map_{language}.png"))
     context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_grid_worker_verifies_with_a_photo_on_a_phone(
+    demo, live_server, browser, language, tmp_path
+):
+    from PIL import Image
+
+    from jiceng.accounts.models import User
+    from jiceng.cases.models import Case, CaseCategory
+
+    worker = User.objects.get(username=demo["grid_worker"].username)
+    grid = worker.scopes_for("grid_worker")[0]
+    case = Case.objects.filter(scope_code__startswith=grid[:12]).first()
+    Case.objects.filter(pk=case.pk).update(
+        status="handled", scope_code=grid, category=CaseCategory.objects.get(code="0101")
+    )
+    photo = tmp_path / "现场.jpg"
+    Image.new("RGB", (640, 480), (90, 120, 90)).save(photo, "JPEG")
+    context, page = phone_as(browser, live_server, demo["grid_worker"], language)
+    page.goto(f"{live_server.url}/cases/{case.number}/")
+    section = page.locator('section[data-action="verify_ok"]')
+    field = section.locator("input[type=file]")
+    assert field.get_attribute("required") is not None
+    assert field.get_attribute("capture") == "environment"
+    assert no_sideways_scroll(page)
+    section.screenshot(path=str(SCREENSHOTS / f"verify_{language}.png"))
+    field.set_input_files(str(photo))
+    section.locator("button").click()
+    page.wait_for_load_state()
+    case.refresh_from_db()
+    assert case.status == "closed" and case.photos.filter(kind="verify").count() == 1
+    context.close()
