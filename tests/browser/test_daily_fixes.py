@@ -104,3 +104,33 @@ def test_a_grid_worker_verifies_with_a_photo_on_a_phone(
     case.refresh_from_db()
     assert case.status == "closed" and case.photos.filter(kind="verify").count() == 1
     context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_place_is_picked_with_a_search_box_on_a_phone(demo, live_server, browser, language):
+    """The users page's place picker (a secretary) and the metrics page's (the district)."""
+    from jiceng.geo.models import Division
+
+    context, page = phone_as(browser, live_server, demo["community_secretary"], language)
+    page.goto(f"{live_server.url}/accounts/users/")
+    search = page.locator("[data-testid=role-assign] input.picker-search")
+    grid = Division.objects.filter(level="grid", code__startswith="360602001001").first()
+    search.fill(grid.name)
+    assert page.locator("select[name=division_code]").input_value() == grid.code
+    assert no_sideways_scroll(page)
+    page.locator("[data-testid=role-assign]").screenshot(
+        path=str(SCREENSHOTS / f"role_assign_{language}.png")
+    )
+    context.close()
+
+    context, page = phone_as(browser, live_server, demo["district_staff"], language)
+    page.goto(f"{live_server.url}/cases/metrics/")
+    street = Division.objects.get(code="360602001")
+    page.locator("form.filters input.picker-search").fill(street.name)
+    assert page.locator("select[name=scope]").input_value() == street.code
+    page.locator("form.filters button.primary").click()
+    page.wait_for_load_state()
+    assert f"scope={street.code}" in page.url
+    assert no_sideways_scroll(page)
+    page.screenshot(path=str(SCREENSHOTS / f"metrics_{language}.png"))
+    context.close()
