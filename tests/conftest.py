@@ -80,6 +80,9 @@ def restore_starter_categories() -> None:
 
     if not CaseCategory.objects.exists():
         import_module("jiceng.cases.migrations.0002_starter_categories").forwards(apps, None)
+        import_module(
+            "jiceng.cases.migrations.0015_street_default_units_and_verify_photos"
+        ).photo_for_city_management(apps, None)
 
 
 # Browser fixtures, shared by every browser test of the suite (one Playwright per session).

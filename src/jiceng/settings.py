@@ -264,6 +264,8 @@ WORKING_HOURS = env_str("JICENG_WORKING_HOURS", "08:30-12:00,14:00-17:30")
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Dates in each language's own order (jiceng/core/formats/<lang>/formats.py; Django's for Chinese).
+FORMAT_MODULE_PATH = ["jiceng.core.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

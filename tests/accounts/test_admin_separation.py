@@ -8,6 +8,7 @@ from axes.models import AccessAttempt
 from django.contrib import admin
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiceng.core.models import AuditEntry, CalendarDay
 from tests.factories import totp_device, user_with_role
@@ -199,3 +200,32 @@ def test_the_packages_tables_read_in_chinese_and_in_english(client, places):
     client.cookies["django_language"] = "en"
     english = client.get("/admin/").content.decode()
     assert "Failed login attempts" in english and "TOTP devices" in english
+
+
+def test_the_packages_columns_and_fields_read_in_chinese_and_in_english(client, places):
+    """Issue 19: inside the lockout and device tables the admin was still English ("IP
+    Address", "Attempt Time", "confirmed", "last t")."""
+    admin = as_admin(client, places, "security_admin")
+    AccessAttempt.objects.create(
+        username="someone",
+        ip_address="10.0.0.9",
+        user_agent="phone",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        attempt_time=timezone.now(),
+        get_data="",
+        post_data="",
+        failures_since_start=2,
+    )
+    attempts = client.get("/admin/axes/accessattempt/").content.decode()
+    assert "IP 地址" in attempts and "尝试时间" in attempts and "失败次数" in attempts
+    assert "IP Address" not in attempts and "Attempt Time" not in attempts
+    device = TOTPDevice.objects.filter(user=admin).first()
+    form = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+    assert "设备名称" in form and "已确认" in form and "时钟偏移（周期）" in form
+    assert ">Drift" not in form and ">Confirmed" not in form
+    client.cookies["django_language"] = "en"
+    english = client.get("/admin/axes/accessattempt/").content.decode()
+    assert "IP Address" in english and "IP 地址" not in english
+    form = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+    assert "Device name" in form and "设备名称" not in form

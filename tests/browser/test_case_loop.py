@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from PIL import Image
+
 from tests.browser.conftest import PHONE, SCREENSHOTS, log_in
 
 
@@ -14,8 +16,10 @@ def as_user(browser, base, login):
     return context, page
 
 
-def act(page, action: str, note: str = "", **selects):
+def act(page, action: str, note: str = "", photo=None, **selects):
     section = page.locator(f'section[data-action="{action}"]')
+    if photo is not None:
+        section.locator("input[type=file]").set_input_files(str(photo))
     for name, label in selects.items():
         section.locator(f"select[name={name}]").select_option(label=label)
     if note:
@@ -24,8 +28,12 @@ def act(page, action: str, note: str = "", **selects):
     page.wait_for_load_state()
 
 
-def test_report_triage_dispatch_handle_verify_and_rate_on_a_phone(demo, live_server, browser):
+def test_report_triage_dispatch_handle_verify_and_rate_on_a_phone(
+    demo, live_server, browser, tmp_path
+):
     base = live_server.url
+    photo = tmp_path / "现场.jpg"
+    Image.new("RGB", (640, 480), (90, 120, 90)).save(photo, "JPEG")
     ctx, resident = as_user(browser, base, demo["resident"])
     resident.click("[data-testid=report-link]")
     resident.select_option("select[name=category]", label="井盖破损或缺失")
@@ -44,7 +52,8 @@ def test_report_triage_dispatch_handle_verify_and_rate_on_a_phone(demo, live_ser
         ),
         ("street_staff", [("dispatch", "请尽快处理", {"to_unit": "月湖区城市管理局（职能部门）"})]),
         ("department_staff", [("accept", "", {}), ("report_back", "已补装井盖", {})]),
-        ("grid_worker", [("verify_ok", "现场核查，已补装", {})]),
+        # The grid worker takes a photo on site: a manhole cover's verification requires one.
+        ("grid_worker", [("verify_ok", "现场核查，已补装", {"photo": photo})]),
     ]
     for role, actions in steps:
         c, page = as_user(browser, base, demo[role])

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from jiceng.cases.models import Case, CaseCategory
 from tests.conftest import restore_starter_categories
@@ -58,3 +62,10 @@ def make_case(cast, category, status="reported", **extra) -> Case:
     }
     defaults.update(extra)
     return Case.objects.create(**defaults)
+
+
+def site_photo(name: str = "现场.jpg") -> SimpleUploadedFile:
+    """A small photo taken on site, as a verifier's phone sends it."""
+    buf = io.BytesIO()
+    Image.new("RGB", (640, 480), (90, 120, 90)).save(buf, "JPEG")
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/jpeg")

@@ -15,7 +15,7 @@ from jiceng.cases.models import Case, CaseFollower, WhistleResponse
 from jiceng.core.errors import UserError
 from jiceng.core.models import Notification
 from jiceng.core.notify import WebhookChannel, deliver
-from tests.cases.conftest import make_case
+from tests.cases.conftest import make_case, site_photo
 from tests.factories import partner, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -241,7 +241,9 @@ def test_each_next_owner_is_told_when_the_case_reaches_them(cast, category):
     case = services.case_report_back(case=case, by=cast["handler"], note="已补装")
     assert titles(cast["grid_worker"]) == [f"待核查案件 {case.number}"]
     assert titles(worker_elsewhere) == []  # only the case's own grid
-    case = services.case_verify(case=case, by=cast["grid_worker"], ok=False, note="不平")
+    case = services.case_verify(
+        case=case, by=cast["grid_worker"], ok=False, note="不平", photos=[site_photo()]
+    )
     assert f"案件 {case.number} 需要返工" in titles(cast["handler"])
     assert titles(cast["other_handler"]) == []
     # The actor is never told of what they did themselves.

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from jiceng.cases import metrics, services
+from tests.cases.conftest import site_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +22,11 @@ def loop(cast, category):
     a = services.case_dispatch(case=a, by=cast["street"], to_unit=cast["department"])
     a = services.case_accept(case=a, by=cast["handler"])
     a = services.case_report_back(case=a, by=cast["handler"], note="补装")
-    a = services.case_verify(case=a, by=cast["grid_worker"], ok=False, note="不平")
+    a = services.case_verify(
+        case=a, by=cast["grid_worker"], ok=False, note="不平", photos=[site_photo()]
+    )
     a = services.case_report_back(case=a, by=cast["handler"], note="调平")
-    a = services.case_verify(case=a, by=cast["grid_worker"], ok=True)
+    a = services.case_verify(case=a, by=cast["grid_worker"], ok=True, photos=[site_photo()])
     services.case_rate(case=a, by=r, rating="satisfied")
     services.case_reject(case=report("不属于本区"), by=s, note="不在辖区")
     report("刚刚上报")
@@ -172,7 +175,9 @@ def test_a_tally_follows_rework_and_review(cast, category):
     case = services.case_triage(case=services.case_file(case=case, by=s), by=s, triage="minor")
     case = services.case_start(case=case, by=s)
     case = services.case_report_back(case=case, by=s, note="协调修好")
-    case = services.case_verify(case=case, by=cast["grid_worker"], ok=False, note="未修好")
+    case = services.case_verify(
+        case=case, by=cast["grid_worker"], ok=False, note="未修好", photos=[site_photo()]
+    )
     t = CaseTally.objects.get(pk=case.pk)
     assert (t.status, t.verified, t.reworked, t.answered_on_time) == (
         "in_progress",
@@ -184,7 +189,7 @@ def test_a_tally_follows_rework_and_review(cast, category):
     before = t.hours_in_progress
     case = services.case_report_back(case=case, by=s, note="再修")
     assert CaseTally.objects.get(pk=case.pk).hours_in_progress > before  # both visits
-    case = services.case_verify(case=case, by=cast["grid_worker"], ok=True)
+    case = services.case_verify(case=case, by=cast["grid_worker"], ok=True, photos=[site_photo()])
     case = services.case_rate(case=case, by=r, rating="dissatisfied")
     t = CaseTally.objects.get(pk=case.pk)
     assert (t.status, t.rating) == ("evaluated", "dissatisfied")

@@ -9,7 +9,7 @@ from jiceng.cases import services
 from jiceng.cases.models import Case, CaseEvent
 from jiceng.core.audit import AuditEntry
 from jiceng.core.errors import UserError
-from tests.cases.conftest import make_case
+from tests.cases.conftest import make_case, site_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -75,5 +75,7 @@ def test_rework_is_counted_on_the_locked_row(cast, category):
     case = make_case(cast, category, status="handled", rework_count=2)
     stale = Case.objects.get(pk=case.pk)
     Case.objects.filter(pk=case.pk).update(rework_count=3)  # someone counted meanwhile
-    done = services.case_verify(case=stale, by=cast["grid_worker"], ok=False, note="仍松动")
+    done = services.case_verify(
+        case=stale, by=cast["grid_worker"], ok=False, note="仍松动", photos=[site_photo()]
+    )
     assert done.rework_count == 4

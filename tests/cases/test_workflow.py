@@ -8,7 +8,7 @@ from jiceng.cases import services, workflow
 from jiceng.cases.models import Case, CaseEvent
 from jiceng.cases.workflow import Status
 from jiceng.core.errors import UserError
-from tests.cases.conftest import make_case
+from tests.cases.conftest import make_case, site_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +34,15 @@ CALLS = {
         "handler",
         lambda c, by, x: services.case_report_back(case=c, by=by, note="已更换井盖"),
     ),
-    "verify_ok": ("grid_worker", lambda c, by, x: services.case_verify(case=c, by=by, ok=True)),
+    "verify_ok": (
+        "grid_worker",
+        lambda c, by, x: services.case_verify(case=c, by=by, ok=True, photos=[site_photo()]),
+    ),
     "verify_fail": (
         "grid_worker",
-        lambda c, by, x: services.case_verify(case=c, by=by, ok=False, note="井盖仍松动"),
+        lambda c, by, x: services.case_verify(
+            case=c, by=by, ok=False, note="井盖仍松动", photos=[site_photo()]
+        ),
     ),
     "guide": ("secretary", lambda c, by, x: services.case_guide(case=c, by=by, note="请联系物业")),
     "rate": ("resident", lambda c, by, x: services.case_rate(case=c, by=by, rating="satisfied")),
@@ -96,10 +101,12 @@ def test_the_whole_loop_from_report_to_rating(cast, category):
     c = services.case_dispatch(case=c, by=cast["street"], to_unit=cast["department"])
     c = services.case_accept(case=c, by=cast["handler"])
     c = services.case_report_back(case=c, by=cast["handler"], note="已补装井盖")
-    c = services.case_verify(case=c, by=cast["grid_worker"], ok=False, note="井盖不平")
+    c = services.case_verify(
+        case=c, by=cast["grid_worker"], ok=False, note="井盖不平", photos=[site_photo()]
+    )
     assert (c.status, c.rework_count) == (Status.IN_PROGRESS, 1)
     c = services.case_report_back(case=c, by=cast["handler"], note="已调平")
-    c = services.case_verify(case=c, by=cast["grid_worker"], ok=True)
+    c = services.case_verify(case=c, by=cast["grid_worker"], ok=True, photos=[site_photo()])
     assert c.status == Status.CLOSED and c.closed_at is not None
     c = services.case_rate(case=c, by=cast["resident"], rating="dissatisfied", comment="太慢")
     assert c.status == Status.EVALUATED and c.needs_review

@@ -193,3 +193,27 @@ def test_jiceng_demo_reset_rebuilds_the_district_from_a_fresh_and_from_a_used_di
         assert conn.execute("SELECT count(*) FROM cases_case").fetchone()[0] > 0
     with sqlite3.connect(tmp_path / "tasks.sqlite3") as conn:  # the queue still works
         conn.execute("SELECT count(*) FROM task").fetchone()
+
+
+def test_the_demo_dispatches_a_pothole_to_urban_management_not_to_a_school(client):
+    """Issue 19: the dispatch form preselected the first unit of the list, a middle school."""
+    from django.urls import reverse
+
+    from jiceng.cases.models import Case, CaseCategory, StreetDefaultUnit
+    from jiceng.cases.selectors import default_unit_id
+    from jiceng.partners.models import Partner
+    from tests.conftest import restore_starter_categories
+
+    restore_starter_categories()
+    build_demo(residents=40)
+    assert StreetDefaultUnit.objects.values("street").distinct().count() == 8
+    street = User.objects.get(username="street")
+    road = CaseCategory.objects.get(code="0201")  # 道路或人行道破损
+    case = Case.objects.filter(scope_code__startswith=street.scope_codes[0]).first()
+    case.category, case.status, case.triage = road, "filed", "major"
+    case.save()
+    assert Partner.objects.get(pk=default_unit_id(case)).name == "月湖区城市管理局"
+    client.force_login(street)
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    unit = Partner.objects.get(name="月湖区城市管理局")
+    assert f'<option value="{unit.pk}" selected>' in page

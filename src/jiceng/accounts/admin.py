@@ -79,3 +79,24 @@ for model, name in (
     (TOTPDevice, _("动态口令设备")),
 ):
     model._meta.verbose_name = model._meta.verbose_name_plural = name
+
+# django-otp names its device's fields by their attribute names only ("confirmed", "last t"):
+# Chinese here, English from the catalogue. (django-axes' English strings get their Chinese
+# from locale/zh_Hans.)
+for field, name in (
+    ("user", _("所属账号")),
+    ("name", _("设备名称")),
+    ("confirmed", _("已确认")),
+    ("throttling_failure_timestamp", _("最近一次口令错误时间")),
+    ("throttling_failure_count", _("连续口令错误次数")),
+    ("created_at", _("创建时间")),
+    ("last_used_at", _("最近使用时间")),
+    ("key", _("密钥")),
+    ("step", _("口令周期（秒）")),
+    ("t0", _("起始时间")),
+    ("digits", _("口令位数")),
+    ("tolerance", _("容许偏差（周期）")),
+    ("drift", _("时钟偏移（周期）")),
+    ("last_t", _("最近使用的周期")),
+):
+    TOTPDevice._meta.get_field(field).verbose_name = name

@@ -8,12 +8,14 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jiceng.accounts.models import RoleAssignment, User
-from jiceng.accounts.permissions import grantable_scopes, visible_users
+from jiceng.accounts.permissions import grantable_roles, grantable_scopes, visible_users
 from jiceng.accounts.roles import Role
 from jiceng.core import registry
 from jiceng.core.errors import NotFound
+from jiceng.core.models import minimal_prefixes
 from jiceng.core.scope import covers
 from jiceng.geo.models import Division
+from jiceng.partners.models import Partner
 
 
 def console_scopes(*, user: User) -> list[str]:
@@ -82,6 +84,17 @@ def user_list(*, user: User, query: str = "") -> QuerySet[User]:
     ).order_by("username")
 
 
+def mark_endable(*, user: User, users) -> None:
+    """Mark each listed assignment the manager may end (``can_end``), by the same rule as
+    ``assignment_for_manager``: the page offers "end" only where ending opens."""
+    scopes: dict[str, list[str]] = {}
+    for listed in users:
+        for a in listed.current:
+            if a.role not in scopes:
+                scopes[a.role] = grantable_scopes(user, a.role)
+            a.can_end = covers(scopes[a.role], a.scope_code)
+
+
 def assignment_for_manager(*, user: User, pk: int) -> RoleAssignment:
     """An assignment the manager may end; anything else is not found."""
     assignment = RoleAssignment.objects.select_related("user").filter(pk=pk).first()
@@ -94,3 +107,27 @@ def assignment_for_manager(*, user: User, pk: int) -> RoleAssignment:
 
 def division_names(codes: list[str]) -> dict[str, str]:
     return dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def assignable_places(user) -> QuerySet:
+    """The places where ``user`` may grant some role (the users page's picker); each role is
+    still checked against its own scopes when the form is sent."""
+    scopes = minimal_prefixes(
+        [s for role in grantable_roles(user) for s in grantable_scopes(user, role)]
+    )
+    if not scopes:
+        return Division.objects.none()
+    return Division.objects.within(*scopes).filter(is_active=True).only("code", "name", "level")
+
+
+UNIT_ROLES = (Role.DEPARTMENT_STAFF, Role.PARTNER_STAFF)
+
+
+def assignable_unit_choices(user) -> QuerySet:
+    """The units in which ``user`` may grant a unit's role (the users page's picker); none for
+    a manager who grants no unit role."""
+    roles = [r for r in grantable_roles(user) if r in UNIT_ROLES]
+    scopes = minimal_prefixes([s for role in roles for s in grantable_scopes(user, role)])
+    if not scopes:
+        return Partner.objects.none()
+    return Partner.objects.within(*scopes).filter(is_active=True).only("pk", "name")

@@ -244,6 +244,7 @@ def users_view(request):
     q = request.GET.get("q", "").strip()
     users = selectors.user_list(user=user, query=q)
     page_obj = Paginator(users, 50).get_page(request.GET.get("page"))
+    selectors.mark_endable(user=user, users=page_obj)
     return render(
         request,
         "accounts/users.html",
@@ -252,6 +253,8 @@ def users_view(request):
             "q": q,
             "create_form": UserCreateForm(),
             "assign_form": RoleAssignForm(roles=grantable_roles(user)),
+            "places": list(selectors.assignable_places(user).order_by("code")),
+            "units": list(selectors.assignable_unit_choices(user).order_by("name")),
         },
     )
 

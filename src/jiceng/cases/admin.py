@@ -22,9 +22,10 @@ class CaseCategoryAdmin(admin.ModelAdmin):
         "accept_hours",
         "handling_hours",
         "verify_hours",
+        "verify_photo_required",
         "is_active",
     )
-    list_filter = ("kind", "default_triage", "is_active")
+    list_filter = ("kind", "default_triage", "verify_photo_required", "is_active")
     search_fields = ("code", "name")
     raw_id_fields = ("parent", "default_handler")
 

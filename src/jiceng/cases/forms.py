@@ -33,7 +33,7 @@ def category_choices():
     for c in rows:
         if len(c.code) > 2:
             groups.setdefault(names.get(c.code[:2], ""), []).append((c.code, c.name))
-    return [("", "请选择")] + list(groups.items())
+    return [("", _("请选择"))] + list(groups.items())
 
 
 class ReportForm(forms.Form):
@@ -82,3 +82,32 @@ class ActionForm(forms.Form):
     rating = forms.ChoiceField(label=_("评价"), choices=Case.Rating.choices, required=False)
     into = forms.CharField(label=_("合并到案件编号"), required=False, max_length=20)
     photos = MultipleFileField(label=_("处置照片"), required=False)
+
+
+class StreetDefaultsForm(forms.Form):
+    """A street's default handling unit for each category: one picker per category, among the
+    units the street may name (empty: the district-wide default applies)."""
+
+    def __init__(self, *args, categories=(), units=(), chosen=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = list(categories)
+        self.units = {str(u.pk): u for u in units}
+        units = [(pk, u.name) for pk, u in self.units.items()]
+        for category in self.categories:
+            name = f"unit_{category.pk}"
+            unset = _("（同大类）") if category.parent_id else _("（未设置）")
+            self.fields[name] = forms.ChoiceField(
+                label=category.name, choices=[("", unset), *units], required=False
+            )
+            self.fields[name].error_messages["invalid_choice"] = _(
+                "所选单位不存在或不可选，请重新选择。"
+            )
+            self.initial[name] = str((chosen or {}).get(category.pk) or "")
+
+    def rows(self):
+        """(category, bound field) in the categories' order, for the table."""
+        return [(c, self[f"unit_{c.pk}"]) for c in self.categories]
+
+    def chosen_units(self) -> dict:
+        data = self.cleaned_data
+        return {c: self.units.get(data.get(f"unit_{c.pk}") or "") for c in self.categories}

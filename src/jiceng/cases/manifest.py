@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.roles import Role
 from jiceng.cases.models import CaseCategory, CasePhoto
-from jiceng.cases.permissions import COMMUNITY_ROLES, UNIT_ROLES, VERIFIER_ROLES
+from jiceng.cases.permissions import COMMUNITY_ROLES, DEFAULTS_ROLES, UNIT_ROLES, VERIFIER_ROLES
 from jiceng.cases.selectors import InboxFilters, case_for, inbox
 from jiceng.cases.workflow import Status
 from jiceng.core.errors import NotFound
@@ -22,6 +22,7 @@ from jiceng.core.registry import (
     OnboardingCheck,
     Todo,
     Urls,
+    register_audit_actions,
     register_component,
     register_onboarding_check,
     register_uploads,
@@ -98,6 +99,13 @@ register_component(
             ),
             order=30,
         ),
+        NavItem(
+            "dispatch_defaults",
+            _("类别默认处置单位"),
+            "cases:dispatch_defaults",
+            frozenset(DEFAULTS_ROLES),
+            order=32,
+        ),
     ],
     urls=[Urls("cases/", "jiceng.cases.urls"), Urls("open311/v2/", "jiceng.cases.open311")],
     api=[Api("/cases", "jiceng.cases.api.router")],
@@ -116,8 +124,9 @@ register_onboarding_check(
         "cases.categories",
         _("案件类别"),
         loaded=lambda code: CaseCategory.objects.filter(is_active=True),
+        # neither a district-wide unit nor one for any street (the dispatch form's defaults)
         missing=lambda code: CaseCategory.objects.filter(
-            is_active=True, default_handler__isnull=True
+            is_active=True, default_handler__isnull=True, street_units__isnull=True
         ),
         missing_label=_("个类别没有默认处置单位"),
         fixes=(
@@ -132,3 +141,5 @@ register_onboarding_check(
         order=60,
     )
 )
+
+register_audit_actions({"case.default_unit": _("案件：设置街道默认处置单位")})

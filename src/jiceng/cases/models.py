@@ -14,6 +14,7 @@ from jiceng.core.fields import EncryptedPhoneField
 from jiceng.core.memo import ProcessMemo
 from jiceng.core.models import (
     AppendOnlyQuerySet,
+    ScopedModel,
     ScopedQuerySet,
     TimeStampedModel,
     UnindexedScopedModel,
@@ -60,6 +61,9 @@ class CaseCategory(TimeStampedModel):
     handling_hours = models.DecimalField(_("处置时限（工作小时）"), default=Decimal("21"), **HOURS)
     verify_hours = models.DecimalField(_("核查时限（工作小时）"), default=Decimal("1"), **HOURS)
     source = models.CharField(_("依据"), max_length=100, blank=True)
+    # Whether the verifier must photograph the result on site (数字城管: the supervisor's
+    # verification carries a photo); a district sets it per category, as the time limits.
+    verify_photo_required = models.BooleanField(_("核查须拍照"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -94,6 +98,41 @@ def private_q(prefix: str = "") -> models.Q:
     家庭矛盾 and 政策咨询); they stay out of every public list and count. ``prefix`` reaches
     the case through a relation (``"case__"`` from a tally)."""
     return models.Q(**{f"{prefix}category__default_triage": Triage.PRIVATE})
+
+
+class StreetDefaultUnit(TimeStampedModel, ScopedModel):
+    """The unit a street sends a category's cases to unless the dispatcher picks another (a
+    pothole to the roads unit, not the first unit of the list): one row per category and street,
+    kept by the street's and the district's staff."""
+
+    category = models.ForeignKey(
+        CaseCategory,
+        verbose_name=_("类别"),
+        on_delete=models.PROTECT,
+        related_name="street_units",
+        db_index=False,  # street_unit_once below starts with it
+    )
+    street = models.ForeignKey(
+        "geo.Division", verbose_name=_("街道"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "partners.Partner",
+        verbose_name=_("默认处置单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    scope_place = "street"
+
+    class Meta:
+        verbose_name = _("街道默认处置单位")
+        verbose_name_plural = _("街道默认处置单位")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "street"], name="street_unit_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street_id} {self.category_id} → {self.unit_id}"
 
 
 class CaseQuerySet(ScopedQuerySet):
@@ -294,6 +333,7 @@ class CasePhoto(models.Model):
     class Kind(models.TextChoices):
         REPORT = "report", _("上报照片")
         RESULT = "result", _("处置照片")
+        VERIFY = "verify", _("核查照片")
 
     case = models.ForeignKey(
         Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="photos"

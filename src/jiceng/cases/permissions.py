@@ -124,3 +124,26 @@ def can_reveal_contact(user, case: Case) -> bool:
     """The community's staff (and the grid's) call a reporter back; units and the street do
     not need the number."""
     return user_covers(user, VERIFIER_ROLES, case.scope_code)
+
+
+# Who keeps the streets' default handling units (the street for itself, the district for all).
+DEFAULTS_ROLES = (Role.STREET_STAFF, Role.DISTRICT_STAFF)
+
+
+def editable_streets(user) -> QuerySet[Division]:
+    """The streets whose default handling units ``user`` may set: those their street or
+    district role covers."""
+    if not user.is_authenticated:
+        return Division.objects.none()
+    codes = user.scopes_for(*DEFAULTS_ROLES)
+    if not codes:
+        return Division.objects.none()
+    return Division.objects.within(*codes).filter(level=Level.STREET, is_active=True)
+
+
+def street_units(street: Division) -> QuerySet[Partner]:
+    """The units a street may name as a default: the district's departments and the street's
+    own partner units (a subset of ``dispatchable_units`` for its cases)."""
+    return Partner.objects.filter(is_active=True).filter(
+        Q(scope_code=district_of(street.code)) | Partner.objects.scope_q(street.code)
+    )

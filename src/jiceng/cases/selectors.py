@@ -8,10 +8,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.cases.models import Case, WhistleResponse
-from jiceng.cases.permissions import UNIT_ROLES, visible_cases
+from jiceng.cases.models import Case, CaseCategory, StreetDefaultUnit, WhistleResponse
+from jiceng.cases.permissions import UNIT_ROLES, dispatchable_units, visible_cases
 from jiceng.cases.workflow import OPEN, Status
 from jiceng.core.errors import NotFound, UserError
+from jiceng.core.scope import street_of
 
 
 @dataclass
@@ -114,3 +115,36 @@ def pending_whistles(*, user) -> list:
         .select_related("whistle__case__category", "unit")
         .order_by("deadline_at")[:50]
     )
+
+
+def default_unit_id(case: Case) -> int | None:
+    """The unit the dispatch form preselects: the street's default for the case's category (or
+    for its parent category), else the category's district-wide default; None when nobody has
+    set one, or the unit is no longer available (the form then asks to choose)."""
+    category = case.category
+    chain = [category.pk] + ([category.parent_id] if category.parent_id else [])
+    rows = dict(
+        StreetDefaultUnit.objects.filter(
+            street__code=street_of(case.scope_code), category_id__in=chain
+        ).values_list("category_id", "unit_id")
+    )
+    candidates = [rows.get(pk) for pk in chain]
+    parent = (
+        CaseCategory.objects.filter(pk=category.parent_id).first() if category.parent_id else None
+    )
+    candidates += [category.default_handler_id, parent.default_handler_id if parent else None]
+    wanted = [pk for pk in candidates if pk is not None]
+    if not wanted:
+        return None
+    available = set(dispatchable_units(case).filter(pk__in=wanted).values_list("pk", flat=True))
+    return next((pk for pk in wanted if pk in available), None)
+
+
+def street_defaults(street) -> tuple[list[CaseCategory], dict[int, int]]:
+    """The active categories (parents before their children) and the street's default unit of
+    each that has one (category id → unit id)."""
+    categories = list(CaseCategory.objects.filter(is_active=True).order_by("code"))
+    chosen = dict(
+        StreetDefaultUnit.objects.filter(street=street).values_list("category_id", "unit_id")
+    )
+    return categories, chosen

@@ -22,11 +22,15 @@ from jiceng.cases.models import (
     CasePhoto,
     CaseTally,
     Open311Key,
+    StreetDefaultUnit,
     active_categories,
 )
 from jiceng.cases.permissions import (
+    UNIT_UNAVAILABLE,
     can_reveal_contact,
+    editable_streets,
     nameable_grids,
+    street_units,
     visible_cases,
 )
 from jiceng.cases.transitions import (  # noqa: F401 (the loop's services, one import for callers)
@@ -61,6 +65,7 @@ from jiceng.core.personal import validate_mobile
 from jiceng.core.photos import prepare_photos
 from jiceng.core.scope import district_of
 from jiceng.geo.lookup import locate_or_error, parse_point
+from jiceng.partners.models import Partner
 from jiceng.registry.selectors import locate_address
 
 MAX_TEXT = 2000
@@ -333,3 +338,46 @@ def open311_key_for(value: Any) -> Open311Key | None:
         Open311Key.objects.filter(pk=key.pk).update(key_hash=hashes[0])
         key.key_hash = hashes[0]
     return key
+
+
+def street_defaults_save(
+    *,
+    street: Any,
+    units: dict[CaseCategory, Partner | None],
+    by: User,
+    request: Any = None,
+) -> int:
+    """Set a street's default handling unit per category (None clears it; the category's
+    district-wide default then applies). Each unit must be one the street may name; one audit
+    entry per change. Returns how many changed."""
+    if street not in editable_streets(by):
+        raise Forbidden(_("您不能设置该街道的默认处置单位。"))
+    allowed = set(street_units(street).values_list("pk", flat=True))
+    for unit in units.values():
+        if unit is not None and unit.pk not in allowed:
+            raise UserError(UNIT_UNAVAILABLE)
+    current = {row.category_id: row for row in StreetDefaultUnit.objects.filter(street=street)}
+    changed = 0
+    with transaction.atomic():
+        for category, unit in units.items():
+            row = current.get(category.pk)
+            before = row.unit_id if row else None
+            after = unit.pk if unit else None
+            if before == after:
+                continue
+            if unit is None:
+                row.delete()  # the audit entry keeps what it was
+            elif row is None:
+                row = StreetDefaultUnit.objects.create(category=category, street=street, unit=unit)
+            else:
+                row.unit = unit
+                row.save(update_fields=["unit", "updated_at"])
+            audit(
+                actor=by,
+                action="case.default_unit",
+                scope_code=street.code,
+                request=request,
+                detail={"category": category.code, "from": before, "to": after},
+            )
+            changed += 1
+    return changed

@@ -221,13 +221,28 @@ def _count_rework(case: Case, **_context: Any) -> None:
     case.rework_count += 1  # on the locked row: two reworks at once both count
 
 
-def case_verify(*, case: Case, by: User, ok: bool, note: str = "", **kw: Any) -> Case:
-    """Verification: ok closes the case; a failure sends it back as rework, counted."""
-    if ok:
-        return _transition(case=case, action="verify_ok", by=by, note=note, **kw)
-    return _transition(
-        case=case, action="verify_fail", by=by, note=note, before_save=_count_rework, **kw
-    )
+VERIFY_PHOTO_REQUIRED = gettext_lazy("该类别核查须拍摄现场照片，请上传至少一张照片。")
+
+
+def case_verify(
+    *, case: Case, by: User, ok: bool, note: str = "", photos: list[Any] | None = None, **kw: Any
+) -> Case:
+    """Verification on site: ok closes the case; a failure sends it back as rework, counted.
+    The verifier's photos of what they found are kept with the case; the category says whether
+    one is required (``verify_photo_required``)."""
+
+    def photo_when_required(locked: Case, **_context: Any) -> None:
+        if locked.category.verify_photo_required and not photos:
+            raise UserError(str(VERIFY_PHOTO_REQUIRED), field="photos")
+
+    prepared = prepare_photos(photos or [])
+    action, extra = ("verify_ok", {}) if ok else ("verify_fail", {"before_save": _count_rework})
+    with transaction.atomic():
+        case = _transition(
+            case=case, action=action, by=by, note=note, guards=(photo_when_required,), **extra, **kw
+        )
+        _save_photos(case, prepared, CasePhoto.Kind.VERIFY, by)
+    return case
 
 
 def case_guide(*, case: Case, by: User, note: str, **kw: Any) -> Case:
@@ -344,7 +359,7 @@ def case_act(
     if action == "report_back":
         return case_report_back(note=note, photos=photos, **common)
     if action in ("verify_ok", "verify_fail"):
-        return case_verify(ok=action == "verify_ok", note=note, **common)
+        return case_verify(ok=action == "verify_ok", note=note, photos=photos, **common)
     if action in ("reopen", "uphold"):
         return case_review(reopen=action == "reopen", note=note, **common)
     if action == "rate":

@@ -8,6 +8,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("inbox/", views.inbox, name="inbox"),
     path("metrics/", views.metrics_view, name="metrics"),
+    path("dispatch-defaults/", views.dispatch_defaults, name="dispatch_defaults"),
     path("open/<str:code>/", views.public_metrics, name="public_metrics"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/contact/", views.reveal_contact, name="reveal_contact"),

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
+from jiceng.accounts.roles import Role
 from jiceng.cases import escalation, metrics, pinmap, selectors, services, workflow
-from jiceng.cases.forms import ActionForm, ReportForm
+from jiceng.cases.forms import ActionForm, ReportForm, StreetDefaultsForm
 from jiceng.cases.models import Case, WhistleResponse
 from jiceng.cases.permissions import (
     NOT_FOLLOWABLE,
@@ -22,10 +23,13 @@ from jiceng.cases.permissions import (
     allowed_actions,
     can_reveal_contact,
     dispatchable_units,
+    editable_streets,
     followable_cases,
     nameable_grids,
+    street_units,
 )
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.forms import submit
 from jiceng.core.models import minimal_prefixes
 from jiceng.core.scope import at_most, community_of, covers, level_of, visible_or_404
 from jiceng.geo.codes import parse_code
@@ -40,11 +44,20 @@ def report(request):
     if not request.user.has_role(*REPORTERS):
         raise Forbidden(_("只有居民和网格员可以上报问题。"))
     own_grid = services.reporter_grid(request.user)
-    grids = list(pinmap.grids_of(at_most(own_grid, "community"))) if own_grid else []
+    community = at_most(own_grid, "community") if own_grid else None
+    grids = list(pinmap.grids_of(community)) if community else []
+    places = pinmap.register_places(community) if grids else []
     # The grids the reporter may name are those the service accepts (a pin may fall anywhere).
     nameable = list(nameable_grids(request.user).only("code", "name").order_by("code"))
+    # A grid worker on patrol reports in the grid they serve: it is chosen for them.
+    patrol = request.user.has_role(Role.GRID_WORKER, Role.GRID_CHIEF)
+    initial = {"grid": own_grid} if patrol and own_grid in {g.code for g in nameable} else {}
     form = ReportForm(
-        request.POST or None, request.FILES or None, grids=nameable, own_grid=own_grid
+        request.POST or None,
+        request.FILES or None,
+        grids=nameable,
+        own_grid=own_grid,
+        initial=initial,
     )
     duplicates = []
 
@@ -53,7 +66,7 @@ def report(request):
         return render(
             request,
             "cases/report.html",
-            {"form": form, "map": pinmap.pin_map(grids, pin=_pin(form)), **extra},
+            {"form": form, "map": pinmap.pin_map(grids, pin=_pin(form), places=places), **extra},
         )
 
     if request.method == "POST" and form.is_valid():
@@ -287,6 +300,7 @@ def _detail(
             pinmap.grids_of(community_of(case.scope_code)),
             pin=(case.lon, case.lat),
             testid="case-map",
+            places=pinmap.register_places(community_of(case.scope_code)),
         )
         if case.lon is not None and case.lat is not None
         else ""
@@ -304,6 +318,7 @@ def _detail(
             "light": selectors.light(case),
             "staff_view": staff_view,
             "units": units,
+            "default_unit": selectors.default_unit_id(case) if "dispatch" in actions else None,
             "triage_choices": workflow.Triage.choices,
             "rating_choices": Case.Rating.choices,
             "show_reporter": staff_view and not case.is_anonymous,
@@ -427,10 +442,25 @@ def metrics_view(request):
             "start": start,
             "end": end,
             "scope": scope,
+            "places": _metric_places(scopes),
             "by": by,
             "error": error,
             "stages": dict(workflow.Status.choices),
         },
+    )
+
+
+def _metric_places(scopes: list[str]):
+    """The places the viewer may read figures of, for the page's picker: their own and those
+    below, down to communities (and grids, for a community's staff or a grid's)."""
+    levels = ["district", "street", "community"]
+    if any(level_of(code) in ("community", "grid") for code in scopes):
+        levels.append("grid")
+    return list(
+        Division.objects.within(*scopes)
+        .filter(level__in=levels, is_active=True)
+        .only("code", "name", "level")
+        .order_by("code")
     )
 
 
@@ -483,4 +513,36 @@ def public_metrics(request, code: str):
             "end": today,
             "stages": dict(workflow.Status.choices),
         },
+    )
+
+
+@page("dispatch_defaults")
+def dispatch_defaults(request):
+    """A street's default handling unit per category, which the dispatch form preselects; the
+    district picks the street, a street's staff see their own."""
+    streets = list(editable_streets(request.user).order_by("code"))
+    if not streets:
+        raise Forbidden(_("您的角色没有可设置的街道。"))
+    code = request.GET.get("street") or streets[0].code
+    street = visible_or_404(editable_streets(request.user), _("街道不存在。"), code=code)
+    categories, chosen = selectors.street_defaults(street)
+    units = list(street_units(street).order_by("kind", "name"))
+    form = StreetDefaultsForm(
+        request.POST or None, categories=categories, units=units, chosen=chosen
+    )
+    if request.method == "POST":
+        changed = submit(
+            form,
+            lambda _data: services.street_defaults_save(
+                street=street, units=form.chosen_units(), by=request.user, request=request
+            ),
+        )
+        if changed is not None:
+            messages.success(request, _("已保存，{n} 项有变化。").format(n=changed))
+            return redirect(f"{request.path}?street={street.code}")
+    return render(
+        request,
+        "cases/dispatch_defaults.html",
+        {"form": form, "street": street, "streets": streets},
+        status=400 if form.errors else 200,
     )

@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiceng.accounts.models import RoleAssignment, User
 from jiceng.accounts.roles import ROLES, Role
+from jiceng.cases.demo import build_dispatch_defaults
 from jiceng.cases.generate import generate_cases
 from jiceng.community.demo import build_services_demo
 from jiceng.core.scope import community_of, covers, street_of
@@ -160,6 +161,7 @@ def _cases(district: Division) -> None:
     """A year of cases in every stage, so that inboxes, case pages and metrics have something
     to show (generated straight into the tables, like the benchmark data)."""
     generate_cases(district=district.code, count=400, seed=7, log=lambda *_: None, prefix="D")
+    build_dispatch_defaults(district=district.code)
 
 
 def _party_orgs(district, streets, communities, grids) -> None:

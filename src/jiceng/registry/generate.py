@@ -210,10 +210,15 @@ def generate_register(
             mine.append((compound_id, name, road))
             compound_id += 1
         counters = dict.fromkeys(range(len(mine)), 0)
+        # A compound's buildings stand together: each building joins the compound whose centre
+        # (a point of the community, drawn apart from the other draws) is nearest.
+        area = shapely.union_all([shape(g["boundary"]) for g in cgrids])
+        centres = np.array(_points_in(area, len(mine), np.random.default_rng(community_id)))
         for g in cgrids:
             polygon = shape(g["boundary"])
             for lon, lat in _points_in(polygon, per_grid, nrng):
-                k = rng.randrange(len(mine))
+                rng.randrange(len(mine))  # the draw that chose the compound, kept for the sequence
+                k = int(np.argmin(((centres - (lon, lat)) ** 2).sum(axis=1)))
                 cid, cname, road = mine[k]
                 counters[k] += 1
                 bname = f"{counters[k]}栋"
