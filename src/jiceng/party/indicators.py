@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.indicators import by_scope
+from jiceng.core.indicators import by_scope, records_link
 from jiceng.core.registry import RATE, Indicator, register_indicator
 from jiceng.geo.models import Division
 from jiceng.party.models import DuesPayment, LearningRecord, Meeting, Member, PartyOrg, Registration
@@ -25,7 +24,7 @@ THREE_MEETINGS = [
 
 
 def _link(name: str):
-    return lambda user, code, start, end: reverse(name)
+    return records_link(name, "party")
 
 
 def _existing_orgs(within, end):

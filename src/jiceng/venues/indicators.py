@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.indicators import by_scope
+from jiceng.core.indicators import by_scope, records_link
 from jiceng.core.registry import Indicator, register_indicator
 from jiceng.venues.models import Booking, OpeningWindow, Venue
 
@@ -36,8 +35,7 @@ def bookings(within, start, end):
     return by_scope(approved, Count("pk"))
 
 
-def _home(user, code, start, end):
-    return reverse("venues:home")
+_home = records_link("venues:home", "venues")
 
 
 register_indicator(
