@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from jiceng.cases.models import Case, CaseCategory, CaseTally, Whistle, WhistleResponse
 from jiceng.community.models import Activity, Need, ServiceOrder, Signup, Wish
-from jiceng.party.models import DuesPayment, LearningRecord, Meeting, Member, PartyOrg
-from jiceng.party.models import Registration
+from jiceng.party.models import DuesPayment, LearningRecord, Meeting, Member, PartyOrg, Registration
 from jiceng.party.models.meetings import Attendance
 from jiceng.points.models import PointEntry, PointRule
 from jiceng.venues.models import Booking, OpeningWindow, Venue
