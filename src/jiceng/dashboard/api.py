@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from jiceng.core.errors import UserError
 from jiceng.core.registry import indicator, indicators
@@ -80,7 +80,7 @@ def values(
     code: str = "",
     kind: str = "month",
     period: str = "",
-    key: str = Field("", description="one indicator's key; empty: every indicator"),
+    key: str = Query("", description="one indicator's key; empty: every indicator"),
 ):
     """The stored values of a place (default: the caller's own) and of the places directly
     below it, for one period (``kind`` month/year/day, ``period`` 2026-05 / 2026 / 2026-05-17;
