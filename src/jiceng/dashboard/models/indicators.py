@@ -12,9 +12,8 @@ denominator so that rates roll up as sums. Every surface reads snapshots
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from jiceng.core.models import TimeStampedModel, UnindexedScopedModel
 
