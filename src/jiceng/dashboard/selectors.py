@@ -113,9 +113,16 @@ def ranking(place: Division, kids: list[Division], key: str, kind: str, start: d
     ind = indicator(key)
     if ind is None:
         return []
-    stored = snapshots.values(key, [c.code for c in kids], kind, start)
+    codes = [c.code for c in kids]
+    stored = snapshots.values(key, codes, kind, start)
+    before = snapshots.values(key, codes, kind, snapshots.shift(kind, start, -1))
     rows = [
-        {"place": c, "value": stored.get(c.code), "shown": display(ind, stored.get(c.code))}
+        {
+            "place": c,
+            "value": stored.get(c.code),
+            "shown": display(ind, stored.get(c.code)),
+            "previous": display(ind, before.get(c.code)),
+        }
         for c in kids
     ]
     sign = -1 if ind.higher_is_better else 1
