@@ -159,3 +159,23 @@ def test_district_staff_can_recompute_now_and_it_is_audited(
     street = client_for(cast["street_staff"])
     assert street.post("/console/dashboard/refresh/").status_code == 403
     assert AuditEntry.objects.filter(action="dashboard.refresh").count() == 1
+
+
+def test_the_community_public_page_shows_the_public_indicators_with_their_definitions(
+    cast, may
+):
+    from jiceng.dashboard.models import Category, IndicatorFiling
+
+    community = cast["places"]["community"].code
+    html = Client().get(f"/cases/open/{community}/").content.decode()
+    assert 'data-testid="public-indicators"' in html
+    assert re.search(r'data-testid="public-party.members">2<', html)  # the hand count
+    assert re.search(r'data-testid="public-venues.bookings">2<', html)
+    assert "按党员所在区划统计" in html  # its definition
+    assert 'data-testid="public-cases.rework_rate"' not in html  # not public
+    # the district files the rework rate as public: it appears
+    IndicatorFiling.objects.create(
+        indicator="cases.rework_rate", category=Category.objects.get(key="rework"), public=True
+    )
+    html = Client().get(f"/cases/open/{community}/").content.decode()
+    assert re.search(r'data-testid="public-cases.rework_rate">50.0%<', html)  # 1 of 2 verified
