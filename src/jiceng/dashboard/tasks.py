@@ -21,3 +21,10 @@ def snapshots_now() -> int:
     today = timezone.localdate()
     report = snapshots.run_night(today)
     return report.rows
+
+
+@db_task(retries=1, retry_delay=60)
+def backfill_snapshots(months: int) -> int:
+    """The past ``months`` months (and their years): the demo's year of trends, queued when the
+    demo is built so that its server starts at once."""
+    return snapshots.backfill(months).rows
