@@ -161,9 +161,7 @@ def test_district_staff_can_recompute_now_and_it_is_audited(
     assert AuditEntry.objects.filter(action="dashboard.refresh").count() == 1
 
 
-def test_the_community_public_page_shows_the_public_indicators_with_their_definitions(
-    cast, may
-):
+def test_the_community_public_page_shows_the_public_indicators_with_their_definitions(cast, may):
     from jiceng.dashboard.models import Category, IndicatorFiling
 
     community = cast["places"]["community"].code

@@ -25,7 +25,10 @@ def scopes(user) -> list[str]:
 
 def visible_places(user):
     """The places whose dashboards ``user`` may open."""
-    return Division.objects.within(*scopes(user)) if scopes(user) else Division.objects.none()
+    if not scopes(user):
+        return Division.objects.none()
+    # the boundary (GeoJSON, the largest column by far) is the map's, not the dashboard's
+    return Division.objects.within(*scopes(user)).defer("boundary")
 
 
 def place_for(user, code: str | None) -> Division:

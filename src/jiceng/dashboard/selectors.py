@@ -105,7 +105,9 @@ def figures(place: Division, kind: str, start: date) -> list[dict]:
 
 
 def children(place: Division) -> list[Division]:
-    return list(Division.objects.filter(parent=place, is_active=True).order_by("code"))
+    return list(
+        Division.objects.filter(parent=place, is_active=True).defer("boundary").order_by("code")
+    )
 
 
 def ranking(place: Division, kids: list[Division], key: str, kind: str, start: date) -> list:
@@ -161,7 +163,7 @@ def period_label(kind: str, start: date) -> str:
 def breadcrumbs(user_scopes: list[str], place: Division) -> list[Division]:
     """The places above ``place`` that the viewer may open, then the place itself."""
     codes = [c for c in enclosing(place.code) if any(c.startswith(s) for s in user_scopes)]
-    found = {d.code: d for d in Division.objects.filter(code__in=codes)}
+    found = {d.code: d for d in Division.objects.filter(code__in=codes).defer("boundary")}
     return [found[c] for c in codes if c in found] + [place]
 
 
