@@ -22,6 +22,7 @@ from jiceng.core.registry import (
     register_component,
     register_figure,
 )
+from jiceng.venues import indicators  # noqa: F401 - registers the venues' indicators
 from jiceng.venues.models import Booking, OpeningWindow, Venue
 from jiceng.venues.selectors import pending_requests
 
