@@ -12,6 +12,7 @@ from jiceng.accounts.roles import Role
 from jiceng.cases.models import CasePhoto
 from jiceng.cases.permissions import COMMUNITY_ROLES, UNIT_ROLES, VERIFIER_ROLES
 from jiceng.cases.selectors import InboxFilters, case_for, inbox
+from jiceng.cases.warnings import deadline_alerts, overdue_alerts
 from jiceng.cases.workflow import Status
 from jiceng.core.errors import NotFound
 from jiceng.core.registry import (
@@ -20,8 +21,10 @@ from jiceng.core.registry import (
     NavItem,
     Todo,
     Urls,
+    WarningSource,
     register_component,
     register_uploads,
+    register_warning_source,
 )
 
 
@@ -103,4 +106,12 @@ register_component(
         HomeLink("resident", "my_cases", _("我的诉求"), "cases:mine", order=20),
     ],
     todos=_todos,
+)
+
+_OWNERS = frozenset({*COMMUNITY_ROLES, Role.STREET_STAFF})
+register_warning_source(
+    WarningSource("cases.overdue", _("案件超时"), overdue_alerts, _OWNERS, order=10)
+)
+register_warning_source(
+    WarningSource("cases.deadline", _("案件临近时限"), deadline_alerts, _OWNERS, order=20)
 )

@@ -481,7 +481,10 @@ class Alert:
     """One condition as a source sees it now: ``key`` names it for good (the same condition
     gives the same key on every run: "party.meetings:<org>:<kind>:<period start>"),
     ``scope_code`` its place, ``title`` what it is in Chinese, ``since`` since when it holds,
-    ``url`` where it is dealt with."""
+    ``url`` where it is dealt with. ``body``: what the owners are told beside the title;
+    ``also_tell``: ``(users, title, body, url)`` for someone told besides the owners (the member
+    behind with dues); ``told``: the app told the owners before the warning centre existed (the
+    centre records it and tells no one again)."""
 
     key: str
     scope_code: str
@@ -489,6 +492,9 @@ class Alert:
     since: Any
     url: str = ""
     severity: str = WARNING
+    body: str = ""
+    also_tell: tuple[Any, ...] | None = None
+    told: bool = False
 
 
 @dataclass(frozen=True)

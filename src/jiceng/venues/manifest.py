@@ -19,11 +19,14 @@ from jiceng.core.registry import (
     NavItem,
     Todo,
     Urls,
+    WarningSource,
     register_component,
     register_figure,
+    register_warning_source,
 )
 from jiceng.venues.models import Booking, OpeningWindow, Venue
 from jiceng.venues.selectors import pending_requests
+from jiceng.venues.warnings import waiting_booking_alerts
 
 
 def _month(now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -128,4 +131,14 @@ register_component(
     api=[Api("/venues", "jiceng.venues.api.router")],
     home_links=[HomeLink("resident", "venues", _("预约场地"), "venues_m:list", order=40)],
     todos=_todos,
+)
+
+register_warning_source(
+    WarningSource(
+        "venues.bookings",
+        _("场地预约待审批"),
+        waiting_booking_alerts,
+        frozenset({Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY}),
+        order=60,
+    )
 )

@@ -1,0 +1,35 @@
+"""What the warning centre, the map and the big screen give the shared surfaces: their pages
+(navigation, URLs), their API routers and the console's to-do of open warnings. Imported by
+manifest.py."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.accounts.roles import Role
+from jiceng.core.registry import Api, NavItem, Todo, Urls, register_component
+from jiceng.dashboard import warning_tasks  # noqa: F401 - the periodic run, for the worker
+from jiceng.dashboard.warnings import STAFF_ROLES, todo_counts
+
+STAFF = frozenset(STAFF_ROLES)
+DISTRICT = frozenset({Role.DISTRICT_STAFF})
+
+
+def _todos(user):
+    """The open warnings of the user's place, the severe ones making the line overdue; for
+    district and street staff one line per street or community with any."""
+    if not user.has_role(*STAFF_ROLES):
+        return []
+    live, severe = todo_counts(user)
+    url = reverse("warnings:list")
+    return [Todo(_("待处理的预警"), url, live, severe)]
+
+
+register_component(
+    "warnings",
+    nav=[NavItem("warnings", _("预警中心"), "warnings:list", STAFF, order=15)],
+    urls=[Urls("console/warnings/", "jiceng.dashboard.warning_urls")],
+    api=[Api("/warnings", "jiceng.dashboard.warning_api.router")],
+    todos=_todos,
+)
