@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 
 from jiceng.core.models import Notification
-from jiceng.party import services
 from jiceng.dashboard.models import Warning
 from jiceng.dashboard.warnings import run_sources
+from jiceng.party import services
 from jiceng.party.models import WarningNotice
 from jiceng.party.warnings import meeting_alerts
 
@@ -47,7 +47,9 @@ def test_warnings_reach_the_community_staff_and_the_member_once(party):
     )
     assert "党费预警：艾丽" in secretary_titles
     assert "组织生活预警：公园社区第1网格党支部（主题党日）" in secretary_titles
-    assert "组织生活预警：湖西社区第1网格党支部（主题党日）" not in secretary_titles  # not their community
+    assert (
+        "组织生活预警：湖西社区第1网格党支部（主题党日）" not in secretary_titles
+    )  # not their community
     assert Notification.objects.filter(user=alice.user, title="请及时交纳党费").count() == 1
     assert not Notification.objects.filter(user=bob.user).exists()
     outsider_titles = set(
