@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.roles import Role
+from jiceng.cases import indicators  # noqa: F401 - registers the cases' indicators
 from jiceng.cases.models import CasePhoto
 from jiceng.cases.permissions import COMMUNITY_ROLES, UNIT_ROLES, VERIFIER_ROLES
 from jiceng.cases.selectors import InboxFilters, case_for, inbox

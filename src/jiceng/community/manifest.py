@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.roles import Role
+from jiceng.community import indicators  # noqa: F401 - registers the services' indicators
 from jiceng.community.models import Activity, Need, ServiceOrder, Wish
 from jiceng.community.permissions import MANAGER_ROLES, visible_wishes
 from jiceng.community.scoring import POINT_SOURCES  # noqa: F401 - declared here for the reader

@@ -20,6 +20,7 @@ from jiceng.core.registry import (
     register_uploads,
     register_warning_source,
 )
+from jiceng.party import indicators  # noqa: F401 - registers party's indicators
 from jiceng.party.models import Member, PartyOrg, Registration
 from jiceng.party.permissions import MANAGER_ROLES, member_of, visible_meetings
 from jiceng.party.scoring import POINT_SOURCES  # noqa: F401 - declared here for the reader

@@ -4,6 +4,7 @@ member's own points."""
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.registry import Api, HomeLink, Urls, register_component
+from jiceng.points import indicators  # noqa: F401 - registers the points indicator
 
 register_component(
     "points",

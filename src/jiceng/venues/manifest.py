@@ -24,6 +24,7 @@ from jiceng.core.registry import (
     register_figure,
     register_warning_source,
 )
+from jiceng.venues import indicators  # noqa: F401 - registers the venues' indicators
 from jiceng.venues.models import Booking, OpeningWindow, Venue
 from jiceng.venues.selectors import pending_requests
 from jiceng.venues.warnings import waiting_booking_alerts

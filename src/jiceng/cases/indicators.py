@@ -1,0 +1,192 @@
+"""Cases' indicators (governance): reports, response, closure, rework, satisfaction and the
+whistle's report-in rate. They count each case's tally (``CaseTally``, kept with the event log)
+of the cases reported in the period, grouped by the case's place: the same figures as
+``cases.metrics`` for that place and period."""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.cases.metrics import CLOSED, SATISFIED
+from jiceng.cases.models import CaseTally, WhistleResponse
+from jiceng.cases.workflow import Status
+from jiceng.core.indicators import by_scope
+from jiceng.core.registry import RATE, Indicator, register_indicator
+
+
+def _tallies(within, start, end):
+    return CaseTally.objects.within(within).filter(reported_at__gte=start, reported_at__lt=end)
+
+
+DUE = ~Q(status__in=[Status.MERGED, Status.REJECTED])
+
+
+def reported(within, start, end):
+    return by_scope(_tallies(within, start, end), Count("pk"))
+
+
+def response_rate(within, start, end):
+    return by_scope(
+        _tallies(within, start, end),
+        Count("pk", filter=Q(answered_on_time=True)),
+        Count("pk"),
+    )
+
+
+def closure_rate(within, start, end):
+    return by_scope(
+        _tallies(within, start, end),
+        Count("pk", filter=Q(status__in=CLOSED)),
+        Count("pk", filter=DUE),
+    )
+
+
+def on_time_closure_rate(within, start, end):
+    return by_scope(
+        _tallies(within, start, end),
+        Count("pk", filter=Q(status__in=CLOSED, late=False)),
+        Count("pk", filter=DUE),
+    )
+
+
+def rework_rate(within, start, end):
+    return by_scope(
+        _tallies(within, start, end),
+        Count("pk", filter=Q(reworked=True)),
+        Count("pk", filter=Q(verified=True)),
+    )
+
+
+def satisfaction_rate(within, start, end):
+    return by_scope(
+        _tallies(within, start, end),
+        Count("pk", filter=Q(rating__in=SATISFIED)),
+        Count("pk", filter=~Q(rating="")),
+    )
+
+
+def whistle_rate(within, start, end):
+    responses = WhistleResponse.objects.filter(
+        whistle__case__in=CaseTally.objects.within(within).values("case"),
+        deadline_at__gte=start,
+        deadline_at__lt=end,
+    )
+    return by_scope(
+        responses,
+        Count("pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("deadline_at"))),
+        Count("pk"),
+        scope="whistle__case__scope_code",
+    )
+
+
+def _inbox(user, code, start, end):
+    return reverse("cases:inbox")
+
+
+def _metrics(user, code, start, end):
+    return reverse("cases:metrics")
+
+
+def _i(key, name, definition, unit, category, compute, order, **kw):
+    register_indicator(
+        Indicator(
+            f"cases.{key}",
+            name,
+            definition,
+            unit,
+            "governance",
+            category,
+            compute,
+            order=order,
+            **kw,
+        )
+    )
+
+
+_i(
+    "reported",
+    _("诉求与问题上报数"),
+    _("本期上报（含居民诉求、网格员巡查发现、12345 转来）的案件数，按案件所在区划统计。"),
+    _("件"),
+    "response",
+    reported,
+    10,
+    records=_inbox,
+    public=True,
+)
+_i(
+    "response_rate",
+    _("按时响应率"),
+    _("本期上报的案件中，在立案时限内得到受理或答复的件数 ÷ 上报件数；时限按工作小时计。"),
+    "%",
+    "response",
+    response_rate,
+    20,
+    kind=RATE,
+    records=_metrics,
+    public=True,
+)
+_i(
+    "closure_rate",
+    _("办结率"),
+    _(
+        "本期上报的案件中，已结案（含已评价）的件数 ÷ 应办结件数（上报件数减去被合并和不予受理的）。"
+    ),
+    "%",
+    "closure",
+    closure_rate,
+    30,
+    kind=RATE,
+    records=_metrics,
+    public=True,
+)
+_i(
+    "on_time_closure_rate",
+    _("按期办结率"),
+    _("本期上报的案件中，已结案且没有任何阶段超时的件数 ÷ 应办结件数。"),
+    "%",
+    "handling",
+    on_time_closure_rate,
+    40,
+    kind=RATE,
+    records=_metrics,
+)
+_i(
+    "rework_rate",
+    _("返工率"),
+    _("本期上报、经过核查的案件中，核查至少一次不通过（返工）的件数 ÷ 经过核查的件数。越低越好。"),
+    "%",
+    "rework",
+    rework_rate,
+    50,
+    kind=RATE,
+    higher_is_better=False,
+    records=_metrics,
+)
+_i(
+    "satisfaction_rate",
+    _("群众满意率"),
+    _("本期上报、居民已评价的案件中，评价为“满意”或“基本满意”的件数 ÷ 已评价件数。"),
+    "%",
+    "satisfaction",
+    satisfaction_rate,
+    60,
+    kind=RATE,
+    records=_metrics,
+    public=True,
+)
+_i(
+    "whistle_rate",
+    _("吹哨按时报到率"),
+    _(
+        "报到时限在本期内的吹哨报到要求中，部门在时限内报到的个数 ÷ 报到要求数，按案件所在区划统计。"
+    ),
+    "%",
+    "whistle",
+    whistle_rate,
+    70,
+    kind=RATE,
+    records=_inbox,
+)
