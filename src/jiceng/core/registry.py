@@ -520,3 +520,39 @@ def unregister_warning_source(kind: str) -> None:
 
 def warning_sources() -> list[WarningSource]:
     return sorted(_warning_sources.values(), key=lambda s: (s.order, s.kind))
+
+
+# Map layers. The dashboard's map (一张图) draws, over the places' polygons, the points that apps
+# declare here: venues, service stations ... ``points(within)`` returns the app's active points
+# inside the division code ``within``; a point without coordinates is drawn near its place's
+# centre.
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    scope_code: str
+    name: str
+    url: str = ""
+    lon: float | None = None
+    lat: float | None = None
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    key: str
+    label: Any
+    colour: str
+    points: Callable[[str], Iterable[MapPoint]]
+    order: int = 100
+
+
+_map_layers: dict[str, MapLayer] = {}
+
+
+def register_map_layer(layer: MapLayer) -> None:
+    _map_layers[layer.key] = layer
+
+
+def map_layers() -> list[MapLayer]:
+    return sorted(_map_layers.values(), key=lambda layer: (layer.order, layer.key))

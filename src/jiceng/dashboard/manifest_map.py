@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.roles import Role
-from jiceng.core.registry import Api, NavItem, Todo, Urls, register_component
+from jiceng.core.registry import Api, NavItem, Todo, Urls, register_component, register_uploads
 from jiceng.dashboard import warning_tasks  # noqa: F401 - the periodic run, for the worker
+from jiceng.dashboard.sites import may_see_photo
 from jiceng.dashboard.warnings import STAFF_ROLES, todo_counts
 
 STAFF = frozenset(STAFF_ROLES)
@@ -33,3 +34,23 @@ register_component(
     api=[Api("/warnings", "jiceng.dashboard.warning_api.router")],
     todos=_todos,
 )
+
+
+# The map and the sites come before the dashboard's own pages: "console/dashboard/<code>/"
+# would take "console/dashboard/map/" for a place's code.
+register_component(
+    "dashboard_map",
+    nav=[
+        NavItem("dashboard_map", _("一张图"), "dashboard_map:home", STAFF, order=26),
+        NavItem("screen", _("数据大屏"), "screen:home", STAFF, order=27),
+        NavItem("sites", _("示范点"), "sites:list", STAFF, order=28),
+    ],
+    urls=[
+        Urls("console/dashboard/map/", "jiceng.dashboard.map_urls"),
+        Urls("console/sites/", "jiceng.dashboard.site_urls"),
+        Urls("screen/", "jiceng.dashboard.screen_urls"),
+    ],
+    api=[Api("/indicators/map", "jiceng.dashboard.map_api.router")],
+)
+
+register_uploads("sites/", may_see_photo)

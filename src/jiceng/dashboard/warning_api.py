@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from jiceng.core.errors import NotFound
@@ -54,12 +54,9 @@ class EventOut(Schema):
 class WarningDetailOut(WarningOut):
     events: list[EventOut]
 
-
-class WarningFilters(Schema):
-    kind: str = ""
-    state: str = "live"
-    place: str = ""
-    severity: str = ""
+    @staticmethod
+    def resolve_events(obj) -> list:
+        return obj.history
 
 
 @router.get(
@@ -68,8 +65,12 @@ class WarningFilters(Schema):
     summary="我管辖范围内的预警（可按类别、状态、区划、严重程度筛选）",
 )
 @paginate(Pagination)
-def warning_list(request, filters: Query[WarningFilters]):
-    parsed = centre.Filters.from_params(filters.dict())
+def warning_list(request, kind: str = "", state: str = "live", place: str = "", severity: str = ""):
+    """``state``: live (open and acknowledged, the default), open, acknowledged, cleared, closed
+    or all; ``place``: a division code in your scope; the severe and the oldest first."""
+    parsed = centre.Filters.from_params(
+        {"kind": kind, "state": state, "place": place, "severity": severity}
+    )
     if parsed.place and not centre.place_in_scope(request.user, parsed.place):
         raise NotFound("区划不存在，或不在您的管辖范围内。")
     return centre.warning_list(user=request.user, filters=parsed)
@@ -78,5 +79,5 @@ def warning_list(request, filters: Query[WarningFilters]):
 @router.get("/{warning_id}", response=WarningDetailOut, summary="一条预警及其处理记录")
 def warning_detail(request, warning_id: Id):
     warning = centre.warning_for(user=request.user, pk=warning_id)
-    warning.events = list(WarningEvent.objects.filter(warning=warning).select_related("actor"))
+    warning.history = list(WarningEvent.objects.filter(warning=warning).select_related("actor"))
     return warning
