@@ -316,7 +316,7 @@ def svg(data: MapData, *, width: int = 800, link=None, dark: bool = False) -> st
 
     stroke = "#0f172a" if dark else "#ffffff"
     text = "#f8fafc" if dark else "#1f2937"
-    font = max(10, min(22, width // 45))
+    font = max(12, min(26, width // 34))
     parts = []
     for a, s in shapes:
         value = _fmt_value(data.indicator, a["value"])
@@ -357,7 +357,7 @@ def svg(data: MapData, *, width: int = 800, link=None, dark: bool = False) -> st
                 '<g data-testid="area-{}" class="map-area">{}</g>', a["code"], inner
             )
         parts.append(inner)
-    r = max(4, width // 160)
+    r = max(3, width // 220)
     dots = format_html_join(
         "",
         '<a href="{}" class="map-point" data-layer="{}"><circle cx="{}" cy="{}" r="{}" fill="{}" '
@@ -367,7 +367,7 @@ def svg(data: MapData, *, width: int = 800, link=None, dark: bool = False) -> st
                 pt["url"] or "#",
                 pt["layer"],
                 *xy(pt["lon"], pt["lat"]),
-                r + (2 if pt["layer"].startswith("site:") else 0),
+                r + (3 if pt["layer"].startswith("site:") else 0),
                 pt["colour"],
                 stroke,
                 pt["name"],

@@ -49,7 +49,9 @@ def screen_data(place_code: str) -> dict:
         [*(f.source([place_code]) for f in figures), warnings, warnings.filter(severity=SEVERE)]
     )
     latest = list(
-        warnings.order_by("-severity", "-since").values_list("pk", "title", "severity", "since")[:8]
+        warnings.order_by("severity", "-since").values_list(  # "severe" sorts before "warning"
+            "pk", "title", "severity", "since"
+        )[:8]
     )
     month = snapshots.latest_start(snapshots.MONTH, place_code)
     stored = (

@@ -347,7 +347,7 @@ def warning_list(*, user, filters: Filters) -> QuerySet[Warning]:
         rows = rows.filter(state=filters.state)
     if filters.severity:
         rows = rows.filter(severity=filters.severity)
-    return rows.order_by("-severity", "since", "id")
+    return rows.order_by("severity", "since", "id")  # "severe" sorts before "warning"
 
 
 def place_in_scope(user, code: str) -> bool:
@@ -403,6 +403,8 @@ def warning_for(*, user, pk) -> Warning:
 def owner_label(warning: Warning, names: dict[str, str]) -> str:
     roles = [r for r in warning.owner_roles.split(",") if r]
     labels = "、".join(str(Role(r).label) for r in roles if r in Role.values)
+    if not warning.owner_code:  # nobody holds these roles at the place or above it
+        return _("（无人在岗）{roles}").format(roles=labels)
     return f"{names.get(warning.owner_code, warning.owner_code)} {labels}".strip()
 
 
