@@ -198,3 +198,20 @@ def test_the_console_todo_counts_what_the_list_shows(client, cast, source):
     assert len(lines) == 1 and lines[0].count == 2 and lines[0].overdue
     client.force_login(cast["secretary"])
     assert client.get(lines[0].url).context["total"] == 2
+
+
+def test_the_street_sees_a_todo_line_per_community_counting_what_its_list_shows(
+    client, cast, source
+):
+    from jiceng.core.registry import todos_for
+
+    source.update({"a": (OURS, "severe"), "b": (OURS, "warning"), "c": (NEIGHBOURS, "warning")})
+    run()
+    lines = {t.url: t for t in todos_for(cast["street_staff"]) if "/console/warnings/" in t.url}
+    base = reverse("warnings:list")
+    assert lines[base].count == 3
+    ours, theirs = lines[f"{base}?place=360602001001"], lines[f"{base}?place=360602001002"]
+    assert (ours.count, ours.overdue, theirs.count, theirs.overdue) == (2, True, 1, False)
+    assert "公园社区" in str(ours.label)
+    client.force_login(cast["street_staff"])
+    assert client.get(ours.url).context["total"] == 2

@@ -5,13 +5,16 @@ manifest.py."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.roles import Role
+from jiceng.core.models import minimal_prefixes
 from jiceng.core.registry import Api, NavItem, Todo, Urls, register_component, register_uploads
 from jiceng.dashboard import warning_tasks  # noqa: F401 - the periodic run, for the worker
 from jiceng.dashboard.sites import may_see_photo
 from jiceng.dashboard.warnings import STAFF_ROLES, todo_counts
+from jiceng.geo.models import Division
 
 STAFF = frozenset(STAFF_ROLES)
 DISTRICT = frozenset({Role.DISTRICT_STAFF})
@@ -24,7 +27,22 @@ def _todos(user):
         return []
     live, severe = todo_counts(user)
     url = reverse("warnings:list")
-    return [Todo(_("待处理的预警"), url, live, severe)]
+    lines = [Todo(_("待处理的预警"), url, live, severe)]
+    scopes = user.scopes_for(Role.DISTRICT_STAFF, Role.STREET_STAFF)
+    if scopes:
+        children = Division.objects.filter(
+            parent__code__in=minimal_prefixes(scopes), is_active=True
+        ).values_list("code", "name")
+        for code, name in children:
+            lines.append(
+                Todo(
+                    format_lazy(_("{place}：待处理的预警"), place=name),
+                    f"{url}?place={code}",
+                    live.within(code),
+                    severe.within(code),
+                )
+            )
+    return lines
 
 
 register_component(

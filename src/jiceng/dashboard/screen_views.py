@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 
 from jiceng.core.pages import page
 from jiceng.core.registry import SEVERE, count_all, figures_for, indicator
-from jiceng.core.scope import covers
+from jiceng.core.scope import covers, level_of
 from jiceng.dashboard import map as themap
 from jiceng.dashboard import snapshots
 from jiceng.dashboard.models import Warning
-from jiceng.dashboard.warnings import LIVE, STAFF_ROLES
+from jiceng.dashboard.warnings import LIVE, STAFF_ROLES, counts_by_place
 
 KEY_INDICATORS = (
     "party.members",
@@ -53,6 +53,10 @@ def screen_data(place_code: str) -> dict:
             "pk", "title", "severity", "since"
         )[:8]
     )
+    level = {"district": "street", "street": "community", "community": "grid"}.get(
+        level_of(place_code) or ""
+    )
+    by_place = counts_by_place(warnings, level=level)[:8] if level else []
     month = snapshots.latest_start(snapshots.MONTH, place_code)
     stored = (
         snapshots.place_values(place_code, snapshots.MONTH, month, KEY_INDICATORS) if month else {}
@@ -88,6 +92,10 @@ def screen_data(place_code: str) -> dict:
                     "since": timezone.localtime(since).strftime("%m-%d"),
                 }
                 for pk, title, severity, since in latest
+            ],
+            "by_place": [
+                {"code": p.code, "name": p.name, "total": p.total, "severe": p.severe}
+                for p in by_place
             ],
         },
         "indicators": shown,

@@ -10,6 +10,13 @@
     d.indicators.forEach(function (i) { text('[data-indicator="' + i.key + '"]', i.value); });
     text('[data-field="warnings-live"]', d.warnings.live);
     text('[data-field="warnings-severe"]', d.warnings.severe);
+    fill(document.querySelector('[data-field="warnings-by-place"]'), d.warnings.by_place, function (p) {
+      var li = document.createElement("li"), name = document.createElement("span"), n = document.createElement("strong");
+      name.textContent = p.name;
+      n.textContent = p.total;
+      li.append(name, n);
+      return li;
+    });
     var list = document.querySelector('[data-field="warnings-latest"]');
     if (list) {
       list.replaceChildren.apply(list, d.warnings.latest.map(function (w) {
@@ -21,6 +28,9 @@
         return li;
       }));
     }
+  }
+  function fill(list, rows, make) {
+    if (list) list.replaceChildren.apply(list, rows.map(make));
   }
   function refresh() {
     var url = document.body.dataset.url;
