@@ -6,13 +6,12 @@ of the cases reported in the period, grouped by the case's place: the same figur
 from __future__ import annotations
 
 from django.db.models import Count, F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.cases.metrics import CLOSED, SATISFIED
 from jiceng.cases.models import CaseTally, WhistleResponse
 from jiceng.cases.workflow import Status
-from jiceng.core.indicators import by_scope
+from jiceng.core.indicators import by_scope, records_link
 from jiceng.core.registry import RATE, Indicator, register_indicator
 
 
@@ -81,12 +80,8 @@ def whistle_rate(within, start, end):
     )
 
 
-def _inbox(user, code, start, end):
-    return reverse("cases:inbox")
-
-
-def _metrics(user, code, start, end):
-    return reverse("cases:metrics")
+_inbox = records_link("cases:inbox", "cases")
+_metrics = records_link("cases:metrics", "cases")
 
 
 def _i(key, name, definition, unit, category, compute, order, **kw):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
+from jiceng.accounts.selectors import home_cards
 from jiceng.cases import escalation, metrics, pinmap, selectors, services, workflow
 from jiceng.cases.forms import ActionForm, ReportForm
 from jiceng.cases.models import Case, WhistleResponse
@@ -482,5 +483,9 @@ def public_metrics(request, code: str):
             "start": start,
             "end": today,
             "stages": dict(workflow.Status.choices),
+            # what other apps show on a community's public page (the public indicators)
+            "cards": home_cards(
+                user=request.user, home="public_community", place={"division": community}
+            ),
         },
     )

@@ -5,12 +5,11 @@ a community (``scope_code`` is the community's code)."""
 from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.community.models import Activity, Need, ServiceOrder, Signup, Wish
 from jiceng.community.workflow import OrderStatus
-from jiceng.core.indicators import by_scope
+from jiceng.core.indicators import by_scope, records_link
 from jiceng.core.registry import RATE, Indicator, register_indicator
 
 DONE = [OrderStatus.DONE, OrderStatus.RATED]
@@ -66,7 +65,7 @@ def order_satisfaction_rate(within, start, end):
 
 
 def _link(name):
-    return lambda user, code, start, end: reverse(name)
+    return records_link(name, "services")
 
 
 def _i(key, name, definition, unit, category, compute, order, **kw):
@@ -93,7 +92,7 @@ _i(
     "needs",
     needs_accepted,
     10,
-    records=_link("community:needs"),
+    records=_link("services:needs"),
     public=True,
 )
 _i(
@@ -105,17 +104,17 @@ _i(
     needs_solved_rate,
     20,
     kind=RATE,
-    records=_link("community:needs"),
+    records=_link("services:needs"),
 )
 _i(
     "wishes_lit",
-    _("点亮微心愿"),
+    _("被点亮的微心愿"),
     _("本期被认领（点亮）的微心愿个数，按社区统计；来自“微心愿”。"),
     _("个"),
     "wishes",
     wishes_lit,
     30,
-    records=_link("community:wishes"),
+    records=_link("services:wishes"),
     public=True,
 )
 _i(
@@ -127,7 +126,7 @@ _i(
     wish_fulfilment_rate,
     40,
     kind=RATE,
-    records=_link("community:wishes"),
+    records=_link("services:wishes"),
 )
 _i(
     "activities",
@@ -137,7 +136,7 @@ _i(
     "activities",
     activities,
     50,
-    records=_link("community:activities"),
+    records=_link("services:activities"),
     public=True,
 )
 _i(
@@ -148,7 +147,7 @@ _i(
     "volunteering",
     volunteer_hours,
     60,
-    records=_link("community:activities"),
+    records=_link("services:activities"),
     public=True,
 )
 _i(
@@ -160,5 +159,5 @@ _i(
     order_satisfaction_rate,
     70,
     kind=RATE,
-    records=_link("community:orders"),
+    records=_link("services:orders"),
 )

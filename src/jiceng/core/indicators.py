@@ -11,6 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet, Value
+from django.urls import reverse
+
+from jiceng.core.registry import nav_allowed
 
 
 def by_scope(
@@ -25,3 +28,15 @@ def by_scope(
         .values_list(scope, "n", "d")
     )
     return {code: (float(n or 0), float(d or 0)) for code, n, d in grouped if code and (n or d)}
+
+
+def records_link(url_name: str, nav_key: str):
+    """An indicator's ``records`` callable: the app's list page ``url_name`` for a user whose
+    roles may open the page ``nav_key`` (the same table as the page guard), else None (no link
+    to a page that would refuse them)."""
+
+    def link(user: Any, code: str, start: Any, end: Any) -> str | None:
+        roles = getattr(user, "roles", None) or set()
+        return reverse(url_name) if nav_allowed(roles, nav_key) else None
+
+    return link

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.indicators import by_scope
+from jiceng.core.indicators import by_scope, records_link
 from jiceng.core.registry import RATE, Indicator, register_indicator
 from jiceng.geo.models import Division
 from jiceng.party.models import DuesPayment, LearningRecord, Meeting, Member, PartyOrg, Registration
@@ -25,16 +24,14 @@ THREE_MEETINGS = [
 
 
 def _link(name: str):
-    return lambda user, code, start, end: reverse(name)
+    return records_link(name, "party")
 
 
 def _existing_orgs(within, end):
-    """Party organizations set up before ``end`` and not dissolved by then."""
-    return (
-        PartyOrg.objects.within(within)
-        .filter(created_at__lt=end)
-        .filter(Q(dissolved_at__isnull=True) | Q(dissolved_at__gte=end.date()))
-        .filter(Q(is_active=True) | Q(dissolved_at__isnull=False))
+    """Party organizations on the register that had not been dissolved by ``end`` (the register
+    keeps no founding date: an organization counts in every period before its dissolution)."""
+    return PartyOrg.objects.within(within).filter(
+        Q(is_active=True, dissolved_at__isnull=True) | Q(dissolved_at__gte=end.date())
     )
 
 
@@ -112,8 +109,8 @@ def attendance_rate(within, start, end):
 def members(within, start, end):
     on_roll = (
         Member.objects.within(within)
-        .filter(created_at__lt=end)
-        .filter(Q(is_active=True) | Q(left_at__gte=end.date()))
+        .filter(joined_at__lt=end.date())
+        .filter(Q(is_active=True, left_at__isnull=True) | Q(left_at__gte=end.date()))
     )
     return by_scope(on_roll, Count("pk"))
 
@@ -150,7 +147,7 @@ _i(
     _("党组织数"),
     _(
         "期末存续的党委、党工委、党总支和党支部个数（不含党小组），按党组织所在区划统计；"
-        "来自“党组织”名册（成立于期末之前、期末未撤销）。"
+        "来自“党组织”名册（期末尚未撤销的）。"
     ),
     _("个"),
     "organization",
@@ -243,7 +240,7 @@ _i(
 _i(
     "members",
     _("在册党员数"),
-    _("期末在册的党员人数（期末之前登记、期末未离册），按党员所在区划统计；来自“党员”名册。"),
+    _("期末在册的党员人数（入党日期在期末之前、期末未离册），按党员所在区划统计；来自“党员”名册。"),
     _("人"),
     "branch_life",
     "members",

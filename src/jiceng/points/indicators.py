@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Sum
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.indicators import by_scope
+from jiceng.core.indicators import by_scope, records_link
 from jiceng.core.registry import Indicator, register_indicator
 from jiceng.points.models import PointEntry
 
@@ -29,6 +28,6 @@ register_indicator(
         "points",
         points_earned,
         order=55,
-        records=lambda user, code, start, end: reverse("points:ranking"),
+        records=records_link("points:ranking", "party"),
     )
 )

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.indicators import by_scope
+from jiceng.core.indicators import by_scope, records_link
 from jiceng.core.registry import Indicator, register_indicator
 from jiceng.venues.models import Booking, OpeningWindow, Venue
 
@@ -15,9 +14,7 @@ def opening_hours(within, start, end):
     """Summed in Python from the windows (a time difference is not portable SQL): one query
     over the active venues' windows, grouped by venue place and window."""
     windows = (
-        OpeningWindow.objects.filter(
-            venue__in=Venue.objects.within(within).filter(is_active=True, created_at__lt=end)
-        )
+        OpeningWindow.objects.filter(venue__in=Venue.objects.within(within).filter(is_active=True))
         .order_by()
         .values_list("venue__scope_code", "starts", "ends")
         .annotate(n=Count("pk"))
@@ -36,8 +33,7 @@ def bookings(within, start, end):
     return by_scope(approved, Count("pk"))
 
 
-def _home(user, code, start, end):
-    return reverse("venues:home")
+_home = records_link("venues:home", "venues")
 
 
 register_indicator(
@@ -45,7 +41,7 @@ register_indicator(
         "venues.opening_hours",
         _("阵地每周开放时长"),
         _(
-            "期末启用的共享阵地每周开放时段的时长合计（小时），按阵地所在区划统计；来自各场地的开放时间。"
+            "启用中的共享阵地每周开放时段的时长合计（小时），按阵地所在区划统计；来自各场地的开放时间。"
         ),
         _("小时/周"),
         "venues",

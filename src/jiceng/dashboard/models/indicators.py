@@ -12,7 +12,7 @@ denominator so that rates roll up as sums. Every surface reads snapshots
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.models import TimeStampedModel, UnindexedScopedModel
@@ -80,9 +80,9 @@ class IndicatorFiling(TimeStampedModel):
 
 
 class PeriodKind(models.TextChoices):
-    DAY = "day", _("日")
-    MONTH = "month", _("月")
-    YEAR = "year", _("年")
+    DAY = "day", pgettext_lazy("period", "日")
+    MONTH = "month", pgettext_lazy("period", "月")
+    YEAR = "year", pgettext_lazy("period", "年")
 
 
 class Snapshot(UnindexedScopedModel):
