@@ -171,3 +171,12 @@ def test_the_screen_refresh_is_small_and_fast(
         timings.append(time.perf_counter() - t)
     assert sorted(timings)[8] < 0.05 * 3  # generous on a shared machine; see the report
     assert len(r.content) < 4000
+
+
+def test_the_map_and_the_screen_speak_english(client, stored):
+    client.force_login(stored["street_staff"])
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("dashboard_map:home"), {"indicator": "test.rate"}).content.decode()
+    assert "One map" in html and "Layers" in html and "and above" in html
+    html = client.get(reverse("screen:place", args=["360602001"])).content.decode()
+    assert "Key indicators" in html and "big screen" in html

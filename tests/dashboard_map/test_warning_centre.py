@@ -215,3 +215,21 @@ def test_the_street_sees_a_todo_line_per_community_counting_what_its_list_shows(
     assert "公园社区" in str(ours.label)
     client.force_login(cast["street_staff"])
     assert client.get(ours.url).context["total"] == 2
+
+
+def test_the_warning_centre_speaks_english(client, cast, source):
+    source["a"] = (OURS, "severe")
+    run()
+    w = Warning.objects.get(key="a")
+    client.force_login(cast["secretary"])
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("warnings:list")).content.decode()
+    assert "Warning centre" in html and "By grid" in html and "Severe" in html
+    r = client_post_with(client, w, "close", note="")
+    assert r.status_code == 400 and "Write a closing note" in r.content.decode()
+    html = client.get(reverse("warnings:detail", args=[w.pk])).content.decode()
+    assert "Acknowledge" in html and "History" in html
+
+
+def client_post_with(client, warning, action, **data):
+    return client.post(reverse("warnings:act", args=[warning.pk, action]), data)
