@@ -47,6 +47,9 @@ def map_page(request, code: str | None = None):
     trail = [{"code": c, "name": names.get(c, c), "url": link(c)} for c in trail_codes]
     for a in data.areas:
         a["shown"] = themap.fmt_value(ind, a["value"])
+        for part in ("numerator", "denominator"):
+            v = a[part]
+            a[f"{part}_shown"] = "—" if v is None else f"{v:g}"
         a["url"] = link(a["code"]) if a["drill"] else ""
     return render(
         request,
