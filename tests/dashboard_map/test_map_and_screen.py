@@ -158,7 +158,9 @@ def test_the_screen_refresh_is_small_and_fast(
     client.force_login(stored["street_staff"])
     url = reverse("screen:data", args=["360602001"])
     client.get(url)
-    with django_assert_max_num_queries(8):
+    # session, user, roles, place; the counts together; the latest warnings; warnings by
+    # community and their names; the month; the indicators
+    with django_assert_max_num_queries(10):
         r = client.get(url)
     body = r.json()
     assert body["warnings"]["live"] == 2 and body["warnings"]["severe"] == 1
