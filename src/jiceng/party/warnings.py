@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.urls import reverse
+from django.utils import timezone
 
 from jiceng.accounts.roles import Role
 from jiceng.core.registry import SEVERE, WARNING, Alert
@@ -23,8 +24,9 @@ def _told_before(keys: list[str]) -> set[str]:
     return set(WarningNotice.objects.filter(key__in=keys).values_list("key", flat=True))
 
 
-def meeting_alerts(today: date) -> list[Alert]:
+def meeting_alerts(today: date | None = None) -> list[Alert]:
     """Each branch behind on a kind of meeting with its period ending soon."""
+    today = today or timezone.localdate()
     orgs = PartyOrg.objects.filter(is_active=True)
     states = [
         s
@@ -52,9 +54,10 @@ def meeting_alerts(today: date) -> list[Alert]:
     ]
 
 
-def dues_alerts(today: date) -> list[Alert]:
+def dues_alerts(today: date | None = None) -> list[Alert]:
     """Each member three months or more behind with dues (severe from five: at six the
     constitution counts them as having left)."""
+    today = today or timezone.localdate()
     members = Member.objects.filter(is_active=True).select_related("org", "user")
     rows = [a for a in selectors.dues_arrears(user=None, today=today, members=members) if a.warning]
     legacy = {
