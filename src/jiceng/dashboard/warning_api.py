@@ -38,7 +38,7 @@ class WarningOut(Schema):
         return [r for r in obj.owner_roles.split(",") if r]
 
 
-class EventOut(Schema):
+class WarningEventOut(Schema):
     at: datetime
     action: str
     from_status: str
@@ -52,7 +52,7 @@ class EventOut(Schema):
 
 
 class WarningDetailOut(WarningOut):
-    events: list[EventOut]
+    events: list[WarningEventOut]
 
     @staticmethod
     def resolve_events(obj) -> list:
