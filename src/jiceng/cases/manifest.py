@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.roles import Role
 from jiceng.cases import indicators  # noqa: F401 - registers the cases' indicators
-from jiceng.cases.models import CaseCategory, CasePhoto
+from jiceng.cases.models import Case, CaseCategory, CasePhoto
 from jiceng.cases.permissions import COMMUNITY_ROLES, DEFAULTS_ROLES, UNIT_ROLES, VERIFIER_ROLES
 from jiceng.cases.selectors import InboxFilters, case_for, inbox
-from jiceng.cases.workflow import Status
+from jiceng.cases.warnings import deadline_alerts, overdue_alerts
+from jiceng.cases.workflow import OPEN, Status
 from jiceng.core.errors import NotFound
 from jiceng.core.registry import (
     Api,
@@ -23,10 +24,13 @@ from jiceng.core.registry import (
     OnboardingCheck,
     Todo,
     Urls,
+    WarningSource,
     register_audit_actions,
     register_component,
+    register_figure,
     register_onboarding_check,
     register_uploads,
+    register_warning_source,
 )
 
 
@@ -42,6 +46,19 @@ def _may_see_photo(user, name: str) -> bool:
 
 
 register_uploads("cases/", _may_see_photo)
+
+
+def _open_cases(scopes: list[str]):
+    return Case.objects.within(*scopes).filter(status__in=OPEN)
+
+
+def _overdue_cases(scopes: list[str]):
+    return _open_cases(scopes).filter(deadline_at__lt=timezone.now())
+
+
+# Live counts (the console homes and the big screen, refreshed each minute).
+register_figure("cases.open", _("在办案件"), _open_cases)
+register_figure("cases.overdue", _("超时案件"), _overdue_cases)
 
 
 # The stages that wait for a role's action (workflow.TRANSITIONS' actors): the community files,
@@ -144,3 +161,10 @@ register_onboarding_check(
 )
 
 register_audit_actions({"case.default_unit": _("案件：设置街道默认处置单位")})
+_OWNERS = frozenset({*COMMUNITY_ROLES, Role.STREET_STAFF})
+register_warning_source(
+    WarningSource("cases.overdue", _("案件超时"), overdue_alerts, _OWNERS, order=10)
+)
+register_warning_source(
+    WarningSource("cases.deadline", _("案件临近时限"), deadline_alerts, _OWNERS, order=20)
+)

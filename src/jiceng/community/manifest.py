@@ -15,6 +15,7 @@ from jiceng.community.models import Activity, Need, ServiceOrder, Wish
 from jiceng.community.permissions import MANAGER_ROLES, visible_wishes
 from jiceng.community.scoring import POINT_SOURCES  # noqa: F401 - declared here for the reader
 from jiceng.community.selectors import need_list, order_list, wish_list
+from jiceng.community.warnings import unaccepted_order_alerts
 from jiceng.community.workflow import OrderStatus
 from jiceng.core.registry import (
     Api,
@@ -22,9 +23,11 @@ from jiceng.core.registry import (
     NavItem,
     Todo,
     Urls,
+    WarningSource,
     register_component,
     register_figure,
     register_uploads,
+    register_warning_source,
 )
 
 
@@ -144,4 +147,14 @@ register_component(
         HomeLink("member", "wishes", _("认领微心愿"), "m_services:wishes", order=30),
     ],
     todos=_todos,
+)
+
+register_warning_source(
+    WarningSource(
+        "community.orders",
+        _("工单无人接单"),
+        unaccepted_order_alerts,
+        frozenset({Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY}),
+        order=50,
+    )
 )

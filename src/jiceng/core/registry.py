@@ -481,7 +481,10 @@ class Alert:
     """One condition as a source sees it now: ``key`` names it for good (the same condition
     gives the same key on every run: "party.meetings:<org>:<kind>:<period start>"),
     ``scope_code`` its place, ``title`` what it is in Chinese, ``since`` since when it holds,
-    ``url`` where it is dealt with."""
+    ``url`` where it is dealt with. ``body``: what the owners are told beside the title;
+    ``also_tell``: ``(users, title, body, url)`` for someone told besides the owners (the member
+    behind with dues); ``told``: the app told the owners before the warning centre existed (the
+    centre records it and tells no one again)."""
 
     key: str
     scope_code: str
@@ -489,6 +492,9 @@ class Alert:
     since: Any
     url: str = ""
     severity: str = WARNING
+    body: str = ""
+    also_tell: tuple[Any, ...] | None = None
+    told: bool = False
 
 
 @dataclass(frozen=True)
@@ -564,3 +570,39 @@ def unregister_onboarding_check(key: str) -> None:
 
 def onboarding_checks() -> list[OnboardingCheck]:
     return sorted(_onboarding_checks.values(), key=lambda c: (c.order, c.key))
+
+
+# Map layers. The dashboard's map (一张图) draws, over the places' polygons, the points that apps
+# declare here: venues, service stations ... ``points(within)`` returns the app's active points
+# inside the division code ``within``; a point without coordinates is drawn near its place's
+# centre.
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    scope_code: str
+    name: str
+    url: str = ""
+    lon: float | None = None
+    lat: float | None = None
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    key: str
+    label: Any
+    colour: str
+    points: Callable[[str], Iterable[MapPoint]]
+    order: int = 100
+
+
+_map_layers: dict[str, MapLayer] = {}
+
+
+def register_map_layer(layer: MapLayer) -> None:
+    _map_layers[layer.key] = layer
+
+
+def map_layers() -> list[MapLayer]:
+    return sorted(_map_layers.values(), key=lambda layer: (layer.order, layer.key))

@@ -12,6 +12,9 @@ from jiceng.core.registry import (
     register_audit_actions,
     register_component,
 )
+
+# First: the map's URLs must be mounted before the dashboard's "<code>/" (manifest_map.py).
+from jiceng.dashboard import manifest_map  # noqa: F401 - the map, screen, sites, warnings
 from jiceng.dashboard.permissions import DASHBOARD_ROLES
 from jiceng.dashboard.public import public_card
 

@@ -24,6 +24,7 @@ from jiceng.cases.generate import generate_cases
 from jiceng.community.demo import build_services_demo
 from jiceng.core.scope import community_of, covers, street_of
 from jiceng.dashboard.demo import build_snapshots_demo
+from jiceng.dashboard.demo_map import build_map_demo
 from jiceng.demo.names import names
 from jiceng.geo.models import Division
 from jiceng.geo.services import load_real_district
@@ -133,6 +134,7 @@ def build_demo(
     _party(district)
     _services(district)
     _venues(district)
+    build_map_demo(district=district.code)  # sites, and the warning centre's first run
     build_snapshots_demo()  # last: a year of indicator snapshots from everything above
     return logins
 

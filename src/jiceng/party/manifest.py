@@ -14,15 +14,18 @@ from jiceng.core.registry import (
     NavItem,
     Todo,
     Urls,
+    WarningSource,
     register_component,
     register_figure,
     register_uploads,
+    register_warning_source,
 )
 from jiceng.party import indicators  # noqa: F401 - registers party's indicators
 from jiceng.party.models import Member, PartyOrg, Registration
 from jiceng.party.permissions import MANAGER_ROLES, member_of, visible_meetings
 from jiceng.party.scoring import POINT_SOURCES  # noqa: F401 - declared here for the reader
 from jiceng.party.selectors import meetings_due_this_week
+from jiceng.party.warnings import STAFF_ROLES, dues_alerts, meeting_alerts
 
 
 def _members(scopes: list[str]):
@@ -107,4 +110,11 @@ register_component(
     ],
     home_cards=[HomeCard("member", "party_orgs", "party/member_home_card.html", _party_orgs_card)],
     todos=_todos,
+)
+
+register_warning_source(
+    WarningSource("party.meetings", _("组织生活预警"), meeting_alerts, STAFF_ROLES, order=30)
+)
+register_warning_source(
+    WarningSource("party.dues", _("党费预警"), dues_alerts, STAFF_ROLES, order=40)
 )

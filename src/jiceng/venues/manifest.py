@@ -16,15 +16,21 @@ from jiceng.accounts.roles import Role
 from jiceng.core.registry import (
     Api,
     HomeLink,
+    MapLayer,
+    MapPoint,
     NavItem,
     Todo,
     Urls,
+    WarningSource,
     register_component,
     register_figure,
+    register_map_layer,
+    register_warning_source,
 )
 from jiceng.venues import indicators  # noqa: F401 - registers the venues' indicators
 from jiceng.venues.models import Booking, OpeningWindow, Venue
 from jiceng.venues.selectors import pending_requests
+from jiceng.venues.warnings import waiting_booking_alerts
 
 
 def _month(now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -129,4 +135,46 @@ register_component(
     api=[Api("/venues", "jiceng.venues.api.router")],
     home_links=[HomeLink("resident", "venues", _("预约场地"), "venues_m:list", order=40)],
     todos=_todos,
+)
+
+register_warning_source(
+    WarningSource(
+        "venues.bookings",
+        _("场地预约待审批"),
+        waiting_booking_alerts,
+        frozenset({Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY}),
+        order=60,
+    )
+)
+
+
+STATION_KINDS = (Venue.Kind.CENTER, Venue.Kind.STATION)
+
+
+def _venue_points(within: str, *, stations: bool):
+    rows = Venue.objects.within(within).filter(is_active=True)
+    rows = rows.filter(kind__in=STATION_KINDS) if stations else rows.exclude(kind__in=STATION_KINDS)
+    return [
+        MapPoint(scope_code=scope, name=name, url=reverse("venues:detail", args=[pk]), key=str(pk))
+        for pk, scope, name in rows.values_list("pk", "scope_code", "name")
+    ]
+
+
+register_map_layer(
+    MapLayer(
+        "stations",
+        _("党群服务中心（站）"),
+        "#b91c1c",
+        lambda within: _venue_points(within, stations=True),
+        order=10,
+    )
+)
+register_map_layer(
+    MapLayer(
+        "venues",
+        _("共享阵地"),
+        "#7c3aed",
+        lambda within: _venue_points(within, stations=False),
+        order=20,
+    )
 )

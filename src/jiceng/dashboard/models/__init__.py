@@ -9,5 +9,27 @@ from jiceng.dashboard.models.indicators import (
     PeriodKind,
     Snapshot,
 )
+from jiceng.dashboard.models.sites import (
+    DOMAIN_COLOURS,
+    DemoSite,
+    DemoSitePhoto,
+    SiteDomain,
+    SiteLevel,
+)
+from jiceng.dashboard.models.warnings import Severity, Warning, WarningEvent
 
-__all__ = ["Category", "Domain", "IndicatorFiling", "PeriodKind", "Snapshot"]
+__all__ = [
+    "DOMAIN_COLOURS",
+    "Category",
+    "DemoSite",
+    "DemoSitePhoto",
+    "Domain",
+    "IndicatorFiling",
+    "PeriodKind",
+    "Severity",
+    "SiteDomain",
+    "SiteLevel",
+    "Snapshot",
+    "Warning",
+    "WarningEvent",
+]
