@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "jiceng.community",
     "jiceng.venues",
     "jiceng.deliberation",
+    "jiceng.imports",
     "jiceng.dashboard",
     "jiceng.demo",
 ]

@@ -210,7 +210,9 @@ def test_projected_coordinates_and_bad_codes_are_one_report_row_each(admin, clie
         and "不是面" in reasons
     )
     book = load_workbook(io.BytesIO(imports.report_bytes(job)), read_only=True)
-    assert len(list(book.worksheets[0].iter_rows(values_only=True))) == 1 + len(job.errors) + len(job.warnings)
+    assert len(list(book.worksheets[0].iter_rows(values_only=True))) == 1 + len(job.errors) + len(
+        job.warnings
+    )
 
 
 def test_overlapping_grids_are_refused_and_a_gap_is_a_warning(admin):
