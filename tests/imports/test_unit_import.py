@@ -293,3 +293,21 @@ def test_files_are_removed_after_the_keeping_period(sysadmin, settings):
     assert path.exists() and excel.purge_files() == 0
     UnitImport.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=31))
     assert excel.purge_files() == 1 and not path.exists()
+
+
+def test_pages_and_refusals_read_in_english(client, sysadmin):
+    verified(client, sysadmin)
+    client.cookies["django_language"] = "en"
+    page = client.get("/console/imports/").content.decode()
+    assert "Import units, party organizations and people" in page
+    refused = client.post("/console/imports/", {"file": upload(b"x"), "mode": "whole"})
+    assert "is not an Excel workbook" in refused.content.decode()
+    User.objects.create_user(username="wangwg", full_name="另一个人", password="x")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post("/console/imports/", {"file": upload(workbook(full_book())), "mode": "whole"})
+    job = UnitImport.objects.get()
+    # the job's words are kept as written (in the importer's language at the time)
+    assert "no row was imported" in job.message
+    assert any("already someone else" in e["reason"] for e in job.errors)
+    geo = client.get("/console/geo/import/").content.decode()
+    assert "Import grid boundaries" in geo and "GCJ-02 (Amap, Tencent" in geo

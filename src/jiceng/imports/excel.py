@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jiceng.core import bulk, xlsx
@@ -159,6 +159,7 @@ def import_submit(*, upload, by, mode: str = UnitImport.Mode.WHOLE) -> UnitImpor
             path=str(path),
             mode=mode,
             sheets=[s.name for s in found],
+            language=translation.get_language() or "",
         )
         audit(
             actor=by,
@@ -206,7 +207,13 @@ def _stated(path: Path, sheets: list[Sheet]) -> int:
 
 
 def run_job(job: UnitImport, *, chunk: int = bulk.CHUNK) -> UnitImport:
-    """Check (and write) every sheet of the workbook; the job row shows the progress."""
+    """Check (and write) every sheet of the workbook, in the importer's language; the job row
+    shows the progress."""
+    with translation.override(job.language or None):
+        return _run_job(job, chunk=chunk)
+
+
+def _run_job(job: UnitImport, *, chunk: int) -> UnitImport:
     path = Path(job.path)
     by = job.by
     try:

@@ -20,6 +20,8 @@ class UnitImport(ImportJobBase):
     mode = models.CharField(_("方式"), max_length=16, choices=Mode.choices, default=Mode.WHOLE)
     sheets = models.JSONField(_("工作表"), default=list, blank=True)
     purged_at = models.DateTimeField(_("文件删除时间"), null=True, blank=True)
+    # The importer's language: the worker writes the job's messages and report in it.
+    language = models.CharField(_("语言"), max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("上线导入")
