@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "jiceng.deliberation",
     "jiceng.imports",
     "jiceng.dashboard",
+    "jiceng.onboarding",
     "jiceng.demo",
 ]
 
@@ -107,6 +108,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "jiceng.core.uploads.UploadLimitMiddleware",
     "jiceng.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "jiceng.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jiceng.core.middleware.InputCheckMiddleware",

@@ -60,8 +60,8 @@ def test_grids_are_numbered_west_to_east_in_rows_from_north(yuehu):
 
 
 def test_unknown_or_malformed_district_codes_are_refused_and_write_nothing():
-    with pytest.raises(UserError, match="没有区划代码 110101 的数据"):
-        load_real_district(code="110101")
+    with pytest.raises(UserError, match="统计用区划代码中没有区县“360699”"):
+        load_real_district(code="360699")
     with pytest.raises(UserError, match="只能由数字组成"):
         load_real_district(code="36060a")
     with pytest.raises(UserError, match="不是区县级代码"):

@@ -55,8 +55,8 @@ def test_bad_division_requests_are_explained_in_english_to_who_chose_it(
     ("load", "says"),
     [
         (
-            lambda: services.load_real_district(code="110101"),
-            "There is no data for the division code 110101 (built in: 360602).",
+            lambda: services.load_real_district(code="360699"),
+            'The 2023 statistical division codes have no district "360699"',
         ),
         (
             lambda: services.load_real_district(code="360602001"),

@@ -24,6 +24,18 @@ class TokenForm(forms.Form):
     )
 
 
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label=_("当前密码"), max_length=128, strip=False, widget=forms.PasswordInput
+    )
+    new_password = forms.CharField(
+        label=_("新密码"), max_length=128, strip=False, widget=forms.PasswordInput
+    )
+    confirm = forms.CharField(
+        label=_("再次输入新密码"), max_length=128, strip=False, widget=forms.PasswordInput
+    )
+
+
 class UserCreateForm(forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150)
     full_name = forms.CharField(label=_("姓名"), max_length=64)

@@ -3,6 +3,7 @@ core in the navigation, its URLs and API, and how many people hold roles in a sc
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.models import RoleAssignment
@@ -10,12 +11,17 @@ from jiceng.accounts.permissions import STAFF
 from jiceng.accounts.roles import GRANTS, Role
 from jiceng.core.registry import (
     Api,
+    Fix,
     NavItem,
+    OnboardingCheck,
     Urls,
     register_audit_actions,
     register_component,
     register_figure,
+    register_onboarding_check,
 )
+from jiceng.core.workdays import WorkingCalendar
+from jiceng.geo.models import Division
 
 
 def _count(role: str, scopes: list[str]):
@@ -56,4 +62,73 @@ register_audit_actions(
         "system.backup": _("备份"),
         "system.restore": _("恢复备份"),
     }
+)
+
+
+# Onboarding (a district going live): who is missing where, and the calendar's next year.
+_ACCOUNTS = (
+    Fix(_("账号与角色"), "accounts:users", frozenset({Role.SECURITY_ADMIN})),
+    Fix(
+        _("导入人员"), "accounts:import_staff", frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})
+    ),
+)
+
+
+def _without(role: str, level: str):
+    """Places of ``level`` in the district where nobody holds ``role``."""
+
+    def missing(code: str):
+        held = RoleAssignment.objects.active().within(code).filter(role=role)
+        return (
+            Division.objects.within(code)
+            .filter(level=level, is_active=True)
+            .exclude(code__in=held.values("scope_code"))
+        )
+
+    return missing
+
+
+def _calendar_next_year(code: str) -> int:
+    year = timezone.localdate().year + 1
+    return len(WorkingCalendar.load().years_without_data([year]))
+
+
+register_onboarding_check(
+    OnboardingCheck(
+        "accounts.grid_workers",
+        _("网格员"),
+        loaded=lambda code: (
+            RoleAssignment.objects.active().within(code).filter(role=Role.GRID_WORKER)
+        ),
+        missing=_without(Role.GRID_WORKER, "grid"),
+        missing_label=_("个网格没有网格员"),
+        fixes=_ACCOUNTS,
+        order=40,
+    )
+)
+register_onboarding_check(
+    OnboardingCheck(
+        "accounts.secretaries",
+        _("社区党委书记"),
+        loaded=lambda code: (
+            RoleAssignment.objects.active().within(code).filter(role=Role.COMMUNITY_SECRETARY)
+        ),
+        missing=_without(Role.COMMUNITY_SECRETARY, "community"),
+        missing_label=_("个社区或村没有书记"),
+        fixes=_ACCOUNTS,
+        order=50,
+    )
+)
+register_onboarding_check(
+    OnboardingCheck(
+        "core.calendar",
+        _("下一年的工作日历"),
+        missing=_calendar_next_year,
+        missing_label=_("法定节假日安排尚未录入"),
+        fixes=(
+            Fix(_("日历调整"), "admin:core_calendarday_changelist", frozenset({Role.SYSTEM_ADMIN})),
+            Fix(_("工作日历"), "core:calendar", frozenset({Role.SYSTEM_ADMIN})),
+        ),
+        order=90,
+    )
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
 
 
 class StaffIdleTimeoutMiddleware:
@@ -21,4 +23,21 @@ class StaffIdleTimeoutMiddleware:
             if now - request.session.get("_idle_touch", 0) >= self.TOUCH_SECONDS:
                 request.session["_idle_touch"] = now
                 request.session.set_expiry(settings.STAFF_IDLE_SECONDS)
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """An account with a one-time password reaches only the password form (and logout) until
+    its owner has chosen a password; an administrator has passed the second factor first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.must_change_password:
+            allowed = {reverse("accounts:password_change"), reverse("accounts:logout")}
+            path = request.path_info
+            if path not in allowed and not path.startswith(settings.STATIC_URL):
+                return redirect("accounts:password_change")
         return self.get_response(request)

@@ -16,6 +16,9 @@ from jiceng.core.models import ScopedModel, ScopedQuerySet, TimeStampedModel
 
 class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    # A one-time password (the first administrators of `jiceng setup`): every page leads to the
+    # password form until the owner has chosen their own (accounts.middleware).
+    must_change_password = models.BooleanField(_("须修改密码"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("用户")

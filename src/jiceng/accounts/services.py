@@ -51,11 +51,26 @@ def user_create(
 
 @transaction.atomic
 def password_change(*, user: User, new_password: str, by: User, request: Any = None) -> None:
-    """Set a new password that passes the password rules."""
+    """Set a new password that passes the password rules (and ends a one-time password)."""
     _check_password(new_password, user)
+    if user.must_change_password and user.check_password(new_password):
+        raise UserError(_("新密码不能与一次性密码相同。"), field="new_password")
     user.set_password(new_password)
-    user.save(update_fields=["password"])
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
     audit(actor=by, action="user.password_change", obj=user, request=request)
+
+
+@transaction.atomic
+def own_password_change(
+    *, user: User, old_password: str, new_password: str, confirm: str, request: Any = None
+) -> None:
+    """The owner changes their own password: the current one first, the new one twice."""
+    if not user.check_password(old_password):
+        raise UserError(_("当前密码不正确。"), field="old_password")
+    if new_password != confirm:
+        raise UserError(_("两次输入的新密码不一致。"), field="confirm")
+    password_change(user=user, new_password=new_password, by=user, request=request)
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ account_patterns = [
     path("logout/", views.logout_view, name="logout"),
     path("otp/", views.otp_view, name="otp"),
     path("otp/setup/", views.otp_setup_view, name="otp_setup"),
+    path("password/", views.password_change_view, name="password_change"),
     path("users/", views.users_view, name="users"),
     path("users/create/", views.user_create_view, name="user_create"),
     path("users/assign/", views.role_assign_view, name="role_assign"),

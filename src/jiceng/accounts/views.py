@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +19,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiceng.accounts import selectors, services
 from jiceng.accounts.decorators import page
-from jiceng.accounts.forms import LoginForm, RoleAssignForm, TokenForm, UserCreateForm
+from jiceng.accounts.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    RoleAssignForm,
+    TokenForm,
+    UserCreateForm,
+)
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import (
     assignable_units,
@@ -30,6 +38,7 @@ from jiceng.accounts.roles import ROLES
 from jiceng.core import registry
 from jiceng.core.audit import audit
 from jiceng.core.errors import NotFound, UserError
+from jiceng.core.forms import submit
 from jiceng.core.scope import covers, visible_or_404
 from jiceng.geo.codes import parse_code
 from jiceng.geo.models import Division
@@ -123,6 +132,41 @@ def otp_setup_view(request):
         form.add_error("token", _("验证码错误，请确认手机时间准确后重试。"))
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4)
     return render(request, "accounts/otp_setup.html", {"form": form, "qr_svg": qr_svg})
+
+
+@login_required
+def password_change_view(request):
+    """The owner's own password; the first page after a login with a one-time password."""
+    user = request.user
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST":
+        done = submit(
+            form,
+            lambda data: (
+                services.own_password_change(
+                    user=user,
+                    old_password=data["old_password"],
+                    new_password=data["new_password"],
+                    confirm=data["confirm"],
+                    request=request,
+                )
+                or True
+            ),
+        )
+        if done:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("密码已修改。"))
+            return redirect(home_url(user))
+    return render(
+        request,
+        "accounts/password_change.html",
+        {
+            "form": form,
+            "forced": user.must_change_password,
+            "rules": password_validators_help_texts(),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST

@@ -9,18 +9,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.roles import Role
-from jiceng.cases.models import CasePhoto
+from jiceng.cases.models import CaseCategory, CasePhoto
 from jiceng.cases.permissions import COMMUNITY_ROLES, UNIT_ROLES, VERIFIER_ROLES
 from jiceng.cases.selectors import InboxFilters, case_for, inbox
 from jiceng.cases.workflow import Status
 from jiceng.core.errors import NotFound
 from jiceng.core.registry import (
     Api,
+    Fix,
     HomeLink,
     NavItem,
+    OnboardingCheck,
     Todo,
     Urls,
     register_component,
+    register_onboarding_check,
     register_uploads,
 )
 
@@ -103,4 +106,27 @@ register_component(
         HomeLink("resident", "my_cases", _("我的诉求"), "cases:mine", order=20),
     ],
     todos=_todos,
+)
+
+
+# Onboarding (a district going live): every category a case can be reported under needs a
+# handling unit to be dispatched to.
+register_onboarding_check(
+    OnboardingCheck(
+        "cases.categories",
+        _("案件类别"),
+        loaded=lambda code: CaseCategory.objects.filter(is_active=True),
+        missing=lambda code: CaseCategory.objects.filter(
+            is_active=True, default_handler__isnull=True
+        ),
+        missing_label=_("个类别没有默认处置单位"),
+        fixes=(
+            Fix(
+                _("案件类别（系统配置）"),
+                "admin:cases_casecategory_changelist",
+                frozenset({Role.SYSTEM_ADMIN}),
+            ),
+        ),
+        order=60,
+    )
 )

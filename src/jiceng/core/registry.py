@@ -514,3 +514,53 @@ def unregister_warning_source(kind: str) -> None:
 
 def warning_sources() -> list[WarningSource]:
     return sorted(_warning_sources.values(), key=lambda s: (s.order, s.kind))
+
+
+# Onboarding (a district going live). The system administrator's onboarding page lists, line by
+# line, what the district has loaded and what is still missing (grids without a grid worker,
+# categories without a handling unit, the calendar's next year), each with a link to where it is
+# fixed. Each app declares its own lines in its manifest.py; the page counts them all in one
+# query and shows a fix only to the roles that may open it.
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Where a missing thing is fixed: a URL name (``reverse`` with ``args``), shown to
+    ``roles``; a URL name that does not exist (an optional app) is left out."""
+
+    label: Any
+    url_name: str
+    roles: frozenset[str]
+    args: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class OnboardingCheck:
+    """One line of the onboarding page for the district ``code``: ``loaded(code)`` what is
+    there (a number or a queryset, or None), ``missing(code)`` what is still missing (counted
+    the same way; 0 is done), ``missing_label`` what the missing ones are ("网格没有网格员"),
+    ``fixes`` where to fix them."""
+
+    key: str
+    label: Any
+    missing: Callable[[str], Any]
+    missing_label: Any
+    loaded: Callable[[str], Any] | None = None
+    fixes: tuple[Fix, ...] = ()
+    order: int = 100
+
+
+_onboarding_checks: dict[str, OnboardingCheck] = {}
+
+
+def register_onboarding_check(check: OnboardingCheck) -> None:
+    """Declare a line of the onboarding page (``key``: "<app>.<what>", once in the platform)."""
+    _onboarding_checks[check.key] = check
+
+
+def unregister_onboarding_check(key: str) -> None:
+    _onboarding_checks.pop(key, None)
+
+
+def onboarding_checks() -> list[OnboardingCheck]:
+    return sorted(_onboarding_checks.values(), key=lambda c: (c.order, c.key))

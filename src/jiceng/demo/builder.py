@@ -1,4 +1,5 @@
-"""The demo district: Yuehu District, Yingtan (360602), with one login per role.
+"""The demo district: Yuehu District, Yingtan (360602) by default, or any district of the shipped
+division data (``jiceng demo --district 330212``), with one login per role.
 
 Streets and communities are the real ones with their statistical codes; grids, their boundaries,
 people and units are generated (README says so).
@@ -31,6 +32,8 @@ from jiceng.registry.generate import generate_register
 from jiceng.venues.demo import build_venues
 
 DISTRICT = "360602"
+# The districts of the case studies: each can see itself in the demo.
+CASE_STUDY_DISTRICTS = ("360602", "330212", "610822", "450204", "320213")
 DEMO_PASSWORD = "Jiceng@2026"
 
 # One login per role: username, full name, and where the role sits (level of the first street /
@@ -87,23 +90,36 @@ def is_built() -> bool:
     return User.objects.filter(username="resident").exists()
 
 
+def built_district() -> Division | None:
+    """The district the demo database was built for (the demo resident's)."""
+    assignment = RoleAssignment.objects.filter(user__username="resident").order_by("pk").first()
+    if assignment is None:
+        return None
+    return Division.objects.filter(code=assignment.scope_code[:6]).first()
+
+
 @transaction.atomic
-def build_demo(*, residents: int = 3000, seed: int = 2026) -> list[DemoLogin]:
+def build_demo(
+    *, residents: int = 3000, seed: int = 2026, district_code: str = DISTRICT
+) -> list[DemoLogin]:
     """Build the demo district once; returns the logins (one per role)."""
     rng = random.Random(seed)
-    district = load_real_district(code=DISTRICT)
-    streets = list(Division.objects.filter(level="street", code__startswith=DISTRICT))
-    communities = list(Division.objects.filter(level="community", code__startswith=DISTRICT))
-    grids = list(Division.objects.filter(level="grid", code__startswith=DISTRICT))
+    district = load_real_district(code=district_code)
+    code = district.code
+    streets = list(Division.objects.filter(level="street", code__startswith=code))
+    communities = list(Division.objects.filter(level="community", code__startswith=code))
+    grids = list(Division.objects.filter(level="grid", code__startswith=code))
 
     departments = [
-        Partner(name=f"月湖区{n}", kind="department", division=district, scope_code=district.code)
+        Partner(name=f"{district.name}{n}", kind="department", division=district, scope_code=code)
         for n in DEPARTMENTS
     ]
+    # Yuehu's partner names use its own place words; elsewhere those of its communities.
+    words = PARTNER_WORDS if code == DISTRICT else sorted({c.name[:2] for c in communities})
     partners = []
     for street in streets:
         for kind, pattern in rng.sample(PARTNER_KINDS, 3):
-            name = pattern.format(rng.choice(PARTNER_WORDS) + street.name[:2])
+            name = pattern.format(rng.choice(words) + street.name[:2])
             partners.append(Partner(name=name, kind=kind, division=street, scope_code=street.code))
     Partner.objects.bulk_create(departments + partners, ignore_conflicts=True)
 
@@ -147,7 +163,9 @@ def _cases(district: Division) -> None:
 
 
 def _party_orgs(district, streets, communities, grids) -> None:
-    top = PartyOrg.objects.create(name="中共月湖区委员会", kind="committee", division=district)
+    top = PartyOrg.objects.create(
+        name=f"中共{district.name}委员会", kind="committee", division=district
+    )
     by_code: dict[str, PartyOrg] = {}
     for street in streets:
         by_code[street.code] = PartyOrg(
@@ -186,7 +204,7 @@ def _party_orgs(district, streets, communities, grids) -> None:
 
 
 def _accounts(district, streets, communities, grids) -> list[DemoLogin]:
-    street = streets[0]
+    street = next(s for s in streets if any(covers([s.code], c.code) for c in communities))
     community = next(c for c in communities if covers([street.code], c.code))
     grid = next(g for g in grids if covers([community.code], g.code))
     places = {"district": district, "street": street, "community": community, "grid": grid}

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from jiceng.core.errors import UserError
 from jiceng.core.scope import LEVELS, district_of
 
+SUFFIXES = re.compile(r"(社区居民委员会|居民委员会|居委会|村民委员会|村委会)$")
 _LENGTHS = {length: level for level, length in LEVELS.items()}
 
 
@@ -35,3 +36,15 @@ def parse_code(raw: str) -> str:
 
 def level_of(code: str) -> str:
     return _LENGTHS[len(parse_code(code))]
+
+
+def short_name(name: str) -> str:
+    """公园社区居民委员会 -> 公园社区; 童家村村民委员会 -> 童家村."""
+    stripped = SUFFIXES.sub("", name)
+    if name.endswith(("社区居民委员会",)):
+        return stripped + "社区"
+    if name.endswith(("居民委员会", "居委会")):
+        return stripped if stripped.endswith("社区") else stripped + "社区"
+    if name.endswith(("村民委员会", "村委会")):
+        return stripped if stripped.endswith("村") else stripped + "村"
+    return stripped

@@ -3,7 +3,16 @@ streets, communities and grids a scope holds."""
 
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.registry import Api, NavItem, Urls, register_component, register_figure
+from jiceng.core.registry import (
+    Api,
+    Fix,
+    NavItem,
+    OnboardingCheck,
+    Urls,
+    register_component,
+    register_figure,
+    register_onboarding_check,
+)
 from jiceng.core.scope import LEVELS
 from jiceng.geo.models import Division
 
@@ -58,4 +67,52 @@ register_component(
     ],
     urls=[Urls("console/geo/", "jiceng.geo.urls")],
     api=[Api("/geo", "jiceng.geo.api.router")],
+)
+
+# Onboarding (a district going live): its grids and their boundaries come from its GIS office.
+# The import page is the golive work's (a missing URL name leaves the link out).
+_SYSTEM_ADMIN = frozenset({"system_admin"})
+_IMPORT_PLACES = (
+    Fix(_("导入网格边界"), "geo:import", _SYSTEM_ADMIN),
+    Fix(_("区划（系统配置）"), "admin:geo_division_changelist", _SYSTEM_ADMIN),
+)
+
+
+def _places(level: str):
+    return lambda code: Division.objects.within(code).filter(level=level, is_active=True)
+
+
+register_onboarding_check(
+    OnboardingCheck(
+        "geo.streets",
+        _("街道（乡镇）"),
+        loaded=_places("street"),
+        missing=lambda code: 0 if _places("street")(code).exists() else 1,
+        missing_label=_("区县还没有街道：请运行 jiceng setup"),
+        order=10,
+    )
+)
+register_onboarding_check(
+    OnboardingCheck(
+        "geo.grids",
+        _("网格"),
+        loaded=_places("grid"),
+        missing=lambda code: _places("community")(code).exclude(
+            code__in=Division.objects.within(code).filter(level="grid").values("parent__code")
+        ),
+        missing_label=_("个社区或村还没有网格"),
+        fixes=_IMPORT_PLACES,
+        order=20,
+    )
+)
+register_onboarding_check(
+    OnboardingCheck(
+        "geo.boundaries",
+        _("网格边界"),
+        loaded=lambda code: _places("grid")(code).filter(boundary__isnull=False),
+        missing=lambda code: _places("grid")(code).filter(boundary__isnull=True),
+        missing_label=_("个网格没有边界"),
+        fixes=_IMPORT_PLACES,
+        order=30,
+    )
 )

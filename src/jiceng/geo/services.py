@@ -7,10 +7,7 @@ smoothed by Lloyd's relaxation). Every cell is convex, so each level tiles its p
 
 from __future__ import annotations
 
-import csv
 import math
-import re
-from pathlib import Path
 
 import numpy as np
 import shapely
@@ -19,35 +16,38 @@ from django.utils.translation import gettext as _
 from shapely.geometry import MultiPoint, Polygon, mapping
 
 from jiceng.core.errors import UserError
-from jiceng.geo.codes import parse_code
+from jiceng.geo.codes import parse_code, short_name  # noqa: F401 (re-exported)
+from jiceng.geo.divisions import (
+    DistrictData,
+    community_kind,
+    district_data,
+    load_district,
+    street_kind,  # noqa: F401 (re-exported)
+)
 from jiceng.geo.lookup import invalidate_grid_index
 from jiceng.geo.models import Division, Kind, Level
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
-# Approximate centre and size of each bundled district, for its generated outline.
-OUTLINES = {"360602": (117.05, 28.235, 0.065, 0.06)}
-SUFFIXES = re.compile(r"(社区居民委员会|居民委员会|居委会|村民委员会|村委会)$")
-
-
-def short_name(name: str) -> str:
-    """公园社区居民委员会 -> 公园社区; 童家村村民委员会 -> 童家村."""
-    stripped = SUFFIXES.sub("", name)
-    if name.endswith(("社区居民委员会",)):
-        return stripped + "社区"
-    if name.endswith(("居民委员会", "居委会")):
-        return stripped if stripped.endswith("社区") else stripped + "社区"
-    if name.endswith(("村民委员会", "村委会")):
-        return stripped if stripped.endswith("村") else stripped + "村"
-    return stripped
-
-
-def street_kind(code: str) -> str:
-    number = int(code[6:9])
-    return Kind.STREET if number < 100 else Kind.TOWN if number < 200 else Kind.TOWNSHIP
-
-
-def community_kind(code: str) -> str:
-    return Kind.COMMUNITY if int(code[9:12]) < 200 else Kind.VILLAGE
+# Approximate centre and half size (degrees) of the case studies' districts, for their
+# generated outlines.
+OUTLINES = {
+    "360602": (117.05, 28.235, 0.065, 0.06),  # 月湖区, 鹰潭
+    "330212": (121.55, 29.76, 0.16, 0.13),  # 鄞州区, 宁波
+    "610822": (110.75, 39.20, 0.35, 0.30),  # 府谷县, 榆林
+    "450204": (109.36, 24.28, 0.08, 0.07),  # 柳南区, 柳州
+    "320213": (120.30, 31.57, 0.05, 0.045),  # 梁溪区, 无锡
+}
+CASE_STUDY_GRIDS = {"360602": 238}  # Yuehu's 2018 case study counts 238 grids
+# Roughly the middle of each province, for the outline of any other district's demo.
+PROVINCE_CENTRES = {
+    "11": (116.4, 39.9), "12": (117.2, 39.1), "13": (114.5, 38.0), "14": (112.5, 37.9),
+    "15": (111.7, 40.8), "21": (123.4, 41.8), "22": (125.3, 43.9), "23": (126.6, 45.8),
+    "31": (121.5, 31.2), "32": (118.8, 32.1), "33": (120.2, 30.3), "34": (117.3, 31.9),
+    "35": (119.3, 26.1), "36": (115.9, 28.7), "37": (117.0, 36.7), "41": (113.7, 34.8),
+    "42": (114.3, 30.6), "43": (113.0, 28.2), "44": (113.3, 23.1), "45": (108.3, 22.8),
+    "46": (110.3, 20.0), "50": (106.5, 29.6), "51": (104.1, 30.7), "52": (106.7, 26.6),
+    "53": (102.7, 25.0), "54": (91.1, 29.7), "61": (108.9, 34.3), "62": (103.8, 36.1),
+    "63": (101.8, 36.6), "64": (106.3, 38.5), "65": (87.6, 43.8),
+}  # fmt: skip
 
 
 def outline(
@@ -131,28 +131,25 @@ def _bulk(divisions: list[Division]) -> list[Division]:
     return created
 
 
-def _read_bundled(code: str) -> list[dict[str, str]]:
-    path = DATA_DIR / f"{code}.csv"
-    if not path.exists():
-        known = "、".join(sorted(p.stem for p in DATA_DIR.glob("*.csv")))
-        raise UserError(
-            _("没有区划代码 {code} 的数据（已内置：{known}）。").format(code=code, known=known),
-            field="code",
-        )
-    with path.open(encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+def demo_grids_total(data: DistrictData) -> int:
+    """How many grids the demo gives a district: Yuehu's case study counts 238 for its 94
+    communities and villages; elsewhere one per village and about 2.8 per urban community."""
+    if data.code in CASE_STUDY_GRIDS:
+        return CASE_STUDY_GRIDS[data.code]
+    urban = len(data.communities) - data.villages
+    return len(data.communities) + round(1.8 * urban)
 
 
 def _grid_counts(
-    communities: list[dict[str, str]], total: int, rng: np.random.Generator
+    communities: list[tuple[str, str]], total: int, rng: np.random.Generator
 ) -> dict[str, int]:
     """Every unit gets a grid; urban communities share the rest (villages are one grid each)."""
     if total < len(communities):
         raise UserError(
             _("网格总数 {total} 少于社区和村的数量 {n}。").format(total=total, n=len(communities))
         )
-    counts = {c["code"]: 1 for c in communities}
-    urban = [c["code"] for c in communities if community_kind(c["code"]) == Kind.COMMUNITY]
+    counts = {code: 1 for code, _name in communities}
+    urban = [code for code, _name in communities if community_kind(code) == Kind.COMMUNITY]
     spare = total - len(communities)
     targets = urban or list(counts)
     for i in range(spare):
@@ -160,11 +157,24 @@ def _grid_counts(
     return counts
 
 
-@transaction.atomic
-def load_real_district(*, code: str = "360602", grids_total: int = 238, seed: int = 1) -> Division:
-    """The bundled real district with its streets and communities, and generated grids.
+def _outline_of(data: DistrictData) -> Polygon:
+    if data.code in OUTLINES:
+        lon, lat, hw, hh = OUTLINES[data.code]
+    else:  # any other district: near its province's centre, sized by its number of places
+        lon, lat = PROVINCE_CENTRES.get(data.code[:2], (113.0, 32.0))
+        lon += (int(data.code[2:4]) % 7 - 3) * 0.15
+        lat += (int(data.code[4:6]) % 7 - 3) * 0.12
+        hw = hh = 0.0067 * math.sqrt(max(len(data.communities), 4))
+    return outline(lon, lat, hw, hh)
 
-    Idempotent: a district that exists is returned as it is.
+
+@transaction.atomic
+def load_real_district(
+    *, code: str = "360602", grids_total: int | None = None, seed: int = 1
+) -> Division:
+    """A real district from the shipped division data (the same loader as ``jiceng setup``),
+    with generated boundaries for it, its streets and communities, and generated grids (the
+    demo). Idempotent: a district that exists is returned as it is.
     """
     code = parse_code(code)
     if len(code) != 6:
@@ -172,48 +182,36 @@ def load_real_district(*, code: str = "360602", grids_total: int = 238, seed: in
     existing = Division.objects.filter(code=code).first()
     if existing is not None:
         return existing
-    rows = _read_bundled(code)
-    district_row = next(r for r in rows if r["code"] == code)
-    streets = [r for r in rows if len(r["code"]) == 9]
-    communities = [r for r in rows if len(r["code"]) == 12]
+    data = district_data(code)
+    if not data.streets or not data.communities:
+        raise UserError(
+            _("区县 {code} 在区划数据中没有街道或社区。").format(code=code), field="code"
+        )
     rng = np.random.default_rng(seed)
-    lon, lat, hw, hh = OUTLINES.get(code, (117.0, 28.0, 0.06, 0.06))
-    district_shape = outline(lon, lat, hw, hh)
-    district = _division(
-        code, district_row["name"], Level.DISTRICT, Kind.DISTRICT, None, district_shape
+    grid_counts = _grid_counts(
+        list(data.communities),
+        demo_grids_total(data) if grids_total is None else grids_total,
+        rng,
     )
-    district.save()
-
-    # Streets get room in proportion to how many communities they hold.
-    street_cells = reading_order(tile(district_shape, len(streets), rng))
-    street_objs = _bulk(
-        [
-            _division(r["code"], r["name"], Level.STREET, street_kind(r["code"]), district, shape)
-            for r, shape in zip(streets, street_cells, strict=True)
-        ]
+    district_shape = _outline_of(data)
+    shapes: dict[str, object] = {code: district_shape}
+    # Streets in reading order; each street's communities tile its cell.
+    street_cells = reading_order(tile(district_shape, len(data.streets), rng))
+    for (street_code, _name), cell in zip(data.streets, street_cells, strict=True):
+        shapes[street_code] = cell
+        members = [c for c, _n in data.communities if c.startswith(street_code)]
+        if members:
+            for member, sub in zip(
+                members, reading_order(tile(cell, len(members), rng)), strict=True
+            ):
+                shapes[member] = sub
+    loaded = load_district(data, shapes=shapes)
+    communities = list(
+        Division.objects.filter(level=Level.COMMUNITY, code__startswith=code).order_by("code")
     )
-    grid_counts = _grid_counts(communities, grids_total, rng)
-    community_objs: list[Division] = []
-    community_shapes: dict[str, Polygon] = {}
-    for street, shape in zip(street_objs, street_cells, strict=True):
-        members = [r for r in communities if r["parent"] == street.code]
-        if not members:
-            continue
-        for r, cell in zip(members, reading_order(tile(shape, len(members), rng)), strict=True):
-            obj = _division(
-                r["code"],
-                short_name(r["name"]),
-                Level.COMMUNITY,
-                community_kind(r["code"]),
-                street,
-                cell,
-            )
-            community_objs.append(obj)
-            community_shapes[r["code"]] = cell
-    community_objs = _bulk(community_objs)
-    _bulk(_grids_for(community_objs, community_shapes, grid_counts, rng))
+    _bulk(_grids_for(communities, shapes, grid_counts, rng))
     invalidate_grid_index()
-    return district
+    return loaded.district
 
 
 def _grids_for(

@@ -40,7 +40,9 @@ def build_venues(*, district: str, seed: int = 2026, stations: int = 136) -> dic
     grids = list(Division.objects.filter(level="grid", code__startswith=district).order_by("code"))
     venues: list[tuple[Venue, dict]] = []
     for street in streets:
-        home = next(c for c in communities if covers([street.code], c.code))
+        home = next((c for c in communities if covers([street.code], c.code)), None)
+        if home is None:  # a street-level unit without communities (a development zone)
+            continue
         venues.append(
             (
                 Venue(

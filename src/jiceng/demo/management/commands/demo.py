@@ -15,18 +15,23 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jiceng.accounts.models import User
 from jiceng.accounts.roles import ROLES, Role
+from jiceng.core.errors import UserError
 from jiceng.demo.builder import (
+    CASE_STUDY_DISTRICTS,
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
+    DISTRICT,
     DemoLogin,
     build_demo,
+    built_district,
     is_built,
     totp_secret_for,
 )
+from jiceng.geo.divisions import district_data
 
 
 class Command(BaseCommand):
-    help = "建立并运行演示区（鹰潭市月湖区）：数据库、演示数据、网站和任务进程。"
+    help = "建立并运行演示区（默认鹰潭市月湖区）：数据库、演示数据、网站和任务进程。"
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
@@ -35,6 +40,15 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="只建立数据，不启动服务")
         parser.add_argument(
             "--residents", type=int, default=3000, help="演示区的居民人数（默认 3000）"
+        )
+        parser.add_argument(
+            "--district",
+            default=DISTRICT,
+            help=(
+                "演示哪个区县（6 位统计用区划代码，默认 360602 月湖区；案例区县："
+                + "、".join(CASE_STUDY_DISTRICTS)
+                + "）"
+            ),
         )
 
     def handle(
@@ -45,12 +59,17 @@ class Command(BaseCommand):
         reset: bool,
         no_serve: bool,
         residents: int = 3000,
+        district: str = DISTRICT,
         **options,
     ):
         if not 1 <= port <= 65535:
             raise CommandError(f"端口号无效：{port}")
         if not 10 <= residents <= 100_000:
             raise CommandError(f"居民人数应在 10 至 100000 之间：{residents}")
+        try:
+            data = district_data(district)
+        except UserError as exc:
+            raise CommandError(exc.message) from exc
         started = time.monotonic()
         db = settings.DATABASES["default"]
         if reset:
@@ -70,11 +89,17 @@ class Command(BaseCommand):
         self.stdout.write("正在准备数据库……")
         call_command("migrate", interactive=False, verbosity=0)
         if is_built():
+            built = built_district()
+            if built is not None and built.code != data.code:
+                raise CommandError(
+                    f"演示数据库已建立为 {built}；要演示 {data.full_name}（{data.code}），"
+                    "请加 --reset 重新建立。"
+                )
             self.stdout.write("沿用已有的演示数据（--reset 可重新建立）。")
             logins = _existing_logins()
         else:
-            self.stdout.write("正在建立演示区：鹰潭市月湖区（360602）……")
-            logins = build_demo(residents=residents)
+            self.stdout.write(f"正在建立演示区：{data.full_name}（{data.code}）……")
+            logins = build_demo(residents=residents, district_code=data.code)
         self.stdout.write(f"准备完成，用时 {time.monotonic() - started:.1f} 秒。\n")
         self._print_logins(logins, host, port)
         if no_serve:
