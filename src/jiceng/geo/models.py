@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.models import ScopedQuerySet, TimeStampedModel
 from jiceng.core.scope import enclosing
+from jiceng.geo.coords import System
 
 
 class Level(models.TextChoices):
@@ -107,7 +108,7 @@ class PlaceImport(TimeStampedModel):
     )
     file_name = models.CharField(_("文件名"), max_length=200)
     path = models.CharField(_("存储路径"), max_length=300, blank=True)
-    system = models.CharField(_("坐标系"), max_length=8)
+    system = models.CharField(_("坐标系"), max_length=8, choices=System.choices)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices)
     features = models.PositiveIntegerField(_("图形数"), default=0)
     errors = models.JSONField(_("错误"), default=list, blank=True)

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
                 ('file_name', models.CharField(max_length=200, verbose_name='文件名')),
                 ('path', models.CharField(blank=True, max_length=300, verbose_name='存储路径')),
-                ('system', models.CharField(max_length=8, verbose_name='坐标系')),
+                ('system', models.CharField(choices=[('wgs84', 'WGS-84 / CGCS2000（GPS、天地图、自然资源部门）'), ('gcj02', 'GCJ-02（高德、腾讯等国内网络地图）'), ('bd09', 'BD-09（百度地图）')], max_length=8, verbose_name='坐标系')),
                 ('status', models.CharField(choices=[('checked', '已校验，待确认'), ('refused', '已拒绝'), ('applied', '已导入')], max_length=16, verbose_name='状态')),
                 ('features', models.PositiveIntegerField(default=0, verbose_name='图形数')),
                 ('errors', models.JSONField(blank=True, default=list, verbose_name='错误')),
