@@ -309,3 +309,18 @@ class ImportJobBase(TimeStampedModel):
         if self.status == self.Status.DONE:
             return 100
         return int(100 * self.processed / self.total) if self.total else 0
+
+    def progress(self) -> dict[str, object]:
+        """What the job's page polls (``?format=json``)."""
+        return {
+            "status": self.status,
+            "status_label": self.get_status_display(),  # type: ignore[attr-defined]
+            "percent": self.percent,
+            "processed": self.processed,
+            "total": self.total,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+            "message": self.message,
+        }

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from jiceng.core.excel import XLSX_TYPE
 from jiceng.core.forms import submit
 from jiceng.core.pages import page
+from jiceng.core.uploads import keep_days
 from jiceng.geo import imports
 from jiceng.geo.forms import PlaceConfirmForm, PlaceImportForm
 from jiceng.geo.svg import division_map
@@ -36,7 +37,7 @@ def place_import_start(request):
     return render(
         request,
         "geo/place_import.html",
-        {"form": form, "jobs": jobs, "district": district, "keep_days": imports.keep_days()},
+        {"form": form, "jobs": jobs, "district": district, "keep_days": keep_days()},
         status=400 if form.errors else 200,
     )
 

@@ -6,7 +6,6 @@ periodic task (``geo.tasks.purge_place_imports``)."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,16 +18,13 @@ from shapely.geometry import mapping
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.excel import SafeWorkbook
+from jiceng.core.uploads import purge_kept_files
 from jiceng.geo import gis
 from jiceng.geo.models import Division, Level, PlaceImport
 
 # geo sits below accounts: the roles by their values (the system administrator configures the
 # district's places; the district's organization department staff may too).
 IMPORT_ROLES = ("system_admin", "district_staff")
-
-
-def keep_days() -> int:
-    return int(getattr(settings, "JICENG_IMPORT_KEEP_DAYS", 30))
 
 
 def import_dir() -> Path:
@@ -189,13 +185,4 @@ def report_bytes(job: PlaceImport) -> bytes:
 
 def purge_files(*, now=None) -> int:
     """Remove the files of imports older than the keeping period (the records stay)."""
-    now = now or timezone.now()
-    old = PlaceImport.objects.filter(
-        created_at__lt=now - timedelta(days=keep_days()), purged_at__isnull=True
-    ).exclude(path="")
-    count = 0
-    for job in old:
-        Path(job.path).unlink(missing_ok=True)
-        PlaceImport.objects.filter(pk=job.pk).update(path="", purged_at=now)
-        count += 1
-    return count
+    return purge_kept_files(PlaceImport.objects.all(), now=now)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import uuid
 import zipfile
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -28,6 +27,7 @@ from jiceng.core import bulk, xlsx
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.excel import SafeWorkbook, check_archive
+from jiceng.core.uploads import purge_kept_files
 from jiceng.geo.models import Division
 from jiceng.imports.models import UnitImport
 from jiceng.imports.sheets import BY_NAME, SHEETS, Context, Sheet
@@ -37,10 +37,6 @@ MAX_ROWS = 200_000
 MAX_REPORTED_ERRORS = 20_000
 IMPORT_ROLES = ("system_admin", "district_staff")
 READ_ERRORS = (xlsx.NotAWorkbook, xlsx.TooManyRows, zipfile.BadZipFile, OSError, ValueError)
-
-
-def keep_days() -> int:
-    return int(getattr(settings, "JICENG_IMPORT_KEEP_DAYS", 30))
 
 
 def importer_district(user) -> Division:
@@ -349,17 +345,8 @@ def error_report_bytes(job: UnitImport) -> bytes:
 
 
 def purge_files(*, now=None) -> int:
-    """Remove the workbooks of imports older than the keeping period (the records stay)."""
-    now = now or timezone.now()
-    old = UnitImport.objects.filter(
-        created_at__lt=now - timedelta(days=keep_days()), purged_at__isnull=True
-    ).exclude(path="")
-    count = 0
-    for job in old:
-        Path(job.path).unlink(missing_ok=True)
-        UnitImport.objects.filter(pk=job.pk).update(path="", purged_at=now)
-        count += 1
-    return count
+    """Remove the files of imports older than the keeping period (the records stay)."""
+    return purge_kept_files(UnitImport.objects.all(), now=now)
 
 
 __all__ = ["BY_NAME", "SHEETS"]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jiceng.core.errors import NotFound
 from jiceng.core.excel import XLSX_TYPE
 from jiceng.core.forms import submit
 from jiceng.core.pages import page
+from jiceng.core.uploads import keep_days
 from jiceng.imports import excel
 from jiceng.imports.forms import UnitImportForm
 
@@ -44,7 +46,7 @@ def import_start(request):
             "district": district,
             "sheets": excel.sheets_for(request.user),
             "jobs": excel.visible_jobs(request.user)[:10],
-            "keep_days": excel.keep_days(),
+            "keep_days": keep_days(),
         },
         status=400 if form is not None and form.errors else 200,
     )
@@ -61,21 +63,18 @@ def _job_for(request, pk: int):
 def import_job(request, pk: int):
     job = _job_for(request, pk)
     if request.GET.get("format") == "json":
-        return JsonResponse(
-            {
-                "status": job.status,
-                "status_label": job.get_status_display(),
-                "percent": job.percent,
-                "processed": job.processed,
-                "total": job.total,
-                "created": job.created,
-                "updated": job.updated,
-                "unchanged": job.unchanged,
-                "failed": job.failed,
-                "message": job.message,
-            }
-        )
-    return render(request, "imports/job.html", {"job": job, "errors": job.errors[:200]})
+        return JsonResponse(job.progress())
+    return render(
+        request,
+        "import_job.html",
+        {
+            "job": job,
+            "errors": job.errors[:200],
+            "status_url": reverse("imports:job", args=[job.pk]),
+            "again_url": reverse("imports:start"),
+            "report_url": reverse("imports:report", args=[job.pk]),
+        },
+    )
 
 
 @page("unit_import")
