@@ -274,6 +274,20 @@ def test_pages_upload_preview_confirm_for_the_system_administrator(client, admin
     assert client.get("/console/geo/import/", HTTP_ACCEPT_LANGUAGE="en").status_code == 200
 
 
+def test_the_list_of_recent_imports_keeps_to_a_query_budget(
+    client, admin, django_assert_max_num_queries
+):
+    for _ in range(4):
+        submit(admin, feature_collection(retiled(2), "wgs84"), "wgs84")
+    client.force_login(admin)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = totp_device(admin).persistent_id
+    session.save()
+    with django_assert_max_num_queries(12):
+        page = client.get("/console/geo/import/")
+    assert page.content.decode().count("/console/geo/import/") >= 5
+
+
 def test_a_grid_worker_cannot_open_the_import(client, yuehu):
     worker = user_with_role("grid_worker", division=Division.objects.get(code=f"{COMMUNITY}001"))
     client.force_login(worker)
