@@ -301,7 +301,7 @@ def test_pages_and_refusals_read_in_english(client, sysadmin):
     page = client.get("/console/imports/").content.decode()
     assert "Import units, party organizations and people" in page
     refused = client.post("/console/imports/", {"file": upload(b"x"), "mode": "whole"})
-    assert "is not an Excel workbook" in refused.content.decode()
+    assert "is not an Excel workbook" in refused.content.decode()  # registry's wording
     User.objects.create_user(username="wangwg", full_name="另一个人", password="x")
     with TestCase.captureOnCommitCallbacks(execute=True):
         client.post("/console/imports/", {"file": upload(workbook(full_book())), "mode": "whole"})
