@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "jiceng.community",
     "jiceng.venues",
     "jiceng.deliberation",
+    "jiceng.imports",
     "jiceng.dashboard",
     "jiceng.onboarding",
     "jiceng.demo",
@@ -289,6 +290,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/files/"
 MEDIA_ACCEL_REDIRECT = env_str("JICENG_MEDIA_ACCEL_REDIRECT", "")
 MAX_REQUEST_BYTES = env_int("JICENG_MAX_REQUEST_MB", 100) * 1024 * 1024
+# Uploaded import files (GIS boundaries, workbooks of people and units) are kept this many days
+# for the record, then removed by a nightly task (the import's record and audit entry stay).
+JICENG_IMPORT_KEEP_DAYS = env_int("JICENG_IMPORT_KEEP_DAYS", 30)
 DATA_UPLOAD_MAX_NUMBER_FILES = 20  # the most a form takes is 9 photos
 
 # --- security ---------------------------------------------------------------------------------

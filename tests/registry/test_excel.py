@@ -244,7 +244,7 @@ def test_export_is_masked_and_carries_only_the_columns_of_the_role(client, cast,
 
 
 def test_the_reader_takes_shared_strings_sparse_rows_numbers_and_formulas(tmp_path):
-    from jiceng.registry import xlsx
+    from jiceng.core import xlsx
 
     wb = Workbook()
     ws = wb.active

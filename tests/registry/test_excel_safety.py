@@ -14,8 +14,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from jiceng.core import xlsx
 from jiceng.core.models import AuditEntry
-from jiceng.registry import excel, xlsx
+from jiceng.registry import excel
 from jiceng.registry.models import ImportJob, Person
 from tests.registry.conftest import make_person, valid_id
 from tests.registry.test_excel import row, upload, workbook

@@ -265,3 +265,62 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.title}"
+
+
+class ImportJobBase(TimeStampedModel):
+    """One uploaded workbook and what became of it; the task fills in progress and the report.
+    Every Excel import's job (the register's, people and units') has these columns."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    file_name = models.CharField(_("文件名"), max_length=200)
+    path = models.CharField(_("存储路径"), max_length=300)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    processed = models.PositiveIntegerField(_("已处理"), default=0)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged = models.PositiveIntegerField(_("无变化"), default=0)
+    failed = models.PositiveIntegerField(_("错误行"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.processed / self.total) if self.total else 0
+
+    def progress(self) -> dict[str, object]:
+        """What the job's page polls (``?format=json``)."""
+        return {
+            "status": self.status,
+            "status_label": self.get_status_display(),  # type: ignore[attr-defined]
+            "percent": self.percent,
+            "processed": self.processed,
+            "total": self.total,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+            "message": self.message,
+        }

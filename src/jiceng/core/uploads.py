@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import mimetypes
 import posixpath
+from datetime import timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
@@ -23,6 +25,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -151,3 +154,23 @@ class UploadLimitMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=status)
         return render(request, "error.html", {"message": message, "status": status}, status=status)
+
+
+def keep_days() -> int:
+    """Days an uploaded import file is kept (``JICENG_IMPORT_KEEP_DAYS``)."""
+    return int(getattr(settings, "JICENG_IMPORT_KEEP_DAYS", 30))
+
+
+def purge_kept_files(queryset, *, now=None) -> int:
+    """Remove the stored files (``path``) of the imports in ``queryset`` older than the keeping
+    period, and note when (``purged_at``); the records and their audit entries stay."""
+    now = now or timezone.now()
+    old = queryset.filter(
+        created_at__lt=now - timedelta(days=keep_days()), purged_at__isnull=True
+    ).exclude(path="")
+    count = 0
+    for pk, path in old.values_list("pk", "path"):
+        Path(path).unlink(missing_ok=True)
+        queryset.model.objects.filter(pk=pk).update(path="", purged_at=now)
+        count += 1
+    return count

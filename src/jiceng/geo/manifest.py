@@ -54,7 +54,17 @@ PLACE_STAFF = frozenset(
 
 register_component(
     "geo",
-    nav=[NavItem("divisions", _("区划与网格"), "geo:divisions", PLACE_STAFF, order=40)],
+    nav=[
+        NavItem("divisions", _("区划与网格"), "geo:divisions", PLACE_STAFF, order=40),
+        # The district's GIS boundaries (issue 20): the system administrator, and district staff.
+        NavItem(
+            "place_import",
+            _("导入网格边界"),
+            "geo:place_import",
+            frozenset({"system_admin", "district_staff"}),
+            order=41,
+        ),
+    ],
     urls=[Urls("console/geo/", "jiceng.geo.urls")],
     api=[Api("/geo", "jiceng.geo.api.router")],
 )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.models import ScopedQuerySet, TimeStampedModel
 from jiceng.core.scope import enclosing
+from jiceng.geo.coords import System
 
 
 class Level(models.TextChoices):
@@ -84,3 +86,45 @@ class Division(TimeStampedModel):
         codes = enclosing(self.code)
         found = {d.code: d for d in Division.objects.filter(code__in=codes)}
         return [found[c] for c in codes if c in found]
+
+
+class PlaceImport(TimeStampedModel):
+    """One GIS file of boundaries: checked when uploaded, previewed, written when confirmed.
+    The file is kept for ``JICENG_IMPORT_KEEP_DAYS`` days (a periodic task removes it)."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("已校验，待确认")
+        REFUSED = "refused", _("已拒绝")
+        APPLIED = "applied", _("已导入")
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    district = models.ForeignKey(
+        Division, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(_("文件名"), max_length=200)
+    path = models.CharField(_("存储路径"), max_length=300, blank=True)
+    system = models.CharField(_("坐标系"), max_length=8, choices=System.choices)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices)
+    features = models.PositiveIntegerField(_("图形数"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    warnings = models.JSONField(_("提示"), default=list, blank=True)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged = models.PositiveIntegerField(_("无变化"), default=0)
+    skipped = models.PositiveIntegerField(_("跳过的错误图形"), default=0)
+    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("文件删除时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("边界导入")
+        verbose_name_plural = _("边界导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

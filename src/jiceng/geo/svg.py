@@ -9,7 +9,9 @@ from shapely.geometry import shape
 PALETTE = ["#fde2e2", "#fef3c7", "#dcfce7", "#dbeafe", "#ede9fe", "#fce7f3", "#e0f2fe", "#f5f5f4"]
 
 
-def division_map(divisions, width: int = 640) -> str:
+def division_map(divisions, width: int = 640, *, linked: bool = True, marked=()) -> str:
+    """The divisions on a map; ``linked``: each a link to its page (off for a preview of places
+    not yet written); ``marked``: codes drawn in red (places with errors)."""
     shapes = [(d, shape(d.boundary)) for d in divisions if d.boundary]
     if not shapes:
         return ""
@@ -24,6 +26,7 @@ def division_map(divisions, width: int = 640) -> str:
         ]
         return "M" + " L".join(pts) + " Z"
 
+    marked = set(marked)
     items = format_html_join(
         "",
         '<a href="{}"><path d="{}" fill="{}" stroke="#9f1239" stroke-width="1" data-code="{}">'
@@ -31,9 +34,9 @@ def division_map(divisions, width: int = 640) -> str:
         'fill="#4c0519">{}</text></a>',
         (
             (
-                reverse("geo:division", args=[d.code]),
+                reverse("geo:division", args=[d.code]) if linked else "#" + d.code,
                 path(s),
-                PALETTE[i % len(PALETTE)],
+                "#f87171" if d.code in marked else PALETTE[i % len(PALETTE)],
                 d.code,
                 f"{d.name} {d.code}",
                 f"{(s.representative_point().x - minx) * scale:.1f}",

@@ -30,12 +30,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from jiceng.core import bulk
+from jiceng.core import bulk, xlsx
 from jiceng.core.audit import audit
 from jiceng.core.errors import UserError
 from jiceng.core.excel import XLSX_TYPE, SafeWorkbook, check_archive
 from jiceng.core.personal import mask_id_number, mask_phone
-from jiceng.registry import permissions, xlsx
+from jiceng.registry import permissions
 from jiceng.registry.import_apply import apply_rows
 from jiceng.registry.import_rows import COLUMNS, HEADERS, Places, check_row
 from jiceng.registry.models import CareTag, ImportJob, Person

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core.fields import EncryptedCharField, EncryptedPhoneField
 from jiceng.core.models import (
     AppendOnlyQuerySet,
+    ImportJobBase,
     ScopedModel,
     TimeStampedModel,
     UnindexedScopedModel,
@@ -380,46 +381,10 @@ class PersonEvent(UnindexedScopedModel):
         return f"{self.person_id} {self.action}"
 
 
-class ImportJob(TimeStampedModel):
-    """One uploaded workbook and what became of it; the task fills in progress and the report."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        RUNNING = "running", _("导入中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
-
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("导入人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    file_name = models.CharField(_("文件名"), max_length=200)
-    path = models.CharField(_("存储路径"), max_length=300)
-    status = models.CharField(
-        _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED
-    )
-    total = models.PositiveIntegerField(_("总行数"), default=0)
-    processed = models.PositiveIntegerField(_("已处理"), default=0)
-    created = models.PositiveIntegerField(_("新增"), default=0)
-    updated = models.PositiveIntegerField(_("更新"), default=0)
-    unchanged = models.PositiveIntegerField(_("无变化"), default=0)
-    failed = models.PositiveIntegerField(_("错误行"), default=0)
-    errors = models.JSONField(_("错误"), default=list, blank=True)
-    message = models.CharField(_("说明"), max_length=500, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+class ImportJob(ImportJobBase):
+    """One uploaded workbook of the register and what became of it (core.models.ImportJobBase)."""
 
     class Meta:
         verbose_name = _("导入任务")
         verbose_name_plural = _("导入任务")
         ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.file_name
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return int(100 * self.processed / self.total) if self.total else 0

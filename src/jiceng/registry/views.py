@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -374,21 +375,18 @@ def _job_for(request, pk: int) -> ImportJob:
 def import_job(request, pk: int):
     job = _job_for(request, pk)
     if request.GET.get("format") == "json":
-        return JsonResponse(
-            {
-                "status": job.status,
-                "status_label": job.get_status_display(),
-                "percent": job.percent,
-                "processed": job.processed,
-                "total": job.total,
-                "created": job.created,
-                "updated": job.updated,
-                "unchanged": job.unchanged,
-                "failed": job.failed,
-                "message": job.message,
-            }
-        )
-    return render(request, "registry/import_job.html", {"job": job, "errors": job.errors[:200]})
+        return JsonResponse(job.progress())
+    return render(
+        request,
+        "import_job.html",
+        {
+            "job": job,
+            "errors": job.errors[:200],
+            "status_url": reverse("registry:import_job", args=[job.pk]),
+            "again_url": reverse("registry:import"),
+            "report_url": reverse("registry:import_report", args=[job.pk]),
+        },
+    )
 
 
 @page("registry")

@@ -1,4 +1,6 @@
-"""Reading the rows of an xlsx workbook's first sheet, streamed, fast.
+"""Reading the rows of an xlsx workbook's sheet (the first, or one by name), streamed, fast.
+
+Shared by every Excel import (the register's; people and units, issue 20).
 
 openpyxl's read-only mode streams too, but builds a cell object through its descriptors for
 every cell (about 4 times slower on a 100,000-row register) and, for workbooks that do not state
@@ -79,14 +81,37 @@ def _column_index(letters: str) -> int:
     return n - 1
 
 
-def _first_sheet_path(archive: zipfile.ZipFile) -> str:
+def _sheets(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(name, relation id) of each sheet, in the workbook's order."""
     try:
         with archive.open("xl/workbook.xml") as f:
-            rel_id = None
-            for _event, el in iterparse(f):
-                if el.tag == MAIN + "sheet":
-                    rel_id = el.get(REL + "id")
-                    break
+            return [
+                (el.get("name", ""), el.get(REL + "id"))
+                for _event, el in iterparse(f)
+                if el.tag == MAIN + "sheet"
+            ]
+    except (KeyError, ParseError) as exc:
+        raise NotAWorkbook(str(exc)) from exc
+
+
+def sheet_names(path: Path | str) -> list[str]:
+    """The names of the workbook's sheets, in order."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return [name for name, _rel in _sheets(archive)]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise NotAWorkbook(str(exc)) from exc
+
+
+def _first_sheet_path(archive: zipfile.ZipFile, name: str | None = None) -> str:
+    """The part of the first sheet, or of the sheet called ``name``."""
+    sheets = _sheets(archive)
+    rel_id = None
+    for sheet_name, rel in sheets:
+        if name is None or sheet_name == name:
+            rel_id = rel
+            break
+    try:
         with archive.open("xl/_rels/workbook.xml.rels") as f:
             for _event, el in iterparse(f):
                 if el.tag == PKG_REL + "Relationship" and el.get("Id") == rel_id:
@@ -188,16 +213,21 @@ def _values(row, shared: list[str], max_col: int | None) -> tuple:
 
 
 def read_rows(
-    path: Path | str, *, max_col: int | None = None, max_row: int | None = None
+    path: Path | str,
+    *,
+    max_col: int | None = None,
+    max_row: int | None = None,
+    sheet: str | None = None,
 ) -> Iterator[tuple[int, tuple]]:
-    """(row number, values) for each row of the first sheet that has any cell, in order: the
-    first `max_col` columns (all when None); TooManyRows at a row numbered past `max_row`."""
+    """(row number, values) for each row of the first sheet (or the sheet named ``sheet``) that
+    has any cell, in order: the first `max_col` columns (all when None); TooManyRows at a row
+    numbered past `max_row`."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise NotAWorkbook(str(exc)) from exc
     with archive:
-        sheet = _first_sheet_path(archive)
+        sheet = _first_sheet_path(archive, sheet)
         shared = _shared_strings(archive)
         try:
             source = archive.open(sheet)
