@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from jiceng.core.errors import NotFound
@@ -227,7 +227,7 @@ def issue_raise(request, data: IssueIn):
         source=Issue.Source.STAFF if staff else Issue.Source.PHONE,
         request=request,
     )
-    return 201, issue
+    return Status(201, issue)
 
 
 @router.post("/issues/{issue_id}/move", response=IssueOut)
