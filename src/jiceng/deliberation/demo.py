@@ -17,6 +17,7 @@ from jiceng.accounts.models import RoleAssignment
 from jiceng.cases.models import Case
 from jiceng.community.models import Need
 from jiceng.core.scope import community_of
+from jiceng.deliberation.kinds import load_kinds
 from jiceng.deliberation.models import (
     AgendaItem,
     Category,
@@ -135,6 +136,7 @@ def build_deliberation_demo(*, district: str, seed: int = 13) -> dict[str, int]:
         .select_related("user")
         .order_by("id")[:40]
     ]
+    load_kinds(MeetingKind)  # a flushed test database has lost the migration's rows
     kinds = {k.code: k for k in MeetingKind.objects.all()}
     talk = kinds["monthly_talk"]
     today = timezone.localdate()

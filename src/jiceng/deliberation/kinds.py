@@ -86,3 +86,10 @@ KINDS: list[dict] = [
         "order": 80,
     },
 ]
+
+
+def load_kinds(model) -> None:
+    """Put in the kinds that are missing (``model``: MeetingKind, or a migration's historical
+    model); a kind a district changed keeps its changes."""
+    for row in KINDS:
+        model.objects.get_or_create(code=row["code"], defaults=row)

@@ -20,8 +20,8 @@ from jiceng.accounts.models import RoleAssignment, User
 from jiceng.accounts.roles import ROLES, Role
 from jiceng.cases.generate import generate_cases
 from jiceng.community.demo import build_services_demo
-from jiceng.deliberation.demo import build_deliberation_demo
 from jiceng.core.scope import community_of, covers, street_of
+from jiceng.deliberation.demo import build_deliberation_demo
 from jiceng.demo.names import names
 from jiceng.geo.models import Division
 from jiceng.geo.services import load_real_district

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):
-    from jiceng.deliberation.kinds import KINDS
+    from jiceng.deliberation.kinds import load_kinds
 
-    MeetingKind = apps.get_model("deliberation", "MeetingKind")
-    for row in KINDS:
-        MeetingKind.objects.update_or_create(code=row["code"], defaults=row)
+    load_kinds(apps.get_model("deliberation", "MeetingKind"))
 
 
 class Migration(migrations.Migration):
