@@ -268,6 +268,12 @@ def test_the_public_page_shows_where_each_matter_stands(client, cast, records):
     assert "老旧小区加装电梯" in body and "两委已商议" in body
     assert body.count('class="done"') == 2
     assert client.get(reverse("deliberation:public", args=["360602009009"])).status_code == 404
+    # the community's public page (the cases app's) shows the same, through core's registry
+    cases_page = client.get(reverse("cases:public_metrics", args=[cast["community"].code]))
+    shown = cases_page.content.decode()
+    assert 'data-testid="public-matters"' in shown and "老旧小区加装电梯" in shown
+    neighbour = client.get(reverse("cases:public_metrics", args=[cast["places"]["neighbour"].code]))
+    assert "老旧小区加装电梯" not in neighbour.content.decode()
 
 
 def test_lists_keep_to_a_query_budget(client, cast, django_assert_max_num_queries):

@@ -116,6 +116,8 @@ class IssueActionForm(forms.Form):
         choices=[(a, a) for a in ("resolve", "carry_out", "report", "dismiss")]
     )
     note = forms.CharField(label=_("说明"), max_length=1000, required=False, widget=TEXT)
+    # carried out: the case it produced, by its number (resolved through what the viewer sees)
+    case = forms.CharField(label=_("产生的案件编号（选填）"), max_length=20, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
 

@@ -16,11 +16,13 @@ from jiceng.core.registry import (
     HomeLink,
     Indicator,
     NavItem,
+    PublicSection,
     Todo,
     Urls,
     register_audit_actions,
     register_component,
     register_indicator,
+    register_public_section,
     register_uploads,
 )
 from jiceng.deliberation.models import Issue, Matter
@@ -32,7 +34,7 @@ from jiceng.deliberation.permissions import (
     visible_matters,
     visible_meetings,
 )
-from jiceng.deliberation.selectors import minutes_waiting
+from jiceng.deliberation.selectors import minutes_waiting, public_context
 
 SOLVED = (Issue.Status.CARRIED_OUT, Issue.Status.REPORTED)
 
@@ -142,6 +144,16 @@ register_indicator(
 )
 
 register_uploads("deliberation/", _may_see_photo)
+
+# The community's public page shows where each of its five-step matters stands.
+register_public_section(
+    PublicSection(
+        "deliberation.matters",
+        "deliberation/_public_matters.html",
+        lambda community: public_context(community=community),
+        order=20,
+    )
+)
 
 register_audit_actions(
     {

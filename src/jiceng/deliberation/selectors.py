@@ -8,6 +8,7 @@ from django.utils import timezone
 from jiceng.accounts.roles import MANAGER_ROLES
 from jiceng.community.permissions import home_communities
 from jiceng.core.scope import visible_or_404
+from jiceng.deliberation import workflow
 from jiceng.deliberation.models import Issue, Matter, Meeting, MeetingKind
 from jiceng.deliberation.permissions import (
     staff_issues,
@@ -146,3 +147,25 @@ def public_matters(*, community: Division) -> QuerySet[Matter]:
 
 def resident_communities(*, user) -> QuerySet[Division]:
     return Division.objects.filter(code__in=home_communities(user), level="community")
+
+
+def public_context(*, community: Division) -> dict:
+    """What a community's public page shows of its matters: each with the steps it reached."""
+    rows = list(public_matters(community=community)[:50])
+    return {
+        "matters": rows,
+        "step_labels": [label for _n, label, _a in workflow.STEPS],
+        "positions": {m.pk: STEP_REACHED[m.status] for m in rows},
+    }
+
+
+# How far each stage of a matter has come in the five steps (5 needs both publications).
+STEP_REACHED = {
+    Matter.Status.PROPOSED: 1,
+    Matter.Status.CONSULTED: 2,
+    Matter.Status.REVIEWED: 3,
+    Matter.Status.RESOLVED: 4,
+    Matter.Status.PUBLISHED: 5,
+    Matter.Status.DONE: 5,
+    Matter.Status.WITHDRAWN: 0,
+}

@@ -310,17 +310,28 @@ def issue_detail(request, pk: int):
                 return _done(request, _("议题已列入议程。"), "deliberation:issue", pk=pk)
         else:
             action_form = forms.IssueActionForm(request.POST)
-            if submit(
-                action_form,
-                lambda d: issues.issue_act(
+
+            def act(d):
+                if d["action"] == "carry_out" and d["case"].strip():
+                    case = visible_or_404(visible_cases(request.user), number=d["case"].strip())
+                    return issues.issue_carry_out(
+                        by=request.user,
+                        issue=issue,
+                        outcome=d["note"],
+                        case=case,
+                        version=d["version"],
+                        request=request,
+                    )
+                return issues.issue_act(
                     by=request.user,
                     issue=issue,
                     action=d["action"],
                     note=d["note"],
                     version=d["version"],
                     request=request,
-                ),
-            ):
+                )
+
+            if submit(action_form, act):
                 return _done(request, _("议题已更新。"), "deliberation:issue", pk=pk)
     return render(
         request,
@@ -445,26 +456,5 @@ def public_matters(request, code: str):
     return render(
         request,
         "deliberation/public.html",
-        {"community": community, **public_context(community)},
+        {"community": community, "section": selectors.public_context(community=community)},
     )
-
-
-def public_context(community) -> dict:
-    rows = list(selectors.public_matters(community=community)[:50])
-    return {
-        "matters": rows,
-        "step_labels": [label for _n, label, _a in workflow.STEPS],
-        "positions": {m.pk: STEP_REACHED[m.status] for m in rows},
-    }
-
-
-# How far each stage of a matter has come in the five steps (5 needs both publications).
-STEP_REACHED = {
-    Matter.Status.PROPOSED: 1,
-    Matter.Status.CONSULTED: 2,
-    Matter.Status.REVIEWED: 3,
-    Matter.Status.RESOLVED: 4,
-    Matter.Status.PUBLISHED: 5,
-    Matter.Status.DONE: 5,
-    Matter.Status.WITHDRAWN: 0,
-}
