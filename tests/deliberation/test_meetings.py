@@ -84,6 +84,9 @@ def test_a_meeting_at_a_venue_is_booked_through_the_venues_service(cast):
             venue=venue,
         )
     assert Booking.objects.count() == 1
+    # cancelling the meeting frees the venue's time
+    meetings.meeting_cancel(by=cast["secretary"], meeting=meeting, reason="改期")
+    assert Booking.objects.get().status == Booking.Status.CANCELLED
 
 
 def test_only_the_communitys_staff_arrange_its_meetings(cast):

@@ -11,6 +11,7 @@ from jiceng.core.models import AuditEntry
 from jiceng.deliberation import decisions, issues, meetings
 from jiceng.deliberation.models import Category, Issue, Meeting, Participant
 from tests.deliberation.conftest import kind, make_meeting
+from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -174,7 +175,17 @@ def test_staff_invite_mark_attendance_and_publish_minutes_on_the_meeting_page(
             "username": "nobody-here",
         },
     )
-    assert unknown.status_code == 400 and "没有这个账号" in unknown.content.decode()
+    assert unknown.status_code == 400 and "本社区没有这个账号" in unknown.content.decode()
+    elsewhere = client.post(
+        url,
+        {
+            "action": "participant",
+            "category": "resident",
+            "name": "",
+            "username": cast["neighbour"].username,
+        },
+    )
+    assert elsewhere.status_code == 400 and Participant.objects.count() == 1
     assert (
         client.post(url, {"action": "attendance", "participant": p.pk, "present": "1"}).status_code
         == 302
@@ -252,6 +263,10 @@ def test_the_homes_link_to_deliberation(client, cast):
     assert (
         'data-testid="deliberation-link"' in client.get(reverse("resident_home")).content.decode()
     )
+    member = user_with_role("member", division=cast["community"])
+    client.force_login(member)
+    assert 'data-testid="deliberation-link"' in client.get(reverse("member_home")).content.decode()
+    assert client.get(reverse("deliberation_m:home")).status_code == 200
 
 
 def test_the_public_page_shows_where_each_matter_stands(client, cast, records):

@@ -26,7 +26,8 @@ from jiceng.deliberation.models import (
     Participant,
 )
 from jiceng.deliberation.permissions import can_manage
-from jiceng.venues.bookings import booking_create
+from jiceng.venues.bookings import booking_cancel, booking_create
+from jiceng.venues.models import Booking
 
 CHECKIN = RotatingCode("jiceng.deliberation.checkin")
 MAX_AGENDA_ITEMS = 20
@@ -311,6 +312,9 @@ def meeting_cancel(*, by, meeting: Meeting, reason: str, request: Any = None) ->
         raise UserError(_("请填写取消原因。"), field="reason")
     meeting.status = Meeting.Status.CANCELLED
     meeting.save()
+    booking = meeting.booking
+    if booking is not None and booking.status in (Booking.Status.PENDING, Booking.Status.APPROVED):
+        booking_cancel(by=by, booking=booking, reason=reason, request=request)  # the time is free
     audit(
         actor=by,
         action="deliberation.meeting_cancel",

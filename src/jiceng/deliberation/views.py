@@ -106,11 +106,19 @@ def meeting_detail(request, pk: int):
         if action == "participant":
             participant_form = forms.ParticipantForm(request.POST)
             if participant_form.is_valid() and participant_form.cleaned_data["username"]:
-                account = User.objects.filter(
-                    username=participant_form.cleaned_data["username"], is_active=True
-                ).first()
+                # an account of someone who lives or works in the community, not anyone's
+                account = (
+                    User.objects.filter(
+                        username=participant_form.cleaned_data["username"],
+                        is_active=True,
+                        role_assignments__ended_at__isnull=True,
+                        role_assignments__scope_code__startswith=meeting.scope_code,
+                    )
+                    .distinct()
+                    .first()
+                )
                 if account is None:
-                    participant_form.add_error("username", _("没有这个账号。"))
+                    participant_form.add_error("username", _("本社区没有这个账号。"))
             else:
                 account = None
             if submit(
