@@ -20,7 +20,7 @@ from jiceng.deliberation.permissions import staff_meetings, visible_issues, visi
 router = Router(tags=["deliberation"])
 
 
-class MeetingOut(Schema):
+class DelibMeetingOut(Schema):
     id: int
     kind: str
     kind_name: str
@@ -49,14 +49,14 @@ class MeetingOut(Schema):
         return obj.minutes_published_at is not None
 
 
-class CategoryOut(Schema):
+class DelibCategoryOut(Schema):
     category: str
     label: str
     invited: int
     present: int
 
 
-class MeetingDetailOut(MeetingOut):
+class DelibMeetingDetailOut(DelibMeetingOut):
     agenda: list[str]
     minutes: str
     resolutions: str
@@ -64,29 +64,29 @@ class MeetingDetailOut(MeetingOut):
     present: int
     quorum_needed: int
     quorum_met: bool | None
-    by_category: list[CategoryOut]
+    by_category: list[DelibCategoryOut]
     approved_by: list[str]
 
 
-class CheckinIn(Schema):
+class DelibCheckinIn(Schema):
     code: str
 
 
-class CheckinOut(Schema):
+class DelibCheckinOut(Schema):
     meeting_id: int
     checked_in_at: datetime
 
 
-class ApproveIn(Schema):
+class DelibApproveIn(Schema):
     comment: str = ""
 
 
-class ApproveOut(Schema):
+class DelibApproveOut(Schema):
     meeting_id: int
     approved_at: datetime
 
 
-class IssueOut(Schema):
+class DelibIssueOut(Schema):
     id: int
     community_code: str
     title: str
@@ -105,20 +105,20 @@ class IssueOut(Schema):
         return obj.scope_code
 
 
-class IssueIn(Schema):
+class DelibIssueIn(Schema):
     title: str
     description: str = ""
     community_code: str | None = None  # staff: the community; a resident: their own
 
 
-class IssueMoveIn(Schema):
+class DelibIssueMoveIn(Schema):
     action: str
     note: str = ""
     meeting_id: Id | None = None
     version: Count | None = None
 
 
-class StepOut(Schema):
+class DelibStepOut(Schema):
     action: str
     to_status: str
     at: datetime
@@ -131,13 +131,13 @@ class StepOut(Schema):
     note: str
 
 
-class MatterOut(Schema):
+class DelibMatterOut(Schema):
     id: int
     community_code: str
     title: str
     status: str
     version: int
-    steps: list[StepOut]
+    steps: list[DelibStepOut]
 
     @staticmethod
     def resolve_community_code(obj) -> str:
@@ -148,7 +148,7 @@ class MatterOut(Schema):
         return list(obj.steps.all())
 
 
-class StepIn(Schema):
+class DelibStepIn(Schema):
     action: str
     held_on: Day | None = None
     meeting_id: Id | None = None
@@ -160,7 +160,7 @@ class StepIn(Schema):
     version: Count | None = None
 
 
-@router.get("/meetings", response=list[MeetingOut])
+@router.get("/meetings", response=list[DelibMeetingOut])
 @paginate(Pagination)
 def meeting_list(request, status: str = ""):
     rows = visible_meetings(request.user).select_related("kind")
@@ -169,7 +169,7 @@ def meeting_list(request, status: str = ""):
     return rows.order_by("-starts_at", "-id")
 
 
-@router.get("/meetings/{meeting_id}", response=MeetingDetailOut)
+@router.get("/meetings/{meeting_id}", response=DelibMeetingDetailOut)
 def meeting_detail(request, meeting_id: Id):
     meeting = selectors.meeting_for(user=request.user, pk=meeting_id)
     people = list(meeting.participants.all())
@@ -182,14 +182,14 @@ def meeting_detail(request, meeting_id: Id):
     return meeting
 
 
-@router.post("/checkin", response=CheckinOut)
-def checkin(request, data: CheckinIn):
+@router.post("/checkin", response=DelibCheckinOut)
+def checkin(request, data: DelibCheckinIn):
     participant = meetings.meeting_checkin(by=request.user, code=data.code, request=request)
     return {"meeting_id": participant.meeting_id, "checked_in_at": participant.checked_in_at}
 
 
-@router.post("/meetings/{meeting_id}/approve", response=ApproveOut)
-def approve(request, meeting_id: Id, data: ApproveIn):
+@router.post("/meetings/{meeting_id}/approve", response=DelibApproveOut)
+def approve(request, meeting_id: Id, data: DelibApproveIn):
     meeting = selectors.meeting_for(user=request.user, pk=meeting_id)
     participant = meetings.minutes_approve(
         by=request.user, meeting=meeting, comment=data.comment, request=request
@@ -197,7 +197,7 @@ def approve(request, meeting_id: Id, data: ApproveIn):
     return {"meeting_id": meeting.pk, "approved_at": participant.approved_at}
 
 
-@router.get("/issues", response=list[IssueOut])
+@router.get("/issues", response=list[DelibIssueOut])
 @paginate(Pagination)
 def issue_list(request, status: str = ""):
     """The staff's issues of their scope; a resident's own."""
@@ -207,8 +207,8 @@ def issue_list(request, status: str = ""):
     return rows.order_by("-created_at", "-id")
 
 
-@router.post("/issues", response={201: IssueOut})
-def issue_raise(request, data: IssueIn):
+@router.post("/issues", response={201: DelibIssueOut})
+def issue_raise(request, data: DelibIssueIn):
     if data.community_code:
         communities = selectors.managed_communities(user=request.user) | (
             selectors.resident_communities(user=request.user)
@@ -230,8 +230,8 @@ def issue_raise(request, data: IssueIn):
     return Status(201, issue)
 
 
-@router.post("/issues/{issue_id}/move", response=IssueOut)
-def issue_move(request, issue_id: Id, data: IssueMoveIn):
+@router.post("/issues/{issue_id}/move", response=DelibIssueOut)
+def issue_move(request, issue_id: Id, data: DelibIssueMoveIn):
     issue = selectors.issue_for(user=request.user, pk=issue_id)
     if data.action == "schedule":
         meeting = visible_or_404(staff_meetings(request.user), pk=data.meeting_id)
@@ -248,19 +248,19 @@ def issue_move(request, issue_id: Id, data: IssueMoveIn):
     )
 
 
-@router.get("/matters", response=list[MatterOut])
+@router.get("/matters", response=list[DelibMatterOut])
 @paginate(Pagination)
 def matter_list(request, status: str = ""):
     return selectors.matter_list(user=request.user, status=status).prefetch_related("steps")
 
 
-@router.get("/matters/{matter_id}", response=MatterOut)
+@router.get("/matters/{matter_id}", response=DelibMatterOut)
 def matter_detail(request, matter_id: Id):
     return selectors.matter_for(user=request.user, pk=matter_id)
 
 
-@router.post("/matters/{matter_id}/steps", response=MatterOut)
-def matter_step(request, matter_id: Id, data: StepIn):
+@router.post("/matters/{matter_id}/steps", response=DelibMatterOut)
+def matter_step(request, matter_id: Id, data: DelibStepIn):
     matter = selectors.matter_for(user=request.user, pk=matter_id)
     meeting = None
     if data.meeting_id is not None:
