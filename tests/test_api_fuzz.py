@@ -47,6 +47,7 @@ def _known_path_values() -> dict[str, object]:
     from jiceng.cases.models import Case
     from jiceng.community.models import Activity, ServiceOrder
     from jiceng.dashboard.models import Warning
+    from jiceng.deliberation.models import Issue, Matter, Meeting
     from jiceng.geo.models import Division
     from jiceng.registry.models import Building, Compound, ImportJob, Person
     from jiceng.venues.models import Booking, Venue
@@ -64,6 +65,9 @@ def _known_path_values() -> dict[str, object]:
         "venue_id": first(Venue),
         "booking_id": first(Booking),
         "warning_id": first(Warning),
+        "meeting_id": first(Meeting),
+        "issue_id": first(Issue),
+        "matter_id": first(Matter),
         "/api/registry/people/": first(Person),
         "/api/registry/compounds/": first(Compound),
         "/api/registry/buildings/": first(Building),

@@ -513,7 +513,8 @@ def public_metrics(request, code: str):
             "start": start,
             "end": today,
             "stages": dict(workflow.Status.choices),
-            # what other apps show on a community's public page (the public indicators)
+            # what the other apps publish about the community (the dashboard's public
+            # indicators, deliberation's matters ...)
             "cards": home_cards(
                 user=request.user, home="public_community", place={"division": community}
             ),

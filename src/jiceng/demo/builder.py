@@ -25,6 +25,7 @@ from jiceng.community.demo import build_services_demo
 from jiceng.core.scope import community_of, covers, street_of
 from jiceng.dashboard.demo import build_snapshots_demo
 from jiceng.dashboard.demo_map import build_map_demo
+from jiceng.deliberation.demo import build_deliberation_demo
 from jiceng.demo.names import names
 from jiceng.geo.models import Division
 from jiceng.geo.services import load_real_district
@@ -134,6 +135,7 @@ def build_demo(
     _party(district)
     _services(district)
     _venues(district)
+    _deliberation(district)
     build_map_demo(district=district.code)  # sites, and the warning centre's first run
     build_snapshots_demo()  # last: a year of indicator snapshots from everything above
     return logins
@@ -151,6 +153,11 @@ def _party(district: Division) -> None:
 
 def _venues(district: Division) -> None:
     build_venues(district=district.code)
+
+
+def _deliberation(district: Division) -> None:
+    """A year of monthly 月月谈 with issues and resolutions, five-step matters."""
+    build_deliberation_demo(district=district.code)
 
 
 def _register(district: Division, residents: int) -> None:
