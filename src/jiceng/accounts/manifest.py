@@ -66,10 +66,7 @@ register_audit_actions(
 
 
 # Onboarding (a district going live): who is missing where, and the calendar's next year.
-_ACCOUNTS = (
-    Fix(_("账号与角色"), "accounts:users", frozenset({Role.SECURITY_ADMIN})),
-    Fix(_("导入人员"), "imports:start", frozenset({Role.SYSTEM_ADMIN})),
-)
+_ACCOUNTS = (Fix(_("账号与角色"), "accounts:users", frozenset({Role.SECURITY_ADMIN})),)
 
 
 def _without(role: str, level: str):

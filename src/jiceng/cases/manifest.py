@@ -148,8 +148,6 @@ register_onboarding_check(
         ),
         missing_label=_("个类别没有默认处置单位"),
         fixes=(
-            # the golive imports' page (a missing URL name leaves the link out)
-            Fix(_("导入案件类别"), "imports:start", frozenset({Role.SYSTEM_ADMIN})),
             Fix(
                 _("案件类别（系统配置）"),
                 "admin:cases_casecategory_changelist",

@@ -572,6 +572,22 @@ def onboarding_checks() -> list[OnboardingCheck]:
     return sorted(_onboarding_checks.values(), key=lambda c: (c.order, c.key))
 
 
+_onboarding_fixes: dict[str, list[Fix]] = {}
+
+
+def register_onboarding_fix(key: str, fix: Fix) -> None:
+    """A higher app offers a fix for a lower app's line (the going-live imports fill the
+    accounts' and the units' lines), so that the lower app never names the higher app's URL."""
+    fixes = _onboarding_fixes.setdefault(key, [])
+    if fix not in fixes:
+        fixes.append(fix)
+
+
+def onboarding_fixes(check: OnboardingCheck) -> tuple[Fix, ...]:
+    """The line's own fixes, then those other apps offer for it."""
+    return (*check.fixes, *_onboarding_fixes.get(check.key, ()))
+
+
 # Map layers. The dashboard's map (一张图) draws, over the places' polygons, the points that apps
 # declare here: venues, service stations ... ``points(within)`` returns the app's active points
 # inside the division code ``within``; a point without coordinates is drawn near its place's

@@ -2,7 +2,14 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.registry import NavItem, Urls, register_audit_actions, register_component
+from jiceng.core.registry import (
+    Fix,
+    NavItem,
+    Urls,
+    register_audit_actions,
+    register_component,
+    register_onboarding_fix,
+)
 
 register_component(
     "imports",
@@ -20,3 +27,13 @@ register_component(
 register_audit_actions(
     {"imports.submit": _("上传上线导入文件"), "imports.run": _("上线导入（单位、党组织、人员）")}
 )
+
+# The onboarding page's lines these imports fill (the lines belong to the apps below).
+_SYSTEM_ADMIN = frozenset({"system_admin"})
+for _key, _label in (
+    ("accounts.grid_workers", _("导入人员")),
+    ("accounts.secretaries", _("导入人员")),
+    ("partners.departments", _("导入单位")),
+    ("cases.categories", _("导入案件类别")),
+):
+    register_onboarding_fix(_key, Fix(_label, "imports:start", _SYSTEM_ADMIN))

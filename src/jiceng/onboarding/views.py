@@ -16,7 +16,7 @@ from jiceng.geo.models import Division
 
 def _fixes(check: registry.OnboardingCheck, roles: set[str]) -> list[dict[str, str]]:
     links = []
-    for fix in check.fixes:
+    for fix in registry.onboarding_fixes(check):
         if not fix.roles & roles:
             continue
         try:
@@ -29,7 +29,7 @@ def _fixes(check: registry.OnboardingCheck, roles: set[str]) -> list[dict[str, s
 
 def _others(check: registry.OnboardingCheck, roles: set[str]) -> list[str]:
     """Who else fixes what this viewer cannot (the security administrator's accounts)."""
-    names = {r for fix in check.fixes for r in fix.roles if r not in roles}
+    names = {r for fix in registry.onboarding_fixes(check) for r in fix.roles if r not in roles}
     return [str(Role(r).label) for r in sorted(names) if r in Role.values]
 
 

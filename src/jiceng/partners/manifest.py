@@ -21,10 +21,7 @@ register_onboarding_check(
         loaded=_departments,
         missing=lambda code: 0 if _departments(code).exists() else 1,
         missing_label=_("区县还没有职能部门：案件无处派遣"),
-        fixes=(
-            Fix(_("导入单位"), "imports:start", _SYSTEM_ADMIN),
-            Fix(_("单位（系统配置）"), "admin:partners_partner_changelist", _SYSTEM_ADMIN),
-        ),
+        fixes=(Fix(_("单位（系统配置）"), "admin:partners_partner_changelist", _SYSTEM_ADMIN),),
         order=55,
     )
 )
