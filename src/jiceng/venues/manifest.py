@@ -23,7 +23,7 @@ from jiceng.core.registry import (
     register_figure,
 )
 from jiceng.venues.models import Booking, OpeningWindow, Venue
-from jiceng.venues.selectors import pending_requests
+from jiceng.venues.selectors import my_bookings, pending_requests
 
 
 def _month(now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -96,10 +96,27 @@ register_figure("venues.bookings_month", _("本月场地预约"), _bookings_this
 register_figure("venues.utilisation", _("本月场地利用率（%）"), utilisation)
 
 
+DECIDERS = (Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.STREET_STAFF, Role.PARTNER_STAFF)
+
+
 def _todos(user):
-    """The booking requests waiting for this user's decision (the list on the venues page)."""
-    pending = pending_requests(user=user)
-    return [Todo(_("待审批的场地预约"), reverse("venues:home") + "#pending", pending)]
+    """The booking requests waiting for this user's decision (the list on the venues page):
+    the community's and the street's staff, and a unit's for its own rooms; the district
+    approves none itself. A resident's own bookings still to come, on the phone home."""
+    lines = []
+    if user.has_role(*DECIDERS):
+        pending = pending_requests(user=user)
+        lines.append(Todo(_("待审批的场地预约"), reverse("venues:home") + "#pending", pending))
+    if user.has_role(Role.RESIDENT):
+        lines.append(
+            Todo(
+                _("即将使用的场地预约"),
+                reverse("venues_m:mine") + "?show=upcoming",
+                my_bookings(user=user, upcoming=True),
+                home="resident",
+            )
+        )
+    return lines
 
 
 register_component(
