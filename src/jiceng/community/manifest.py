@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.accounts.roles import MANAGER_ROLES as PLACE_MANAGERS
 from jiceng.accounts.roles import Role
 from jiceng.community.models import Activity, Need, ServiceOrder, Wish
 from jiceng.community.permissions import (
@@ -71,22 +72,31 @@ def _wishes(status_field: str, statuses: tuple[str, ...]):
     return compute
 
 
-register_figure("services.needs_pending", _("待审核需求"), _needs_pending)
-register_figure("services.activities_month", _("本月活动"), _activities_this_month)
-register_figure("services.orders_late", _("超时未接工单"), _orders_late)
+# The home's figures matter to who manages the place (community, street, district).
+FIGURE_ROLES = set(PLACE_MANAGERS)
+register_figure("services.needs_pending", _("待审核需求"), _needs_pending, roles=FIGURE_ROLES)
+register_figure(
+    "services.activities_month", _("本月活动"), _activities_this_month, roles=FIGURE_ROLES
+)
+register_figure("services.orders_late", _("超时未接工单"), _orders_late, roles=FIGURE_ROLES)
 # Monthly counts of micro-wishes per community: posted, lit (claimed) and fulfilled this month.
 register_figure(
     "services.wishes_posted_month",
     _("本月新增微心愿"),
     _wishes("created_at", tuple(Wish.Status.values)),
+    roles=FIGURE_ROLES,
 )
 register_figure(
     "services.wishes_claimed_month",
     _("本月点亮微心愿"),
     _wishes("claimed_at", ("claimed", "fulfilled", "confirmed")),
+    roles=FIGURE_ROLES,
 )
 register_figure(
-    "services.wishes_confirmed_month", _("本月实现微心愿"), _wishes("confirmed_at", ("confirmed",))
+    "services.wishes_confirmed_month",
+    _("本月实现微心愿"),
+    _wishes("confirmed_at", ("confirmed",)),
+    roles=FIGURE_ROLES,
 )
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.accounts.roles import MANAGER_ROLES as PLACE_MANAGERS
 from jiceng.accounts.roles import Role
 from jiceng.core.registry import (
     Api,
@@ -29,6 +30,9 @@ from jiceng.party.selectors import (
     unpaid_months,
 )
 
+# The home's figures that matter to who runs a place's party work (not the grid worker's).
+FIGURE_ROLES = {Role.GRID_CHIEF, *PLACE_MANAGERS}
+
 
 def _members(scopes: list[str]):
     return Member.objects.within(*scopes).filter(is_active=True)
@@ -38,8 +42,8 @@ def _registered(scopes: list[str]):
     return Registration.objects.within(*scopes).filter(status="approved")
 
 
-register_figure("party.members", _("党员"), _members)
-register_figure("party.registered", _("双报到"), _registered)
+register_figure("party.members", _("党员"), _members, roles=FIGURE_ROLES)
+register_figure("party.registered", _("双报到"), _registered, roles=FIGURE_ROLES)
 
 
 def _may_see_meeting_photo(user, name: str) -> bool:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.accounts.roles import MANAGER_ROLES as PLACE_MANAGERS
 from jiceng.accounts.roles import Role
 from jiceng.core.registry import (
     Api,
@@ -89,11 +90,18 @@ def _bookings_this_month(scopes: list[str]):
     )
 
 
+# The home's figures matter to who manages the place (community, street, district).
+FIGURE_ROLES = set(PLACE_MANAGERS)
 register_figure(
-    "venues.count", _("共享阵地"), lambda s: Venue.objects.within(*s).filter(is_active=True)
+    "venues.count",
+    _("共享阵地"),
+    lambda s: Venue.objects.within(*s).filter(is_active=True),
+    roles=FIGURE_ROLES,
 )
-register_figure("venues.bookings_month", _("本月场地预约"), _bookings_this_month)
-register_figure("venues.utilisation", _("本月场地利用率（%）"), utilisation)
+register_figure(
+    "venues.bookings_month", _("本月场地预约"), _bookings_this_month, roles=FIGURE_ROLES
+)
+register_figure("venues.utilisation", _("本月场地利用率（%）"), utilisation, roles=FIGURE_ROLES)
 
 
 DECIDERS = (Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.STREET_STAFF, Role.PARTNER_STAFF)
