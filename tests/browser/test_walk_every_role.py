@@ -144,4 +144,4 @@ def test_every_page_of_every_role_works_on_a_phone(demo, live_server, browser, l
     assert all(n >= 2 for n in walked.values()), walked
     assert not problems, "\n".join(problems)
     # one language's walk of the 13 roles, the demo built (issue 19: the whole walk < 3 minutes)
-    assert time.monotonic() - started < 150
+    assert time.monotonic() - started < 180

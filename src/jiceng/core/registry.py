@@ -13,11 +13,14 @@ core's AppConfig imports every installed app's ``manifest.py`` when Django start
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
@@ -306,8 +309,20 @@ def figures_for(roles: set[str], scopes: Any = None) -> list[Figure]:
 
 
 def figure_values(figures: Sequence[Figure], scopes: Any) -> list[int | float]:
-    """The figures' values for ``scopes``; the counted ones in one query."""
-    return count_all([f.source(scopes) for f in figures])
+    """The figures' values for ``scopes``; the counted ones in one query. They are kept in the
+    cache for ``JICENG_FIGURES_TTL`` seconds per (scopes, figures): a place's counts a few
+    minutes old serve a home as well, and a district's are costly (hundreds of thousands of
+    rows)."""
+    ttl = getattr(settings, "JICENG_FIGURES_TTL", 0)
+    if not ttl or not figures:
+        return count_all([f.source(scopes) for f in figures])
+    name = "|".join([",".join(sorted(scopes or ())), *(f.key for f in figures)])
+    key = "jiceng:figures:" + hashlib.sha256(name.encode()).hexdigest()
+    values = cache.get(key)
+    if values is None or len(values) != len(figures):
+        values = count_all([f.source(scopes) for f in figures])
+        cache.set(key, values, ttl)
+    return values
 
 
 # Point sources. ``points`` sits above the apps whose actions earn points (DESIGN.md: a lower
