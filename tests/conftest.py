@@ -33,6 +33,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _figures_counted_live(settings):
+    """The homes' figures are counted on every request in tests (each test its own data);
+    tests/core/test_figures_cache.py checks the cache itself."""
+    settings.JICENG_FIGURES_TTL = 0
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_inline(settings):
     """Background tasks run at once inside tests."""
     from huey.contrib.djhuey import HUEY

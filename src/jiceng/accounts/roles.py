@@ -72,10 +72,10 @@ ROLES: dict[str, RoleInfo] = {
     # The three administrators (三员分立) configure, manage accounts, and read the audit log;
     # none of them reads the business records of the district through lists.
     Role.SYSTEM_ADMIN: RoleInfo(("district",), sees_scope=False, admin=True),
-    Role.SECURITY_ADMIN: RoleInfo(
-        ("district",), sees_scope=False, admin=True, home="accounts:users"
-    ),
-    Role.AUDIT_ADMIN: RoleInfo(("district",), sees_scope=False, admin=True, home="core:audit"),
+    # Each lands on the console home: what their administration needs today (locked accounts,
+    # the backup's age, configuration changes to read), then their pages.
+    Role.SECURITY_ADMIN: RoleInfo(("district",), sees_scope=False, admin=True),
+    Role.AUDIT_ADMIN: RoleInfo(("district",), sees_scope=False, admin=True),
 }
 
 # Who may grant which roles, inside the scope of the granting assignment.

@@ -197,6 +197,7 @@ def _phone_home(request, home: str, place: dict):
         {
             **place,
             "home_links": registry.home_links(home),
+            "todos": registry.todos_for(user, home),
             "home_cards": selectors.home_cards(user=user, home=home, place=place),
         },
     )
@@ -230,6 +231,7 @@ def console_home(request):
         {
             "assignments": user.active_assignments,
             "todos": registry.todos_for(user),
+            "home_cards": selectors.home_cards(user=user, home="console", place={"scopes": scopes}),
             "figures": [
                 {"label": f.label, "value": v} for f, v in zip(figures, values, strict=True)
             ],

@@ -12,13 +12,21 @@ from jiceng.accounts.roles import Role
 from jiceng.cases import indicators  # noqa: F401 - registers the cases' indicators
 from jiceng.cases.models import Case, CaseCategory, CasePhoto
 from jiceng.cases.permissions import COMMUNITY_ROLES, DEFAULTS_ROLES, UNIT_ROLES, VERIFIER_ROLES
-from jiceng.cases.selectors import InboxFilters, case_for, inbox
+from jiceng.cases.selectors import (
+    InboxFilters,
+    calls_by_unit,
+    case_for,
+    inbox,
+    own_cases,
+    unit_calls,
+)
 from jiceng.cases.warnings import deadline_alerts, overdue_alerts
 from jiceng.cases.workflow import OPEN, Status
 from jiceng.core.errors import NotFound
 from jiceng.core.registry import (
     Api,
     Fix,
+    HomeCard,
     HomeLink,
     NavItem,
     OnboardingCheck,
@@ -86,7 +94,50 @@ def _todos(user):
         cases = inbox(user=user, filters=InboxFilters(status=status))
         url = reverse("cases:inbox") + f"?status={status}"
         lines.append(Todo(label, url, cases, cases.filter(deadline_at__lt=now)))
+    if user.has_role(*UNIT_ROLES):
+        # a unit called by the street's whistle reports within its own limit (报到)
+        calls = unit_calls(user=user)
+        url = reverse("cases:inbox") + "#pending-whistles"
+        lines.append(Todo(_("待报到的吹哨"), url, calls, calls.filter(deadline_at__lt=now)))
+    if user.has_role(Role.RESIDENT):
+        mine = reverse("cases:mine")
+        handling = own_cases(user=user, show="open")
+        lines.append(
+            Todo(
+                _("办理中的诉求"),
+                mine + "?show=open",
+                handling,
+                handling.filter(deadline_at__lt=now),
+                home="resident",
+            )
+        )
+        lines.append(
+            Todo(
+                _("待我评价的诉求"),
+                mine + "?show=rate",
+                own_cases(user=user, show="rate"),
+                home="resident",
+            )
+        )
     return lines
+
+
+def _my_cases_card(user, place):
+    """The resident's cases being handled, each with its stage (the five latest)."""
+    cases = list(own_cases(user=user, show="open")[:5])
+    return {"cases": cases} if cases else None
+
+
+def _whistles_card(user, place):
+    """For the street and the district: the units called by a whistle that have not reported,
+    with the number of cases each (late ones apart); each links to the inbox filtered to them."""
+    if not user.has_role(Role.STREET_STAFF, Role.DISTRICT_STAFF):
+        return None
+    units = calls_by_unit(user=user)
+    inbox_url = reverse("cases:inbox")
+    for unit in units:
+        unit["url"] = f"{inbox_url}?whistle={unit['unit_id']}"
+    return {"units": units}
 
 
 register_component(
@@ -130,6 +181,10 @@ register_component(
     home_links=[
         HomeLink("resident", "report", _("我要上报"), "cases:report", order=10),
         HomeLink("resident", "my_cases", _("我的诉求"), "cases:mine", order=20),
+    ],
+    home_cards=[
+        HomeCard("resident", "my_cases", "cases/home_my_cases.html", _my_cases_card, order=10),
+        HomeCard("console", "whistles", "cases/home_whistles.html", _whistles_card, order=20),
     ],
     todos=_todos,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,17 +21,23 @@ class InboxFilters:
     overdue: bool = False
     category: str = ""
     query: str = ""
+    # a unit's id: the cases that unit was called to by a whistle and has not reported on
+    whistle: int | None = None
 
     @classmethod
     def from_params(cls, params) -> InboxFilters:
         status = params.get("status", "")
         if status and status not in Status.values and status != "open":
             raise UserError(_("未知的阶段：{status}").format(status=status))
+        whistle = params.get("whistle", "")
+        if whistle and not (whistle.isdigit() and len(whistle) < 12):
+            raise UserError(_("未知的单位：{unit}").format(unit=whistle[:20]))
         return cls(
             status=status,
             overdue=params.get("overdue") in ("1", "true", "on"),
             category=params.get("category", "").strip(),
             query=params.get("q", "").strip(),
+            whistle=int(whistle) if whistle else None,
         )
 
 
@@ -58,7 +64,33 @@ def inbox(*, user, filters: InboxFilters) -> QuerySet[Case]:
         cases = cases.filter(
             Q(number__startswith=filters.query) | Q(description__icontains=filters.query)
         )
+    if filters.whistle is not None:
+        called = open_calls().filter(unit_id=filters.whistle).values("whistle__case_id")
+        cases = cases.filter(pk__in=called)
     return cases.order_by("deadline_at", "id")
+
+
+def open_calls() -> QuerySet[WhistleResponse]:
+    """Every unit's duty to report on a whistle that it has not yet met."""
+    return WhistleResponse.objects.filter(responded_at__isnull=True)
+
+
+def calls_by_unit(*, user) -> list[dict]:
+    """For the street and the district: the open cases of their scope whose whistles some unit
+    has not reported on, counted per unit (late: past the unit's time limit), most first; each
+    count is what the inbox's ``?whistle=<unit>`` filter lists."""
+    cases = inbox(user=user, filters=InboxFilters()).values("pk")
+    now = timezone.now()
+    return list(
+        open_calls()
+        .filter(whistle__case_id__in=cases)
+        .values("unit_id", "unit__name")
+        .annotate(
+            cases=Count("whistle__case_id", distinct=True),
+            late=Count("whistle__case_id", distinct=True, filter=Q(deadline_at__lt=now)),
+        )
+        .order_by("-late", "-cases", "unit__name")[:20]
+    )
 
 
 def case_for(*, user, number: str) -> Case:
@@ -79,8 +111,15 @@ def case_for(*, user, number: str) -> Case:
     return case
 
 
-def own_cases(*, user) -> QuerySet[Case]:
-    return Case.objects.filter(reporter=user).select_related("category").order_by("-created_at")
+# What "我的诉求" may be narrowed to: those still being handled, those waiting for my rating.
+MINE_SHOWS = {"open": Q(status__in=OPEN), "rate": Q(status=Status.CLOSED)}
+
+
+def own_cases(*, user, show: str = "") -> QuerySet[Case]:
+    cases = Case.objects.filter(reporter=user).select_related("category")
+    if show in MINE_SHOWS:
+        cases = cases.filter(MINE_SHOWS[show])
+    return cases.order_by("-created_at")
 
 
 def followed_cases(*, user) -> QuerySet[Case]:
@@ -105,15 +144,19 @@ def light(case: Case, now=None) -> str:
     return ""
 
 
-def pending_whistles(*, user) -> list:
-    """The calls to report (吹哨) still open for the user's units, oldest deadline first."""
+def unit_calls(*, user) -> QuerySet[WhistleResponse]:
+    """The calls to report (吹哨) still open for the user's units."""
     units = [a.unit_id for a in user.active_assignments if a.role in UNIT_ROLES and a.unit_id]
-    if not units:
-        return []
+    return open_calls().filter(unit_id__in=units) if units else WhistleResponse.objects.none()
+
+
+def pending_whistles(*, user) -> list:
+    """The calls to report still open for the user's units, oldest deadline first (all of
+    them: the home's to-do counts the same rows and links here)."""
     return list(
-        WhistleResponse.objects.filter(unit_id__in=units, responded_at__isnull=True)
+        unit_calls(user=user)
         .select_related("whistle__case__category", "unit")
-        .order_by("deadline_at")[:50]
+        .order_by("deadline_at")[:500]
     )
 
 

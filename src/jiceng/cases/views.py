@@ -214,10 +214,19 @@ def whistle_respond(request, number: str, pk: int):
 
 @page()
 def mine(request):
-    cases = selectors.own_cases(user=request.user)
+    show = request.GET.get("show", "")
+    cases = selectors.own_cases(user=request.user, show=show)
     page_obj = Paginator(cases, 20).get_page(request.GET.get("page"))
     followed = list(selectors.followed_cases(user=request.user)[:50])
-    return render(request, "cases/mine.html", {"page_obj": page_obj, "followed": followed})
+    return render(
+        request,
+        "cases/mine.html",
+        {
+            "page_obj": page_obj,
+            "followed": followed,
+            "show": show if show in selectors.MINE_SHOWS else "",
+        },
+    )
 
 
 @page()

@@ -23,6 +23,7 @@ from jiceng.community.permissions import (
     member_of,
     order_actions,
 )
+from jiceng.community.workflow import OrderStatus
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.forms import submit
 
@@ -47,11 +48,15 @@ def hub(request):
     user = request.user
     homes = home_communities(user)
     member = member_of(user)
+    # ?show=upcoming: every sign-up of an activity still to come (the home's to-do links here)
+    upcoming = request.GET.get("show") == "upcoming"
+    signups = selectors.my_signups(user=user, upcoming=upcoming)
+    if not upcoming:
+        signups = signups.filter(activity__ends_at__gte=timezone.now() - timedelta(days=7))[:10]
     context = {
         "community": homes[0] if homes else None,
-        "signups": selectors.my_signups(user=user).filter(
-            activity__ends_at__gte=timezone.now() - timedelta(days=7)
-        )[:10],
+        "upcoming": upcoming,
+        "signups": signups,
         "hours": selectors.my_hours(user=user),
         "member": member,
         "can_claim": can_claim_wish(user),
@@ -214,7 +219,8 @@ def wish_wall(request):
         "community/m/wishes.html",
         {
             "page_obj": page_obj,
-            "mine": selectors.my_wishes(user=request.user)[:20],
+            "mine": selectors.my_wishes(user=request.user, show=request.GET.get("mine", ""))[:50],
+            "mine_show": request.GET.get("mine", "") in selectors.MY_WISH_SHOWS,
             "can_claim": can_claim_wish(request.user),
         },
     )
@@ -278,14 +284,16 @@ def wish_detail(request, pk: int):
     )
 
 
+MY_ORDER_STATUSES = ["dispatched", "accepted", "declined", "done", "rated"]
+
+
 @page()
 def my_orders(request):
     """Orders sent to me (or my team) and orders serving me, each with what I may do."""
-    rows = list(
-        selectors.order_list(user=request.user).filter(
-            status__in=["dispatched", "accepted", "declined", "done", "rated"]
-        )[:50]
-    )
+    # ?status=dispatched: the orders waiting to be accepted (the member home's to-do)
+    status = request.GET.get("status", "")
+    shown = [status] if status in OrderStatus.values else MY_ORDER_STATUSES
+    rows = list(selectors.order_list(user=request.user).filter(status__in=shown)[:50])
     for row in rows:
         row.actions = order_actions(request.user, row)
     return render(request, "community/m/orders.html", {"rows": rows})

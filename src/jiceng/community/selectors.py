@@ -327,10 +327,15 @@ def _day_label(day: date) -> str:
     }
 
 
-def my_signups(*, user) -> QuerySet[Signup]:
+def my_signups(*, user, upcoming: bool = False) -> QuerySet[Signup]:
+    """The user's sign-ups (cancelled ones aside); ``upcoming``: of activities still to start."""
+    rows = Signup.objects.filter(user=user)
+    if upcoming:
+        rows = rows.filter(activity__starts_at__gte=timezone.now(), status__in=LIVE).exclude(
+            activity__status=Activity.Status.CANCELLED
+        )
     return (
-        Signup.objects.filter(user=user)
-        .exclude(status=Signup.Status.CANCELLED)
+        rows.exclude(status=Signup.Status.CANCELLED)
         .select_related("activity")
         .order_by("-activity__starts_at")
     )
@@ -372,8 +377,19 @@ def wish_history(*, user, wish: Wish) -> list:
     return events
 
 
-def my_wishes(*, user) -> QuerySet[Wish]:
-    return Wish.objects.filter(Q(poster=user) | Q(claimed_by=user)).select_related("poster")
+# What the wish page's "mine" may be narrowed to: delivered wishes waiting for the poster to
+# confirm, claimed wishes waiting for the claimant to deliver.
+MY_WISH_SHOWS = {
+    "confirm": lambda user: Q(poster=user, status=Wish.Status.FULFILLED),
+    "deliver": lambda user: Q(claimed_by=user, status=Wish.Status.CLAIMED),
+}
+
+
+def my_wishes(*, user, show: str = "") -> QuerySet[Wish]:
+    rows = Wish.objects.filter(Q(poster=user) | Q(claimed_by=user))
+    if show in MY_WISH_SHOWS:
+        rows = rows.filter(MY_WISH_SHOWS[show](user))
+    return rows.select_related("poster")
 
 
 def published_projects(*, community: str, month: date) -> QuerySet[Project]:

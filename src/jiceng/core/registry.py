@@ -13,11 +13,14 @@ core's AppConfig imports every installed app's ``manifest.py`` when Django start
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
@@ -58,6 +61,13 @@ class Api:
     router: Any
 
 
+# The homes: "console" (the staff's and administrators' 工作台), "resident" and "member" (the
+# phone homes). Each shows, from what the apps register for it, its to-do lines (``Todo``), its
+# buttons (``HomeLink``, phone homes; the console's buttons are the ``primary`` NavItems) and
+# its cards (``HomeCard``).
+HOMES = ("console", "resident", "member")
+
+
 @dataclass(frozen=True)
 class HomeLink:
     """A button on a phone home (``home``: ``"resident"`` or ``"member"``); its
@@ -72,9 +82,11 @@ class HomeLink:
 
 @dataclass(frozen=True)
 class HomeCard:
-    """A card on a phone home: ``template`` rendered with ``card`` = ``context(user, place)``
-    (``place``: the home's division, chain, street, community and grid); a card whose context
-    is ``None`` is left out."""
+    """A card on a home (``home``: one of ``HOMES``): ``template`` rendered with ``card`` =
+    ``context(user, place)`` (``place``: on a phone home the division, chain, street, community
+    and grid; on the console the user's ``scopes``); a card whose context is ``None`` is left
+    out (a role it does not concern, nothing to show). A card's context costs at most one
+    query: a home renders in a fixed number of queries whatever the data."""
 
     home: str
     key: str
@@ -85,15 +97,16 @@ class HomeCard:
 
 @dataclass(frozen=True)
 class Todo:
-    """One line of a console home's to-do list. ``count`` is a number or the queryset of the
-    records waiting (counted with every other line in one query); ``overdue`` a flag or the
-    queryset of the late ones among them. ``url`` opens the list that shows exactly those
-    records."""
+    """One line of a home's to-do list (``home``: one of ``HOMES``). ``count`` is a number or
+    the queryset of the records waiting (counted with every other line in one query);
+    ``overdue`` a flag or the queryset of the late ones among them. ``url`` opens the list that
+    shows exactly those records."""
 
     label: Any
     url: str
     count: int | QuerySet
     overdue: bool | QuerySet = False
+    home: str = "console"
 
 
 TodoSource = Callable[[Any], Iterable[Todo]]
@@ -203,10 +216,12 @@ def home_cards(home: str) -> list[HomeCard]:
     return sorted(cards, key=lambda card: card.order)
 
 
-def todos_for(user: Any) -> list[TodoLine]:
-    """The user's to-do lines from every component, counted in one query; lines with nothing
-    waiting are left out; the overdue ones first, then in the components' order."""
-    pending = [t for c in components() if c.todos for t in c.todos(user)]
+def todos_for(user: Any, home: str = "console") -> list[TodoLine]:
+    """The user's to-do lines of ``home`` from every component, counted in one query; lines
+    with nothing waiting are left out; the overdue ones first, then in the components' order."""
+    if home not in HOMES:
+        raise ValueError(f"unknown home {home!r}")
+    pending = [t for c in components() if c.todos for t in c.todos(user) if t.home == home]
     values = count_all([v for t in pending for v in (t.count, t.overdue)])
     lines = [
         TodoLine(t.label, t.url, int(count), bool(overdue))
@@ -294,8 +309,20 @@ def figures_for(roles: set[str], scopes: Any = None) -> list[Figure]:
 
 
 def figure_values(figures: Sequence[Figure], scopes: Any) -> list[int | float]:
-    """The figures' values for ``scopes``; the counted ones in one query."""
-    return count_all([f.source(scopes) for f in figures])
+    """The figures' values for ``scopes``; the counted ones in one query. They are kept in the
+    cache for ``JICENG_FIGURES_TTL`` seconds per (scopes, figures): a place's counts a few
+    minutes old serve a home as well, and a district's are costly (hundreds of thousands of
+    rows)."""
+    ttl = getattr(settings, "JICENG_FIGURES_TTL", 0)
+    if not ttl or not figures:
+        return count_all([f.source(scopes) for f in figures])
+    name = "|".join([",".join(sorted(scopes or ())), *(f.key for f in figures)])
+    key = "jiceng:figures:" + hashlib.sha256(name.encode()).hexdigest()
+    values = cache.get(key)
+    if values is None or len(values) != len(figures):
+        values = count_all([f.source(scopes) for f in figures])
+        cache.set(key, values, ttl)
+    return values
 
 
 # Point sources. ``points`` sits above the apps whose actions earn points (DESIGN.md: a lower

@@ -11,7 +11,9 @@ import base64
 import hashlib
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 
+from axes.models import AccessAttempt
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +23,12 @@ from jiceng.accounts.models import RoleAssignment, User
 from jiceng.accounts.roles import ROLES, Role
 from jiceng.cases.demo import build_dispatch_defaults
 from jiceng.cases.generate import generate_cases
+from jiceng.cases.models import Case, Whistle, WhistleResponse
+from jiceng.cases.workflow import OPEN, Status
+from jiceng.community.activities import signup as activity_signup
 from jiceng.community.demo import build_services_demo
+from jiceng.community.models import Activity
+from jiceng.core.audit import audit
 from jiceng.core.scope import community_of, covers, street_of
 from jiceng.dashboard.demo import build_snapshots_demo
 from jiceng.dashboard.demo_map import build_map_demo
@@ -33,6 +40,7 @@ from jiceng.partners.models import Partner
 from jiceng.party.demo import build_party_demo
 from jiceng.party.models import PartyOrg
 from jiceng.registry.generate import generate_register
+from jiceng.registry.models import Person
 from jiceng.venues.demo import build_venues
 
 DISTRICT = "360602"
@@ -135,10 +143,75 @@ def build_demo(
     _party(district)
     _services(district)
     _venues(district)
+    _daily_work(district)
     _deliberation(district)
     build_map_demo(district=district.code)  # sites, and the warning centre's first run
     build_snapshots_demo()  # last: a year of indicator snapshots from everything above
     return logins
+
+
+def _daily_work(district: Division) -> None:
+    """What waits for the demo's people today, so that each role's home has something to show:
+    the resident's own cases still being handled and an activity to come; a case handled in
+    the grid worker's grid to verify and floating residents due for their yearly check; a
+    street's whistle calling the demo department and two others (one already late); roles
+    given today for the auditor to read; a login locked for the security administrator."""
+    now = timezone.now()
+    users = {u.username: u for u in User.objects.filter(username__in=[a[1] for a in DEMO_ACCOUNTS])}
+    resident, worker = users["resident"], users["gridworker"]
+    grid = worker.role_assignments.get().scope_code
+    community = community_of(grid)
+    open_cases = Case.objects.filter(scope_code=grid, status__in=OPEN).order_by("pk")
+    Case.objects.filter(pk__in=list(open_cases.values_list("pk", flat=True)[:3])).update(
+        reporter=resident
+    )
+    if not Case.objects.filter(scope_code=grid, status=Status.HANDLED).exists():
+        # the nearest handled cases: of the community, else of the district
+        handled = Case.objects.filter(status=Status.HANDLED).order_by("pk")
+        if handled.filter(scope_code__startswith=community).exists():
+            handled = handled.filter(scope_code__startswith=community)
+        Case.objects.filter(pk__in=list(handled.values_list("pk", flat=True)[:2])).update(
+            scope_code=grid
+        )
+    floating = Person.objects.filter(scope_code=grid, status=Person.Status.LIVING).order_by("pk")
+    Person.objects.filter(pk__in=list(floating.values_list("pk", flat=True)[:4])).update(
+        residence_type=Person.ResidenceType.FLOATING, updated_at=now - timedelta(days=400)
+    )
+    coming = (
+        Activity.objects.filter(
+            scope_code=community, status=Activity.Status.PUBLISHED, starts_at__gt=now
+        )
+        .exclude(signups__user=resident)
+        .order_by("starts_at")
+        .first()
+    )
+    if coming is not None:
+        activity_signup(by=resident, activity=coming)
+    street = users["street"]
+    department = users["department"].role_assignments.get().unit
+    called = [department, *Partner.objects.filter(kind="department").exclude(pk=department.pk)[:2]]
+    for case in Case.objects.filter(
+        scope_code__startswith=street_of(grid), status__in=[Status.FILED, Status.DISPATCHED]
+    ).order_by("pk")[:2]:
+        whistle = Whistle.objects.create(
+            case=case, by=street, note="多部门联合处置，请于时限内报到。"
+        )
+        WhistleResponse.objects.bulk_create(
+            WhistleResponse(whistle=whistle, unit=unit, deadline_at=now + timedelta(hours=hours))
+            for unit, hours in zip(called, (-3, 20, 44), strict=False)
+        )
+    security = users["secadmin"]
+    for username in ("communityworker", "gridchief"):
+        target = users[username]
+        audit(actor=security, action="role.assign", obj=target.role_assignments.get())
+    AccessAttempt.objects.create(
+        username="admin",
+        ip_address="10.20.3.27",
+        user_agent="Mozilla/5.0",
+        http_accept="text/html",
+        path_info="/accounts/login/",
+        failures_since_start=6,
+    )
 
 
 def _services(district: Division) -> None:

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.accounts.roles import MANAGER_ROLES as PLACE_MANAGERS
 from jiceng.accounts.roles import Role
 from jiceng.core.registry import (
     Api,
@@ -24,8 +25,17 @@ from jiceng.party import indicators  # noqa: F401 - registers party's indicators
 from jiceng.party.models import Member, PartyOrg, Registration
 from jiceng.party.permissions import MANAGER_ROLES, member_of, visible_meetings
 from jiceng.party.scoring import POINT_SOURCES  # noqa: F401 - declared here for the reader
-from jiceng.party.selectors import meetings_due_this_week
+from jiceng.party.selectors import (
+    ARREARS_WARNING_MONTHS,
+    meetings_due_this_week,
+    member_meetings_to_come,
+    registration_list,
+    unpaid_months,
+)
 from jiceng.party.warnings import STAFF_ROLES, dues_alerts, meeting_alerts
+
+# The home's figures that matter to who runs a place's party work (not the grid worker's).
+FIGURE_ROLES = {Role.GRID_CHIEF, *PLACE_MANAGERS}
 
 
 def _members(scopes: list[str]):
@@ -36,8 +46,8 @@ def _registered(scopes: list[str]):
     return Registration.objects.within(*scopes).filter(status="approved")
 
 
-register_figure("party.members", _("党员"), _members)
-register_figure("party.registered", _("双报到"), _registered)
+register_figure("party.members", _("党员"), _members, roles=FIGURE_ROLES)
+register_figure("party.registered", _("双报到"), _registered, roles=FIGURE_ROLES)
 
 
 def _may_see_meeting_photo(user, name: str) -> bool:
@@ -67,19 +77,52 @@ def _party_orgs_card(user, place: dict) -> dict:
     return {"party_orgs": orgs, "own_org": None}
 
 
-def _todos(user):
-    """The organizers' meetings of this week not yet held (late: its end has passed)."""
-    if not user.has_role(*MANAGER_ROLES):
-        return []
-    due = meetings_due_this_week(user=user)
+def _member_todos(user):
+    """The member home's lines: the meetings (and theme days) to attend, and dues unpaid
+    (late from three months in a row, the warning's limit)."""
+    mine = reverse("party:mine")
+    months = unpaid_months(user=user)
     return [
+        Todo(
+            _("待参加的会议与主题党日"),
+            mine + "?meetings=upcoming",
+            member_meetings_to_come(user=user),
+            home="member",
+        ),
+        Todo(
+            _("欠缴党费（月）"),
+            mine + "#my-dues",
+            months,
+            months >= ARREARS_WARNING_MONTHS,
+            home="member",
+        ),
+    ]
+
+
+def _todos(user):
+    """The organizers' meetings of this week not yet held (late: its end has passed) and the
+    registrations (双报到) waiting for the community's review; a member's own lines."""
+    lines = _member_todos(user) if user.has_role(Role.MEMBER) else []
+    if not user.has_role(*MANAGER_ROLES):
+        return lines
+    due = meetings_due_this_week(user=user)
+    lines += [
         Todo(
             _("本周待召开的会议"),
             reverse("party:meetings") + "?due=week",
             due,
             due.filter(ends_at__lt=timezone.now()),
-        )
+        ),
     ]
+    if user.has_role(Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY):  # who decide them
+        lines.append(
+            Todo(
+                _("待审核的双报到"),
+                reverse("party:registrations") + "?status=pending",
+                registration_list(user=user, status="pending"),
+            )
+        )
+    return lines
 
 
 register_component(

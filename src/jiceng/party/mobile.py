@@ -91,7 +91,9 @@ def mine(request):
         due = member_dues(member)
     except UserError:
         due = None
-    meetings = list(selectors.meetings_for_member(member=member))
+    # ?meetings=upcoming: every planned meeting still to come (the member home's to-do)
+    upcoming = request.GET.get("meetings") == "upcoming"
+    meetings = list(selectors.meetings_for_member(member=member, upcoming=upcoming))
     marked = {
         a.meeting_id: a for a in member.attendances.filter(meeting__in=[m.pk for m in meetings])
     }
@@ -101,6 +103,7 @@ def mine(request):
         {
             "member": member,
             "meetings": [(m, marked.get(m.pk)) for m in meetings],
+            "upcoming": upcoming,
             "due": due,
             "arrears": arrears[0] if arrears else None,
             "payments": selectors.dues_history(member=member)[:6],

@@ -149,16 +149,51 @@ def org_tree(*, user) -> list[tuple[PartyOrg, int]]:
     return result
 
 
-def meetings_for_member(*, member: Member, now: datetime | None = None) -> QuerySet[Meeting]:
-    """The member's organization's meetings around now (the member's own page)."""
+def meetings_for_member(
+    *, member: Member, now: datetime | None = None, upcoming: bool = False
+) -> QuerySet[Meeting]:
+    """The member's organization's meetings around now (the member's own page); ``upcoming``:
+    every planned one still to start (the member home's to-do)."""
     now = now or timezone.now()
     orgs = [member.org_id] + ([member.org.parent_id] if member.org.parent_id else [])
+    if upcoming:
+        return upcoming_meetings(Meeting.objects.filter(org_id__in=orgs), now).select_related("org")
     return (
         Meeting.objects.filter(org_id__in=orgs, ends_at__gte=now - timedelta(days=30))
         .exclude(status="cancelled")
         .select_related("org")
         .order_by("starts_at")[:20]
     )
+
+
+def upcoming_meetings(meetings: QuerySet[Meeting], now: datetime | None = None):
+    return meetings.filter(status=Meeting.Status.PLANNED, starts_at__gte=now or timezone.now())
+
+
+def member_meetings_to_come(*, user) -> QuerySet[Meeting]:
+    """The planned meetings still to come of the organizations of the user's member record and
+    those right above them, in one statement (no member record read first)."""
+    members = Member.objects.filter(user=user, is_active=True)
+    own = Q(org_id__in=members.values("org_id")) | Q(org_id__in=members.values("org__parent_id"))
+    return upcoming_meetings(Meeting.objects.filter(own)).order_by("starts_at")
+
+
+def unpaid_months(*, user, today: date | None = None) -> int:
+    """How many months in a row up to last month the user's member record has not paid dues
+    (0 without one): one query."""
+    member = (
+        Member.objects.filter(user=user, is_active=True)
+        .annotate(last_paid=Max("dues_payments__month"))
+        .only("pk", "dues_from")
+        .first()
+    )
+    if member is None:
+        return 0
+    this_month = first_of_month(today or timezone.localdate())
+    start = first_of_month(member.dues_from)
+    if member.last_paid is not None:
+        start = max(start, add_months(member.last_paid, 1))
+    return max(0, months_between(start, this_month))
 
 
 def registration_list(*, user, status: str | None = None) -> QuerySet[Registration]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.core.errors import NotFound, UserError
@@ -33,6 +35,8 @@ class PeopleFilters:
     query: str = ""
     status: str = Person.Status.LIVING
     tag: str = ""
+    # "verify": floating residents whose record is due for its yearly check (below)
+    due: str = ""
 
     @classmethod
     def from_params(cls, params) -> PeopleFilters:
@@ -42,7 +46,26 @@ class PeopleFilters:
         tag = params.get("tag", "")
         if tag and tag not in CareTag.Tag.values:
             raise UserError(_("未知的关爱标签：%(s)s") % {"s": tag})
-        return cls(query=params.get("q", "").strip()[:50], status=status, tag=tag)
+        due = params.get("due", "")
+        if due and due not in DUE:
+            raise UserError(_("未知的筛选：%(s)s") % {"s": due[:20]})
+        return cls(query=params.get("q", "").strip()[:50], status=status, tag=tag, due=due)
+
+
+# A floating resident's residence permit is endorsed once a year (居住证暂行条例, art. 15), so
+# the grid checks each such record at least yearly: one untouched for a year is due.
+VERIFY_EVERY = timedelta(days=365)
+
+
+def due_for_verification(rows: QuerySet[Person], now=None) -> QuerySet[Person]:
+    return rows.filter(
+        status=Person.Status.LIVING,
+        residence_type=Person.ResidenceType.FLOATING,
+        updated_at__lt=(now or timezone.now()) - VERIFY_EVERY,
+    )
+
+
+DUE = {"verify": due_for_verification}
 
 
 def search_kind(query: str) -> str:
@@ -71,6 +94,8 @@ def people(*, user, filters: PeopleFilters) -> QuerySet[Person]:
             rows = rows.filter(name__startswith=filters.query)
     if filters.status != "all" and not (filters.query and search_kind(filters.query) != "name"):
         rows = rows.filter(status=filters.status)
+    if filters.due:
+        rows = DUE[filters.due](rows)
     if filters.tag:
         if not permissions.user_sees_any_care(user):
             raise UserError(_("您的角色不能按关爱标签筛选。"), status=403)

@@ -33,7 +33,7 @@ def _editable_communities(user):
 def register_home(request):
     user = request.user
     filters = selectors.PeopleFilters.from_params(request.GET)
-    searching = bool(filters.query or filters.tag or "status" in request.GET)
+    searching = bool(filters.query or filters.tag or filters.due or "status" in request.GET)
     context = {
         "filters": filters,
         "searching": searching,

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.accounts.roles import MANAGER_ROLES as PLACE_MANAGERS
 from jiceng.accounts.roles import Role
 from jiceng.core.registry import (
     Api,
@@ -29,7 +30,7 @@ from jiceng.core.registry import (
 )
 from jiceng.venues import indicators  # noqa: F401 - registers the venues' indicators
 from jiceng.venues.models import Booking, OpeningWindow, Venue
-from jiceng.venues.selectors import pending_requests
+from jiceng.venues.selectors import my_bookings, pending_requests
 from jiceng.venues.warnings import waiting_booking_alerts
 
 
@@ -96,17 +97,41 @@ def _bookings_this_month(scopes: list[str]):
     )
 
 
+# The home's figures matter to who manages the place (community, street, district).
+FIGURE_ROLES = set(PLACE_MANAGERS)
 register_figure(
-    "venues.count", _("共享阵地"), lambda s: Venue.objects.within(*s).filter(is_active=True)
+    "venues.count",
+    _("共享阵地"),
+    lambda s: Venue.objects.within(*s).filter(is_active=True),
+    roles=FIGURE_ROLES,
 )
-register_figure("venues.bookings_month", _("本月场地预约"), _bookings_this_month)
-register_figure("venues.utilisation", _("本月场地利用率（%）"), utilisation)
+register_figure(
+    "venues.bookings_month", _("本月场地预约"), _bookings_this_month, roles=FIGURE_ROLES
+)
+register_figure("venues.utilisation", _("本月场地利用率（%）"), utilisation, roles=FIGURE_ROLES)
+
+
+DECIDERS = (Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.STREET_STAFF, Role.PARTNER_STAFF)
 
 
 def _todos(user):
-    """The booking requests waiting for this user's decision (the list on the venues page)."""
-    pending = pending_requests(user=user)
-    return [Todo(_("待审批的场地预约"), reverse("venues:home") + "#pending", pending)]
+    """The booking requests waiting for this user's decision (the list on the venues page):
+    the community's and the street's staff, and a unit's for its own rooms; the district
+    approves none itself. A resident's own bookings still to come, on the phone home."""
+    lines = []
+    if user.has_role(*DECIDERS):
+        pending = pending_requests(user=user)
+        lines.append(Todo(_("待审批的场地预约"), reverse("venues:home") + "#pending", pending))
+    if user.has_role(Role.RESIDENT):
+        lines.append(
+            Todo(
+                _("即将使用的场地预约"),
+                reverse("venues_m:mine") + "?show=upcoming",
+                my_bookings(user=user, upcoming=True),
+                home="resident",
+            )
+        )
+    return lines
 
 
 register_component(

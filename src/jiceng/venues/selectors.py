@@ -158,12 +158,16 @@ def booking_for_booker_or_console(*, user, pk) -> Booking:
     )
 
 
-def my_bookings(*, user) -> QuerySet[Booking]:
-    return (
-        Booking.objects.filter(booker=user)
-        .select_related("venue", "organization")
-        .order_by("-starts_at", "-id")
-    )
+def my_bookings(*, user, upcoming: bool = False) -> QuerySet[Booking]:
+    """The user's bookings, latest first; ``upcoming``: those asked or approved still to
+    start (the resident home's to-do)."""
+    rows = Booking.objects.filter(booker=user)
+    if upcoming:
+        rows = rows.filter(
+            status__in=[Booking.Status.PENDING, Booking.Status.APPROVED],
+            starts_at__gte=timezone.now(),
+        )
+    return rows.select_related("venue", "organization").order_by("-starts_at", "-id")
 
 
 # --- the week view ----------------------------------------------------------------------------

@@ -92,7 +92,11 @@ def _home_page(request, decided: dict | None = None, status: int = 200):
     counts = selectors.pending_counts([v.pk for v in page_obj])
     for v in page_obj:
         v.pending = counts.get(v.pk, 0)
-    pending = list(selectors.pending_requests(user=request.user)[:50])
+    # all the requests waiting, 50 a page (``pp``): the home's to-do counts them all
+    pending_page = Paginator(selectors.pending_requests(user=request.user), 50).get_page(
+        request.GET.get("pp")
+    )
+    pending = list(pending_page)
     can_create = bool(request.user.scopes_for(*MANAGER_ROLES) or partner_units(request.user))
     return render(
         request,
@@ -101,6 +105,7 @@ def _home_page(request, decided: dict | None = None, status: int = 200):
             "page_obj": page_obj,
             "query": query,
             "pending": pending,
+            "pending_page": pending_page,
             "can_create": can_create,
             "decided": _on_page(decided, pending),
         },
@@ -415,9 +420,14 @@ def m_venue(request, pk: int):
 
 @page()
 def m_mine(request):
-    rows = selectors.my_bookings(user=request.user)
+    upcoming = request.GET.get("show") == "upcoming"
+    rows = selectors.my_bookings(user=request.user, upcoming=upcoming)
     page_obj = Paginator(rows, 30).get_page(request.GET.get("page"))
-    return render(request, "venues/m_mine.html", {"page_obj": page_obj, "now": timezone.now()})
+    return render(
+        request,
+        "venues/m_mine.html",
+        {"page_obj": page_obj, "now": timezone.now(), "upcoming": upcoming},
+    )
 
 
 @page()
