@@ -18,7 +18,7 @@ from jiceng.accounts.roles import MANAGER_ROLES
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.scope import user_covers
-from jiceng.deliberation.models import Nomination, PanelScore, Poll, PollOption, Selection
+from jiceng.deliberation.models import Nomination, PanelScore, Poll, Selection
 from jiceng.deliberation.polls import AFTER_CLOSE, poll_create, poll_open, resident_communities
 from jiceng.geo.models import Division
 
