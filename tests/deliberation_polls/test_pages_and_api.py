@@ -164,9 +164,12 @@ def test_a_paper_batch_typed_twice_on_the_pages(client, cast):
     assert bad.status_code == 400 and "录入了 1 张" in bad.content.decode()
     client.post(new, {"sheets": 2, "signed_by": "张三", "lines": f"{h2} 1\n{h3} 2"})
     batch = PaperBatch.objects.get()
-    act = lambda a, **d: client.post(
-        reverse("deliberation_polls:batch_action", args=[batch.pk, a]), d
-    )  # noqa: E731
+
+    def act(action, **data):
+        return client.post(
+            reverse("deliberation_polls:batch_action", args=[batch.pk, action]), data
+        )
+
     same = act("second", lines=f"{h2} 1\n{h3} 2")
     assert same.status_code == 400 and "另一位工作人员" in same.content.decode()
     client.force_login(cast["worker"])
