@@ -144,7 +144,7 @@ AFTER_CLOSE[Poll.Purpose.SELECTION] = _after_close
 
 def score(*, nomination: Nomination, judge, value: int, request=None) -> PanelScore:
     """A panel member's score (0–100) of a nominee, once each."""
-    selection = nomination.selection
+    selection = Selection.objects.get(pk=nomination.selection_id)
     require_manage(judge, selection)
     if selection.status != Selection.Status.SCORING:
         raise UserError(_("现在不是评审阶段。"), status=409)
@@ -178,6 +178,7 @@ def combine(votes: int, most: int, panel: Decimal | None, public_weight: int) ->
 def publish(*, selection: Selection, by, request=None) -> Selection:
     """Combine the votes and the panel's mean scores, rank, and publish."""
     require_manage(by, selection)
+    selection = Selection.objects.get(pk=selection.pk)
     if selection.status != Selection.Status.SCORING:
         raise UserError(_("公众投票结束并完成评审后才能公布。"), status=409)
     nominations = list(selection.nominations.annotate(mean=Avg("scores__score")))

@@ -21,6 +21,7 @@ from jiceng.accounts.roles import ROLES, Role
 from jiceng.cases.generate import generate_cases
 from jiceng.community.demo import build_services_demo
 from jiceng.core.scope import community_of, covers, street_of
+from jiceng.deliberation.poll_demo import build_polls_demo
 from jiceng.demo.names import names
 from jiceng.geo.models import Division
 from jiceng.geo.services import load_real_district
@@ -115,6 +116,7 @@ def build_demo(*, residents: int = 3000, seed: int = 2026) -> list[DemoLogin]:
     _party(district)
     _services(district)
     _venues(district)
+    _polls(district)
     return logins
 
 
@@ -130,6 +132,12 @@ def _party(district: Division) -> None:
 
 def _venues(district: Division) -> None:
     build_venues(district=district.code)
+
+
+def _polls(district: Division) -> None:
+    """A closed household vote with web and paper ballots, an open one, a survey, a selection
+    and a compact in the first community; the demo resident linked to the register."""
+    build_polls_demo(district=district.code, resident="resident")
 
 
 def _register(district: Division, residents: int) -> None:
