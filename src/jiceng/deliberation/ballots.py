@@ -162,21 +162,18 @@ def _write(
     poll: Poll, voter: Voter, marks: Marks | str, *, channel: str, by, batch=None, receipt=""
 ) -> None:
     """The voted register's row and the ballot, inside the caller's transaction. A second
-    ballot of the same household or person is refused by the database's unique constraint."""
-    try:
-        with transaction.atomic():
-            VoteRecord.objects.create(
-                poll=poll,
-                voter_key=voter.key,
-                household=voter.household,
-                person=voter.person if channel == Channel.WEB else None,
-                channel=channel,
-                batch=batch,
-                by=by,
-                scope_code=voter.scope_code,
-            )
-    except IntegrityError:
-        raise UserError(already_voted_message(poll), status=409) from None
+    ballot of the same household or person is refused by the database's unique constraint
+    (an IntegrityError the caller turns into the message: ``_refused_twice``)."""
+    VoteRecord.objects.create(
+        poll=poll,
+        voter_key=voter.key,
+        household=voter.household,
+        person=voter.person if channel == Channel.WEB else None,
+        channel=channel,
+        batch=batch,
+        by=by,
+        scope_code=voter.scope_code,
+    )
     ballot = Ballot.objects.create(
         poll=poll,
         channel=channel,
@@ -199,16 +196,19 @@ def cast_web(
 ) -> str:
     """Cast the resident's ballot (their household's, in a household poll); the receipt code."""
     person = person_of(user)
-    with transaction.atomic():
-        poll = _lock_open(poll)
-        voter = voter_for(poll, person)
-        marks = marks_for(poll, options=options, scores=scores, ranking=ranking)
-        if VoteRecord.objects.filter(poll=poll, voter_key=voter.key).exists():
-            raise UserError(already_voted_message(poll), status=409)
-        code = _receipt_code()
-        _write(poll, voter, marks, channel=Channel.WEB, by=user, receipt=code)
-        # The audit names the voter and the poll, never the choice.
-        audit(actor=user, action="poll.ballot.web", obj=poll, request=request)
+    try:
+        with transaction.atomic():
+            poll = _lock_open(poll)
+            voter = voter_for(poll, person)
+            marks = marks_for(poll, options=options, scores=scores, ranking=ranking)
+            code = _receipt_code()
+            # The register's row first: a second ballot of the household stops here, on the
+            # unique constraint, before anything else is written.
+            _write(poll, voter, marks, channel=Channel.WEB, by=user, receipt=code)
+            # The audit names the voter and the poll, never the choice.
+            audit(actor=user, action="poll.ballot.web", obj=poll, request=request)
+    except IntegrityError:
+        raise UserError(already_voted_message(poll), status=409) from None
     return code
 
 
@@ -346,13 +346,33 @@ def differences(batch: PaperBatch) -> list[dict[str, Any]]:
         rounds[e.round][e.line] = e
     if not rounds[2]:
         return []
+    labels = option_labels(batch.poll)
     rows = []
     for line in range(1, batch.sheets + 1):
         a, b = rounds[1].get(line), rounds[2].get(line)
         key = lambda e: (e.household_id, e.person_id, e.choice) if e else None  # noqa: E731
         if key(a) != key(b):
-            rows.append({"line": line, "first": a, "second": b})
+            rows.append(
+                {
+                    "line": line,
+                    "first": a,
+                    "second": b,
+                    "first_text": entry_text(a, labels),
+                    "second_text": entry_text(b, labels),
+                }
+            )
     return rows
+
+
+def entry_text(entry: PaperEntry | None, labels: dict[int, str]) -> str:
+    """A typed line in words: who, and what the ballot chose."""
+    if entry is None:
+        return ""
+    who = entry.household_id or entry.person_id
+    if entry.choice == VOID:
+        return f"{who} · {_('作废')}"
+    marks = "、".join(f"{labels.get(o, o)}" + (f"({v})" if v != 1 else "") for o, v in entry.choice)
+    return f"{who} · {marks}"
 
 
 def _recompare(batch: PaperBatch) -> None:
@@ -474,7 +494,12 @@ def batch_count(*, batch: PaperBatch, by, request=None) -> PaperBatch:
             try:
                 voter = _voter_of_line(poll, line)
                 marks = VOID if e.choice == VOID else [tuple(m) for m in e.choice]
-                _write(poll, voter, marks, channel=Channel.PAPER, by=by, batch=batch)
+                with transaction.atomic():  # a savepoint: the line's refusal is reported
+                    _write(poll, voter, marks, channel=Channel.PAPER, by=by, batch=batch)
+            except IntegrityError:
+                errors.append(
+                    _("第%(n)d行：%(msg)s") % {"n": e.line, "msg": already_voted_message(poll)}
+                )
             except UserError as exc:
                 errors.append(_("第%(n)d行：%(msg)s") % {"n": e.line, "msg": exc.message})
         if errors:

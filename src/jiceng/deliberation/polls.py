@@ -69,12 +69,14 @@ def person_of(user) -> Person | None:
     """The resident's person in the register (through the confirmed link), or None."""
     if not _authenticated(user):
         return None
-    link = (
-        RegisterLink.objects.filter(user=user)
-        .select_related("person__household__dwelling__building")
-        .first()
-    )
-    return link.person if link else None
+    if "_register_person" not in user.__dict__:  # asked several times in one request
+        link = (
+            RegisterLink.objects.filter(user=user)
+            .select_related("person__household__dwelling__building")
+            .first()
+        )
+        user.__dict__["_register_person"] = link.person if link else None
+    return user.__dict__["_register_person"]
 
 
 def resident_communities(user) -> list[str]:
