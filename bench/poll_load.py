@@ -144,13 +144,22 @@ def build_place():
 
 
 def sessions(users) -> list[str]:
-    from django.test import Client
+    """A signed-in session per account, written as ``login`` writes it (without its signal and
+    the password check, which would only slow the preparation)."""
+    from importlib import import_module
 
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     out = []
     for user in users:
-        client = Client()
-        client.force_login(user)
-        out.append(client.cookies["sessionid"].value)
+        session = store()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        out.append(session.session_key)
     return out
 
 
