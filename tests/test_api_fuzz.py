@@ -46,6 +46,7 @@ def _known_path_values() -> dict[str, object]:
     (the generated ids of the other examples mostly name nothing)."""
     from jiceng.cases.models import Case
     from jiceng.community.models import Activity, ServiceOrder
+    from jiceng.deliberation.models import Poll
     from jiceng.geo.models import Division
     from jiceng.registry.models import Building, Compound, ImportJob, Person
     from jiceng.venues.models import Booking, Venue
@@ -62,6 +63,7 @@ def _known_path_values() -> dict[str, object]:
         "action": "accept",
         "venue_id": first(Venue),
         "booking_id": first(Booking),
+        "poll_id": first(Poll),
         "/api/registry/people/": first(Person),
         "/api/registry/compounds/": first(Compound),
         "/api/registry/buildings/": first(Building),
