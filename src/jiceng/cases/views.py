@@ -25,6 +25,7 @@ from jiceng.cases.permissions import (
     followable_cases,
     nameable_grids,
 )
+from jiceng.core import registry
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.models import minimal_prefixes
 from jiceng.core.scope import at_most, community_of, covers, level_of, visible_or_404
@@ -482,5 +483,7 @@ def public_metrics(request, code: str):
             "start": start,
             "end": today,
             "stages": dict(workflow.Status.choices),
+            # what the other apps publish about the community (deliberation's matters ...)
+            "sections": registry.public_sections(community),
         },
     )

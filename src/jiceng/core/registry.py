@@ -384,6 +384,37 @@ def upload_folders() -> list[str]:
     return sorted(_upload_checks)
 
 
+# A community's public page (no login, no personal data: the cases app's "办理情况" page) shows
+# what each app publishes about the community: an app registers a section with its template and
+# ``context(community)`` (a dict, or None to leave it out); the page draws them in order.
+
+
+@dataclass(frozen=True)
+class PublicSection:
+    key: str
+    template: str
+    context: Callable[[Any], dict[str, Any] | None]
+    order: int = 100
+
+
+_public_sections: dict[str, PublicSection] = {}
+
+
+def register_public_section(section: PublicSection) -> None:
+    """Declare a section of a community's public page."""
+    _public_sections[section.key] = section
+
+
+def public_sections(community: Any) -> list[dict[str, Any]]:
+    """The sections for ``community``'s public page, each with its template and context."""
+    out = []
+    for section in sorted(_public_sections.values(), key=lambda s: (s.order, s.key)):
+        context = section.context(community)
+        if context is not None:
+            out.append({"key": section.key, "template": section.template, "data": context})
+    return out
+
+
 # Audit actions in words. The audit log keeps each action's code ("case.accept"); the audit page
 # shows what the code means in the reader's language. A state machine (core.workflow) names its
 # transitions' actions itself; an app adds its other actions in its manifest.

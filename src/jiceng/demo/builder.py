@@ -21,6 +21,7 @@ from jiceng.accounts.roles import ROLES, Role
 from jiceng.cases.generate import generate_cases
 from jiceng.community.demo import build_services_demo
 from jiceng.core.scope import community_of, covers, street_of
+from jiceng.deliberation.demo import build_deliberation_demo
 from jiceng.deliberation.poll_demo import build_polls_demo
 from jiceng.demo.names import names
 from jiceng.geo.models import Division
@@ -116,6 +117,7 @@ def build_demo(*, residents: int = 3000, seed: int = 2026) -> list[DemoLogin]:
     _party(district)
     _services(district)
     _venues(district)
+    _deliberation(district)
     _polls(district)
     return logins
 
@@ -132,6 +134,11 @@ def _party(district: Division) -> None:
 
 def _venues(district: Division) -> None:
     build_venues(district=district.code)
+
+
+def _deliberation(district: Division) -> None:
+    """A year of monthly 月月谈 with issues and resolutions, five-step matters."""
+    build_deliberation_demo(district=district.code)
 
 
 def _polls(district: Division) -> None:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jiceng.accounts.decorators import page
+from jiceng.core.checkin import qr_svg
 from jiceng.core.errors import Forbidden
 from jiceng.core.forms import submit
 from jiceng.party import forms, selectors
@@ -140,13 +141,11 @@ def meeting_detail(request, pk: int):
 @page("party")
 def meeting_qr(request, pk: int):
     """The QR shown at the meeting: a fresh signed code each minute (the page reloads itself)."""
-    import segno
-
     meeting = selectors.meeting_detail(user=request.user, pk=pk)
     if not can_manage(request.user, meeting):
         raise Forbidden(_("只有会议组织者可以展示签到码。"))
     url = request.build_absolute_uri(reverse("party:checkin") + "?c=" + checkin_code(meeting))
-    svg = segno.make(url, error="m").svg_inline(scale=6)
+    svg = qr_svg(url)
     return render(
         request,
         "party/meeting_qr.html",

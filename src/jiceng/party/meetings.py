@@ -3,15 +3,15 @@ check-in and attendance. Keyword-only functions, one transaction each, audited."
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.core.audit import audit
+from jiceng.core.checkin import RotatingCode, in_window
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.photos import prepare_photos
 from jiceng.party import scoring
@@ -19,14 +19,10 @@ from jiceng.party.models import Attendance, Meeting, MeetingKind, MeetingPhoto, 
 from jiceng.party.permissions import member_of
 from jiceng.party.services import _require_manager
 
-CHECKIN_SALT = "jiceng.party.checkin"
-# A code on the meeting's screen is good for this long: the page shows a fresh one every
-# CHECKIN_REFRESH seconds, so a screenshot sent to someone elsewhere soon stops working.
-CHECKIN_MAX_AGE = 120
-CHECKIN_REFRESH = 60
-# Check-in opens this long before the meeting starts and closes this long after it ends.
-CHECKIN_EARLY = timedelta(minutes=30)
-CHECKIN_LATE = timedelta(minutes=30)
+# The meeting's QR: core's rotating code (one mechanism for every kind of meeting).
+CHECKIN = RotatingCode("jiceng.party.checkin")
+CHECKIN_MAX_AGE = CHECKIN.max_age
+CHECKIN_REFRESH = CHECKIN.refresh
 
 
 @transaction.atomic
@@ -121,17 +117,11 @@ def meeting_add_photos(*, by, meeting: Meeting, files: list[Any]) -> list[Meetin
 
 def checkin_code(meeting: Meeting) -> str:
     """A signed, time-stamped code for the meeting's QR (valid CHECKIN_MAX_AGE seconds)."""
-    return signing.TimestampSigner(salt=CHECKIN_SALT).sign(str(meeting.pk))
+    return CHECKIN.sign(meeting.pk)
 
 
 def _meeting_from_code(code: str) -> Meeting:
-    signer = signing.TimestampSigner(salt=CHECKIN_SALT)
-    try:
-        pk = signer.unsign(code or "", max_age=CHECKIN_MAX_AGE)
-    except signing.SignatureExpired:
-        raise UserError(_("签到码已过期，请扫描会场屏幕上最新的二维码。"), status=410) from None
-    except signing.BadSignature:
-        raise UserError(_("签到码无效，请扫描会场屏幕上的二维码。")) from None
+    pk = CHECKIN.read(code)
     meeting = Meeting.objects.select_related("org").filter(pk=int(pk)).first()
     if meeting is None:
         raise NotFound(_("会议不存在。"))
@@ -187,7 +177,7 @@ def meeting_checkin(*, by, code: str, request: Any = None) -> tuple[Attendance, 
     if meeting.status == Meeting.Status.CANCELLED:
         raise UserError(_("会议已取消。"))
     now = timezone.now()
-    if now < meeting.starts_at - CHECKIN_EARLY or now > meeting.ends_at + CHECKIN_LATE:
+    if not in_window(now, meeting.starts_at, meeting.ends_at):
         raise UserError(_("不在签到时间内（会前 30 分钟至会后 30 分钟）。"))
     with transaction.atomic():
         try:

@@ -8,9 +8,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
+        ('deliberation', '0002_meeting_kinds'),
         ('geo', '0001_initial'),
         ('registry', '0002_scope_code_from_core'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
