@@ -1,7 +1,7 @@
-"""Browser, phone-sized (issue 13's "done when", the polls' part): a resident votes in the
-household poll on a phone and gets a receipt; a second adult of the same household is told the
-household has voted; staff type a paper batch twice (a difference shown, corrected, counted);
-after the close both residents see the result."""
+"""Browser, phone-sized (issue 13's "done when"): a resident opens the coming 月月谈, raises an
+issue, votes in the household poll and gets a receipt; a second adult of the same household is
+told the household has voted; staff type a paper batch twice (a difference shown, corrected,
+counted); after the close both residents see the result. No phone page scrolls sideways."""
 
 from __future__ import annotations
 
@@ -34,13 +34,34 @@ def test_household_vote_on_phones_paper_batch_typed_twice_and_the_result_after_c
     desktop,
     cast,  # noqa: F811
 ):
-    from jiceng.deliberation.models import PaperBatch, VoteRecord
+    from jiceng.deliberation.kinds import load_kinds
+    from jiceng.deliberation.models import Issue, MeetingKind, PaperBatch, VoteRecord
+    from tests.deliberation.conftest import make_meeting
 
     base = live_server.url
+    load_kinds(MeetingKind)
+    meeting = make_meeting(
+        cast["secretary"], cast["places"]["community"], hours_from_now=48, title="十二月月月谈"
+    )
     poll = make_poll(cast, title="是否同意为1栋加装电梯")
 
-    # the first adult of household 101 votes on the phone
+    # the first adult of household 101 opens the coming 月月谈 and raises an issue
     log_in(phone, base, cast["wang"])
+    phone.click("[data-testid=deliberation-link]")
+    phone.wait_for_selector("[data-testid=upcoming]")
+    phone.click(f"[data-testid=meeting-{meeting.pk}]")
+    assert "十二月月月谈" in phone.text_content("body")
+    assert no_sideways_scroll(phone)
+    phone.screenshot(path=str(SCREENSHOTS / "poll_flow_meeting_phone.png"), full_page=True)
+    phone.goto(f"{base}/m/deliberation/issues/new/")
+    phone.fill("input[name=title]", "1栋加装电梯的费用如何分摊")
+    phone.fill("textarea[name=description]", "希望在月月谈上讨论，并由全楼住户投票决定。")
+    phone.click("[data-testid=submit-issue]")
+    phone.wait_for_selector("[data-testid=mine]")
+    assert Issue.objects.filter(raised_by=cast["wang"]).count() == 1
+
+    # and votes for the household on the phone
+    phone.goto(f"{base}/")
     phone.click("[data-testid=polls-link]")
     phone.click(f"[data-testid=poll-{poll.pk}]")
     phone.check("input[name=options] >> nth=0")
