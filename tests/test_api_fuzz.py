@@ -46,7 +46,7 @@ def _known_path_values() -> dict[str, object]:
     (the generated ids of the other examples mostly name nothing)."""
     from jiceng.cases.models import Case
     from jiceng.community.models import Activity, ServiceOrder
-    from jiceng.deliberation.models import Poll
+    from jiceng.deliberation.models import Issue, Matter, Meeting, Poll
     from jiceng.geo.models import Division
     from jiceng.registry.models import Building, Compound, ImportJob, Person
     from jiceng.venues.models import Booking, Venue
@@ -64,6 +64,9 @@ def _known_path_values() -> dict[str, object]:
         "venue_id": first(Venue),
         "booking_id": first(Booking),
         "poll_id": first(Poll),
+        "meeting_id": first(Meeting),
+        "issue_id": first(Issue),
+        "matter_id": first(Matter),
         "/api/registry/people/": first(Person),
         "/api/registry/compounds/": first(Compound),
         "/api/registry/buildings/": first(Building),
