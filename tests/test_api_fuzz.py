@@ -47,7 +47,7 @@ def _known_path_values() -> dict[str, object]:
     from jiceng.cases.models import Case
     from jiceng.community.models import Activity, ServiceOrder
     from jiceng.dashboard.models import Warning
-    from jiceng.deliberation.models import Issue, Matter, Meeting
+    from jiceng.deliberation.models import Issue, Matter, Meeting, Poll
     from jiceng.geo.models import Division
     from jiceng.registry.models import Building, Compound, ImportJob, Person
     from jiceng.venues.models import Booking, Venue
@@ -65,6 +65,7 @@ def _known_path_values() -> dict[str, object]:
         "venue_id": first(Venue),
         "booking_id": first(Booking),
         "warning_id": first(Warning),
+        "poll_id": first(Poll),
         "meeting_id": first(Meeting),
         "issue_id": first(Issue),
         "matter_id": first(Matter),

@@ -185,3 +185,5 @@ register_component(
     ],
     todos=_todos,
 )
+
+from jiceng.deliberation import manifest_polls  # noqa: E402, F401  (polls, surveys, selections, compacts)

@@ -33,6 +33,7 @@ from jiceng.core.scope import community_of, covers, street_of
 from jiceng.dashboard.demo import build_snapshots_demo
 from jiceng.dashboard.demo_map import build_map_demo
 from jiceng.deliberation.demo import build_deliberation_demo
+from jiceng.deliberation.poll_demo import build_polls_demo
 from jiceng.demo.names import names
 from jiceng.geo.models import Division
 from jiceng.geo.services import load_real_district
@@ -145,6 +146,7 @@ def build_demo(
     _venues(district)
     _daily_work(district)
     _deliberation(district)
+    _polls(district)
     build_map_demo(district=district.code)  # sites, and the warning centre's first run
     build_snapshots_demo()  # last: a year of indicator snapshots from everything above
     return logins
@@ -231,6 +233,12 @@ def _venues(district: Division) -> None:
 def _deliberation(district: Division) -> None:
     """A year of monthly 月月谈 with issues and resolutions, five-step matters."""
     build_deliberation_demo(district=district.code)
+
+
+def _polls(district: Division) -> None:
+    """A closed household vote with web and paper ballots, an open one, a survey, a selection
+    and a compact in the first community; the demo resident linked to the register."""
+    build_polls_demo(district=district.code, resident="resident")
 
 
 def _register(district: Division, residents: int) -> None:

@@ -30,3 +30,5 @@ __all__ = [
     "Quorum",
     "meeting_photo_path",
 ]
+
+from jiceng.deliberation.models.polls import *  # noqa: E402, F403
