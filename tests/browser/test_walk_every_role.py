@@ -41,17 +41,18 @@ SKIP_SUFFIXES = (".ics", ".xlsx", ".csv", ".pdf", ".zip", "/export/", "/template
 NAV_LINKS = """() => Array.from(document.querySelectorAll(
   'nav.side a[href], header a[href], main .actions-bar a[href], [data-testid=todos] a[href],'
   + ' [data-testid=home-cards] a[href]'
-)).map(a => a.href)"""
+)).map(a => new URL(a.getAttribute('href'), location.href).href)"""
 
 # The first link of the page's main part that leads below the page itself: a list's first
 # record.
 DETAIL_LINK = """() => {
   const here = location.pathname;
   for (const a of document.querySelectorAll('main a[href]')) {
-    const u = new URL(a.href);
+    // an SVG link (the map's places) has no string href: read the attribute
+    const u = new URL(a.getAttribute('href'), location.href);
     if (u.origin === location.origin && u.pathname.startsWith(here) && u.pathname !== here
         && !u.pathname.endsWith('/new/') && !u.pathname.includes('/export'))
-      return a.href;
+      return u.href;
   }
   return null;
 }"""

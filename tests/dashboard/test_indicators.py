@@ -119,7 +119,7 @@ def test_every_registered_indicator_has_a_definition_and_a_stored_value(cast, ma
     from jiceng.core.registry import indicators
 
     keys = [i.key for i in indicators()]
-    assert 15 <= len(keys) <= 30
+    assert len(keys) >= 15  # the starter set, and every app that adds its own
     stored = snapshots.place_values("360602", "month", MAY)
     assert set(stored) == set(keys)
     for ind in indicators():
