@@ -156,6 +156,8 @@ def build_polls_demo(*, district: str, resident: str = "resident", seed: int = 2
         first_adult.setdefault(person.household_id, person)
     households = {p.household_id: p.household for p in adults}
     voters = [(households[h], p) for h, p in first_adult.items()]
+    if not voters:  # a demo too small to have a household in its first community
+        return {}
 
     # The demo resident: an adult of a household of their grid, linked to their account.
     user = User.objects.filter(username=resident).first()
