@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from django.db import connection, transaction
 from django.db.models import JSONField, Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.core.errors import UserError
 from jiceng.core.fields import EncryptedCharField
@@ -39,6 +40,23 @@ class LineError:
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "reason": self.reason, "name": self.name}
+
+
+def refuse_formulas(cells: dict[str, Any], bad: Callable[[str, str], None]) -> None:
+    """A cell that holds a formula is refused (``bad(key, reason)``): an import takes values,
+    never something a spreadsheet would compute (the register's and the going-live imports)."""
+    for key, value in cells.items():
+        if isinstance(value, str) and value.startswith("="):
+            bad(key, _("单元格含公式，请改为直接填写值。"))
+
+
+def refuse_empty(
+    cells: dict[str, Any], columns: Iterable[Any], bad: Callable[[str, str], None], text
+) -> None:
+    """A required column (``column.required``) whose cell reads empty through ``text``."""
+    for column in columns:
+        if column.required and not text(cells[column.key]):
+            bad(column.key, _("必填项为空。"))
 
 
 @dataclass

@@ -30,13 +30,13 @@ from jiceng.accounts.roles import ADMIN_ROLES, ROLES, Role
 from jiceng.cases.models import CaseCategory
 from jiceng.cases.workflow import Triage
 from jiceng.community.models import VolunteerTeam
-from jiceng.core.bulk import LineError, Tally, bulk_insert
+from jiceng.core.bulk import LineError, Tally, bulk_insert, refuse_empty, refuse_formulas
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 from jiceng.party.models import Member, PartyOrg
 from jiceng.venues.hours import parse_week
 from jiceng.venues.models import OpeningWindow, Venue
-from jiceng.venues.services import _venue_fields
+from jiceng.venues.services import venue_fields
 
 MAX_ROWS = 200_000
 
@@ -154,14 +154,10 @@ class Sheet:
         def bad(key: str, reason: str) -> None:
             errors.append(LineError(index, header[key], reason, name))
 
-        for key, value in cells.items():
-            if isinstance(value, str) and value.startswith("="):
-                bad(key, _("单元格含公式，请改为直接填写值。"))
+        refuse_formulas(cells, bad)
         if errors:
             return None, errors
-        for column in self.columns:
-            if column.required and not text(cells[column.key]):
-                bad(column.key, _("必填项为空。"))
+        refuse_empty(cells, self.columns, bad, text)
         if errors:
             return None, errors
         values = self.check_values({k: cells[k] for k in cells}, ctx, bad)
@@ -701,7 +697,7 @@ class Venues(Sheet):
             bad("kind", _("未知的场地类型“%(v)s”。") % {"v": text(cells["kind"])[:20]})
         partner = self.partner_of(cells, "partner", ctx, bad)
         try:
-            fields = _venue_fields(
+            fields = venue_fields(
                 name=text(cells["name"]), address=text(cells["address"]),
                 capacity=text(cells["capacity"]), contact_phone=text(cells["contact_phone"]),
                 max_days_ahead=30,

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from jiceng.core.bulk import LineError
+from jiceng.core.bulk import LineError, refuse_empty, refuse_formulas
 from jiceng.core.errors import UserError
 from jiceng.core.personal import validate_id_number, validate_mobile
 from jiceng.registry.models import Building, Dwelling, Person
@@ -111,14 +111,10 @@ def check_row(
     def bad(key: str, reason: str) -> None:
         errors.append(LineError(index, HEADER_OF[key], reason, name))
 
-    for key, value in cells.items():
-        if isinstance(value, str) and value.startswith("="):
-            bad(key, _("单元格含公式，请改为直接填写值。"))
+    refuse_formulas(cells, bad)
     if errors:
         return None, errors
-    for column in COLUMNS:
-        if column.required and not _text(cells[column.key]):
-            bad(column.key, _("必填项为空。"))
+    refuse_empty(cells, COLUMNS, bad, _text)
     values: dict[str, Any] = {"name": name}
     raw_id = cells["id_number"]
     if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):

@@ -45,9 +45,11 @@ from jiceng.venues.permissions import can_create_in, can_manage, can_reveal_cont
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
 
-def _venue_fields(
+def venue_fields(
     *, name: str, address: str, capacity: Any, contact_phone: str, max_days_ahead: Any
 ) -> dict[str, Any]:
+    """A venue's fields checked (UserError naming the field otherwise): the one check of the
+    venue form, the venue API and the going-live workbook's venue sheet."""
     if not (name or "").strip():
         raise UserError(_("请填写场地名称。"), field="name")
     if not (address or "").strip():
@@ -118,7 +120,7 @@ def venue_create(
         raise UserError(_("共建单位的场地应在该单位所在街道之内。"), field="division")
     if kind not in Venue.Kind.values:
         raise UserError(_("未知的场地类型。"), field="kind")
-    fields = _venue_fields(
+    fields = venue_fields(
         name=name,
         address=address,
         capacity=capacity,
@@ -175,7 +177,7 @@ def venue_update(
         raise UserError(_("未知的场地类型。"), field="kind")
     if venue.contact_phone and (contact_phone or "").strip() == venue.contact_phone_masked:
         contact_phone = venue.contact_phone  # the form shows it masked: unchanged
-    fields = _venue_fields(
+    fields = venue_fields(
         name=name,
         address=address,
         capacity=capacity,
