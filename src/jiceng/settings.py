@@ -90,8 +90,11 @@ INSTALLED_APPS = [
     "jiceng.community",
     "jiceng.venues",
     "jiceng.deliberation",
+    "jiceng.projects",
     "jiceng.imports",
     "jiceng.dashboard",
+    "jiceng.assessment",
+    "jiceng.reports",
     "jiceng.onboarding",
     "jiceng.demo",
 ]

@@ -649,3 +649,75 @@ def register_map_layer(layer: MapLayer) -> None:
 
 def map_layers() -> list[MapLayer]:
     return sorted(_map_layers.values(), key=lambda layer: (layer.order, layer.key))
+
+
+# Record books (台账). Each app declares the books communities keep on paper and the platform
+# now writes from the records already there (the case ledger, 三会一课 records, the dues ledger,
+# volunteer hours...) in its manifest.py; the ``reports`` app lists the books a person may take
+# for a place and a period and writes each as Excel (core.xlsx, user text as text) and, where
+# ``printed``, as a PDF with a title (place and period), numbered rows and a signature block.
+# ``rows(user, code, start, end)`` yields one sequence of cells per row, in the columns' order,
+# for the records of [start, end) inside the division code ``code`` (the reports app has already
+# resolved ``code`` through what ``user`` may see); it streams (an iterator over ``.iterator()``
+# or ``values_list``), so a street's month at city scale never sits in memory whole.
+
+MONTH, QUARTER, YEAR = "month", "quarter", "year"
+
+
+@dataclass(frozen=True)
+class BookColumn:
+    """One column: ``label`` lazy text (Chinese source); ``width`` in characters (Excel and the
+    PDF's relative widths)."""
+
+    key: str
+    label: Any
+    width: int = 12
+
+
+@dataclass(frozen=True)
+class RecordBook:
+    """One record book. ``key``: "<app>.<name>"; ``title``: lazy text (案件台账); ``levels``: the
+    place levels it is kept at (geo's Level values: "district", "street", "community", "grid");
+    ``period``: MONTH, QUARTER or YEAR (the period a book covers); ``roles``: who may take it (at
+    a place they may see); ``printed``: also given as a PDF to print and sign; ``signatures``:
+    the signature block's lines (lazy text: 记录人, 审核人); ``definition``: what the book holds,
+    in a sentence a secretary reads."""
+
+    key: str
+    title: Any
+    levels: frozenset[str]
+    columns: tuple[BookColumn, ...]
+    rows: Callable[[Any, str, Any, Any], Iterable[Sequence[Any]]]
+    roles: frozenset[str]
+    period: str = MONTH
+    printed: bool = True
+    signatures: tuple[Any, ...] = ()
+    definition: Any = ""
+    order: int = 100
+
+
+_books: dict[str, RecordBook] = {}
+
+
+def register_record_book(book: RecordBook) -> None:
+    """Declare a record book (its key once in the whole platform)."""
+    if book.period not in (MONTH, QUARTER, YEAR):
+        raise ValueError(f"record book {book.key!r}: period is month, quarter or year")
+    old = _books.get(book.key)
+    if old is not None and old.rows.__qualname__ != book.rows.__qualname__:
+        raise ValueError(f"record book {book.key!r} is registered twice")
+    _books[book.key] = book
+
+
+def unregister_record_book(key: str) -> None:
+    """Take a book off (tests that register a fake one)."""
+    _books.pop(key, None)
+
+
+def record_books() -> list[RecordBook]:
+    """Every registered book, by order and key."""
+    return sorted(_books.values(), key=lambda b: (b.order, b.key))
+
+
+def record_book(key: str) -> RecordBook | None:
+    return _books.get(key)

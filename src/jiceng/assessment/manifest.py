@@ -1,0 +1,1 @@
+"""What assessment gives the shared surfaces (filled in by its issue)."""

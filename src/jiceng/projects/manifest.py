@@ -1,0 +1,1 @@
+"""What projects gives the shared surfaces (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""What reports gives the shared surfaces (filled in by its issue)."""
