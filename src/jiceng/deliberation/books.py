@@ -115,7 +115,7 @@ def poll_rows(user, code: str, start, end):
     polls = (
         Poll.objects.within(code)
         .filter(status=Poll.Status.CLOSED, closed_at__gte=since, closed_at__lt=until)
-        .annotate(ballots=Coalesce(Subquery(ballots, output_field=IntegerField()), 0))
+        .annotate(n_ballots=Coalesce(Subquery(ballots, output_field=IntegerField()), 0))
         .order_by("closed_at", "id")
         .values_list(
             "closed_at",
@@ -124,7 +124,7 @@ def poll_rows(user, code: str, start, end):
             "kind",
             "electorate",
             "electorate_size",
-            "ballots",
+            "n_ballots",
             "passed",
             "outcome",
         )
@@ -179,9 +179,9 @@ def survey_rows(user, code: str, start, end):
             closes_at__gte=since,
             closes_at__lt=until,
         )
-        .annotate(responses=Coalesce(Subquery(responses, output_field=IntegerField()), 0))
+        .annotate(n_responses=Coalesce(Subquery(responses, output_field=IntegerField()), 0))
         .order_by("closes_at", "id")
-        .values_list("pk", "closes_at", "division__name", "title", "audience_size", "responses")
+        .values_list("pk", "closes_at", "division__name", "title", "audience_size", "n_responses")
     )
     for piece in chunked(surveys.iterator(chunk_size=CHUNK), 500):
         ratings = {
