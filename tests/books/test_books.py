@@ -156,7 +156,7 @@ def test_outcomes_and_turnouts(world):
     (survey,) = rows("deliberation.surveys", world["secretary"], code)
     assert survey[4] == 3 and str(survey[7]) == "3.67" and str(survey[8]) == "66.7"
     (hours,) = rows("community.volunteer_hours", world["secretary"], code)
-    assert hours == [f"志愿者{IN}", "公园社区", 1, Decimal("2.5")]
+    assert hours == [f"志愿者{IN}", "公园社区", 1, Decimal("2.50")] and str(hours[3]) == "2.50"
 
 
 @pytest.mark.parametrize("key", sorted(EXPECTED))

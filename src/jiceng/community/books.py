@@ -23,6 +23,11 @@ LEVELS = frozenset({"district", "street", "community"})
 SIGNATURES = (_("登记人"), _("审核人"))
 
 
+def hours(value) -> Decimal | None:
+    """Hours served as the book shows them: two decimal places (SQLite's sums carry more)."""
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+
+
 def _served(code: str, start, end):
     """The sign-ups with service hours of the activities held in [start, end) inside ``code``."""
     since, until = span(start, end)
@@ -54,7 +59,7 @@ def person_hours_rows(user, code: str, start, end):
             person(row["user__full_name"], row["user__username"]),
             row["activity__community__name"],
             row["activities"],
-            row["hours"],
+            hours(row["hours"]),
         )
 
 
@@ -85,7 +90,7 @@ def team_hours_rows(user, code: str, start, end):
             row["activity__community__name"],
             row["activities"],
             row["people"],
-            row["hours"],
+            hours(row["hours"]),
         )
 
 
@@ -262,7 +267,7 @@ def project_rows(user, code: str, start, end):
                 label(Project.Status.choices, status),
                 count,
                 outcome.get("people", 0),
-                outcome.get("hours"),
+                hours(outcome.get("hours")),
             )
 
 
@@ -319,7 +324,7 @@ def activity_rows(user, code: str, start, end):
     )
     for row in activities.iterator(chunk_size=CHUNK):
         (starts, community, title, place, project, team, capacity) = row[:7]
-        (confirmed, waiting, checked_in, hours, rated, mean, status) = row[7:]
+        (confirmed, waiting, checked_in, served_hours, rated, mean, status) = row[7:]
         yield (
             local(starts),
             community,
@@ -331,7 +336,7 @@ def activity_rows(user, code: str, start, end):
             confirmed,
             waiting,
             checked_in,
-            hours,
+            hours(served_hours),
             rated,
             Decimal(str(mean)).quantize(Decimal("0.1")) if mean is not None else None,
             label(Activity.Status.choices, status),

@@ -17,7 +17,7 @@ COLUMNS = (
     BookColumn("rule", _("积分项目"), 18),
     BookColumn("points", _("分值"), 6),
     BookColumn("kind", _("记分方式"), 10),
-    BookColumn("source", _("来源"), 18),
+    BookColumn("source", _("来源记录"), 18),
     BookColumn("note", _("说明"), 20),
     BookColumn("by", _("录入人"), 10),
 )
