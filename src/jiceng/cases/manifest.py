@@ -221,3 +221,5 @@ register_warning_source(
 register_warning_source(
     WarningSource("cases.deadline", _("案件临近时限"), deadline_alerts, _OWNERS, order=20)
 )
+
+from jiceng.cases import books  # noqa: E402, F401  (its record books)

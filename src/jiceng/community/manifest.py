@@ -259,3 +259,5 @@ register_warning_source(
         order=50,
     )
 )
+
+from jiceng.community import books  # noqa: E402, F401  (its record books)

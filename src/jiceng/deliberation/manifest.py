@@ -186,4 +186,5 @@ register_component(
     todos=_todos,
 )
 
-from jiceng.deliberation import manifest_polls  # noqa: E402, F401  (polls, surveys, selections, compacts)
+# polls, surveys, selections, compacts; and the record books
+from jiceng.deliberation import books, manifest_polls  # noqa: E402, F401

@@ -161,3 +161,5 @@ register_warning_source(
 register_warning_source(
     WarningSource("party.dues", _("党费预警"), dues_alerts, STAFF_ROLES, order=40)
 )
+
+from jiceng.party import books  # noqa: E402, F401  (its record books)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
 from jiceng.core.errors import Forbidden, NotFound, UserError
-from jiceng.core.excel import XLSX_TYPE, SafeWorkbook
+from jiceng.core.excel import XLSX_TYPE
 from jiceng.core.forms import submit
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
@@ -261,7 +261,9 @@ def dues(request):
         user=request.user, org_id=int(org_id) if org_id else None, month=month
     )
     if request.GET.get("format") == "xlsx":
-        return _dues_workbook(rows, month)
+        return _dues_workbook(
+            request, rows, month, next((o for o in orgs if str(o.pk) == org_id), None)
+        )
     paid = [r for r in rows if r.payment]
     member_pk = str(refused["member"].value()) if refused else ""
     return render(
@@ -282,25 +284,17 @@ def dues(request):
     )
 
 
-def _dues_workbook(rows, month):
+def _dues_workbook(request, rows, month, org):
+    """The month's dues ledger as Excel: the record book's columns and cells (party.books),
+    written by the one writer of books; taking it is audited."""
     from django.http import HttpResponse
 
-    book = SafeWorkbook()  # names and org names are user text: kept as text, never formulas
-    sheet = book.sheet(f"{month:%Y-%m}党费")
-    sheet.append(["党员编号", "姓名", "党组织", "收入类别", "应交（元）", "实交（元）", "交纳时间"])
-    for r in rows:
-        sheet.append(
-            [
-                r.member.pk,
-                r.member.name,
-                r.member.org.name,
-                r.member.get_income_kind_display(),
-                float(r.due) if r.due is not None else None,
-                float(r.payment.amount) if r.payment else None,
-                timezone.localtime(r.payment.paid_at).strftime("%Y-%m-%d") if r.payment else "",
-            ]
-        )
-    response = HttpResponse(book.to_bytes(), content_type=XLSX_TYPE)
+    from jiceng.core.books import workbook
+    from jiceng.party.books import DUES_BOOK, dues_book_taken, dues_cells
+
+    data = workbook(DUES_BOOK, dues_cells(rows), sheet_title=f"{month:%Y-%m}党费")
+    dues_book_taken(by=request.user, month=month, org=org, rows=len(rows), request=request)
+    response = HttpResponse(data, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''dues-{month:%Y-%m}.xlsx"
     return response
 

@@ -12,3 +12,5 @@ register_component(
     api=[Api("/points", "jiceng.points.api.router")],
     home_links=[HomeLink("member", "points", _("我的积分"), "points:me", order=50)],
 )
+
+from jiceng.points import books  # noqa: E402, F401  (its record books)

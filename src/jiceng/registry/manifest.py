@@ -41,3 +41,5 @@ register_component(
     api=[Api("/registry", "jiceng.registry.api.router")],
     todos=_todos,
 )
+
+from jiceng.registry import books  # noqa: E402, F401  (its record books)

@@ -1,0 +1,194 @@
+"""The cases' record books (台账): the case ledger (案件台账: every case reported in the period
+with its stages, handler, result and rating) and the case ratings (满意度台账: the ratings
+residents gave in the period).
+
+Both stream: one query whose stage times and handling person come from correlated subqueries on
+the case's events (the index ``event_case_covering`` serves them), read in chunks; the place
+names come from one query over the divisions of the place. No phone number is shown: the
+callback number is not a column, and numbers typed into free text are masked
+(``core.books.masked``).
+"""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.accounts.roles import MANAGER_ROLES
+from jiceng.cases.models import Case, CaseEvent
+from jiceng.cases.workflow import Status
+from jiceng.core.books import CHUNK, label, local, masked, span, within_q
+from jiceng.core.registry import BookColumn, RecordBook, register_record_book
+from jiceng.geo.models import Division
+
+ROLES = frozenset(MANAGER_ROLES)
+LEVELS = frozenset({"district", "street", "community", "grid"})
+
+
+def _event(field: str, status: str, *, last: bool = False) -> Subquery:
+    events = CaseEvent.objects.filter(case=OuterRef("pk"), to_status=status)
+    events = events.order_by("-at", "-id") if last else events.order_by("at", "id")
+    return Subquery(events.values(field)[:1])
+
+
+def place_names(code: str) -> dict[str, str]:
+    """The names of the place and every place under it (one query)."""
+    return dict(Division.objects.within(code).values_list("code", "name"))
+
+
+LEDGER_COLUMNS = (
+    BookColumn("number", _("案件编号"), 16),
+    BookColumn("reported_at", _("上报时间"), 17),
+    BookColumn("category", _("类别"), 12),
+    BookColumn("source", _("来源"), 10),
+    BookColumn("place", _("所在网格"), 14),
+    BookColumn("address", _("地址"), 20),
+    BookColumn("description", _("问题描述"), 30),
+    BookColumn("filed_at", _("立案时间"), 17),
+    BookColumn("dispatched_at", _("派遣时间"), 17),
+    BookColumn("unit", _("处置单位"), 16),
+    BookColumn("person", _("处置人"), 10),
+    BookColumn("handled_at", _("反馈时间"), 17),
+    BookColumn("result", _("处置结果"), 30),
+    BookColumn("closed_at", _("结案时间"), 17),
+    BookColumn("status", _("当前阶段"), 10),
+    BookColumn("rating", _("评价"), 10),
+    BookColumn("rating_comment", _("评价意见"), 20),
+)
+
+
+def ledger_rows(user, code: str, start, end):
+    """Every case reported in [start, end) inside ``code``, in the order reported."""
+    since, until = span(start, end)
+    names = place_names(code)
+    cases = (
+        Case.objects.within(code)
+        .filter(created_at__gte=since, created_at__lt=until)
+        .annotate(
+            filed_at=_event("at", Status.FILED),
+            dispatched_at=_event("at", Status.DISPATCHED),
+            handled_at=_event("at", Status.HANDLED, last=True),
+            result=_event("note", Status.HANDLED, last=True),
+            person=_event("actor__full_name", Status.HANDLED, last=True),
+        )
+        .order_by("created_at", "id")
+        .values_list(
+            "number",
+            "created_at",
+            "category__name",
+            "source",
+            "scope_code",
+            "address",
+            "description",
+            "filed_at",
+            "dispatched_at",
+            "handler__name",
+            "person",
+            "handled_at",
+            "result",
+            "closed_at",
+            "status",
+            "rating",
+            "rating_comment",
+        )
+    )
+    for row in cases.iterator(chunk_size=CHUNK):
+        (number, reported, category, source, place, address, text, filed, dispatched) = row[:9]
+        (unit, person, handled, result, closed, status, rating, comment) = row[9:]
+        yield (
+            number,
+            local(reported),
+            category,
+            label(Case.Source.choices, source),
+            names.get(place, place),
+            masked(address),
+            masked(text),
+            local(filed),
+            local(dispatched),
+            unit or "",
+            person or "",
+            local(handled),
+            masked(result),
+            local(closed),
+            label(Status.choices, status),
+            label(Case.Rating.choices, rating),
+            masked(comment),
+        )
+
+
+RATING_COLUMNS = (
+    BookColumn("number", _("案件编号"), 16),
+    BookColumn("category", _("类别"), 12),
+    BookColumn("place", _("所在网格"), 14),
+    BookColumn("unit", _("处置单位"), 16),
+    BookColumn("closed_at", _("结案时间"), 17),
+    BookColumn("rated_at", _("评价时间"), 17),
+    BookColumn("rating", _("评价"), 10),
+    BookColumn("rating_comment", _("评价意见"), 24),
+)
+
+
+def rating_rows(user, code: str, start, end):
+    """The ratings residents gave in [start, end) to the cases of ``code``."""
+    since, until = span(start, end)
+    names = place_names(code)
+    events = (
+        CaseEvent.objects.filter(
+            within_q("case__scope_code", code),
+            to_status=Status.EVALUATED,
+            at__gte=since,
+            at__lt=until,
+        )
+        .order_by("at", "id")
+        .values_list(
+            "case__number",
+            "case__category__name",
+            "case__scope_code",
+            "case__handler__name",
+            "case__closed_at",
+            "at",
+            "case__rating",
+            "case__rating_comment",
+        )
+    )
+    for number, category, place, unit, closed, rated, rating, comment in events.iterator(
+        chunk_size=CHUNK
+    ):
+        yield (
+            number,
+            category,
+            names.get(place, place),
+            unit or "",
+            local(closed),
+            local(rated),
+            label(Case.Rating.choices, rating),
+            masked(comment),
+        )
+
+
+register_record_book(
+    RecordBook(
+        "cases.ledger",
+        _("案件台账"),
+        LEVELS,
+        LEDGER_COLUMNS,
+        ledger_rows,
+        ROLES,
+        signatures=(_("登记人"), _("审核人")),
+        definition=_("本期上报的每一件诉求：各阶段时间、处置单位和处置人、处置结果与群众评价。"),
+        order=10,
+    )
+)
+register_record_book(
+    RecordBook(
+        "cases.ratings",
+        _("诉求办理满意度台账"),
+        LEVELS,
+        RATING_COLUMNS,
+        rating_rows,
+        ROLES,
+        signatures=(_("登记人"), _("审核人")),
+        definition=_("本期群众对已办结诉求的每一条评价。"),
+        order=60,
+    )
+)
