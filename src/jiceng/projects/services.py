@@ -181,7 +181,8 @@ def project_status(*, by, project: Project, status: str, request=None) -> Projec
     fields = ["status", "updated_at"]
     if status == Project.Status.DONE:
         project.progress = 100
-        fields.append("progress")
+        project.done_on = timezone.localdate()
+        fields += ["progress", "done_on"]
     project.save(update_fields=fields)
     audit(
         actor=by,

@@ -114,6 +114,7 @@ class Project(TimeStampedModel, ScopedModel):
         _("进展状态"), max_length=16, choices=HEALTH_CHOICES, blank=True, default=""
     )
     reported_month = models.DateField(_("最近报告月份"), null=True, blank=True)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
     # 重点任务: the roadmap (路线图); construction: site, area, contractor.
     roadmap = models.TextField(_("路线图"), blank=True)
     site = models.CharField(_("建设地点"), max_length=200, blank=True)

@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.models import ScopedModel, TimeStampedModel
+from jiceng.core.models import ScopedModel, ScopedQuerySet, TimeStampedModel
 from jiceng.projects.models.projects import Project
 
 USER = settings.AUTH_USER_MODEL
@@ -83,6 +83,8 @@ class Rectification(models.Model):
     verified_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("整改事项")
