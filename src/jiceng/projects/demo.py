@@ -24,6 +24,7 @@ from jiceng.deliberation.models import Poll
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 from jiceng.projects import services
+from jiceng.projects.kinds import load_kinds
 from jiceng.projects.models import (
     Milestone,
     ProgressReport,
@@ -107,6 +108,8 @@ def build_projects_demo(*, district: str) -> None:
         .order_by("pk")
         .first()
     )
+    if not ProjectKind.objects.exists():
+        load_kinds(ProjectKind)  # a test that flushed the tables
     kinds = {k.code: k for k in ProjectKind.objects.all()}
     start, end = date(year, 1, 1), date(year, 12, 31)
 

@@ -118,8 +118,9 @@ def roll_up(rows, today: date) -> list[Node]:
             for c in live:
                 c.share = _round(c.weight * 100 / total)
             n.stale_below = sum(c.stale_below + (1 if c.stale else 0) for c in live)
+            n.stale = False  # a parent's figure is its children's, not a report of its own
         else:
-            n.rolled = Decimal(100 if n.status == "done" else n.own)
+            n.rolled = _round(Decimal(100 if n.status == "done" else n.own))
 
     for root in roots:
         visit(root, 0)
