@@ -161,6 +161,27 @@ def project_tree(
     return flatten(roll_up(list(rows), today or date.today()))
 
 
+def project_roots(
+    projects: QuerySet[Project],
+    *,
+    year: int | None = None,
+    kind: str = "",
+    status: str = "",
+    today: date | None = None,
+) -> list[Node]:
+    """As ``project_tree``, the roots only (each with its rolled-up ``children``), for a page
+    that shows a page of roots with their descendants."""
+    rows = projects
+    if year:
+        rows = rows.filter(year=year)
+    if kind:
+        rows = rows.filter(kind__code=kind)
+    if status:
+        rows = rows.filter(status=status)
+    rows = rows.order_by("parent_id", "id").values_list(*TREE_FIELDS)
+    return roll_up(list(rows), today or date.today())
+
+
 def subtree(project: Project, today: date | None = None) -> Node:
     """``project`` with its descendants rolled up (the detail page)."""
     ids = [project.pk]

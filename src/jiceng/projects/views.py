@@ -5,7 +5,9 @@ supervisions (open one, with the random draw) and a supervision's rectification 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +34,7 @@ from jiceng.projects.permissions import (
 )
 
 PAGE = "projects"
+ROOTS_PER_PAGE = 10  # top-level projects a page shows, each with its whole subtree
 
 
 def _done(request, message: str, to: str, **kwargs):
@@ -59,7 +62,10 @@ def _project_form(request, data=None):
         data,
         kinds=ProjectKind.objects.filter(is_active=True),
         places=places,
-        parents=staff_projects(request.user).filter(year=_year(request)).order_by("title"),
+        # a parent is a top-level project (a tree two levels deep is what the kinds need)
+        parents=staff_projects(request.user)
+        .filter(year=_year(request), parent__isnull=True)
+        .order_by("title"),
         units=Partner.objects.visible_to(request.user).order_by("name"),
     )
 
@@ -86,9 +92,11 @@ def project_list(request):
     year = _year(request)
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", "")
-    nodes = selectors.project_tree(
+    roots = selectors.project_roots(
         staff_projects(request.user), year=year, kind=kind, status=status
     )
+    page_obj = Paginator(roots, ROOTS_PER_PAGE).get_page(request.GET.get("page"))
+    nodes = selectors.flatten(list(page_obj.object_list))
     form = _project_form(request, request.POST or None)
     if request.method == "POST":
         if not _managed_places(request.user).exists():
@@ -125,6 +133,8 @@ def project_list(request):
         "projects/list.html",
         {
             "nodes": nodes,
+            "page_obj": page_obj,
+            "base": reverse("projects:list"),
             "form": form,
             "kinds": ProjectKind.objects.filter(is_active=True),
             "statuses": Project.Status.choices,
