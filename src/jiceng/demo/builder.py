@@ -40,6 +40,7 @@ from jiceng.geo.services import load_real_district
 from jiceng.partners.models import Partner
 from jiceng.party.demo import build_party_demo
 from jiceng.party.models import PartyOrg
+from jiceng.projects.demo import build_projects_demo
 from jiceng.registry.generate import generate_register
 from jiceng.registry.models import Person
 from jiceng.venues.demo import build_venues
@@ -147,6 +148,7 @@ def build_demo(
     _daily_work(district)
     _deliberation(district)
     _polls(district)
+    build_projects_demo(district=district.code)  # a year of projects, supervision
     build_map_demo(district=district.code)  # sites, and the warning centre's first run
     build_snapshots_demo()  # last: a year of indicator snapshots from everything above
     return logins

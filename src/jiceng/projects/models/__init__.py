@@ -1,7 +1,36 @@
-"""Projects of every kind and their money. ``projects.py``: kinds (data), the project tree,
-milestones, progress, supervision, commitments and evaluations; ``funds.py``: fund lines,
-allocations and spending."""
+"""Projects of every kind and their money. ``projects.py``: kinds (data), the project tree;
+``progress.py``: milestones, links, proposals, monthly reports; ``supervision.py``: supervision,
+rectification, commitments and evaluations; ``funds.py``: fund lines, allocations and
+spending."""
 
-from jiceng.projects.models.projects import Project, ProjectKind
+from jiceng.projects.models.progress import (
+    Milestone,
+    ProgressReport,
+    ProjectLink,
+    Proposal,
+    ReportPhoto,
+)
+from jiceng.projects.models.projects import Health, Project, ProjectKind
+from jiceng.projects.models.supervision import (
+    Commitment,
+    Evaluation,
+    Exchange,
+    Rectification,
+    Supervision,
+)
 
-__all__ = ["Project", "ProjectKind"]
+__all__ = [
+    "Commitment",
+    "Evaluation",
+    "Exchange",
+    "Health",
+    "Milestone",
+    "ProgressReport",
+    "Project",
+    "ProjectKind",
+    "ProjectLink",
+    "Proposal",
+    "Rectification",
+    "ReportPhoto",
+    "Supervision",
+]

@@ -17,6 +17,15 @@ from jiceng.core.models import ScopedModel, TimeStampedModel
 USER = settings.AUTH_USER_MODEL
 
 
+class Health(models.TextChoices):
+    ON_TRACK = "on_track", _("正常推进")
+    AT_RISK = "at_risk", _("存在风险")
+    OFF_TRACK = "off_track", _("严重滞后")
+
+
+HEALTH_CHOICES = Health.choices
+
+
 class ProjectKind(TimeStampedModel):
     """A kind of project and its template: the steps it goes through (实事: 征集 → 票决 → 实施 →
     督查 → 验收 → 评议), whether it reports monthly, whether it needs a responsible unit and a
@@ -98,6 +107,32 @@ class Project(TimeStampedModel, ScopedModel):
     )
     created_by = models.ForeignKey(
         USER, verbose_name=_("登记人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The last report's status and month (the roll-up says which children count their last
+    # figure because they have not reported this month).
+    health = models.CharField(
+        _("进展状态"), max_length=16, choices=HEALTH_CHOICES, blank=True, default=""
+    )
+    reported_month = models.DateField(_("最近报告月份"), null=True, blank=True)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    # 重点任务: the roadmap (路线图); construction: site, area, contractor.
+    roadmap = models.TextField(_("路线图"), blank=True)
+    site = models.CharField(_("建设地点"), max_length=200, blank=True)
+    area = models.DecimalField(
+        _("建设面积(平方米)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    contractor = models.CharField(_("施工单位"), max_length=100, blank=True)
+    partners = models.ManyToManyField(
+        "partners.Partner", verbose_name=_("共建单位"), blank=True, related_name="+"
+    )
+    # 实事: the household poll of its 票决 step.
+    poll = models.ForeignKey(
+        "deliberation.Poll",
+        verbose_name=_("票决投票"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     scope_place = "place"

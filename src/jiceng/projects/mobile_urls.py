@@ -1,0 +1,12 @@
+"""The phone pages, under /m/projects/."""
+
+from django.urls import path
+
+from jiceng.projects import mobile
+
+app_name = "projects_m"
+urlpatterns = [
+    path("", mobile.home, name="home"),
+    path("<int:pk>/report/", mobile.report, name="report"),
+    path("open/<str:code>/", mobile.public, name="public"),
+]

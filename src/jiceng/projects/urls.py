@@ -1,0 +1,13 @@
+"""The staff's project pages, under /console/projects/."""
+
+from django.urls import path
+
+from jiceng.projects import views
+
+app_name = "projects"
+urlpatterns = [
+    path("", views.project_list, name="list"),
+    path("<int:pk>/", views.project_detail, name="project"),
+    path("supervision/", views.supervision_list, name="supervisions"),
+    path("supervision/<int:pk>/", views.supervision_detail, name="supervision"),
+]
