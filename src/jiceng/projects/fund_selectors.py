@@ -21,6 +21,14 @@ from jiceng.core.scope import user_covers
 from jiceng.projects.models import Allocation, FundLine, Project, Spending
 
 ZERO = Decimal("0.00")
+FEN = Decimal("0.01")
+
+
+def fen(value) -> Decimal:
+    """A sum as money: SQLite's sums lose the trailing zeros of the column's two places."""
+    return (value or ZERO).quantize(FEN)
+
+
 READER_ROLES = frozenset(MANAGER_ROLES)
 # who keeps lines and allocations and approves spending
 KEEPER_ROLES = frozenset({Role.STREET_STAFF, Role.DISTRICT_STAFF})
@@ -146,7 +154,7 @@ def _spending_sums(rows: QuerySet[Spending], key: str) -> dict[int, tuple[Decima
             e=Sum("amount", filter=Q(status=Spending.Status.APPROVED)),
         )
     )
-    return {k: (c or ZERO, e or ZERO) for k, c, e in grouped}
+    return {k: (fen(c), fen(e)) for k, c, e in grouped}
 
 
 def line_balances(lines: QuerySet[FundLine]) -> dict[int, Balance]:
@@ -163,7 +171,7 @@ def line_balances(lines: QuerySet[FundLine]) -> dict[int, Balance]:
         .annotate(s=Sum("amount"))
     )
     for pk, total in allocated:
-        result[pk].allocated = total or ZERO
+        result[pk].allocated = fen(total)
     for pk, (committed, spent) in _spending_sums(
         Spending.objects.filter(line__in=ids), "line_id"
     ).items():
@@ -198,7 +206,7 @@ def project_balances(projects) -> dict[int, Balance]:
         .values_list("project_id")
         .annotate(s=Sum("amount"))
     ):
-        result[pk].amount = total or ZERO
+        result[pk].amount = fen(total)
     for pk, (committed, spent) in _spending_sums(
         Spending.objects.filter(allocation__project__in=ids), "allocation__project_id"
     ).items():
@@ -292,8 +300,8 @@ def card_context(community) -> dict | None:
     )
     if not rows:
         return None
-    total = sum((a for _n, a, _s in rows), ZERO)
-    used = sum((s for _n, _a, s in rows), ZERO)
+    total = fen(sum((a for _n, a, _s in rows), ZERO))
+    used = fen(sum((s for _n, _a, s in rows), ZERO))
     return {
         "community": community,
         "year": year,

@@ -24,10 +24,10 @@ from jiceng.core.photos import MAX_BYTES, prepare_photos
 from jiceng.core.scope import covers
 from jiceng.projects.fund_selectors import (
     COMMITTED,
-    ZERO,
     can_approve,
     can_keep,
     can_spend,
+    fen,
 )
 from jiceng.projects.models import Allocation, FundKind, FundLine, Project, Spending
 
@@ -63,16 +63,12 @@ def _allocated(line: FundLine, *, without: Allocation | None = None) -> Decimal:
     rows = Allocation.objects.filter(line=line)
     if without is not None:
         rows = rows.exclude(pk=without.pk)
-    return rows.aggregate(s=Sum("amount"))["s"] or ZERO
+    return fen(rows.aggregate(s=Sum("amount"))["s"])
 
 
 def _committed(allocation: Allocation) -> Decimal:
-    return (
-        Spending.objects.filter(allocation=allocation, status__in=COMMITTED).aggregate(
-            s=Sum("amount")
-        )["s"]
-        or ZERO
-    )
+    rows = Spending.objects.filter(allocation=allocation, status__in=COMMITTED)
+    return fen(rows.aggregate(s=Sum("amount"))["s"])
 
 
 # --- lines ------------------------------------------------------------------------------------
