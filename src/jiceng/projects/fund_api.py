@@ -2,8 +2,6 @@
 one line's allocations, the spending (filtered by status), and approving or sending back a
 spending record. Amounts are strings of yuan to the fen (never floats)."""
 
-from __future__ import annotations
-
 from datetime import date
 from decimal import Decimal
 
