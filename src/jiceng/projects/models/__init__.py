@@ -3,6 +3,7 @@
 rectification, commitments and evaluations; ``funds.py``: fund lines, allocations and
 spending."""
 
+from jiceng.projects.models.funds import Allocation, FundKind, FundLine, Spending
 from jiceng.projects.models.progress import (
     Milestone,
     ProgressReport,
@@ -20,9 +21,12 @@ from jiceng.projects.models.supervision import (
 )
 
 __all__ = [
+    "Allocation",
     "Commitment",
     "Evaluation",
     "Exchange",
+    "FundKind",
+    "FundLine",
     "Health",
     "Milestone",
     "ProgressReport",
@@ -32,5 +36,6 @@ __all__ = [
     "Proposal",
     "Rectification",
     "ReportPhoto",
+    "Spending",
     "Supervision",
 ]
