@@ -58,7 +58,10 @@ class AllocationForm(forms.Form):
         super().__init__(*args, **kwargs)
         projects = allocatable_projects(user).within(line.scope_code).filter(year=line.year)
         self.fields["project"].queryset = projects
-        _select(self.fields["project"], projects.order_by("title")[:500], lambda p: p.title)
+        # offered: the projects without an allocation from this line yet (a second one is
+        # refused with its message; the first is revised instead)
+        fresh = projects.exclude(allocations__line=line).order_by("title")[:500]
+        _select(self.fields["project"], fresh, lambda p: p.title)
 
 
 class ReviseForm(forms.Form):
