@@ -41,6 +41,7 @@ from jiceng.partners.models import Partner
 from jiceng.party.demo import build_party_demo
 from jiceng.party.models import PartyOrg
 from jiceng.projects.demo import build_projects_demo
+from jiceng.projects.demo_funds import build_funds_demo
 from jiceng.registry.generate import generate_register
 from jiceng.registry.models import Person
 from jiceng.venues.demo import build_venues
@@ -149,6 +150,7 @@ def build_demo(
     _deliberation(district)
     _polls(district)
     build_projects_demo(district=district.code)  # a year of projects, supervision
+    build_funds_demo(district=district.code)  # fund lines, allocations to the projects, spending
     build_map_demo(district=district.code)  # sites, and the warning centre's first run
     build_snapshots_demo()  # last: a year of indicator snapshots from everything above
     return logins
