@@ -2,8 +2,8 @@
 with its stages, handler, result and rating) and the case ratings (满意度台账: the ratings
 residents gave in the period).
 
-Both stream: one query whose stage times and handling person come from correlated subqueries on
-the case's events (the index ``event_case_covering`` serves them), read in chunks; the place
+Both stream: the ledger reads its cases in pieces of ``CHUNK`` and each piece's stage times and
+handling person in one query on their events; the place
 names come from one query over the divisions of the place. No phone number is shown: the
 callback number is not a column, and numbers typed into free text are masked
 (``core.books.masked``).
@@ -11,13 +11,12 @@ callback number is not a column, and numbers typed into free text are masked
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.roles import MANAGER_ROLES
 from jiceng.cases.models import Case, CaseEvent
 from jiceng.cases.workflow import Status
-from jiceng.core.books import CHUNK, label, local, masked, span, within_q
+from jiceng.core.books import CHUNK, chunked, label, local, masked, span, within_q
 from jiceng.core.registry import BookColumn, RecordBook, register_record_book
 from jiceng.geo.models import Division
 
@@ -25,10 +24,23 @@ ROLES = frozenset(MANAGER_ROLES)
 LEVELS = frozenset({"district", "street", "community", "grid"})
 
 
-def _event(field: str, status: str, *, last: bool = False) -> Subquery:
-    events = CaseEvent.objects.filter(case=OuterRef("pk"), to_status=status)
-    events = events.order_by("-at", "-id") if last else events.order_by("at", "id")
-    return Subquery(events.values(field)[:1])
+STAGES = (Status.FILED, Status.DISPATCHED, Status.HANDLED)
+
+
+def _stages(case_ids: list[int]) -> dict[int, dict[str, tuple]]:
+    """For a piece of the ledger's cases, in one query: the first 立案 and 派遣 and the last 反馈
+    of each case, as ``{case id: {status: (at, note, actor name)}}``."""
+    stages: dict[int, dict[str, tuple]] = {}
+    events = (
+        CaseEvent.objects.filter(case_id__in=case_ids, to_status__in=STAGES)
+        .order_by("at", "id")
+        .values_list("case_id", "to_status", "at", "note", "actor__full_name")
+    )
+    for case_id, status, at, note, actor in events:
+        seen = stages.setdefault(case_id, {})
+        if status == Status.HANDLED or status not in seen:  # the first filing, the last answer
+            seen[status] = (at, note, actor)
+    return stages
 
 
 def place_names(code: str) -> dict[str, str]:
@@ -58,21 +70,18 @@ LEDGER_COLUMNS = (
 
 
 def ledger_rows(user, code: str, start, end):
-    """Every case reported in [start, end) inside ``code``, in the order reported."""
+    """Every case reported in [start, end) inside ``code``, in the order reported. The cases
+    stream in pieces; each piece's stage times and handling person come from one query on the
+    events (correlated subqueries per case read the event table once per case and stage: more
+    than four minutes for a street's month at 1,000,000 cases)."""
     since, until = span(start, end)
     names = place_names(code)
     cases = (
         Case.objects.within(code)
         .filter(created_at__gte=since, created_at__lt=until)
-        .annotate(
-            filed_at=_event("at", Status.FILED),
-            dispatched_at=_event("at", Status.DISPATCHED),
-            handled_at=_event("at", Status.HANDLED, last=True),
-            result=_event("note", Status.HANDLED, last=True),
-            person=_event("actor__full_name", Status.HANDLED, last=True),
-        )
         .order_by("created_at", "id")
         .values_list(
+            "id",
             "number",
             "created_at",
             "category__name",
@@ -80,40 +89,42 @@ def ledger_rows(user, code: str, start, end):
             "scope_code",
             "address",
             "description",
-            "filed_at",
-            "dispatched_at",
             "handler__name",
-            "person",
-            "handled_at",
-            "result",
             "closed_at",
             "status",
             "rating",
             "rating_comment",
         )
     )
-    for row in cases.iterator(chunk_size=CHUNK):
-        (number, reported, category, source, place, address, text, filed, dispatched) = row[:9]
-        (unit, person, handled, result, closed, status, rating, comment) = row[9:]
-        yield (
-            number,
-            local(reported),
-            category,
-            label(Case.Source.choices, source),
-            names.get(place, place),
-            masked(address),
-            masked(text),
-            local(filed),
-            local(dispatched),
-            unit or "",
-            person or "",
-            local(handled),
-            masked(result),
-            local(closed),
-            label(Status.choices, status),
-            label(Case.Rating.choices, rating),
-            masked(comment),
-        )
+    none = (None, "", "")
+    for piece in chunked(cases.iterator(chunk_size=CHUNK)):
+        stages = _stages([row[0] for row in piece])
+        for row in piece:
+            (pk, number, reported, category, source, place, address, text) = row[:8]
+            (unit, closed, status, rating, comment) = row[8:]
+            seen = stages.get(pk, {})
+            filed = seen.get(Status.FILED, none)[0]
+            dispatched = seen.get(Status.DISPATCHED, none)[0]
+            handled, result, person = seen.get(Status.HANDLED, none)
+            yield (
+                number,
+                local(reported),
+                category,
+                label(Case.Source.choices, source),
+                names.get(place, place),
+                masked(address),
+                masked(text),
+                local(filed),
+                local(dispatched),
+                unit or "",
+                person or "",
+                local(handled),
+                masked(result),
+                local(closed),
+                label(Status.choices, status),
+                label(Case.Rating.choices, rating),
+                masked(comment),
+            )
 
 
 RATING_COLUMNS = (
