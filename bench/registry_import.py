@@ -42,7 +42,15 @@ def child(job_id: int) -> int:
 
     job = ImportJob.objects.select_related("by").get(pk=job_id)
     started = time.perf_counter()
-    run_import_job(job)
+    if os.environ.get("BENCH_PROFILE"):
+        # BENCH_PROFILE=path: the import under cProfile, its stats written to path.<job id>.
+        import cProfile
+
+        cProfile.runctx(
+            "run_import_job(job)", globals(), locals(), f"{os.environ['BENCH_PROFILE']}.{job_id}"
+        )
+    else:
+        run_import_job(job)
     print(f"seconds={time.perf_counter() - started:.3f}")
     return 0
 
