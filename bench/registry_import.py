@@ -9,7 +9,8 @@ those communities: the file's shape checked, every row validated (GB 11643 check
 date, mobile number, known building and dwelling, duplicates in the file), ID and phone
 encrypted with their hashes, people, households, residences and history written, progress kept.
 
-- Budget: under 60 s, and under 500 MB resident memory (measured in a child process that does
+- Budget: under 60 s end to end and under 30 s of the importer's CPU (issue 17), and under
+  500 MB resident memory (measured in a child process that does
   only the import: its peak RSS).
 - Reference, same run: PostgreSQL COPY of the same 100,000 rows (the workbook's cells as text)
   into an unindexed table: the floor for moving these rows into the database at all.
@@ -42,7 +43,16 @@ def child(job_id: int) -> int:
 
     job = ImportJob.objects.select_related("by").get(pk=job_id)
     started = time.perf_counter()
-    run_import_job(job)
+    if os.environ.get("BENCH_PROFILE"):
+        # BENCH_PROFILE=path: the import under cProfile counting this process's CPU time (what
+        # the load of a shared machine distorts least), its stats written to path.<job id>.
+        import cProfile
+
+        profile = cProfile.Profile(time.process_time)
+        profile.runcall(run_import_job, job)
+        profile.dump_stats(f"{os.environ['BENCH_PROFILE']}.{job_id}")
+    else:
+        run_import_job(job)
     print(f"seconds={time.perf_counter() - started:.3f}")
     return 0
 
@@ -118,21 +128,26 @@ def main() -> int:
     before = Person.objects.count()
     top = Person.objects.order_by("-id").values_list("id", flat=True).first()
 
-    # Reference: COPY of the same rows into an unindexed table.
-    with connection.cursor() as c:
-        c.execute("DROP TABLE IF EXISTS bench_import_rows")
-        c.execute(
-            "CREATE UNLOGGED TABLE bench_import_rows (name text, id_number text, phone text, "
-            "ethnicity text, kind text, relation text, compound text, building text, "
-            "entrance text, number text, note text)"
-        )
-        start = time.perf_counter()
-        with c.cursor.copy("COPY bench_import_rows FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        connection.commit() if not connection.get_autocommit() else None
-        copy_seconds = time.perf_counter() - start
-        c.execute("DROP TABLE bench_import_rows")
+    # Reference: COPY of the same rows into an unindexed table, taken before, between and after
+    # the two imports (alternating with them), so that the load of the machine weighs on both.
+    def copy_once() -> float:
+        with connection.cursor() as c:
+            c.execute("DROP TABLE IF EXISTS bench_import_rows")
+            c.execute(
+                "CREATE UNLOGGED TABLE bench_import_rows (name text, id_number text, phone text, "
+                "ethnicity text, kind text, relation text, compound text, building text, "
+                "entrance text, number text, note text)"
+            )
+            start = time.perf_counter()
+            with c.cursor.copy("COPY bench_import_rows FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            connection.commit() if not connection.get_autocommit() else None
+            seconds = time.perf_counter() - start
+            c.execute("DROP TABLE bench_import_rows")
+        return seconds
+
+    copies = [copy_once()]
 
     def import_once(label: str) -> tuple[float, float, ImportJob]:
         start = time.perf_counter()
@@ -150,6 +165,7 @@ def main() -> int:
         before_children = usage.ru_maxrss
         cpu_before = usage.ru_utime + usage.ru_stime
         load = os.getloadavg()[0]
+        loads.append(load)
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(job.pk)],
             capture_output=True,
@@ -169,9 +185,12 @@ def main() -> int:
         return seconds, peak_mb, job
 
     cpu_seconds: dict[str, float] = {}
+    loads: list[float] = []
     try:
         first_s, first_mb, first = import_once("first")
+        copies.append(copy_once())
         again_s, again_mb, again = import_once("again")
+        copies.append(copy_once())
     finally:
         # Put the data back as it was (the generated register stays; imported rows go).
         with connection.cursor() as c:
@@ -187,10 +206,18 @@ def main() -> int:
     )
     assert (again.created, again.updated, again.unchanged) == (0, 0, ROWS)
 
+    copy_seconds = sorted(copies)[1]  # the median of the three
+    loads.append(os.getloadavg()[0])
     report = Report("registry_import")
     ours = Timing("import 100,000 rows (end to end)", [first_s], ROWS)
-    ref = Timing("PostgreSQL COPY of the same rows", [copy_seconds], ROWS)
+    ref = Timing("PostgreSQL COPY of the same rows (3, alternating)", copies, ROWS)
     report.compare(ours, ref, budget="< 60 s end to end", passed=first_s < 60)
+    report.rows.append(
+        {"ours": "importer CPU, first import", "seconds": round(cpu_seconds["first"], 1),
+         "per_row_ms": round(1000 * cpu_seconds["first"] / ROWS, 3),
+         "budget": f"< {30 * ROWS / 100_000:.0f} s (30 s per 100,000 rows)",
+         "passed": cpu_seconds["first"] < 30 * ROWS / 100_000}
+    )  # fmt: skip
     report.rows[-1]["ratio_time"] = round(first_s / copy_seconds, 1)
     report.rows.append(
         {"ours": "peak RSS of the importing process", "mb": round(first_mb),
@@ -203,7 +230,8 @@ def main() -> int:
     report.notes = {
         "people before": before,
         "import seconds": round(first_s, 1),
-        "COPY seconds": round(copy_seconds, 2),
+        "COPY seconds (before, between, after)": [round(v, 3) for v in copies],
+        "load averages (at each import's start, at the end)": [round(v, 1) for v in loads],
         "import / COPY time": round(first_s / copy_seconds, 1),
         "peak MB": round(first_mb),
         "again seconds": round(again_s, 1),

@@ -183,6 +183,57 @@ def bulk_insert(model: type[Model], objs: list[Model]) -> None:
         obj._state.db = "default"
 
 
+def insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> list[int]:
+    """Insert new rows given as dicts of attribute names (``person_id``, not ``person``) to
+    values, without a model object per row (a bulk of 100,000 spends more on building objects
+    than on writing them): what a row leaves out gets the field's default, timestamps are now,
+    encrypted fields are encrypted with their hash set (unless the row gives the hash), JSON
+    prepared by the field. COPY on PostgreSQL, ``bulk_create`` elsewhere. The new ids, in order."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        made = model._default_manager.bulk_create([model(**row) for row in rows])
+        return [obj.pk for obj in made]
+    table = model._meta.db_table
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    hashed = {f.hash_field: f for f in fields if isinstance(f, EncryptedCharField) and f.hash_field}
+    getters: list[Callable[[dict[str, Any]], Any]] = []
+    for f in fields:
+        getters.append(_row_value(f, now, hashed.get(f.attname)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in [model._meta.pk, *fields])
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                copy.write_row([pk, *[get(row) for get in getters]])
+    return ids
+
+
+def _row_value(model_field, now, hash_of=None) -> Callable[[dict[str, Any]], Any]:
+    """How to read one field of a new row (a dict) for COPY (``insert_rows``); ``hash_of`` is the
+    encrypted field whose lookup hash this field keeps."""
+    if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
+        return lambda row: now
+    attname = model_field.attname
+    default = model_field.get_default()
+    if hash_of is not None:
+        source = hash_of.attname
+        return lambda row: row[attname] if attname in row else hash_of.hash_of(row.get(source))
+    if isinstance(model_field, EncryptedCharField | JSONField):
+
+        def prepared(row: dict[str, Any]) -> Any:
+            value = row.get(attname, default)
+            return model_field.get_db_prep_save(value, connection)
+
+        return prepared
+    return lambda row: row.get(attname, default)
+
+
 def ids_in(model: type[Model], column: str, values: list[Any]) -> list[int]:
     """The ids of the rows whose ``column`` is one of ``values``: one ``= ANY(array)`` on
     PostgreSQL (one parameter, whatever the chunk's size), ``IN`` elsewhere."""
@@ -199,8 +250,12 @@ def ids_in(model: type[Model], column: str, values: list[Any]) -> list[int]:
     )
 
 
-def audit_many(entries: list[AuditEntry]) -> None:
+def audit_many(entries: list[AuditEntry] | list[dict[str, Any]]) -> None:
     """Append many audit entries made by ``core.audit.entry`` at once (a bulk service: one per
     record it changed), in the caller's transaction; COPY on PostgreSQL. Here rather than in
-    core.audit, which the encrypted fields reach through core.personal."""
-    bulk_insert(AuditEntry, entries)
+    core.audit, which the encrypted fields reach through core.personal. The entries are
+    ``core.audit.entry``'s objects or, cheaper in bulk, ``core.audit.entry_values``' dicts."""
+    if entries and isinstance(entries[0], dict):
+        insert_rows(AuditEntry, entries)  # type: ignore[arg-type]
+    else:
+        bulk_insert(AuditEntry, entries)  # type: ignore[arg-type]

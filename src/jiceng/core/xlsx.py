@@ -154,15 +154,28 @@ def _shared_strings(
     return out
 
 
+_F, _IS, _V, _T, _C = MAIN + "f", MAIN + "is", MAIN + "v", MAIN + "t", MAIN + "c"
+
+
 def _value(cell, shared: list[str]):
-    kind = cell.get("t", "n")
-    formula = cell.find(MAIN + "f")
+    # One pass over the cell's children instead of a find() for each kind (the first of each
+    # counts, as find() would take it): the import reads a million cells.
+    formula = v = inline = None
+    for child in cell:
+        tag = child.tag
+        if tag == _V:
+            if v is None:
+                v = child
+        elif tag == _F:
+            if formula is None:
+                formula = child
+        elif tag == _IS and inline is None:
+            inline = child
     if formula is not None:
         return Formula("=" + (formula.text or ""))
+    kind = cell.get("t", "n")
     if kind == "inlineStr":
-        node = cell.find(MAIN + "is")
-        return "".join(t.text or "" for t in node.iter(MAIN + "t")) if node is not None else ""
-    v = cell.find(MAIN + "v")
+        return "".join(t.text or "" for t in inline.iter(_T)) if inline is not None else ""
     if v is None or v.text is None:
         return None
     text = v.text
@@ -191,14 +204,27 @@ def _row_number(el, previous: int) -> int:
     return int(text)
 
 
+# Column letters already checked (CELL_REF, Excel's range) → index: at most 16,384 entries.
+_COLUMN_OF: dict[str, int] = {}
+
+
+def _cell_column(ref: str) -> int:
+    """The column index of a cell reference such as "C12" (BadReference if it is none)."""
+    index = _COLUMN_OF.get(ref.rstrip("0123456789"))
+    if index is None:
+        match = CELL_REF.match(ref)
+        if not match:
+            raise BadReference(ref)
+        index = _column_index(match.group(1))
+        _COLUMN_OF[match.group(1)] = index
+    return index
+
+
 def _cells(row, max_col: int | None) -> Iterator[tuple[int, object]]:
     """(column index, cell element) of a row's cells within the first `max_col` columns."""
-    for position, cell in enumerate(row.iter(MAIN + "c")):
+    for position, cell in enumerate(row.iter(_C)):
         ref = cell.get("r")
-        match = CELL_REF.match(ref) if ref else None
-        if ref and not match:
-            raise BadReference(ref)
-        index = _column_index(match.group(1)) if match else position
+        index = _cell_column(ref) if ref else position
         if max_col is None or index < max_col:
             yield index, cell
 

@@ -244,7 +244,7 @@ def run_import_job(job: ImportJob, *, progress_every: int = CHUNK) -> ImportJob:
     try:
         loaded = bulk.load(
             rows,
-            check=lambda index, raw: check_row(index, raw, places, seen),
+            check=lambda index, raw: check_row(index, raw, places, seen, today),
             apply=lambda good: apply_rows(good, by=by, today=today, note=note),
             chunk=progress_every,
             progress=progress,

@@ -100,12 +100,14 @@ class Places:
 
 
 def check_row(
-    index: int, raw: tuple, places: Places, seen: dict[str, int]
+    index: int, raw: tuple, places: Places, seen: dict[str, int], today: date | None = None
 ) -> tuple[GoodRow | None, list[LineError]]:
     """One row of the file: what the write needs, or every problem it has (``seen`` keeps the
-    ID numbers of earlier rows, to refuse a repeat)."""
+    ID numbers of earlier rows, to refuse a repeat; ``today`` bounds the birth dates, the
+    import's day by default)."""
     cells = {c.key: raw[i] if i < len(raw) else None for i, c in enumerate(COLUMNS)}
-    name = _text(cells["name"])[:50]
+    texts = {key: _text(value) for key, value in cells.items()}  # each cell read as text once
+    name = texts["name"][:50]
     errors: list[LineError] = []
 
     def bad(key: str, reason: str) -> None:
@@ -114,14 +116,14 @@ def check_row(
     refuse_formulas(cells, bad)
     if errors:
         return None, errors
-    refuse_empty(cells, COLUMNS, bad, _text)
+    refuse_empty(texts, COLUMNS, bad, str)
     values: dict[str, Any] = {"name": name}
     raw_id = cells["id_number"]
     if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
         bad("id_number", _("身份证号被存成了数字，末几位可能已丢失；请将该列设为文本后重新填写。"))
-    elif _text(raw_id):
+    elif texts["id_number"]:
         try:
-            info = validate_id_number(_text(raw_id))
+            info = validate_id_number(texts["id_number"], today=today)
         except UserError as exc:
             bad("id_number", exc.message)
         else:
@@ -133,26 +135,26 @@ def check_row(
                 )
             else:
                 seen[info.number] = index
-    phone = _text(cells["phone"])
+    phone = texts["phone"]
     values["phone"] = None
     if phone:
         try:
             values["phone"] = validate_mobile(phone)
         except UserError as exc:
             bad("phone", exc.message)
-    kind = _text(cells["residence_type"])
+    kind = texts["residence_type"]
     if kind and kind not in RESIDENCE_TYPES:
         bad("residence_type", _("未知的人口类型“%(v)s”。") % {"v": kind[:20]})
     values["residence_type"] = RESIDENCE_TYPES.get(kind, Person.ResidenceType.REGISTERED)
-    relation = _text(cells["relation"])
+    relation = texts["relation"]
     if relation and relation not in RELATIONS:
         bad("relation", _("未知的与户主关系“%(v)s”。") % {"v": relation[:20]})
     values["relation"] = RELATIONS.get(relation, "")
-    values["ethnicity"] = _text(cells["ethnicity"])[:20]
-    values["note"] = _text(cells["note"])[:500]
+    values["ethnicity"] = texts["ethnicity"][:20]
+    values["note"] = texts["note"][:500]
     dwelling_id = 0
     place = ""
-    compound, building = _text(cells["compound"]), _text(cells["building"])
+    compound, building = texts["compound"], texts["building"]
     if compound and building:
         building_id = places.buildings.get((compound, building))
         if building_id is None:
@@ -160,8 +162,8 @@ def check_row(
                 "building",
                 _("在您的管辖范围内没有“%(c)s%(b)s”这栋楼。") % {"c": compound, "b": building},
             )
-        elif _text(cells["number"]):
-            key = (building_id, _text(cells["entrance"]), _text(cells["number"]))
+        elif texts["number"]:
+            key = (building_id, texts["entrance"], texts["number"])
             found = places.dwellings.get(key)
             if found is None:
                 bad(
