@@ -117,8 +117,9 @@ def band_share(value: float, bands: list, lower_is_better: bool = False) -> floa
 
 
 def rank_shares(values: dict[str, float | None], higher_is_better: bool) -> dict[str, float]:
-    """1 for the best, 0 for the last, evenly between (ties share the better rank)."""
-    known = {k: v for k, v in values.items() if v is not None}
+    """1 for the best, 0 for the last, evenly between (ties share the better rank); a subject
+    with nothing counted (None or 0) gets 0 and is left out of the ranking."""
+    known = {k: v for k, v in values.items() if v}
     n = len(known)
     if n == 0:
         return {}
