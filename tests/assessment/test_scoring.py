@@ -30,7 +30,7 @@ CASES = [
     # (answered on time, status, reworked, rating)
     (True, "closed", False, "satisfied"),
     (True, "evaluated", False, "dissatisfied"),
-    (True, "closed", True, "basically"),
+    (True, "closed", True, "basically_satisfied"),
     (False, "in_progress", False, ""),
 ]
 
@@ -111,7 +111,9 @@ def test_a_communitys_total_recomputed_by_hand_from_its_records(cast, community_
         / n
     )  # 1/4
     rated = [c for c in CASES if c[3]]
-    satisfaction = sum(1 for c in rated if c[3] in ("satisfied", "basically")) / len(rated)
+    satisfaction = sum(1 for c in rated if c[3] in ("satisfied", "basically_satisfied")) / len(
+        rated
+    )
     rework = sum(c[2] for c in CASES) / n  # all four verified
     by_hand = (
         _linear(response, 0.6, 1.0, 6)

@@ -24,7 +24,8 @@ from jiceng.assessment.models import (
 )
 from jiceng.dashboard import snapshots
 from jiceng.geo.models import Division
-from jiceng.party.models import PartyOrg
+from jiceng.partners.models import Partner
+from jiceng.party.models import PartyOrg, Registration
 
 
 def _district_staff(district: Division) -> list[User]:
@@ -42,6 +43,33 @@ def _district_staff(district: Division) -> list[User]:
         role_assign(user=second, role=Role.DISTRICT_STAFF, division=district, by=None)
         users.append(User.objects.get(pk=second.pk))
     return users
+
+
+def _unit_registrations(district: Division, by: User, now) -> None:
+    units = Partner.objects.within(district.code).exclude(kind=Partner.Kind.DEPARTMENT)
+    for unit in units.order_by("pk")[:8]:
+        community = (
+            Division.objects.filter(level="community", parent__code=unit.scope_code)
+            .order_by("code")
+            .first()
+        )
+        if community is None:
+            continue
+        org = PartyOrg.objects.create(
+            name=f"{unit.name}党支部"[:100],
+            kind=PartyOrg.Kind.BRANCH,
+            division=unit.division,
+            partner=unit,
+        )
+        Registration.objects.create(
+            kind=Registration.Kind.ORG,
+            org=org,
+            community=community,
+            scope_code=community.code,
+            status=Registration.Status.APPROVED,
+            decided_by=by,
+            decided_at=now,
+        )
 
 
 def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
@@ -94,8 +122,11 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
     rnd.refresh_from_db()
     services.round_publish(rnd=rnd, by=author, now=rnd.appeal_deadline + timedelta(seconds=1))
 
-    # this year's two-way evaluation, open now, some ratings given
+    # this year's two-way evaluation, open now, some ratings given; a few units' party
+    # organizations registered (双报到) with a community of their street, so that there is
+    # someone to rate both ways
     now = timezone.now()
+    _unit_registrations(district, approver, now)
     evaluation = EvaluationRound.objects.create(
         name=f"{today.year} 年度双考双评",
         year=today.year,

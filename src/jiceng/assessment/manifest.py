@@ -12,6 +12,7 @@ from jiceng.assessment import permissions as perm
 from jiceng.assessment.models import Appeal, Checklist, ManualScore, Result, Round
 from jiceng.core.registry import (
     YEAR,
+    Api,
     BookColumn,
     NavItem,
     RecordBook,
@@ -48,7 +49,7 @@ register_component(
         NavItem("assessment", _("考核评价"), "assessment:home", perm.PAGE_ROLES, order=120),
     ],
     urls=[Urls("console/assessment/", "jiceng.assessment.urls")],
-    api=[],
+    api=[Api("/assessment", "jiceng.assessment.api.router")],
     todos=_todos,
 )
 
