@@ -94,11 +94,16 @@ def test_publishing_from_the_page_waits_for_the_appeal_period(client, cast, scor
 
 def test_the_pages_in_english(client, cast, scored_round):
     client.force_login(cast["district"])
+    client.cookies["django_language"] = "en"
     ours = _ours(cast, scored_round)
-    html = client.get(
-        reverse("assessment:result", args=[ours.pk]), HTTP_ACCEPT_LANGUAGE="en"
-    ).content.decode()
-    assert "Score" in html or "score" in html
+    html = client.get(reverse("assessment:result", args=[ours.pk])).content.decode()
+    assert "Change a score" in html and "Total" not in html or "Points" in html
+    assert "得分" not in html and "更改得分" not in html
+    ranking = client.get(reverse("assessment:round", args=[scored_round.pk])).content.decode()
+    assert "Red list" in ranking and "红榜" not in ranking
+    # a refusal in English, nothing written
+    client.post(reverse("assessment:change", args=[ours.pk]), {"node": "", "points": "1"})
+    assert not ours.changes.exists()
 
 
 def test_the_api_gives_the_breakdown_scoped(
