@@ -97,8 +97,8 @@ def test_the_pages_in_english(client, cast, scored_round):
     client.cookies["django_language"] = "en"
     ours = _ours(cast, scored_round)
     html = client.get(reverse("assessment:result", args=[ours.pk])).content.decode()
-    assert "Change a score" in html and "Total" not in html or "Points" in html
-    assert "得分" not in html and "更改得分" not in html
+    assert "Change a score" in html and "Points" in html and "更改得分" not in html
+    assert "On-time response rate" in html or "Response rate" in html  # the indicator's name
     ranking = client.get(reverse("assessment:round", args=[scored_round.pk])).content.decode()
     assert "Red list" in ranking and "红榜" not in ranking
     # a refusal in English, nothing written

@@ -24,6 +24,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.models import ScopedModel, TimeStampedModel
+from jiceng.core.registry import indicator as find_indicator
 
 
 class SubjectKind(models.TextChoices):
@@ -133,8 +134,14 @@ class Node(models.Model):
 
     @property
     def label(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
+        """The name in the reader's language: the English one given, else an indicator item's
+        indicator name (translated by its app)."""
+        if (get_language() or "").startswith("en"):
+            if self.name_en:
+                return self.name_en
+            found = find_indicator(self.indicator) if self.indicator else None
+            if found is not None:
+                return str(found.name)
         return self.name
 
     @property
