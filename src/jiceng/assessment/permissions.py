@@ -56,6 +56,8 @@ def visible_rounds(user) -> QuerySet[Round]:
 
 def _subject_refs(user) -> list[str]:
     refs = [f"unit:{u}" for u in user.unit_ids]
+    if not user.has_role(Role.MEMBER):
+        return refs
     member = Member.objects.filter(user=user).values_list("pk", flat=True).first()
     if member:
         refs.append(f"member:{member}")

@@ -20,9 +20,10 @@ class Line:
     children: list[Line] = field(default_factory=list)
 
 
-def breakdown(result: Result) -> list[Line]:
-    """The scheme's tree with this result's points (two queries)."""
-    nodes = list(Node.objects.filter(scheme_id=result.round.scheme_id).order_by("order", "id"))
+def breakdown(result: Result, nodes: list[Node] | None = None) -> list[Line]:
+    """The scheme's tree with this result's points (two queries, one with ``nodes`` given)."""
+    if nodes is None:
+        nodes = list(Node.objects.filter(scheme_id=result.round.scheme_id).order_by("order", "id"))
     items = {i.node_id: i for i in ItemScore.objects.filter(result=result)}
     lines = {n.pk: Line(n, item=items.get(n.pk)) for n in nodes}
     top: list[Line] = []

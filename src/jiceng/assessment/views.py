@@ -114,13 +114,14 @@ def _result(request, pk) -> Result:
 def result_detail(request, pk: int):
     result = _result(request, pk)
     rnd = result.round
+    nodes = list(Node.objects.filter(scheme_id=rnd.scheme_id).order_by("order", "id"))
     return render(
         request,
         "assessment/result.html",
         {
             "result": result,
             "round": rnd,
-            "lines": selectors.breakdown(result),
+            "lines": selectors.breakdown(result, nodes),
             "changes": result.changes.select_related("node", "by"),
             "appeals": result.appeals.select_related("node"),
             "may_appeal": perm.may_appeal(request.user, result)
@@ -128,7 +129,7 @@ def result_detail(request, pk: int):
             and rnd.appeal_deadline
             and timezone.now() <= rnd.appeal_deadline,
             "manage": perm.can_configure(request.user, rnd),
-            "items": [n for n in rnd.scheme.nodes.all() if n.level == Node.Level.ITEM],
+            "items": [n for n in nodes if n.level == Node.Level.ITEM],
         },
     )
 
