@@ -279,3 +279,44 @@ def test_an_appeal_after_the_deadline_is_refused(cast, scored_round):
 def test_red_and_black_lists(scored_round):
     results = {r.rank: r.listing for r in Result.objects.filter(round=scored_round)}
     assert results == {1: "red", 2: "black"}
+
+
+def test_the_checklists_accepted_share_is_an_indicator(cast):
+    from jiceng.assessment.indicators import checklists_accepted
+    from jiceng.assessment.models import Checklist
+    from jiceng.party.models import PartyOrg
+
+    places = cast["places"]
+    orgs = [
+        PartyOrg.objects.create(name=f"第{i}支部", kind="branch", division=places["grid1"])
+        for i in range(3)
+    ]
+    for org, status in zip(orgs, ("accepted", "submitted", "accepted"), strict=True):
+        Checklist.objects.create(
+            standard="wuxi6", year=YEAR, org=org, scope_code=org.scope_code, status=status
+        )
+    begin, end = snapshots.period_bounds("year", date(YEAR, 1, 1))
+    assert checklists_accepted(places["district"].code, begin, end) == {
+        places["grid1"].code: (2.0, 3.0)
+    }
+
+
+def test_a_checklist_is_inspected_by_the_street_not_the_community(cast):
+    from jiceng.assessment.models import Checklist
+    from jiceng.party.models import PartyOrg
+
+    org = PartyOrg.objects.create(name="支部", kind="branch", division=cast["places"]["grid1"])
+    checklist = Checklist.objects.create(
+        standard="wuxi6", year=YEAR, org=org, scope_code=org.scope_code
+    )
+    with pytest.raises(UserError, match="每一项"):
+        services.checklist_submit(
+            checklist=checklist, notes={"org": "已设置"}, by=cast["secretary"]
+        )
+    notes = {k: "已完成" for k, _label in services.STANDARDS["wuxi6"]}
+    services.checklist_submit(checklist=checklist, notes=notes, by=cast["secretary"])
+    with pytest.raises(Forbidden):
+        services.checklist_inspect(checklist=checklist, accept=True, note="", by=cast["secretary"])
+    services.checklist_inspect(checklist=checklist, accept=True, note="", by=cast["street"])
+    checklist.refresh_from_db()
+    assert checklist.status == "accepted"

@@ -55,8 +55,12 @@ register_component(
 
 
 def _may_see_evidence(user, name: str) -> bool:
+    """A manual score's evidence: the district's staff; a checklist's: who may see the
+    checklist (its community and the street and district above it)."""
     rows = ManualScore.objects.filter(evidence=name).values_list("scope_code", flat=True)
-    return any(covers(user.scopes_for(*perm.DISTRICT), code) for code in rows)
+    if any(covers(user.scopes_for(*perm.DISTRICT), code) for code in rows):
+        return True
+    return perm.visible_checklists(user).filter(entries__evidence=name).exists()
 
 
 register_uploads("assessment/", _may_see_evidence)
