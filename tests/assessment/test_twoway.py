@@ -102,3 +102,43 @@ def test_an_appraisal_vote_once_and_never_ones_own_report(cast):
         services.appraisal_vote(appraisal=appraisal, grade="poor", by=cast["street"])
     with pytest.raises(UserError, match="等次"):
         services.appraisal_vote(appraisal=appraisal, grade="优", by=cast["district"])
+
+
+def test_the_secretary_rates_a_unit_registered_with_the_community(
+    client, cast, evaluation, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    from jiceng.party.models import Registration
+    from tests.factories import partner
+
+    places = cast["places"]
+    unit = partner("江边科技公司", "enterprise", places["street"])
+    org = PartyOrg.objects.create(
+        name="江边科技党支部", kind="branch", division=places["street"], partner=unit
+    )
+    Registration.objects.create(
+        kind="org",
+        org=org,
+        community=places["community"],
+        scope_code=places["community"].code,
+        status="approved",
+    )
+    client.force_login(cast["secretary"])
+    url = reverse("assessment:evaluation", args=[evaluation.pk])
+    with django_assert_max_num_queries(14):
+        page = client.get(url).content.decode()
+    assert "江边科技公司" in page and 'data-testid="rating-form"' in page
+    post = {
+        "direction": "c2u",
+        "rater": f"c:{places['community'].code}",
+        "rated": f"unit:{unit.pk}",
+        "score": "5",
+    }
+    client.post(url, post)
+    client.post(url, {**post, "score": "1"})
+    assert list(Rating.objects.values_list("score", flat=True)) == [5]
+    # the neighbour's secretary cannot rate in our community's name
+    client.force_login(cast["outsider"])
+    client.post(url, {**post, "score": "1"})
+    assert Rating.objects.count() == 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 
 from jiceng.accounts.roles import Role
 from jiceng.assessment.models import Direction, EvaluationRound, Rating
@@ -40,15 +40,24 @@ def _unit_links(within: str):
     )
 
 
-def pairs(within: str) -> list[Pair]:
-    """Every rating expected in ``within`` (a district), each direction."""
+def pairs(within: str, raters: set[str] | None = None) -> list[Pair]:
+    """Every rating expected in ``within`` (a district), each direction; only those of the
+    rater bodies ``raters`` where given (read from their own rows, not the whole district)."""
     out: list[Pair] = []
+    links = _unit_links(within)
+    members = Member.objects.within(within).filter(org__isnull=False)
+    if raters is not None:
+        codes = [r[2:] for r in raters if r.startswith("c:")]
+        units = [int(r[5:]) for r in raters if r.startswith("unit:")]
+        ids = [int(r[7:]) for r in raters if r.startswith("member:")]
+        links = links.filter(Q(scope_code__in=codes) | Q(org__partner_id__in=units))
+        members = members.filter(pk__in=ids)
     names = dict(
         Division.objects.filter(code__startswith=within, level="community").values_list(
             "code", "name"
         )
     )
-    for code, unit_id, unit_name, unit_code in _unit_links(within):
+    for code, unit_id, unit_name, unit_code in links:
         out.append(
             Pair(
                 Direction.COMMUNITY_RATES_UNIT, f"c:{code}", f"unit:{unit_id}", unit_code, unit_name
@@ -63,10 +72,8 @@ def pairs(within: str) -> list[Pair]:
                 names.get(code, code),
             )
         )
-    for m_id, org_id, org_name, org_code in (
-        Member.objects.within(within)
-        .filter(org__isnull=False)
-        .values_list("pk", "org_id", "org__name", "org__scope_code")
+    for m_id, org_id, org_name, org_code in members.values_list(
+        "pk", "org_id", "org__name", "org__scope_code"
     ):
         out.append(
             Pair(
@@ -96,7 +103,7 @@ def forms_for(user, evaluation: EvaluationRound) -> list[tuple[Pair, bool]]:
     refs = set(rater_refs(user))
     if not refs:
         return []
-    mine = [p for p in pairs(evaluation.scope_code) if p.rater_ref in refs]
+    mine = [p for p in pairs(evaluation.scope_code, refs) if p.rater_ref in refs]
     done = set(
         Rating.objects.filter(round=evaluation, rater_ref__in=refs).values_list(
             "direction", "rater_ref", "rated_ref"
