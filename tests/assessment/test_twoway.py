@@ -142,3 +142,29 @@ def test_the_secretary_rates_a_unit_registered_with_the_community(
     client.force_login(cast["outsider"])
     client.post(url, {**post, "score": "1"})
     assert Rating.objects.count() == 1
+
+
+def test_a_member_rates_the_branch_on_the_phone(client, cast, evaluation):
+    from django.urls import reverse
+
+    from tests.factories import user_with_role
+    from tests.party.conftest import make_member
+
+    places = cast["places"]
+    branch = PartyOrg.objects.create(name="第一支部", kind="branch", division=places["grid1"])
+    user = user_with_role("member", division=places["community"])
+    member = make_member(branch, "党员甲", user=user)
+    client.force_login(user)
+    page = client.get(reverse("assessment_m:home")).content.decode()
+    assert "第一支部" in page
+    post = {
+        "round": evaluation.pk,
+        "direction": "m2b",
+        "rater": f"member:{member.pk}",
+        "rated": f"org:{branch.pk}",
+        "score": "4",
+    }
+    client.post(reverse("assessment_m:home"), post)
+    client.post(reverse("assessment_m:home"), {**post, "score": "2"})
+    assert list(Rating.objects.values_list("score", flat=True)) == [4]
+    assert "已评价" in client.get(reverse("assessment_m:home")).content.decode()

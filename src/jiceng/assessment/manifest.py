@@ -14,6 +14,7 @@ from jiceng.core.registry import (
     YEAR,
     Api,
     BookColumn,
+    HomeLink,
     NavItem,
     RecordBook,
     Todo,
@@ -48,7 +49,13 @@ register_component(
     nav=[
         NavItem("assessment", _("考核评价"), "assessment:home", perm.PAGE_ROLES, order=120),
     ],
-    urls=[Urls("console/assessment/", "jiceng.assessment.urls")],
+    urls=[
+        Urls("console/assessment/", "jiceng.assessment.urls"),
+        Urls("m/assessment/", "jiceng.assessment.mobile_urls"),
+    ],
+    home_links=[
+        HomeLink("member", "assessment", _("评议评价"), "assessment_m:home", order=70),
+    ],
     api=[Api("/assessment", "jiceng.assessment.api.router")],
     todos=_todos,
 )

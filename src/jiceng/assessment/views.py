@@ -254,46 +254,67 @@ def scheme_detail(request, pk: int):
     )
 
 
+def _rate(request, evaluation) -> None:
+    """One rating posted from a form: the pair must be one of the user's own (their community,
+    unit or themselves as a member)."""
+    refs = set(twoway.rater_refs(request.user))
+    wanted = (request.POST.get("direction"), request.POST.get("rater"), request.POST.get("rated"))
+    pair = next(
+        (
+            p
+            for p, _done in twoway.forms_for(request.user, evaluation)
+            if (p.direction, p.rater_ref, p.rated_ref) == wanted and p.rater_ref in refs
+        ),
+        None,
+    )
+    raw = request.POST.get("score") or ""
+    try:
+        if pair is None:
+            raise UserError(_("没有找到，或不在您可以查看的范围内。"))
+        services.rating_give(
+            evaluation=evaluation,
+            direction=pair.direction,
+            rater_ref=pair.rater_ref,
+            rated_ref=pair.rated_ref,
+            rated_code=pair.rated_code,
+            score=int(raw) if raw.isdigit() and len(raw) < 3 else 0,
+            comment=request.POST.get("comment", ""),
+            by=request.user,
+            request=request,
+        )
+        messages.success(request, _("评价已提交。"))
+    except UserError as exc:
+        messages.error(request, exc.message)
+
+
+@page()
+def m_home(request):
+    """The member's phone page: the open rounds' rating forms (their branch)."""
+    now = timezone.now()
+    rounds = list(
+        perm.visible_evaluations(request.user).filter(opens_at__lte=now, closes_at__gte=now)[:5]
+    )
+    if request.method == "POST":
+        evaluation = visible_or_404(
+            perm.visible_evaluations(request.user), pk=request.POST.get("round")
+        )
+        _rate(request, evaluation)
+        return redirect("assessment_m:home")
+    return render(
+        request,
+        "assessment/m_home.html",
+        {
+            "rounds": [(e, twoway.forms_for(request.user, e)) for e in rounds],
+            "scores": range(5, 0, -1),
+        },
+    )
+
+
 @page(KEY)
 def evaluation_detail(request, pk: int):
     evaluation = visible_or_404(perm.visible_evaluations(request.user), pk=pk)
     if request.method == "POST":
-        refs = set(twoway.rater_refs(request.user))
-        wanted = (
-            request.POST.get("direction"),
-            request.POST.get("rater"),
-            request.POST.get("rated"),
-        )
-        pair = next(
-            (
-                p
-                for p, _done in twoway.forms_for(request.user, evaluation)
-                if (p.direction, p.rater_ref, p.rated_ref) == wanted and p.rater_ref in refs
-            ),
-            None,
-        )
-        try:
-            if pair is None:
-                raise UserError(_("没有找到，或不在您可以查看的范围内。"))
-            score = (
-                int(request.POST.get("score") or 0)
-                if (request.POST.get("score") or "").isdigit()
-                else 0
-            )
-            services.rating_give(
-                evaluation=evaluation,
-                direction=pair.direction,
-                rater_ref=pair.rater_ref,
-                rated_ref=pair.rated_ref,
-                rated_code=pair.rated_code,
-                score=score,
-                comment=request.POST.get("comment", ""),
-                by=request.user,
-                request=request,
-            )
-            messages.success(request, _("评价已提交。"))
-        except UserError as exc:
-            messages.error(request, exc.message)
+        _rate(request, evaluation)
         return redirect("assessment:evaluation", pk=evaluation.pk)
     district = perm.can_configure(request.user, evaluation)
     refs = twoway.rater_refs(request.user)
