@@ -134,9 +134,10 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
         closes_at=now + timedelta(days=20),
         division=district,
     )
-    for p in twoway.pairs(district.code)[::3][:60]:
-        if p.direction == "m2b":
-            continue
+    pairs = twoway.pairs(district.code)
+    both_ways = [p for p in pairs if p.direction != "m2b"]
+    members = [p for p in pairs if p.direction == "m2b"]
+    for p in both_ways[::2] + members[::4]:
         services.rating_give(
             evaluation=evaluation,
             direction=p.direction,

@@ -227,7 +227,9 @@ def appeal_answer(
     request=None,
 ) -> Appeal:
     appeal = (
-        Appeal.objects.select_for_update(of=("self",)).select_related("result__round", "node").get(pk=appeal.pk)
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("result__round", "node")
+        .get(pk=appeal.pk)
     )
     _require_district(by, appeal.result.round)
     if appeal.status != Appeal.Status.OPEN:
