@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiceng.accounts.models import RoleAssignment, User
 from jiceng.accounts.roles import ROLES, Role
+from jiceng.assessment.demo import build_assessment_demo
 from jiceng.cases.demo import build_dispatch_defaults
 from jiceng.cases.generate import generate_cases
 from jiceng.cases.models import Case, Whistle, WhistleResponse
@@ -153,6 +154,7 @@ def build_demo(
     build_funds_demo(district=district.code)  # fund lines, allocations to the projects, spending
     build_map_demo(district=district.code)  # sites, and the warning centre's first run
     build_snapshots_demo()  # last: a year of indicator snapshots from everything above
+    build_assessment_demo(district=district)  # computes last year's snapshots it scores from
     return logins
 
 

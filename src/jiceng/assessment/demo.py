@@ -1,0 +1,186 @@
+"""The demo's assessment: the starter schemes of last year and this year, last year's
+party-building assessment of every community (scored from last year's snapshots, with the
+district's manual review approved by a second person, and published), this year's two-way
+evaluation round with some ratings given, a secretary's 述职评议 and the branches' checklists."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from jiceng.accounts.models import User
+from jiceng.accounts.roles import Role
+from jiceng.accounts.services import role_assign
+from jiceng.assessment import schemes, scoring, services, twoway
+from jiceng.assessment.models import (
+    Appraisal,
+    Checklist,
+    EvaluationRound,
+    Source,
+)
+from jiceng.dashboard import snapshots
+from jiceng.geo.models import Division
+from jiceng.partners.models import Partner
+from jiceng.party.models import PartyOrg, Registration
+
+
+def _district_staff(district: Division) -> list[User]:
+    users = list(
+        User.objects.filter(
+            role_assignments__role=Role.DISTRICT_STAFF,
+            role_assignments__division=district,
+            role_assignments__ended_at__isnull=True,
+        ).order_by("pk")[:2]
+    )
+    if len(users) < 2:
+        second = User.objects.create(username=f"assess_{district.code}", full_name="考核审核员")
+        second.set_unusable_password()
+        second.save()
+        role_assign(user=second, role=Role.DISTRICT_STAFF, division=district, by=None)
+        users.append(User.objects.get(pk=second.pk))
+    return users
+
+
+def _unit_registrations(district: Division, by: User, now) -> None:
+    units = Partner.objects.within(district.code).exclude(kind=Partner.Kind.DEPARTMENT)
+    for unit in units.order_by("pk")[:8]:
+        community = (
+            Division.objects.filter(level="community", parent__code=unit.scope_code)
+            .order_by("code")
+            .first()
+        )
+        if community is None:
+            continue
+        org = PartyOrg.objects.create(
+            name=f"{unit.name}党支部"[:100],
+            kind=PartyOrg.Kind.BRANCH,
+            division=unit.division,
+            partner=unit,
+        )
+        Registration.objects.create(
+            kind=Registration.Kind.ORG,
+            org=org,
+            community=community,
+            scope_code=community.code,
+            status=Registration.Status.APPROVED,
+            decided_by=by,
+            decided_at=now,
+        )
+
+
+def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    last = today.year - 1
+    author, approver = _district_staff(district)[:2]
+    schemes.load_starters(district=district, year=today.year, publish=False)
+    community = next(
+        s for s in schemes.load_starters(district=district, year=last) if s.key == "community_party"
+    )
+    keys = sorted({n.indicator for n in community.nodes.all() if n.source == Source.INDICATOR})
+    # last year's snapshots of the scheme's indicators (the nightly back-fill recomputes them)
+    snapshots.compute_period(snapshots.YEAR, date(last, 1, 1), keys=keys)
+    rnd = services.round_create(
+        scheme=community,
+        name=f"{last} 年度社区党建考核",
+        period_start=date(last, 1, 1),
+        period_end=date(last, 12, 31),
+        by=author,
+    )
+    manual = next(n for n in community.nodes.all() if n.source == Source.MANUAL)
+    bonus = next(n for n in community.nodes.all() if n.source == Source.ADJUSTMENT)
+    subjects = scoring.subjects(community.subject_kind, district.code)
+    for i, s in enumerate(subjects):
+        score = services.manual_score_submit(
+            rnd=rnd,
+            node=manual,
+            subject_ref=s.ref,
+            scope_code=s.code,
+            points=Decimal(rng.randint(60, 100)) / 10,
+            reason="实地检查台账齐全" if i % 3 else "实地检查：会议记录缺两次",
+            evidence=ContentFile(b"%PDF-1.4 demo", name="check.pdf"),
+            by=author,
+        )
+        services.manual_score_approve(score=score, by=approver)
+        if i % 5 == 0:
+            adj = services.adjustment_submit(
+                rnd=rnd,
+                node=bonus,
+                subject_ref=s.ref,
+                scope_code=s.code,
+                kind="emergency",
+                points=Decimal(2),
+                reason="防汛应急值守表现突出",
+                by=author,
+            )
+            services.adjustment_approve(adjustment=adj, by=approver)
+    scoring.score_round(rnd=rnd, by=author)
+    rnd.refresh_from_db()
+    services.round_publish(rnd=rnd, by=author, now=rnd.appeal_deadline + timedelta(seconds=1))
+
+    # this year's two-way evaluation, open now, some ratings given; a few units' party
+    # organizations registered (双报到) with a community of their street, so that there is
+    # someone to rate both ways
+    now = timezone.now()
+    _unit_registrations(district, approver, now)
+    evaluation = EvaluationRound.objects.create(
+        name=f"{today.year} 年度双考双评",
+        year=today.year,
+        opens_at=now - timedelta(days=10),
+        closes_at=now + timedelta(days=20),
+        division=district,
+    )
+    pairs = twoway.pairs(district.code)
+    both_ways = [p for p in pairs if p.direction != "m2b"]
+    members = [p for p in pairs if p.direction == "m2b"]
+    for p in both_ways[::2] + members[::4]:
+        services.rating_give(
+            evaluation=evaluation,
+            direction=p.direction,
+            rater_ref=p.rater_ref,
+            rated_ref=p.rated_ref,
+            rated_code=p.rated_code,
+            score=rng.choice([3, 4, 4, 5, 5]),
+            by=author,
+        )
+
+    # a secretary's 述职评议 and the branches' checklists
+    secretary = (
+        User.objects.filter(
+            role_assignments__role=Role.COMMUNITY_SECRETARY,
+            role_assignments__ended_at__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    orgs = list(PartyOrg.objects.within(district.code).filter(kind=PartyOrg.Kind.BRANCH)[:30])
+    if secretary is not None and orgs:
+        place = secretary.active_assignments[0].scope_code
+        org = PartyOrg.objects.within(place).order_by("pk").first() or orgs[0]
+        appraisal = Appraisal.objects.create(
+            kind=Appraisal.Kind.REPORT,
+            year=last,
+            person=secretary,
+            org=org,
+            scope_code=place,
+            report="一年来，社区党委围绕“五个领域”推进基层党建，按期召开三会一课……",
+        )
+        for voter, grade in ((author, "good"), (approver, "fair_good")):
+            services.appraisal_vote(appraisal=appraisal, grade=grade, by=voter)
+    for i, org in enumerate(orgs):
+        status = [Checklist.Status.ACCEPTED, Checklist.Status.SUBMITTED, Checklist.Status.DRAFT][
+            i % 3
+        ]
+        Checklist.objects.create(
+            standard="wuxi6",
+            year=today.year,
+            org=org,
+            scope_code=org.scope_code,
+            status=status,
+            inspected_by=approver if status == Checklist.Status.ACCEPTED else None,
+            inspected_at=now if status == Checklist.Status.ACCEPTED else None,
+        )

@@ -1,0 +1,86 @@
+"""The cast around our district's assessment: two district staff (one scores, one approves),
+our community's secretary (the subject), the neighbour's secretary, the street, no role; the
+starter schemes of 2025 and last year's snapshots of the community scheme's indicators."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from jiceng.assessment import schemes, services
+from jiceng.assessment.models import Source
+from jiceng.dashboard.models import Snapshot
+from tests.factories import UserFactory, user_with_role
+
+YEAR = 2025
+
+
+@pytest.fixture
+def cast(places):
+    return {
+        "places": places,
+        "district": user_with_role("district_staff", division=places["district"]),
+        "approver": user_with_role("district_staff", division=places["district"]),
+        "secretary": user_with_role("community_secretary", division=places["community"]),
+        "outsider": user_with_role("community_secretary", division=places["neighbour"]),
+        "street": user_with_role("street_staff", division=places["street"]),
+        "nobody": UserFactory(),
+    }
+
+
+def snap(key, code, num, den=0):
+    Snapshot.objects.create(
+        indicator=key,
+        scope_code=code,
+        period_kind="year",
+        period_start=date(YEAR, 1, 1),
+        numerator=num,
+        denominator=den,
+        computed_at=timezone.now(),
+    )
+
+
+@pytest.fixture
+def community_scheme(cast):
+    made = schemes.load_starters(district=cast["places"]["district"], year=YEAR)
+    return next(s for s in made if s.key == "community_party")
+
+
+@pytest.fixture
+def scored_round(cast, community_scheme):
+    """Last year's round with a manual review for both communities (approved by the other
+    person); scored."""
+    from jiceng.assessment import scoring
+
+    rnd = services.round_create(
+        scheme=community_scheme,
+        name="2025 年度社区党建考核",
+        period_start=date(YEAR, 1, 1),
+        period_end=date(YEAR, 12, 31),
+        by=cast["district"],
+        red_count=1,
+        black_count=1,
+    )
+    manual = community_scheme.nodes.get(source=Source.MANUAL)
+    for code, pts in (
+        (cast["places"]["community"].code, "8.5"),
+        (cast["places"]["neighbour"].code, "6"),
+    ):
+        s = services.manual_score_submit(
+            rnd=rnd,
+            node=manual,
+            subject_ref=f"c:{code}",
+            scope_code=code,
+            points=Decimal(pts),
+            reason="实地检查",
+            evidence=ContentFile(b"x", name="a.pdf"),
+            by=cast["district"],
+        )
+        services.manual_score_approve(score=s, by=cast["approver"])
+    scoring.score_round(rnd=rnd, by=cast["district"])
+    rnd.refresh_from_db()
+    return rnd

@@ -1,0 +1,63 @@
+"""Assessment in the browser, on the demo: the district's staff walk from last year's ranking to
+one community's score, to an item, to the records behind it, on a desktop and a 390 px phone, in
+Chinese and English; nothing scrolls sideways and the pages keep their Content-Security-Policy.
+Screenshots go to tests/browser/screenshots/ (or $JICENG_SHOTS)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.browser.conftest import PHONE, SCREENSHOTS, log_in
+
+SIZES = {
+    "phone": {**PHONE, "device_scale_factor": 1},
+    "desktop": {"viewport": {"width": 1366, "height": 900}},
+}
+LISTEN = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__csp.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline"));
+});
+"""
+
+
+def _check(page, size, lang, folder, name):
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, (name, size, lang, overflow)
+    assert page.evaluate("window.__csp") == [], (name, size, lang)
+    page.screenshot(path=str(folder / f"assessment-{name}-{size}-{lang}.png"), full_page=True)
+
+
+def test_from_the_ranking_to_the_records_behind_a_score(demo, live_server, browser):
+    folder = Path(os.environ.get("JICENG_SHOTS", SCREENSHOTS))
+    folder.mkdir(parents=True, exist_ok=True)
+    base = live_server.url
+    for size, options in SIZES.items():
+        for lang in ("zh-hans", "en"):
+            context = browser.new_context(**options)
+            context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
+            page = context.new_page()
+            page.add_init_script(LISTEN)
+            log_in(page, base, demo["district_staff"])
+            page.goto(f"{base}/console/assessment/")
+            page.click("[data-testid=rounds] a")
+            page.wait_for_selector("[data-testid=ranking]")
+            _check(page, size, lang, folder, "ranking")
+            first = page.locator("[data-testid=ranking] tbody a").first
+            name = first.inner_text()
+            first.click()
+            page.wait_for_selector("[data-testid=breakdown]")
+            assert name in page.inner_text("h1")
+            total = page.inner_text("[data-testid=total]")
+            _check(page, size, lang, folder, "score")
+            page.click("[data-testid=breakdown] a >> nth=0")
+            page.wait_for_selector("[data-testid=points]")
+            assert total in page.inner_text("[data-testid=back]")
+            _check(page, size, lang, folder, "item")
+            records = page.locator("[data-testid=records]")
+            assert records.count() == 1, (size, lang)
+            records.click()
+            page.wait_for_load_state()
+            assert "/console/" in page.url and page.locator("h1").count() == 1
+            context.close()
