@@ -36,6 +36,7 @@ from jiceng.projects.permissions import (
     staff_projects,
     visible_items,
     visible_projects,
+    visible_supervisions,
 )
 from jiceng.projects.selectors import public_projects
 from jiceng.projects.services import due_reports
@@ -51,23 +52,35 @@ def _todos(user):
     lines.append(Todo(_("本月待报告进展的项目"), reverse("projects_m:home"), mine, home="member"))
     if user.has_role(*MANAGER_ROLES):
         base = reverse("projects:supervisions")
-        items = visible_items(user)
-        to_close = items.filter(status=Rectification.Status.OPEN, owner=user)
-        lines.append(
-            Todo(_("待整改的督查事项"), base, to_close, to_close.filter(deadline__lt=today))
+        supervisions = visible_supervisions(user)
+        # counted as the supervisions the linked list shows (one row each, however many items)
+        to_close = supervisions.filter(
+            pk__in=Rectification.objects.filter(
+                status=Rectification.Status.OPEN, owner=user
+            ).values("supervision_id")
         )
+        late = to_close.filter(
+            pk__in=Rectification.objects.filter(
+                status=Rectification.Status.OPEN, owner=user, deadline__lt=today
+            ).values("supervision_id")
+        )
+        lines.append(Todo(_("待整改的督查事项"), base + "?items=mine", to_close, late))
         if user.has_role(*SUPERVISOR_ROLES):
             lines.append(
                 Todo(
                     _("待核验的整改事项"),
-                    base + "?status=open",
-                    items.filter(status=Rectification.Status.SUBMITTED),
+                    base + "?items=verify",
+                    supervisions.filter(
+                        pk__in=Rectification.objects.filter(
+                            status=Rectification.Status.SUBMITTED
+                        ).values("supervision_id")
+                    ),
                 )
             )
         lines.append(
             Todo(
                 _("本月未报告进展的项目"),
-                reverse("projects:list"),
+                reverse("projects:list") + "?due=1",
                 due_reports(today).filter(pk__in=staff_projects(user).values("pk")),
             )
         )

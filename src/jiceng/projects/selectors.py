@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from jiceng.projects.models import Commitment, Evaluation, Project, Rectification
 from jiceng.projects.services import month_of
@@ -203,7 +203,10 @@ def late_reports(today: date) -> QuerySet[Project]:
         status__in=[Project.Status.PLANNED, Project.Status.ACTIVE],
         starts_on__lt=month_of(today),
         ends_on__gte=last,
-    ).exclude(reported_month__gte=last)
+    ).exclude(
+        Q(reported_month__gte=last)
+        | Q(pk__in=Project.objects.filter(parent__isnull=False).values("parent_id"))
+    )
 
 
 def _one_day() -> timedelta:

@@ -350,7 +350,8 @@ def report_progress(
 
 
 def due_reports(today: date):
-    """The active projects of a monthly-report kind that have not reported for this month."""
+    """The active projects of a monthly-report kind, without children, that have not reported
+    for this month."""
     month = month_of(today)
     return (
         Project.objects.filter(
@@ -360,6 +361,8 @@ def due_reports(today: date):
             ends_on__gte=month,
         )
         .exclude(reported_month__gte=month)
+        # a parent's figure is rolled up from its children: it reports nothing itself
+        .exclude(pk__in=Project.objects.filter(parent__isnull=False).values("parent_id"))
         .select_related("owner")
     )
 

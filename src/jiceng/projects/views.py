@@ -92,9 +92,11 @@ def project_list(request):
     year = _year(request)
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", "")
-    roots = selectors.project_roots(
-        staff_projects(request.user), year=year, kind=kind, status=status
-    )
+    projects = staff_projects(request.user)
+    due = request.GET.get("due") == "1"
+    if due:  # the to-do's list: this month's reports still due
+        projects = projects.filter(pk__in=services.due_reports(timezone.localdate()).values("pk"))
+    roots = selectors.project_roots(projects, year=year, kind=kind, status=status)
     page_obj = Paginator(roots, ROOTS_PER_PAGE).get_page(request.GET.get("page"))
     nodes = selectors.flatten(list(page_obj.object_list))
     form = _project_form(request, request.POST or None)
@@ -275,6 +277,19 @@ def supervision_list(request):
     status = request.GET.get("status", "")
     if status in Supervision.Status.values:
         rows = rows.filter(status=status)
+    items = request.GET.get("items", "")
+    if items == "mine":  # the to-do's list: items of mine to rectify
+        rows = rows.filter(
+            pk__in=Rectification.objects.filter(
+                status=Rectification.Status.OPEN, owner=request.user
+            ).values("supervision_id")
+        )
+    elif items == "verify":
+        rows = rows.filter(
+            pk__in=Rectification.objects.filter(status=Rectification.Status.SUBMITTED).values(
+                "supervision_id"
+            )
+        )
     supervisor_scopes = request.user.scopes_for("street_staff", "district_staff")
     places = (
         Division.objects.within(*supervisor_scopes).exclude(level="grid").order_by("code")
