@@ -165,6 +165,15 @@ def test_the_community_public_page_carries_the_funds_card(client, cast):
     assert reverse("funds_m:public", args=[cast["community"].code]) in html
 
 
+def test_the_projects_public_page_shows_the_money_beside_the_progress(client, cast):
+    s = spend(cast, "500.00")
+    funds.spending_approve(by=cast["street"], spending=s)
+    url = reverse("projects_m:public", args=[cast["community"].code])
+    html = client.get(url).content.decode()
+    assert 'data-testid="public-funds"' in html and "500.00" in html
+    assert reverse("funds_m:public", args=[cast["community"].code]) in html
+
+
 def test_the_pages_in_english(client, cast):
     client.force_login(cast["street"])
     client.cookies["django_language"] = "en"

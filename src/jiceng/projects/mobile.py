@@ -15,7 +15,7 @@ from jiceng.core.errors import NotFound
 from jiceng.core.forms import submit
 from jiceng.core.scope import visible_or_404
 from jiceng.geo.models import Division
-from jiceng.projects import forms, selectors, services
+from jiceng.projects import forms, fund_selectors, selectors, services
 from jiceng.projects.models import Milestone, Project
 from jiceng.projects.permissions import visible_projects
 
@@ -91,5 +91,10 @@ def public(request, code: str):
     return render(
         request,
         "projects/public.html",
-        {"community": community, "nodes": nodes, "year": year},
+        {
+            "community": community,
+            "nodes": nodes,
+            "year": year,
+            "card": fund_selectors.card_context(community),  # the money: this year's lines
+        },
     )
