@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.forms import DayField
+from jiceng.core.forms import DayField, VisibleField
 from jiceng.reports.models import PeriodKind
 
 
@@ -34,4 +34,9 @@ class RequestForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
+    answer = VisibleField()
     value = forms.CharField(label=_("填报内容"), max_length=500, required=False)
+
+    def __init__(self, *args, answers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answer"].queryset = answers

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from fpdf.enums import XPos, YPos
 
 from jiceng.accounts.models import RoleAssignment
@@ -44,8 +45,8 @@ DONE_KEYS = (
     ("community.volunteer_hours", "value"),
 )
 DONE_LABELS = {
-    "cases.closure_rate": "办结案件",
-    "community.needs_solved_rate": "解决的群众需求",
+    "cases.closure_rate": gettext_lazy("办结案件"),
+    "community.needs_solved_rate": gettext_lazy("解决的群众需求"),
 }
 RANK_KEYS = (
     "cases.satisfaction_rate",
@@ -118,7 +119,7 @@ def sections(place: Division, period: Period) -> list[Section]:
             number = value.numerator if part == "numerator" else value.value
             if number is not None:
                 amount = f"{number:,.0f}" if float(number).is_integer() else f"{number:,.1f}"
-        label = _(DONE_LABELS[key]) if key in DONE_LABELS else str(ind.name)
+        label = str(DONE_LABELS.get(key, ind.name))
         done.rows.append([label, amount])
     out.append(done)
     kids = dash.children(place)

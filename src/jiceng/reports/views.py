@@ -227,26 +227,22 @@ def request_detail(request, pk: int):
             "code", "name"
         )
     )
-    form = forms.AnswerForm(request.POST or None)
+    form = forms.AnswerForm(
+        request.POST or None, answers=RequestAnswer.objects.filter(request=asked)
+    )
     if request.method == "POST":
-        answer = visible_or_404(
-            RequestAnswer.objects.filter(request=asked), pk=request.POST.get("answer") or None
-        )
-        if not permissions.may_answer(user, answer):
-            raise Forbidden(_("您不能替这个社区报送。"))
-        if request.POST.get("action") == "records":
-            done = submit(
-                form,
-                lambda d: services.answer_from_records(by=user, answer=answer, request=request),
+        action = request.POST.get("action")
+
+        def answer(d):
+            if not permissions.may_answer(user, d["answer"]):
+                raise Forbidden(_("您不能替这个社区报送。"))
+            if action == "records":
+                return services.answer_from_records(by=user, answer=d["answer"], request=request)
+            return services.answer_by_hand(
+                by=user, answer=d["answer"], value=d["value"], request=request
             )
-        else:
-            done = submit(
-                form,
-                lambda d: services.answer_by_hand(
-                    by=user, answer=answer, value=d["value"], request=request
-                ),
-            )
-        if done is not None:
+
+        if submit(form, answer) is not None:
             messages.success(request, _("已报送。"))
             return redirect("reports:request", pk=asked.pk)
     for a in answers:
