@@ -10,6 +10,8 @@ says so on its last page (the Excel has every row)."""
 
 from __future__ import annotations
 
+import copy
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,8 +21,10 @@ from typing import IO, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import SubsetMap, TTFFont
 
 from jiceng.core.excel import SafeWorkbook, text
 from jiceng.core.registry import RecordBook
@@ -129,6 +133,31 @@ def write_excel(
 # --- PDF -----------------------------------------------------------------------------------------
 
 
+_template: dict[str, TTFFont] = {}
+_template_lock = threading.Lock()
+
+
+def _add_shipped_font(pdf: FPDF) -> None:
+    """Add the shipped font to ``pdf``. Reading its 32,000 glyphs' metrics costs about a second,
+    so it is done once per process (a template) and each document gets a copy with its own
+    glyph subset and its own lazily opened font file (fpdf2 subsets that file in place when it
+    writes the document)."""
+    path = str(font_path())
+    with _template_lock:
+        template = _template.get(path)
+        if template is None:
+            holder = FPDF()
+            holder.add_font(FONT, "", path)
+            template = _template[path] = holder.fonts[FONT]
+    font = copy.copy(template)
+    font.i = len(pdf.fonts) + 1
+    font.ttfont = ttLib.TTFont(path, recalcTimestamp=False, lazy=True)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font.subset = SubsetMap(font)
+    pdf.fonts[FONT] = font
+
+
 class _Ledger(FPDF):
     def __init__(self, heading: Heading):
         super().__init__(orientation="L", unit="mm", format="A4")
@@ -137,7 +166,7 @@ class _Ledger(FPDF):
         self._widths: dict[str, float] = {}
         self.set_auto_page_break(auto=False, margin=14)
         self.set_margins(12, 12, 12)
-        self.add_font(FONT, "", str(font_path()))
+        _add_shipped_font(self)
         self.set_title(f"{heading.title} {heading.place} {heading.period.label()}")
         self.set_creator("jiceng")
         self.alias_nb_pages()
