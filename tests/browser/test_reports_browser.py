@@ -96,7 +96,8 @@ def test_street_takes_its_monthly_report(demo, live_server, browser):
     assert "工作月报" in text and "本月指标" in text and "本月做了什么" in text
     with page.expect_download() as info:
         page.click('[data-testid="download-xlsx"]')
-    rows = list(load_workbook(info.value.path()).active.iter_rows(values_only=True))
+    xlsx = Path(info.value.path()).read_bytes()
+    rows = list(load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True))
     assert "工作月报" in rows[0][0]
     # the phone shows the same page without sideways scrolling
     phone = browser.new_context(**{**PHONE, "device_scale_factor": 1})

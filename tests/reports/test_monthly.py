@@ -110,7 +110,7 @@ def test_pdf_reads_back(figures):
 
 def test_first_working_day(db):
     assert monthly.first_working_day(2026, 11) == date(2026, 11, 2)  # 1 November is a Sunday
-    assert monthly.first_working_day(2026, 10) == date(2026, 10, 9)  # after the National Day week
+    assert monthly.first_working_day(2026, 10) == date(2026, 10, 8)  # after the National Day week
 
 
 def test_sent_on_the_first_working_day(figures, cast, django_capture_on_commit_callbacks):

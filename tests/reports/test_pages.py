@@ -146,3 +146,22 @@ def test_query_budget(client, cast, django_assert_max_num_queries):
     client.get(INDEX + Q)
     with django_assert_max_num_queries(12):
         assert client.get(INDEX + Q).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/console/reports/monthly/", "/console/reports/requests/"])
+def test_other_pages_cast_and_budget(client, cast, url, django_assert_max_num_queries):
+    assert client.get(url).status_code == 302
+    assert _get(client, cast["resident"], url).status_code == 403
+    neighbour = cast["places"]["neighbour"].code
+    assert _get(client, cast["secretary"], f"{url}?place={neighbour}").status_code == 404
+    client.force_login(cast["street"])
+    client.get(url)
+    with django_assert_max_num_queries(14):
+        assert client.get(url).status_code == 200
+
+
+def test_pages_in_english(client, cast):
+    client.force_login(cast["secretary"])
+    client.cookies["django_language"] = "en"
+    html = client.get(INDEX + Q, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Books you may take" in html and "10/2026" in html

@@ -5,7 +5,7 @@ file."""
 from __future__ import annotations
 
 from django.http import FileResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from jiceng.core.inputs import Id, Int, Year
 from jiceng.core.scope import visible_or_404
@@ -72,7 +72,7 @@ def generation_create(request, payload: GenerationIn):
         request=request,
     )
     item.refresh_from_db()
-    return 201, item.progress()
+    return Status(201, item.progress())
 
 
 @router.get("/generations/{pk}", response=GenerationOut)
