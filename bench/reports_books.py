@@ -257,8 +257,10 @@ def child(which: str, cases: int) -> None:
         elif which == "district_select":
             district_select(target)
         seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak = usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime
+    print(json.dumps({"seconds": seconds, "peak_mb": peak, "cpu_s": cpu}))
 
 
 def run_child(which: str, cases: int) -> dict:
@@ -313,6 +315,10 @@ def main() -> None:
             f"{peak:.0f} MB (reference {max(r['peak_mb'] for r in results[ref]):.0f} MB)"
         )
         report.notes[f"{which}: median"] = f"{mine.median:.1f} s against {theirs.median:.1f} s"
+        report.notes[f"{which}: CPU seconds of the child (whole process)"] = (
+            f"{max(r['cpu_s'] for r in results[which]):.1f} s "
+            f"(reference {max(r['cpu_s'] for r in results[ref]):.1f} s)"
+        )
     report.notes["cases in the street's ledger"] = args.cases
     report.print()
     report.save()
