@@ -98,6 +98,25 @@ class SafeSheet:
     def append(self, values: Iterable[Any]) -> None:
         self._sheet.append([cell_value(self._sheet, v) for v in values])
 
+    def print_setup(
+        self, *, landscape: bool = False, title_rows: str = "", header: str = "", footer: str = ""
+    ) -> None:
+        """How the sheet prints (before the first row): A4, landscape or not, fitted to the
+        page's width, ``title_rows`` ("3:3") repeated on every page, ``header`` text at the top
+        centre of every page and ``footer`` at the bottom (Excel's codes: &P page, &N pages)."""
+        sheet = self._sheet
+        sheet.page_setup.paperSize = "9"  # A4
+        sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        if title_rows:
+            sheet.print_title_rows = title_rows
+        if header:
+            sheet.oddHeader.center.text = text(header)
+        if footer:
+            sheet.oddFooter.center.text = text(footer)
+
 
 class SafeWorkbook:
     """A streamed workbook whose cells keep user text as text."""

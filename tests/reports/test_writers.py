@@ -1,0 +1,108 @@
+"""The writers: a book read back from its Excel (right rows, user text stays text) and from its
+PDF (the rare characters in the text layer, the font embedded, 临时 on every page)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from pdfminer.high_level import extract_text
+from pypdf import PdfReader
+
+from jiceng.reports import writers
+from jiceng.reports.periods import Period
+from tests.reports.conftest import FAKE, RARE_NAMES, fake_rows
+
+CODE = "360602001001"
+
+
+def _pdf(period, today, rows=None, raw=False):
+    heading = writers.Heading.of(FAKE, "公园社区", period, today=today)
+    out = io.BytesIO()
+    rows = rows or fake_rows(None, CODE, period.start, period.end)
+    n = writers.write_pdf(FAKE, heading, rows, out)
+    if raw:
+        return out.getvalue()
+    return n, PdfReader(io.BytesIO(out.getvalue()))
+
+
+def test_pdfminer_reads_the_rare_names_too(var_dir):
+    data = _pdf(Period("month", 2026, 10), today=date(2026, 11, 30), raw=True)
+    text = _plain(extract_text(io.BytesIO(data)))
+    for name in RARE_NAMES:
+        assert name in text
+
+
+def _plain(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_pdf_carries_rare_names_and_embeds_its_font(var_dir):
+    n, reader = _pdf(Period("month", 2026, 10), today=date(2026, 11, 30))
+    assert n == 4
+    text = _plain("".join(page.extract_text() for page in reader.pages))
+    for name in RARE_NAMES:
+        assert name in text
+    assert "测试台账" in text and "公园社区" in text and "2026年10月" in text
+    assert "记录人" in text and "审核人" in text
+    assert "邻居" not in text
+    assert "临时" not in text  # October has ended
+    font = reader.pages[0]["/Resources"]["/Font"]
+    for ref in font.values():
+        descendant = ref.get_object()["/DescendantFonts"][0].get_object()
+        descriptor = descendant["/FontDescriptor"].get_object()
+        assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+def test_a_period_not_ended_says_provisional_on_every_page(var_dir):
+    many = ((f"居民{i}", "备注", date(2026, 11, 2)) for i in range(200))
+    _n, reader = _pdf(Period("month", 2026, 11), today=date(2026, 11, 15), rows=many)
+    assert len(reader.pages) > 2
+    for page in reader.pages:
+        assert "临时" in _plain(page.extract_text())
+        assert "序号" in _plain(page.extract_text())  # the header row on every page
+
+
+def test_excel_has_the_rows_and_keeps_text_as_text(var_dir):
+    period = Period("month", 2026, 10)
+    heading = writers.Heading.of(FAKE, "公园社区", period, today=date(2026, 11, 30))
+    out = io.BytesIO()
+    n = writers.write_excel(FAKE, heading, fake_rows(None, CODE, period.start, period.end), out)
+    assert n == 4
+    sheet = load_workbook(io.BytesIO(out.getvalue())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "测试台账"
+    assert "公园社区" in rows[1][0] and "2026年10月" in rows[1][0]
+    assert rows[2] == ("序号", "姓名", "备注", "日期")
+    assert [r[1] for r in rows[3:7]] == list(RARE_NAMES)
+    assert [r[0] for r in rows[3:7]] == [1, 2, 3, 4]
+    formula = sheet.cell(row=4, column=3)
+    assert formula.value == "=1+1" and formula.data_type == "s"
+    assert "记录人" in rows[-1][0] and "年" in rows[-1][0]
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.print_title_rows == "$3:$3"
+
+
+def test_excel_of_a_period_not_ended_says_provisional(var_dir):
+    period = Period("month", 2026, 11)
+    heading = writers.Heading.of(FAKE, "公园社区", period, today=date(2026, 11, 15))
+    out = io.BytesIO()
+    writers.write_excel(FAKE, heading, iter([]), out)
+    sheet = load_workbook(io.BytesIO(out.getvalue())).active
+    assert "临时" in sheet.cell(row=2, column=1).value
+    assert "临时" in sheet.oddHeader.center.text
+
+
+@pytest.mark.parametrize(
+    ("kind", "year", "number", "start", "end"),
+    [
+        ("month", 2026, 12, date(2026, 12, 1), date(2027, 1, 1)),
+        ("quarter", 2026, 2, date(2026, 4, 1), date(2026, 7, 1)),
+        ("year", 2026, 1, date(2026, 1, 1), date(2027, 1, 1)),
+    ],
+)
+def test_periods(kind, year, number, start, end):
+    p = Period(kind, year, number)
+    assert (p.start, p.end) == (start, end)
