@@ -391,7 +391,8 @@ class Staff(Sheet):
         Column("unit", "所在单位", False, "职能部门、共建单位工作人员填单位名称"),
         Column("password", "初始密码", False, "可不填（由安全管理员重置）；填写的须符合密码规则，首次登录须修改"),
     )  # fmt: skip
-    roles = frozenset({"system_admin"})
+    # accounts and roles are the security administrator's (三员分立, accounts/roles.py)
+    roles = frozenset({"security_admin"})
 
     def check_values(self, cells, ctx, bad):
         username = text(cells["username"])
