@@ -31,9 +31,14 @@ from jiceng.cases.models import CaseCategory
 from jiceng.cases.workflow import Triage
 from jiceng.community.models import VolunteerTeam
 from jiceng.core.bulk import LineError, Tally, bulk_insert, refuse_empty, refuse_formulas
+from jiceng.core.errors import UserError
+from jiceng.core.fields import lookup_hash, lookup_hashes
+from jiceng.core.personal import validate_id_number
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 from jiceng.party.models import Member, PartyOrg
+from jiceng.party.services import members_import
+from jiceng.registry.models import Person
 from jiceng.venues.hours import parse_week
 from jiceng.venues.models import OpeningWindow, Venue
 from jiceng.venues.services import venue_fields
@@ -95,6 +100,7 @@ class Context:
     users: dict[str, tuple[int | None, str]] = field(default_factory=dict)  # username -> (id, name)
     categories: dict[str, int | None] = field(default_factory=dict)  # code -> id
     seen: dict[tuple, int] = field(default_factory=dict)  # (sheet, key) -> row
+    row: int = 0  # the row being checked
 
     @classmethod
     def load(cls, district: Division, by) -> Context:
@@ -154,6 +160,7 @@ class Sheet:
         def bad(key: str, reason: str) -> None:
             errors.append(LineError(index, header[key], reason, name))
 
+        ctx.row = index
         refuse_formulas(cells, bad)
         if errors:
             return None, errors
@@ -527,6 +534,7 @@ class Members(Sheet):
         Column("dues_base", "党费计算基数（元/月）", False, "如：5200"),
         Column("work_unit", "工作单位", False, ""),
         Column("username", "账号", False, "已有或“工作人员”表中的用户名，可不填"),
+        Column("id_number", "公民身份号码", False, "18 位；填写的按号码匹配已有党员和居民库，加密保存，报告中不显示"),
     )  # fmt: skip
     MANAGEMENT = _labels(Member.ManagementType.choices) | {
         "直管": "direct", "在职": "in_service", "联管": "in_service", "流动": "floating",
@@ -536,8 +544,6 @@ class Members(Sheet):
     INCOME = _labels(Member.IncomeKind.choices) | {
         "在职": "wage", "离退休": "retired", "退休": "retired", "无固定收入": "no_income"
     }  # fmt: skip
-    FIELDS = ("management_type", "standing", "joined_at", "dues_from", "income_kind",
-              "dues_base", "work_unit", "user_id", "scope_code")  # fmt: skip
 
     def check_values(self, cells, ctx, bad):
         org_name = text(cells["org"])
@@ -572,32 +578,55 @@ class Members(Sheet):
         values["username"] = username
         if username and ctx.user(username) is None:
             bad("username", _("没有账号“%(u)s”。") % {"u": username[:50]})
-        if org is None or any(v is None for v in values.values()):
-            return None
         name = text(cells["name"])[:64]
+        number = self.id_number(cells, name, ctx, bad)
+        if org is None or number is None or any(v is None for v in values.values()):
+            return None
         values.update(
-            _key=(org_name, name), name=name, org_name=org_name,
+            _key=("id", lookup_hash("id", number)) if number else (org_name, name),
+            name=name, org_name=org_name, id_number=number,
             work_unit=text(cells["work_unit"])[:100], dues_from=values.get("joined_at"),
         )  # fmt: skip
         return values
 
-    def apply(self, rows, ctx):
-        tally = Tally()
-        scopes = dict(
-            PartyOrg.objects.filter(pk__in={ctx.orgs[r["org_name"]][0] for r in rows}).values_list(
-                "pk", "scope_code"
-            )
+    def id_number(self, cells, name: str, ctx: Context, bad) -> str | None:
+        """The row's ID number ("" for none), checked: valid, once in the file, and the same
+        person as the member or the register's resident who has it. The number itself is never
+        written into a message (the error report is a file that travels)."""
+        raw = text(cells["id_number"])
+        if not raw:
+            return ""
+        try:
+            number = validate_id_number(raw).number
+        except UserError:
+            bad("id_number", _("公民身份号码无效（应为 18 位，出生日期和校验位正确），请核对。"))
+            return None
+        hashes = lookup_hashes("id", number)
+        seen = ctx.seen.get(("党员#id", hashes[0]))
+        if seen is not None:
+            bad("id_number", _("公民身份号码与第 %(row)d 行重复。") % {"row": seen})
+            return None
+        ctx.seen[("党员#id", hashes[0])] = ctx.row
+        known = (
+            Member.objects.filter(id_number_hash__in=hashes).values_list("name", flat=True).first()
         )
+        if known is None:
+            known = (
+                Person.objects.filter(id_number_hash__in=hashes)
+                .values_list("name", flat=True)
+                .first()
+            )
+        if known is not None and known != name:
+            bad("id_number", _("该公民身份号码已登记为另一个人（姓名不同），请核对。"))
+            return None
+        return number
+
+    def apply(self, rows, ctx):
         for row in rows:
             row["org_id"] = ctx.orgs[row["org_name"]][0]
-            row["scope_code"] = scopes[row["org_id"]]
             row["user_id"] = (ctx.user(row["username"]) or (None,))[0] if row["username"] else None
-        _upsert(
-            Member, rows, ("org_id", "name"), self.FIELDS,
-            lambda r: Member(name=r["name"], org_id=r["org_id"], **{f: r[f] for f in self.FIELDS}),
-            tally,
-        )  # fmt: skip
-        return tally
+        created, updated, unchanged = members_import(by=ctx.by, rows=rows, note="上线导入")
+        return Tally(created=created, updated=updated, unchanged=unchanged)
 
 
 # --- 志愿服务队 --------------------------------------------------------------------------------------
