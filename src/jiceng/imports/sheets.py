@@ -19,14 +19,14 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.accounts.models import RoleAssignment, User
+from jiceng.accounts.models import User
 from jiceng.accounts.roles import ADMIN_ROLES, ROLES, Role
+from jiceng.accounts.services import staff_import
 from jiceng.cases.models import CaseCategory
 from jiceng.cases.workflow import Triage
 from jiceng.community.models import VolunteerTeam
@@ -34,14 +34,15 @@ from jiceng.core.bulk import LineError, Tally, bulk_insert, refuse_empty, refuse
 from jiceng.core.errors import UserError
 from jiceng.core.fields import lookup_hash, lookup_hashes
 from jiceng.core.personal import validate_id_number
+from jiceng.core.scope import at_most, covers
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 from jiceng.party.models import Member, PartyOrg
-from jiceng.party.services import members_import
+from jiceng.party.services import members_import, orgs_import
 from jiceng.registry.models import Person
 from jiceng.venues.hours import parse_week
-from jiceng.venues.models import OpeningWindow, Venue
-from jiceng.venues.services import venue_fields
+from jiceng.venues.models import Venue
+from jiceng.venues.services import owner_in_street, venue_fields, venues_import
 
 MAX_ROWS = 200_000
 
@@ -96,10 +97,13 @@ class Context:
     by: Any
     divisions: dict[str, tuple[int, str]] = field(default_factory=dict)  # code -> (id, level)
     partners: dict[str, list[tuple[int | None, str, str]]] = field(default_factory=dict)
-    orgs: dict[str, tuple[int | None, str]] = field(default_factory=dict)  # name -> (id, kind)
+    # name -> (id, kind, scope code)
+    orgs: dict[str, tuple[int | None, str, str]] = field(default_factory=dict)
     users: dict[str, tuple[int | None, str]] = field(default_factory=dict)  # username -> (id, name)
     categories: dict[str, int | None] = field(default_factory=dict)  # code -> id
     seen: dict[tuple, int] = field(default_factory=dict)  # (sheet, key) -> row
+    # the district's members' ID-number hashes -> name (loaded when a member row has a number)
+    member_ids: dict[str, str] | None = None
     row: int = 0  # the row being checked
 
     @classmethod
@@ -113,10 +117,10 @@ class Context:
             scope_code__startswith=district.code
         ).values_list("pk", "name", "kind", "scope_code"):
             ctx.partners.setdefault(name, []).append((pk, kind, scope))
-        for pk, name, kind in PartyOrg.objects.filter(
+        for pk, name, kind, scope in PartyOrg.objects.filter(
             scope_code__startswith=district.code
-        ).values_list("pk", "name", "kind"):
-            ctx.orgs[name] = (pk, kind)
+        ).values_list("pk", "name", "kind", "scope_code"):
+            ctx.orgs[name] = (pk, kind, scope)
         ctx.categories = dict(CaseCategory.objects.values_list("code", "pk"))
         return ctx
 
@@ -343,41 +347,28 @@ class Orgs(Sheet):
         name = text(cells["name"])[:100]
         if kind is None or where is None:
             return None
+        above = ctx.orgs.get(parent) if parent else None
+        if above is not None and not covers([at_most(above[2], "street")], text(cells["division"])):
+            bad("parent", _("党组织应与上级党组织在同一街道。"))
+            return None
         return {"_key": name, "name": name, "kind": kind, "parent_name": parent,
                 "division_id": where[0], "scope_code": text(cells["division"]),
                 "partner_id": partner[0] if partner else None,
+                "partner_name": text(cells["partner"]),
                 "theme_day": int(day) if day else None}  # fmt: skip
 
     def remember(self, values, ctx):
         if values["name"] not in ctx.orgs:
-            ctx.orgs[values["name"]] = (None, values["kind"])
+            ctx.orgs[values["name"]] = (None, values["kind"], values["scope_code"])
 
     def apply(self, rows, ctx):
-        tally = Tally()
-        fields = ("kind", "parent_id", "division_id", "partner_id", "theme_day", "scope_code")
-        # one by one, in the file's order: a parent is written before its children
-        known = {
-            o["name"]: o
-            for o in PartyOrg.objects.filter(name__in=[r["name"] for r in rows]).values(
-                "pk", "name", *fields
-            )
-        }
+        for row in rows:  # a unit of the same file has its id once written
+            if row["partner_id"] is None and row["partner_name"]:
+                row["partner_id"] = (ctx.partner(row["partner_name"]) or (None,))[0]
+        created, updated, unchanged, ids = orgs_import(by=ctx.by, rows=rows, note="上线导入")
         for row in rows:
-            parent = ctx.orgs.get(row["parent_name"]) if row["parent_name"] else None
-            row["parent_id"] = parent[0] if parent else None
-            old = known.get(row["name"])
-            values = {f: row[f] for f in fields}
-            if old is None:
-                org = PartyOrg.objects.create(name=row["name"], **values)
-                ctx.orgs[org.name] = (org.pk, org.kind)
-                tally.created += 1
-            elif any(old[f] != values[f] for f in fields):
-                PartyOrg.objects.filter(pk=old["pk"]).update(updated_at=timezone.now(), **values)
-                ctx.orgs[row["name"]] = (old["pk"], row["kind"])
-                tally.updated += 1
-            else:
-                tally.unchanged += 1
-        return tally
+            ctx.orgs[row["name"]] = (ids[row["name"]], row["kind"], row["scope_code"])
+        return Tally(created=created, updated=updated, unchanged=unchanged)
 
 
 # --- 工作人员 ---------------------------------------------------------------------------------------
@@ -453,70 +444,13 @@ class Staff(Sheet):
             ctx.users[key] = (None, values["full_name"])
 
     def apply(self, rows, ctx):
-        tally = Tally()
-        users = {
-            u.username.lower(): u
-            for u in User.objects.filter(username__in=[r["username"] for r in rows])
-        }
-        must_change = hasattr(User, "must_change_password")
-        new_users = []
-        for row in rows:
-            key = row["username"].lower()
-            if key in users:
-                continue
-            user = User(username=row["username"], full_name=row["full_name"])
-            # hashing is slow on purpose: an account without a password costs nothing
-            user.password = (
-                make_password(row["password"])
-                if row["password"]
-                else make_password(None)  # unusable until the security administrator sets one
-            )
-            if must_change and row["password"]:
-                user.must_change_password = True
-            users[key] = user
-            new_users.append(user)
-        if new_users:
-            User.objects.bulk_create(new_users)
-            if new_users[0].pk is None:
-                ids = dict(
-                    User.objects.filter(username__in=[u.username for u in new_users]).values_list(
-                        "username", "pk"
-                    )
-                )
-                for u in new_users:
-                    u.pk = ids[u.username]
-        for row in rows:
-            ctx.users[row["username"].lower()] = (
-                users[row["username"].lower()].pk,
-                row["full_name"],
-            )
+        for row in rows:  # a unit of the same file has its id once written
             if row["unit_id"] is None and row["unit_name"]:
                 row["unit_id"] = (ctx.partner(row["unit_name"]) or (None,))[0]
-        active = set(
-            RoleAssignment.objects.filter(
-                user_id__in=[u.pk for u in users.values()], ended_at__isnull=True
-            ).values_list("user_id", "role", "scope_code")
-        )
-        assignments = []
-        for row in rows:
-            user = users[row["username"].lower()]
-            if (user.pk, row["role"], row["scope_code"]) in active:
-                tally.unchanged += 1
-                continue
-            active.add((user.pk, row["role"], row["scope_code"]))
-            assignments.append(
-                RoleAssignment(
-                    user_id=user.pk,
-                    role=row["role"],
-                    division_id=row["division_id"],
-                    unit_id=row["unit_id"],
-                    scope_code=row["scope_code"],
-                    granted_by=ctx.by,
-                )  # fmt: skip
-            )
-        bulk_insert(RoleAssignment, assignments)
-        tally.created += len(assignments)
-        return tally
+        created, unchanged = staff_import(by=ctx.by, rows=rows, note="上线导入")
+        for row in rows:  # looked up again (with its id) when a member names it
+            ctx.users.pop(row["username"].lower(), None)
+        return Tally(created=created, unchanged=unchanged)
 
 
 # --- 党员 ------------------------------------------------------------------------------------------
@@ -607,9 +541,13 @@ class Members(Sheet):
             bad("id_number", _("公民身份号码与第 %(row)d 行重复。") % {"row": seen})
             return None
         ctx.seen[("党员#id", hashes[0])] = ctx.row
-        known = (
-            Member.objects.filter(id_number_hash__in=hashes).values_list("name", flat=True).first()
-        )
+        if ctx.member_ids is None:
+            ctx.member_ids = dict(
+                Member.objects.filter(scope_code__startswith=ctx.district.code)
+                .exclude(id_number_hash="")
+                .values_list("id_number_hash", "name")
+            )
+        known = next((ctx.member_ids[h] for h in hashes if h in ctx.member_ids), None)
         if known is None:
             known = (
                 Person.objects.filter(id_number_hash__in=hashes)
@@ -750,49 +688,25 @@ class Venues(Sheet):
         approval = text(cells["approval"]) or "是"
         if approval not in ("是", "否"):
             bad("approval", _("需要审批应填“是”或“否”。"))
+        code = text(cells["division"])
+        if partner is not None and not owner_in_street(partner[2], code):
+            bad("partner", _("共建单位的场地应在该单位所在街道之内。"))
+            return None
         if where is None or kind is None or fields is None or not windows:
             return None
-        code = text(cells["division"])
         return {"_key": (code, fields["name"]), **fields, "kind": kind,
                 "division_id": where[0], "scope_code": code,
                 "owner_partner_id": partner[0] if partner else None,
+                "owner_scope": partner[2] if partner else "",
+                "partner_name": text(cells["partner"]),
                 "approval_required": approval == "是", "windows": windows}  # fmt: skip
 
     def apply(self, rows, ctx):
-        tally = Tally()
-        fields = ("kind", "address", "capacity", "approval_required", "owner_partner_id")
-        keys = [(r["scope_code"], r["name"]) for r in rows]
-        known = _existing(Venue, keys, fields, ("scope_code", "name"))
-        for row in rows:
-            old = known.get((row["scope_code"], row["name"]))
-            if old is not None:
-                windows = sorted(
-                    OpeningWindow.objects.filter(venue_id=old["pk"]).values_list(
-                        "weekday", "starts", "ends"
-                    )
-                )
-                if all(old[f] == row[f] for f in fields) and windows == sorted(row["windows"]):
-                    tally.unchanged += 1
-                    continue
-                Venue.objects.filter(pk=old["pk"]).update(
-                    updated_at=timezone.now(), **{f: row[f] for f in fields}
-                )
-                OpeningWindow.objects.filter(venue_id=old["pk"]).delete()
-                venue_id = old["pk"]
-                tally.updated += 1
-            else:
-                venue = Venue.objects.create(
-                    name=row["name"], division_id=row["division_id"],
-                    contact_phone=row["contact_phone"], max_days_ahead=row["max_days_ahead"],
-                    **{f: row[f] for f in fields},
-                )  # fmt: skip
-                venue_id = venue.pk
-                tally.created += 1
-            OpeningWindow.objects.bulk_create(
-                OpeningWindow(venue_id=venue_id, weekday=d, starts=s, ends=e)
-                for d, s, e in row["windows"]
-            )
-        return tally
+        for r in rows:  # a unit of the same file has its id once written
+            if r["owner_partner_id"] is None and r["partner_name"]:
+                r["owner_partner_id"] = (ctx.partner(r["partner_name"]) or (None,))[0]
+        created, updated, unchanged = venues_import(by=ctx.by, rows=rows, note="上线导入")
+        return Tally(created=created, updated=updated, unchanged=unchanged)
 
 
 # --- 事件类别 ---------------------------------------------------------------------------------------

@@ -56,12 +56,13 @@ def org_create(
     theme_day: int | None = None,
 ) -> PartyOrg:
     """Add a party organization under ``parent``, tied to a division (and a partner unit)."""
-    if kind not in PartyOrg.Kind.values:
-        raise UserError(_("未知的党组织类型。"), field="kind")
-    if not name.strip():
-        raise UserError(_("请填写党组织名称。"), field="name")
-    if theme_day is not None and not 1 <= theme_day <= 28:
-        raise UserError(_("主题党日应为每月 1 至 28 日中的一天。"), field="theme_day")
+    org_rules(
+        name=name,
+        kind=kind,
+        theme_day=theme_day,
+        scope_code=division.code,
+        parent_scope=None,  # checked below, once the manager is known
+    )
     org = PartyOrg(
         name=name.strip(),
         kind=kind,
@@ -78,6 +79,74 @@ def org_create(
     org.save()
     audit(actor=by, action="party.org_create", obj=org)
     return org
+
+
+def org_rules(
+    *, name: str, kind: str, theme_day: int | None, scope_code: str, parent_scope: str | None
+) -> None:
+    """What an organization must satisfy, added on the page or imported (a UserError)."""
+    if kind not in PartyOrg.Kind.values:
+        raise UserError(_("未知的党组织类型。"), field="kind")
+    if not name.strip():
+        raise UserError(_("请填写党组织名称。"), field="name")
+    if theme_day is not None and not 1 <= theme_day <= 28:
+        raise UserError(_("主题党日应为每月 1 至 28 日中的一天。"), field="theme_day")
+    if parent_scope is not None and not covers([at_most(parent_scope, "street")], scope_code):
+        # A branch sits in its committee's street; a partner's org may sit anywhere in it.
+        raise UserError(_("党组织应与上级党组织在同一街道。"), field="parent")
+
+
+ORG_IMPORT_FIELDS = ("kind", "parent_id", "division_id", "partner_id", "theme_day", "scope_code")
+
+
+@transaction.atomic
+def orgs_import(*, by, rows: list[dict], note: str = "") -> tuple[int, int, int, dict]:
+    """Party organizations at once, as a district's going-live workbook brings them, in the
+    rows' order (a parent before its children); returns (created, updated, unchanged, {name:
+    id}). Each row: ``name``, ``parent_name`` ("" for a top one), ``division_id``,
+    ``scope_code``, ``kind``, ``partner_id``, ``theme_day``. An organization is found again by
+    its name. The rules are ``org_create``'s (``org_rules``); each one created or changed gets
+    the page's audit entry (``party.org_create``, ``party.org_update``), in bulk. The caller has
+    checked that ``by`` imports for the district."""
+    names = {r["name"] for r in rows} | {r["parent_name"] for r in rows if r["parent_name"]}
+    known = {
+        o["name"]: o
+        for o in PartyOrg.objects.filter(name__in=names).values("pk", "name", *ORG_IMPORT_FIELDS)
+    }
+    created = updated = unchanged = 0
+    entries, ids = [], {}
+    for row in rows:
+        parent = known.get(row["parent_name"]) if row["parent_name"] else None
+        if row["parent_name"] and parent is None:
+            raise UserError(_("没有名为“%(n)s”的党组织。") % {"n": row["parent_name"]})
+        org_rules(name=row["name"], kind=row["kind"], theme_day=row["theme_day"],
+                  scope_code=row["scope_code"],
+                  parent_scope=parent["scope_code"] if parent else None)  # fmt: skip
+        values = {**{f: row[f] for f in ORG_IMPORT_FIELDS if f != "parent_id"},
+                  "parent_id": parent["pk"] if parent else None}  # fmt: skip
+        old = known.get(row["name"])
+        if old is None:
+            org = PartyOrg.objects.create(name=row["name"], **values)
+            entries.append(
+                entry(actor=by, action="party.org_create", obj=org, detail={"via": note})
+            )
+            known[org.name] = {"pk": org.pk, "name": org.name, **values}
+            created += 1
+        elif any(old[f] != values[f] for f in ORG_IMPORT_FIELDS):
+            PartyOrg.objects.filter(pk=old["pk"]).update(updated_at=timezone.now(), **values)
+            org = PartyOrg(pk=old["pk"], name=row["name"], scope_code=row["scope_code"])
+            changed = [f for f in ORG_IMPORT_FIELDS if old[f] != values[f]]
+            entries.append(
+                entry(actor=by, action="party.org_update", obj=org,
+                      detail={"fields": changed, "via": note})
+            )  # fmt: skip
+            known[row["name"]] = {**old, **values}
+            updated += 1
+        else:
+            unchanged += 1
+        ids[row["name"]] = known[row["name"]]["pk"]
+    audit_many(entries)
+    return created, updated, unchanged, ids
 
 
 @transaction.atomic
