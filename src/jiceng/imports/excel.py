@@ -248,6 +248,7 @@ def _run_job(job: UnitImport, *, chunk: int) -> UnitImport:
         total = bulk.Tally()
         done = offset
         ctx = Context.load(job.district, by)
+        ctx.path = path
         for sheet in found:
             loaded = bulk.load(
                 _rows(path, sheet),

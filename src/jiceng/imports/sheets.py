@@ -30,10 +30,11 @@ from jiceng.accounts.services import staff_import
 from jiceng.cases.models import CaseCategory
 from jiceng.cases.workflow import Triage
 from jiceng.community.models import VolunteerTeam
+from jiceng.core import xlsx
 from jiceng.core.bulk import LineError, Tally, bulk_insert, refuse_empty, refuse_formulas
 from jiceng.core.errors import UserError
 from jiceng.core.fields import lookup_hash, lookup_hashes
-from jiceng.core.personal import validate_id_number
+from jiceng.core.personal import normalize_id_number, validate_id_number
 from jiceng.core.scope import at_most, covers
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
@@ -102,8 +103,11 @@ class Context:
     users: dict[str, tuple[int | None, str]] = field(default_factory=dict)  # username -> (id, name)
     categories: dict[str, int | None] = field(default_factory=dict)  # code -> id
     seen: dict[tuple, int] = field(default_factory=dict)  # (sheet, key) -> row
-    # the district's members' ID-number hashes -> name (loaded when a member row has a number)
-    member_ids: dict[str, str] | None = None
+    # the workbook (its member sheet's ID numbers are looked up at once, not row by row)
+    path: Any = None
+    # ID-number hash -> (name of the member who has it, name of the resident who has it), for
+    # the numbers of the file (loaded when the first member row with a number is checked)
+    known_ids: dict[str, tuple[str | None, str | None]] | None = None
     row: int = 0  # the row being checked
 
     @classmethod
@@ -541,23 +545,49 @@ class Members(Sheet):
             bad("id_number", _("公民身份号码与第 %(row)d 行重复。") % {"row": seen})
             return None
         ctx.seen[("党员#id", hashes[0])] = ctx.row
-        if ctx.member_ids is None:
-            ctx.member_ids = dict(
-                Member.objects.filter(scope_code__startswith=ctx.district.code)
-                .exclude(id_number_hash="")
-                .values_list("id_number_hash", "name")
-            )
-        known = next((ctx.member_ids[h] for h in hashes if h in ctx.member_ids), None)
-        if known is None:
-            known = (
-                Person.objects.filter(id_number_hash__in=hashes)
-                .values_list("name", flat=True)
-                .first()
-            )
+        if ctx.known_ids is None:
+            ctx.known_ids = self.known_ids(ctx)
+        if hashes[0] not in ctx.known_ids:  # not in the prefetch (a row checked on its own)
+            ctx.known_ids.update(self.lookup(hashes))
+        member, resident = next(
+            (ctx.known_ids[h] for h in hashes if ctx.known_ids.get(h) != (None, None)),
+            (None, None),
+        )
+        known = member if member is not None else resident
         if known is not None and known != name:
             bad("id_number", _("该公民身份号码已登记为另一个人（姓名不同），请核对。"))
             return None
         return number
+
+    def known_ids(self, ctx: Context) -> dict[str, tuple[str | None, str | None]]:
+        """Who holds each ID number of the file's member sheet: one query per 2,000 numbers
+        (not two a row), read from the workbook the first time a number is checked."""
+        if ctx.path is None:
+            return {}
+        column = [c.key for c in self.columns].index("id_number")
+        hashes: set[str] = set()
+        for index, raw in xlsx.read_rows(ctx.path, sheet=self.name, max_col=len(self.columns)):
+            value = text(raw[column]) if index > 1 and len(raw) > column else ""
+            if value:
+                hashes.update(lookup_hashes("id", normalize_id_number(value)))
+        found: dict[str, tuple[str | None, str | None]] = {}
+        ordered = sorted(hashes)
+        for i in range(0, len(ordered), 2000):
+            found.update(self.lookup(ordered[i : i + 2000]))
+        return found
+
+    @staticmethod
+    def lookup(hashes: list[str]) -> dict[str, tuple[str | None, str | None]]:
+        found: dict[str, tuple[str | None, str | None]] = dict.fromkeys(hashes, (None, None))
+        for h, name in Member.objects.filter(id_number_hash__in=hashes).values_list(
+            "id_number_hash", "name"
+        ):
+            found[h] = (name, found[h][1])
+        for h, name in Person.objects.filter(id_number_hash__in=hashes).values_list(
+            "id_number_hash", "name"
+        ):
+            found[h] = (found[h][0], name)
+        return found
 
     def apply(self, rows, ctx):
         for row in rows:
