@@ -13,7 +13,7 @@ from tests.browser.conftest import SCREENSHOTS
 from tests.factories import current_token, totp_device, user_with_role
 from tests.geo.test_place_import import COMMUNITY, feature_collection, retiled
 from tests.imports.conftest import workbook
-from tests.imports.test_unit_import import full_book
+from tests.imports.test_unit_import import full_book, split
 
 PASSWORD = "Golive-admin-2026!"
 
@@ -69,18 +69,18 @@ def test_boundaries_and_a_workbook_on_a_phone_and_a_desktop(
     page.click("[data-testid=confirm] button")
     page.wait_for_selector("[data-testid=applied]")
 
-    from jiceng.accounts.models import User
-
-    User.objects.create_user(username="wangwg", full_name="另一个人", password="x")
+    # the system administrator's part (the staff sheet is the security administrator's)
+    rows = split(full_book())[1]
+    rows["党员"].append(["孙无组", "不存在的支部", "", "", "2001-07-01", "", "", "", ""])
     book = tmp_path / "golive.xlsx"
-    book.write_bytes(workbook(full_book()))
+    book.write_bytes(workbook(rows))
     page.goto(f"{base}/console/imports/")
     no_sideways_scroll(page)
     page.set_input_files("input[name=file]", str(book))
     page.click("[data-testid=upload] button")
     page.wait_for_url(re.compile(r".*/console/imports/\d+/$"))
     page.wait_for_selector('[data-testid=job][data-status="failed"]', timeout=30_000)
-    assert "已被他人" in page.locator("[data-testid=errors]").inner_text()
+    assert "不存在的支部" in page.locator("[data-testid=errors]").inner_text()
     no_sideways_scroll(page)
     page.screenshot(path=str(SCREENSHOTS / f"golive-workbook-errors-{where}.png"), full_page=True)
     assert COMMUNITY  # the community the boundaries were drawn for

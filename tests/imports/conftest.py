@@ -30,6 +30,12 @@ def sysadmin(yuehu):
     return user_with_role("system_admin", division=yuehu)
 
 
+@pytest.fixture
+def secadmin(yuehu):
+    """The security administrator: accounts and roles (the staff sheet) are theirs."""
+    return user_with_role("security_admin", division=yuehu)
+
+
 def workbook(sheets: dict[str, list[list]]) -> bytes:
     """{sheet name: rows} -> an .xlsx with each sheet's template header first."""
     wb = Workbook()

@@ -75,6 +75,25 @@ def run(sysadmin, book, mode="whole") -> UnitImport:
     return job
 
 
+def split(book) -> tuple[dict, dict]:
+    """The staff sheet (the security administrator's) and the rest (the system administrator's)."""
+    return {"工作人员": book["工作人员"]}, {k: v for k, v in book.items() if k != "工作人员"}
+
+
+def units_first(sysadmin) -> None:
+    """The order of going live: the units (which staff belong to) before the accounts."""
+    assert run(sysadmin, {"单位": full_book()["单位"]}).status == "done"
+
+
+@pytest.fixture
+def staffed(sysadmin, secadmin):
+    """The full book's units and accounts, the accounts imported by the security administrator."""
+    units_first(sysadmin)
+    job = run(secadmin, split(full_book())[0])
+    assert job.status == "done", job.errors
+    return job
+
+
 def counts():
     return (
         Partner.objects.count(),
@@ -88,11 +107,15 @@ def counts():
     )
 
 
-def test_a_whole_workbook_goes_in_and_the_same_file_again_changes_nothing(sysadmin):
+def test_a_whole_workbook_goes_in_and_the_same_file_again_changes_nothing(sysadmin, secadmin):
     before = counts()
-    job = run(sysadmin, full_book())
+    staff, rest = split(full_book())
+    units_first(sysadmin)
+    accounts = run(secadmin, staff)
+    assert accounts.status == "done" and accounts.created == 3
+    job = run(sysadmin, rest)
     assert job.status == "done", (job.message, job.errors)
-    assert job.created == 2 + 4 + 3 + 3 + 1 + 1 + 2
+    assert (job.created, job.unchanged) == (4 + 3 + 1 + 1 + 2, 2)
     after = counts()
     assert [a - b for a, b in zip(after, before, strict=True)] == [2, 4, 3, 3, 3, 1, 1, 2]
     # the tree, the unit's branch, the member's details, the account and its role
@@ -119,16 +142,17 @@ def test_a_whole_workbook_goes_in_and_the_same_file_again_changes_nothing(sysadm
     assert CaseCategory.objects.get(code="990101").handling_hours == Decimal("8.00")
     assert AuditEntry.objects.filter(action="imports.run", object_id=str(job.pk)).exists()
 
-    again = run(sysadmin, full_book())
-    assert again.status == "done"
-    assert (again.created, again.updated) == (0, 0)
-    assert again.unchanged == 16
+    assert RoleAssignment.objects.get(user=worker).granted_by == secadmin
+    again, accounts_again = run(sysadmin, rest), run(secadmin, staff)
+    assert again.status == accounts_again.status == "done"
+    assert (again.created, again.updated, accounts_again.created) == (0, 0, 0)
+    assert (again.unchanged, accounts_again.unchanged) == (13, 3)
     assert counts() == after
 
 
-def test_a_changed_row_is_updated_in_place(sysadmin):
-    run(sysadmin, full_book())
-    book = full_book()
+def test_a_changed_row_is_updated_in_place(sysadmin, staffed):
+    run(sysadmin, split(full_book())[1])
+    book = split(full_book())[1]
     book["党员"][1][6] = 5000
     job = run(sysadmin, book)
     assert (job.created, job.updated) == (0, 1)
@@ -136,28 +160,36 @@ def test_a_changed_row_is_updated_in_place(sysadmin):
 
 
 def test_a_duplicate_account_and_a_member_without_a_known_organization_refuse_the_whole_file(
-    sysadmin,
+    sysadmin, secadmin
 ):
     User.objects.create_user(username="wangwg", full_name="另一个人", password="x")
-    book = full_book()
+    staff, book = split(full_book())
     book["党员"].append(["孙无组", "不存在的支部", "", "", "2001-07-01", "", "", "", ""])
+    units_first(sysadmin)
     before = counts()
+    accounts = run(secadmin, staff)
+    assert accounts.status == "failed" and counts() == before
+    assert "已被他人" in accounts.errors[0]["reason"]
+    assert accounts.errors[0]["column"] == "工作人员 · 用户名" and accounts.errors[0]["row"] == 2
     job = run(sysadmin, book)
     assert job.status == "failed" and "没有导入任何一行" in job.message
     assert counts() == before
     reasons = {(e["column"], e["row"]): e["reason"] for e in job.errors}
-    assert "已被他人" in reasons[("工作人员 · 用户名", 2)]
+    assert "没有账号" in reasons[("党员 · 账号", 2)]  # lisj: its account was not imported
     assert "不存在的支部" in reasons[("党员 · 所在党组织", 5)]
     report = load_workbook(io.BytesIO(excel.error_report_bytes(job)), read_only=True)
     assert len(list(report.worksheets[0].iter_rows(values_only=True))) == 1 + len(job.errors)
 
 
-def test_only_the_valid_rows_when_the_person_chooses_so(sysadmin):
+def test_only_the_valid_rows_when_the_person_chooses_so(sysadmin, secadmin):
     User.objects.create_user(username="wangwg", full_name="另一个人", password="x")
-    book = full_book()
+    staff, book = split(full_book())
+    units_first(sysadmin)
+    accounts = run(secadmin, staff, mode="valid_only")
+    assert accounts.status == "done" and accounts.failed == 1 and accounts.created == 2
     book["党员"].append(["孙无组", "不存在的支部", "", "", "2001-07-01", "", "", "", ""])
     job = run(sysadmin, book, mode="valid_only")
-    assert job.status == "done" and job.failed == 2
+    assert job.status == "done" and job.failed == 1
     assert not Member.objects.filter(name="孙无组").exists()
     assert Member.objects.filter(name="张党员").exists()
     assert User.objects.get(username="wangwg").full_name == "另一个人"
@@ -195,9 +227,11 @@ def test_only_the_valid_rows_when_the_person_chooses_so(sysadmin):
     ],
 )
 def test_each_bad_cell_is_named_with_its_sheet_column_and_reason(
-    sysadmin, sheet, row, column, words
+    sysadmin, secadmin, staffed, sheet, row, column, words
 ):
-    book = full_book()
+    staff, book = split(full_book())
+    if sheet == "工作人员":
+        book, sysadmin = staff, secadmin
     book[sheet] = [*book[sheet], row]
     job = run(sysadmin, book)
     assert job.status == "failed"
@@ -231,9 +265,37 @@ def _bad_header() -> bytes:
     return out.getvalue()
 
 
+def test_the_staff_sheet_is_the_security_administrators_alone(sysadmin, secadmin):
+    """三员分立: the system administrator's workbook with a staff sheet is refused whole, saying
+    who imports it; the security administrator imports that sheet and no other."""
+    before = counts()
+    with pytest.raises(UserError, match="“工作人员”表（账号和角色）须由安全管理员导入") as refused:
+        excel.import_submit(upload=upload(workbook(full_book())), by=sysadmin)
+    assert refused.value.field == "file"
+    assert counts() == before and not UnitImport.objects.exists()
+    with pytest.raises(UserError, match="不能导入“单位”表"):
+        excel.import_submit(upload=upload(workbook({"单位": full_book()["单位"]})), by=secadmin)
+    assert excel.sheets_for(secadmin) == [excel.BY_NAME["工作人员"]]
+    assert excel.BY_NAME["工作人员"] not in excel.sheets_for(sysadmin)
+
+
+def test_the_onboarding_fix_for_grids_without_a_worker_goes_to_the_security_administrator():
+    from jiceng.core import registry
+
+    checks = {c.key: c for c in registry.onboarding_checks()}
+    for key in ("accounts.grid_workers", "accounts.secretaries"):
+        fixes = registry.onboarding_fixes(checks[key])
+        assert fixes and all(f.roles == {"security_admin"} for f in fixes)
+    assert any(
+        "system_admin" in f.roles
+        for f in registry.onboarding_fixes(checks["partners.departments"])
+        if f.url_name == "imports:start"
+    )
+
+
 def test_district_staff_import_units_but_not_accounts(yuehu):
     staff = user_with_role("district_staff", division=yuehu)
-    with pytest.raises(UserError, match="不能导入“工作人员”表"):
+    with pytest.raises(UserError, match="“工作人员”表（账号和角色）须由安全管理员导入"):
         excel.import_submit(upload=upload(workbook({"工作人员": []})), by=staff)
     with TestCase.captureOnCommitCallbacks(execute=True):
         job = excel.import_submit(upload=upload(workbook({"单位": full_book()["单位"]})), by=staff)
@@ -241,29 +303,38 @@ def test_district_staff_import_units_but_not_accounts(yuehu):
     assert job.status == "done" and job.created == 2
 
 
-def test_pages_template_upload_progress_and_report(client, sysadmin, django_assert_max_num_queries):
+def test_pages_template_upload_progress_and_report(
+    client, sysadmin, secadmin, django_assert_max_num_queries
+):
     verified(client, sysadmin)
     template = client.get("/console/imports/template.xlsx")
     book = load_workbook(io.BytesIO(template.content), read_only=True)
-    assert book.sheetnames[:7] == [
-        "单位",
-        "党组织",
-        "工作人员",
-        "党员",
-        "志愿服务队",
-        "场地",
-        "事件类别",
-    ]
+    assert book.sheetnames[:6] == ["单位", "党组织", "党员", "志愿服务队", "场地", "事件类别"]
+    verified(client, secadmin)
+    staff_template = client.get("/console/imports/template.xlsx")
+    assert load_workbook(io.BytesIO(staff_template.content)).sheetnames[0] == "工作人员"
+    assert "工作人员" in client.get("/console/imports/").content.decode()
+    verified(client, sysadmin)
+    refused = client.post(
+        "/console/imports/", {"file": upload(workbook(full_book())), "mode": "whole"}
+    )
+    assert refused.status_code == 400 and "须由安全管理员导入" in refused.content.decode()
+    units_first(sysadmin)
+    staff_job = run(secadmin, split(full_book())[0])
+    assert staff_job.status == "done", staff_job.errors
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(
-            "/console/imports/", {"file": upload(workbook(full_book())), "mode": "whole"}
+            "/console/imports/", {"file": upload(workbook(split(full_book())[1])), "mode": "whole"}
         )
-    job = UnitImport.objects.get()
+    job = UnitImport.objects.filter(by=sysadmin).order_by("-pk").first()
     assert response.status_code == 302 and response.url == f"/console/imports/{job.pk}/"
     state = client.get(response.url, {"format": "json"}).json()
-    assert state["status"] == "done" and state["percent"] == 100 and state["created"] == 16
+    assert state["status"] == "done" and state["percent"] == 100 and state["created"] == 11, (
+        job.message,
+        job.errors,
+    )
     for _ in range(3):
-        run(sysadmin, full_book())
+        run(sysadmin, split(full_book())[1])
     with django_assert_max_num_queries(12):
         page = client.get("/console/imports/")
     assert page.status_code == 200 and page.content.decode().count("/console/imports/") >= 4
@@ -295,19 +366,30 @@ def test_files_are_removed_after_the_keeping_period(sysadmin, settings):
     assert excel.purge_files() == 1 and not path.exists()
 
 
-def test_pages_and_refusals_read_in_english(client, sysadmin):
+def test_pages_and_refusals_read_in_english(client, sysadmin, secadmin):
     verified(client, sysadmin)
     client.cookies["django_language"] = "en"
     page = client.get("/console/imports/").content.decode()
     assert "Import units, party organizations and people" in page
     refused = client.post("/console/imports/", {"file": upload(b"x"), "mode": "whole"})
     assert "is not an Excel workbook" in refused.content.decode()  # registry's wording
+    staff_refused = client.post(
+        "/console/imports/", {"file": upload(workbook(full_book())), "mode": "whole"}
+    ).content.decode()
+    assert "must be imported by the security administrator" in staff_refused
     User.objects.create_user(username="wangwg", full_name="另一个人", password="x")
+    units_first(sysadmin)
+    verified(client, secadmin)
+    client.cookies["django_language"] = "en"
     with TestCase.captureOnCommitCallbacks(execute=True):
-        client.post("/console/imports/", {"file": upload(workbook(full_book())), "mode": "whole"})
-    job = UnitImport.objects.get()
+        client.post(
+            "/console/imports/", {"file": upload(workbook(split(full_book())[0])), "mode": "whole"}
+        )
+    job = UnitImport.objects.get(by=secadmin)
     # the job's words are kept as written (in the importer's language at the time)
     assert "no row was imported" in job.message
     assert any("already someone else" in e["reason"] for e in job.errors)
+    verified(client, sysadmin)
+    client.cookies["django_language"] = "en"
     geo = client.get("/console/geo/import/").content.decode()
     assert "Import grid boundaries" in geo and "GCJ-02 (Amap, Tencent" in geo

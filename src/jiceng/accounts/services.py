@@ -14,7 +14,8 @@ from django.utils.translation import pgettext
 from jiceng.accounts.models import RoleAssignment, User
 from jiceng.accounts.permissions import grantable_scopes
 from jiceng.accounts.roles import ADMIN_ROLES, ROLES, Role
-from jiceng.core.audit import audit
+from jiceng.core.audit import audit, entry
+from jiceng.core.bulk import audit_many, bulk_insert
 from jiceng.core.errors import UserError
 from jiceng.core.scope import covers
 from jiceng.geo.models import Division, Level
@@ -154,6 +155,77 @@ def role_assign(
         detail={"role": role, "user": user.username},
     )
     return assignment
+
+
+@transaction.atomic
+def staff_import(*, by: User, rows: list[dict], note: str = "") -> tuple[int, int]:
+    """Staff accounts and their roles at once, as a district's going-live workbook brings them;
+    returns (assignments created, unchanged).
+
+    Each row: ``username``, ``full_name``, ``password`` (hashed; "" leaves the account without
+    one until the security administrator sets it), ``role``, ``division_id`` or ``unit_id`` and
+    the ``scope_code`` they give. An account that exists is reused; a role already held there is
+    left alone. The rules are ``role_assign``'s that a row can break (a staff role, not an
+    administrator's; inside what ``by`` may grant); every account created and every role given
+    gets the audit entry the users page writes (``user.create``, ``role.assign``), in bulk."""
+    for row in rows:
+        if row["role"] not in ROLES or row["role"] in ADMIN_ROLES or not ROLES[row["role"]].staff:
+            raise UserError(_("未知角色：{role}").format(role=row["role"]), field="role")
+        if not covers(grantable_scopes(by, row["role"]), row["scope_code"]):
+            raise UserError(_("不能在您的管辖范围之外分配该角色。"), status=403)
+    users = {
+        u.username.lower(): u
+        for u in User.objects.filter(username__in=[r["username"] for r in rows])
+    }
+    new_users = []
+    for row in rows:
+        key = row["username"].lower()
+        if key in users:
+            continue
+        user = User(username=row["username"], full_name=row["full_name"])
+        # hashing is slow on purpose: an account without a password costs nothing
+        user.set_password(row["password"] or None)
+        user.must_change_password = bool(row["password"])
+        users[key] = user
+        new_users.append(user)
+    bulk_insert(User, new_users)
+    if new_users and new_users[0].pk is None:
+        ids = dict(
+            User.objects.filter(username__in=[u.username for u in new_users]).values_list(
+                "username", "pk"
+            )
+        )
+        for u in new_users:
+            u.pk = ids[u.username]
+    entries = [
+        entry(actor=by, action="user.create", obj=u, detail={"via": note}) for u in new_users
+    ]
+    active = set(
+        RoleAssignment.objects.filter(
+            user_id__in=[u.pk for u in users.values()], ended_at__isnull=True
+        ).values_list("user_id", "role", "scope_code")
+    )
+    assignments = []
+    unchanged = 0
+    for row in rows:
+        user = users[row["username"].lower()]
+        if (user.pk, row["role"], row["scope_code"]) in active:
+            unchanged += 1
+            continue
+        active.add((user.pk, row["role"], row["scope_code"]))
+        assignments.append(
+            RoleAssignment(user_id=user.pk, role=row["role"], division_id=row["division_id"],
+                           unit_id=row["unit_id"], scope_code=row["scope_code"], granted_by=by)
+        )  # fmt: skip
+    bulk_insert(RoleAssignment, assignments)
+    names = {u.pk: u.username for u in users.values()}
+    entries += [
+        entry(actor=by, action="role.assign", obj=a, scope_code=a.scope_code,
+              detail={"role": a.role, "user": names[a.user_id], "via": note})
+        for a in assignments
+    ]  # fmt: skip
+    audit_many(entries)
+    return len(assignments), unchanged
 
 
 @transaction.atomic

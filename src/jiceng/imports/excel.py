@@ -35,7 +35,9 @@ from jiceng.imports.sheets import BY_NAME, SHEETS, Context, Sheet
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_REPORTED_ERRORS = 20_000
-IMPORT_ROLES = ("system_admin", "district_staff")
+# The security administrator imports the staff sheet only (accounts and roles are theirs under
+# the three-administrator separation, 三员分立); the others import the units and the people.
+IMPORT_ROLES = ("system_admin", "security_admin", "district_staff")
 READ_ERRORS = (xlsx.NotAWorkbook, xlsx.TooManyRows, zipfile.BadZipFile, OSError, ValueError)
 
 
@@ -43,7 +45,7 @@ def importer_district(user) -> Division:
     codes = [c for c in user.scopes_for(*IMPORT_ROLES) if len(c) == 6]
     district = Division.objects.filter(code__in=codes, level="district").order_by("code").first()
     if district is None:
-        raise Forbidden(_("只有本区的系统管理员和区委组织部工作人员可以导入。"))
+        raise Forbidden(_("只有本区的系统管理员、安全管理员和区委组织部工作人员可以导入。"))
     return district
 
 
@@ -108,6 +110,15 @@ def workbook_sheets(path: Path, by) -> list[Sheet]:
             field="file",
         )
     for sheet in found:
+        if not by.has_role(*sheet.roles) and sheet.roles == {"security_admin"}:
+            raise UserError(
+                _(
+                    "“%(sheet)s”表（账号和角色）须由安全管理员导入（三员分立），本次没有导入"
+                    "任何内容；请从文件中删去该表后重新上传，并把该表交给安全管理员导入。"
+                )
+                % {"sheet": sheet.name},
+                field="file",
+            )
         if not by.has_role(*sheet.roles):
             raise UserError(
                 _("您的角色不能导入“%(sheet)s”表。") % {"sheet": sheet.name}, field="file"
@@ -237,6 +248,7 @@ def _run_job(job: UnitImport, *, chunk: int) -> UnitImport:
         total = bulk.Tally()
         done = offset
         ctx = Context.load(job.district, by)
+        ctx.path = path
         for sheet in found:
             loaded = bulk.load(
                 _rows(path, sheet),

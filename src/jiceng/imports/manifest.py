@@ -18,7 +18,7 @@ register_component(
             "unit_import",
             _("导入单位、党组织和人员"),
             "imports:start",
-            frozenset({"system_admin", "district_staff"}),
+            frozenset({"system_admin", "security_admin", "district_staff"}),
             order=42,
         )
     ],
@@ -29,11 +29,13 @@ register_audit_actions(
 )
 
 # The onboarding page's lines these imports fill (the lines belong to the apps below).
+# Accounts and roles (grid workers, secretaries) are the security administrator's to import.
 _SYSTEM_ADMIN = frozenset({"system_admin"})
-for _key, _label in (
-    ("accounts.grid_workers", _("导入人员")),
-    ("accounts.secretaries", _("导入人员")),
-    ("partners.departments", _("导入单位")),
-    ("cases.categories", _("导入案件类别")),
+_SECURITY_ADMIN = frozenset({"security_admin"})
+for _key, _label, _roles in (
+    ("accounts.grid_workers", _("导入工作人员账号"), _SECURITY_ADMIN),
+    ("accounts.secretaries", _("导入工作人员账号"), _SECURITY_ADMIN),
+    ("partners.departments", _("导入单位"), _SYSTEM_ADMIN),
+    ("cases.categories", _("导入案件类别"), _SYSTEM_ADMIN),
 ):
-    register_onboarding_fix(_key, Fix(_label, "imports:start", _SYSTEM_ADMIN))
+    register_onboarding_fix(_key, Fix(_label, "imports:start", _roles))

@@ -19,24 +19,31 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.accounts.models import RoleAssignment, User
+from jiceng.accounts.models import User
 from jiceng.accounts.roles import ADMIN_ROLES, ROLES, Role
+from jiceng.accounts.services import staff_import
 from jiceng.cases.models import CaseCategory
 from jiceng.cases.workflow import Triage
 from jiceng.community.models import VolunteerTeam
+from jiceng.core import xlsx
 from jiceng.core.bulk import LineError, Tally, bulk_insert, refuse_empty, refuse_formulas
+from jiceng.core.errors import UserError
+from jiceng.core.fields import lookup_hash, lookup_hashes
+from jiceng.core.personal import normalize_id_number, validate_id_number
+from jiceng.core.scope import at_most, covers
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 from jiceng.party.models import Member, PartyOrg
+from jiceng.party.services import members_import, orgs_import
+from jiceng.registry.models import Person
 from jiceng.venues.hours import parse_week
-from jiceng.venues.models import OpeningWindow, Venue
-from jiceng.venues.services import venue_fields
+from jiceng.venues.models import Venue
+from jiceng.venues.services import owner_in_street, venue_fields, venues_import
 
 MAX_ROWS = 200_000
 
@@ -91,10 +98,17 @@ class Context:
     by: Any
     divisions: dict[str, tuple[int, str]] = field(default_factory=dict)  # code -> (id, level)
     partners: dict[str, list[tuple[int | None, str, str]]] = field(default_factory=dict)
-    orgs: dict[str, tuple[int | None, str]] = field(default_factory=dict)  # name -> (id, kind)
+    # name -> (id, kind, scope code)
+    orgs: dict[str, tuple[int | None, str, str]] = field(default_factory=dict)
     users: dict[str, tuple[int | None, str]] = field(default_factory=dict)  # username -> (id, name)
     categories: dict[str, int | None] = field(default_factory=dict)  # code -> id
     seen: dict[tuple, int] = field(default_factory=dict)  # (sheet, key) -> row
+    # the workbook (its member sheet's ID numbers are looked up at once, not row by row)
+    path: Any = None
+    # ID-number hash -> (name of the member who has it, name of the resident who has it), for
+    # the numbers of the file (loaded when the first member row with a number is checked)
+    known_ids: dict[str, tuple[str | None, str | None]] | None = None
+    row: int = 0  # the row being checked
 
     @classmethod
     def load(cls, district: Division, by) -> Context:
@@ -107,10 +121,10 @@ class Context:
             scope_code__startswith=district.code
         ).values_list("pk", "name", "kind", "scope_code"):
             ctx.partners.setdefault(name, []).append((pk, kind, scope))
-        for pk, name, kind in PartyOrg.objects.filter(
+        for pk, name, kind, scope in PartyOrg.objects.filter(
             scope_code__startswith=district.code
-        ).values_list("pk", "name", "kind"):
-            ctx.orgs[name] = (pk, kind)
+        ).values_list("pk", "name", "kind", "scope_code"):
+            ctx.orgs[name] = (pk, kind, scope)
         ctx.categories = dict(CaseCategory.objects.values_list("code", "pk"))
         return ctx
 
@@ -154,6 +168,7 @@ class Sheet:
         def bad(key: str, reason: str) -> None:
             errors.append(LineError(index, header[key], reason, name))
 
+        ctx.row = index
         refuse_formulas(cells, bad)
         if errors:
             return None, errors
@@ -336,41 +351,28 @@ class Orgs(Sheet):
         name = text(cells["name"])[:100]
         if kind is None or where is None:
             return None
+        above = ctx.orgs.get(parent) if parent else None
+        if above is not None and not covers([at_most(above[2], "street")], text(cells["division"])):
+            bad("parent", _("党组织应与上级党组织在同一街道。"))
+            return None
         return {"_key": name, "name": name, "kind": kind, "parent_name": parent,
                 "division_id": where[0], "scope_code": text(cells["division"]),
                 "partner_id": partner[0] if partner else None,
+                "partner_name": text(cells["partner"]),
                 "theme_day": int(day) if day else None}  # fmt: skip
 
     def remember(self, values, ctx):
         if values["name"] not in ctx.orgs:
-            ctx.orgs[values["name"]] = (None, values["kind"])
+            ctx.orgs[values["name"]] = (None, values["kind"], values["scope_code"])
 
     def apply(self, rows, ctx):
-        tally = Tally()
-        fields = ("kind", "parent_id", "division_id", "partner_id", "theme_day", "scope_code")
-        # one by one, in the file's order: a parent is written before its children
-        known = {
-            o["name"]: o
-            for o in PartyOrg.objects.filter(name__in=[r["name"] for r in rows]).values(
-                "pk", "name", *fields
-            )
-        }
+        for row in rows:  # a unit of the same file has its id once written
+            if row["partner_id"] is None and row["partner_name"]:
+                row["partner_id"] = (ctx.partner(row["partner_name"]) or (None,))[0]
+        created, updated, unchanged, ids = orgs_import(by=ctx.by, rows=rows, note="上线导入")
         for row in rows:
-            parent = ctx.orgs.get(row["parent_name"]) if row["parent_name"] else None
-            row["parent_id"] = parent[0] if parent else None
-            old = known.get(row["name"])
-            values = {f: row[f] for f in fields}
-            if old is None:
-                org = PartyOrg.objects.create(name=row["name"], **values)
-                ctx.orgs[org.name] = (org.pk, org.kind)
-                tally.created += 1
-            elif any(old[f] != values[f] for f in fields):
-                PartyOrg.objects.filter(pk=old["pk"]).update(updated_at=timezone.now(), **values)
-                ctx.orgs[row["name"]] = (old["pk"], row["kind"])
-                tally.updated += 1
-            else:
-                tally.unchanged += 1
-        return tally
+            ctx.orgs[row["name"]] = (ids[row["name"]], row["kind"], row["scope_code"])
+        return Tally(created=created, updated=updated, unchanged=unchanged)
 
 
 # --- 工作人员 ---------------------------------------------------------------------------------------
@@ -391,7 +393,8 @@ class Staff(Sheet):
         Column("unit", "所在单位", False, "职能部门、共建单位工作人员填单位名称"),
         Column("password", "初始密码", False, "可不填（由安全管理员重置）；填写的须符合密码规则，首次登录须修改"),
     )  # fmt: skip
-    roles = frozenset({"system_admin"})
+    # accounts and roles are the security administrator's (三员分立, accounts/roles.py)
+    roles = frozenset({"security_admin"})
 
     def check_values(self, cells, ctx, bad):
         username = text(cells["username"])
@@ -445,70 +448,13 @@ class Staff(Sheet):
             ctx.users[key] = (None, values["full_name"])
 
     def apply(self, rows, ctx):
-        tally = Tally()
-        users = {
-            u.username.lower(): u
-            for u in User.objects.filter(username__in=[r["username"] for r in rows])
-        }
-        must_change = hasattr(User, "must_change_password")
-        new_users = []
-        for row in rows:
-            key = row["username"].lower()
-            if key in users:
-                continue
-            user = User(username=row["username"], full_name=row["full_name"])
-            # hashing is slow on purpose: an account without a password costs nothing
-            user.password = (
-                make_password(row["password"])
-                if row["password"]
-                else make_password(None)  # unusable until the security administrator sets one
-            )
-            if must_change and row["password"]:
-                user.must_change_password = True
-            users[key] = user
-            new_users.append(user)
-        if new_users:
-            User.objects.bulk_create(new_users)
-            if new_users[0].pk is None:
-                ids = dict(
-                    User.objects.filter(username__in=[u.username for u in new_users]).values_list(
-                        "username", "pk"
-                    )
-                )
-                for u in new_users:
-                    u.pk = ids[u.username]
-        for row in rows:
-            ctx.users[row["username"].lower()] = (
-                users[row["username"].lower()].pk,
-                row["full_name"],
-            )
+        for row in rows:  # a unit of the same file has its id once written
             if row["unit_id"] is None and row["unit_name"]:
                 row["unit_id"] = (ctx.partner(row["unit_name"]) or (None,))[0]
-        active = set(
-            RoleAssignment.objects.filter(
-                user_id__in=[u.pk for u in users.values()], ended_at__isnull=True
-            ).values_list("user_id", "role", "scope_code")
-        )
-        assignments = []
-        for row in rows:
-            user = users[row["username"].lower()]
-            if (user.pk, row["role"], row["scope_code"]) in active:
-                tally.unchanged += 1
-                continue
-            active.add((user.pk, row["role"], row["scope_code"]))
-            assignments.append(
-                RoleAssignment(
-                    user_id=user.pk,
-                    role=row["role"],
-                    division_id=row["division_id"],
-                    unit_id=row["unit_id"],
-                    scope_code=row["scope_code"],
-                    granted_by=ctx.by,
-                )  # fmt: skip
-            )
-        bulk_insert(RoleAssignment, assignments)
-        tally.created += len(assignments)
-        return tally
+        created, unchanged = staff_import(by=ctx.by, rows=rows, note="上线导入")
+        for row in rows:  # looked up again (with its id) when a member names it
+            ctx.users.pop(row["username"].lower(), None)
+        return Tally(created=created, unchanged=unchanged)
 
 
 # --- 党员 ------------------------------------------------------------------------------------------
@@ -526,6 +472,7 @@ class Members(Sheet):
         Column("dues_base", "党费计算基数（元/月）", False, "如：5200"),
         Column("work_unit", "工作单位", False, ""),
         Column("username", "账号", False, "已有或“工作人员”表中的用户名，可不填"),
+        Column("id_number", "公民身份号码", False, "18 位；填写的按号码匹配已有党员和居民库，加密保存，报告中不显示"),
     )  # fmt: skip
     MANAGEMENT = _labels(Member.ManagementType.choices) | {
         "直管": "direct", "在职": "in_service", "联管": "in_service", "流动": "floating",
@@ -535,8 +482,6 @@ class Members(Sheet):
     INCOME = _labels(Member.IncomeKind.choices) | {
         "在职": "wage", "离退休": "retired", "退休": "retired", "无固定收入": "no_income"
     }  # fmt: skip
-    FIELDS = ("management_type", "standing", "joined_at", "dues_from", "income_kind",
-              "dues_base", "work_unit", "user_id", "scope_code")  # fmt: skip
 
     def check_values(self, cells, ctx, bad):
         org_name = text(cells["org"])
@@ -571,32 +516,85 @@ class Members(Sheet):
         values["username"] = username
         if username and ctx.user(username) is None:
             bad("username", _("没有账号“%(u)s”。") % {"u": username[:50]})
-        if org is None or any(v is None for v in values.values()):
-            return None
         name = text(cells["name"])[:64]
+        number = self.id_number(cells, name, ctx, bad)
+        if org is None or number is None or any(v is None for v in values.values()):
+            return None
         values.update(
-            _key=(org_name, name), name=name, org_name=org_name,
+            _key=("id", lookup_hash("id", number)) if number else (org_name, name),
+            name=name, org_name=org_name, id_number=number,
             work_unit=text(cells["work_unit"])[:100], dues_from=values.get("joined_at"),
         )  # fmt: skip
         return values
 
-    def apply(self, rows, ctx):
-        tally = Tally()
-        scopes = dict(
-            PartyOrg.objects.filter(pk__in={ctx.orgs[r["org_name"]][0] for r in rows}).values_list(
-                "pk", "scope_code"
-            )
+    def id_number(self, cells, name: str, ctx: Context, bad) -> str | None:
+        """The row's ID number ("" for none), checked: valid, once in the file, and the same
+        person as the member or the register's resident who has it. The number itself is never
+        written into a message (the error report is a file that travels)."""
+        raw = text(cells["id_number"])
+        if not raw:
+            return ""
+        try:
+            number = validate_id_number(raw).number
+        except UserError:
+            bad("id_number", _("公民身份号码无效（应为 18 位，出生日期和校验位正确），请核对。"))
+            return None
+        hashes = lookup_hashes("id", number)
+        seen = ctx.seen.get(("党员#id", hashes[0]))
+        if seen is not None:
+            bad("id_number", _("公民身份号码与第 %(row)d 行重复。") % {"row": seen})
+            return None
+        ctx.seen[("党员#id", hashes[0])] = ctx.row
+        if ctx.known_ids is None:
+            ctx.known_ids = self.known_ids(ctx)
+        if hashes[0] not in ctx.known_ids:  # not in the prefetch (a row checked on its own)
+            ctx.known_ids.update(self.lookup(hashes))
+        member, resident = next(
+            (ctx.known_ids[h] for h in hashes if ctx.known_ids.get(h) != (None, None)),
+            (None, None),
         )
+        known = member if member is not None else resident
+        if known is not None and known != name:
+            bad("id_number", _("该公民身份号码已登记为另一个人（姓名不同），请核对。"))
+            return None
+        return number
+
+    def known_ids(self, ctx: Context) -> dict[str, tuple[str | None, str | None]]:
+        """Who holds each ID number of the file's member sheet: one query per 2,000 numbers
+        (not two a row), read from the workbook the first time a number is checked."""
+        if ctx.path is None:
+            return {}
+        column = [c.key for c in self.columns].index("id_number")
+        hashes: set[str] = set()
+        for index, raw in xlsx.read_rows(ctx.path, sheet=self.name, max_col=len(self.columns)):
+            value = text(raw[column]) if index > 1 and len(raw) > column else ""
+            if value:
+                hashes.update(lookup_hashes("id", normalize_id_number(value)))
+        found: dict[str, tuple[str | None, str | None]] = {}
+        ordered = sorted(hashes)
+        for i in range(0, len(ordered), 2000):
+            found.update(self.lookup(ordered[i : i + 2000]))
+        return found
+
+    @staticmethod
+    def lookup(hashes: list[str]) -> dict[str, tuple[str | None, str | None]]:
+        found: dict[str, tuple[str | None, str | None]] = dict.fromkeys(hashes, (None, None))
+        for h, name in Member.objects.filter(id_number_hash__in=hashes).values_list(
+            "id_number_hash", "name"
+        ):
+            found[h] = (name, found[h][1])
+        for h, name in Person.objects.filter(id_number_hash__in=hashes).values_list(
+            "id_number_hash", "name"
+        ):
+            found[h] = (found[h][0], name)
+        return found
+
+    def apply(self, rows, ctx):
         for row in rows:
             row["org_id"] = ctx.orgs[row["org_name"]][0]
-            row["scope_code"] = scopes[row["org_id"]]
             row["user_id"] = (ctx.user(row["username"]) or (None,))[0] if row["username"] else None
-        _upsert(
-            Member, rows, ("org_id", "name"), self.FIELDS,
-            lambda r: Member(name=r["name"], org_id=r["org_id"], **{f: r[f] for f in self.FIELDS}),
-            tally,
-        )  # fmt: skip
-        return tally
+        created, updated, unchanged = members_import(by=ctx.by, rows=rows, note="上线导入")
+        return Tally(created=created, updated=updated, unchanged=unchanged)
 
 
 # --- 志愿服务队 --------------------------------------------------------------------------------------
@@ -720,49 +718,25 @@ class Venues(Sheet):
         approval = text(cells["approval"]) or "是"
         if approval not in ("是", "否"):
             bad("approval", _("需要审批应填“是”或“否”。"))
+        code = text(cells["division"])
+        if partner is not None and not owner_in_street(partner[2], code):
+            bad("partner", _("共建单位的场地应在该单位所在街道之内。"))
+            return None
         if where is None or kind is None or fields is None or not windows:
             return None
-        code = text(cells["division"])
         return {"_key": (code, fields["name"]), **fields, "kind": kind,
                 "division_id": where[0], "scope_code": code,
                 "owner_partner_id": partner[0] if partner else None,
+                "owner_scope": partner[2] if partner else "",
+                "partner_name": text(cells["partner"]),
                 "approval_required": approval == "是", "windows": windows}  # fmt: skip
 
     def apply(self, rows, ctx):
-        tally = Tally()
-        fields = ("kind", "address", "capacity", "approval_required", "owner_partner_id")
-        keys = [(r["scope_code"], r["name"]) for r in rows]
-        known = _existing(Venue, keys, fields, ("scope_code", "name"))
-        for row in rows:
-            old = known.get((row["scope_code"], row["name"]))
-            if old is not None:
-                windows = sorted(
-                    OpeningWindow.objects.filter(venue_id=old["pk"]).values_list(
-                        "weekday", "starts", "ends"
-                    )
-                )
-                if all(old[f] == row[f] for f in fields) and windows == sorted(row["windows"]):
-                    tally.unchanged += 1
-                    continue
-                Venue.objects.filter(pk=old["pk"]).update(
-                    updated_at=timezone.now(), **{f: row[f] for f in fields}
-                )
-                OpeningWindow.objects.filter(venue_id=old["pk"]).delete()
-                venue_id = old["pk"]
-                tally.updated += 1
-            else:
-                venue = Venue.objects.create(
-                    name=row["name"], division_id=row["division_id"],
-                    contact_phone=row["contact_phone"], max_days_ahead=row["max_days_ahead"],
-                    **{f: row[f] for f in fields},
-                )  # fmt: skip
-                venue_id = venue.pk
-                tally.created += 1
-            OpeningWindow.objects.bulk_create(
-                OpeningWindow(venue_id=venue_id, weekday=d, starts=s, ends=e)
-                for d, s, e in row["windows"]
-            )
-        return tally
+        for r in rows:  # a unit of the same file has its id once written
+            if r["owner_partner_id"] is None and r["partner_name"]:
+                r["owner_partner_id"] = (ctx.partner(r["partner_name"]) or (None,))[0]
+        created, updated, unchanged = venues_import(by=ctx.by, rows=rows, note="上线导入")
+        return Tally(created=created, updated=updated, unchanged=unchanged)
 
 
 # --- 事件类别 ---------------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ def import_start(request):
             "form": form or UnitImportForm(),
             "district": district,
             "sheets": excel.sheets_for(request.user),
+            "staff_elsewhere": not request.user.has_role("security_admin"),
             "jobs": excel.visible_jobs(request.user)[:10],
             "keep_days": keep_days(),
         },

@@ -7,6 +7,10 @@
   one row per record, a heading row of column names, written through ``core.excel.SafeWorkbook``
   (text stays text). Tables are found through Django's app registry, so a new app's records are
   exported without naming it here.
+- ``golive/*.xlsx``: the units, staff, party organizations, members, volunteer teams, venues
+  and case categories in the going-live import's own workbook format (``imports.export``), so
+  that the export is importable at ``/console/imports/`` in the files' numbered order (the staff
+  workbook by the security administrator).
 - ``manifest.json``: the district, when, masked or whole, and each file's rows and SHA-256.
 
 Masked (the default): ID and phone numbers are masked as the pages show them (6+4, 3+4); whole
@@ -36,6 +40,7 @@ from jiceng.core.excel import SafeWorkbook
 from jiceng.core.fields import EncryptedCharField
 from jiceng.core.personal import mask_id_number, mask_phone
 from jiceng.geo.models import Division
+from jiceng.imports.export import GOLIVE_FILES, golive_workbook
 
 FORMAT = "jiceng-export/1"
 # Apps whose tables hold no record a district entered (or hold secrets).
@@ -181,6 +186,9 @@ def write_export(*, district: str, path: Path, whole: bool = False) -> ExportRes
                 buffer = io.BytesIO()
                 rows = _workbook(model, district, whole, buffer)
                 add(f"records/{model._meta.label_lower}.xlsx", buffer.getvalue(), rows)
+            for name, sheets in GOLIVE_FILES:
+                data, rows = golive_workbook(district, whole=whole, sheets=sheets)
+                add(name, data, rows)
             manifest = {
                 "format": FORMAT,
                 "district": district,

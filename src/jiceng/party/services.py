@@ -11,8 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.core.audit import audit
+from jiceng.core.audit import audit, entry
+from jiceng.core.bulk import audit_many, bulk_insert
 from jiceng.core.errors import Forbidden, UserError
+from jiceng.core.fields import lookup_hashes
 from jiceng.core.scope import at_most, covers
 from jiceng.party import scoring
 from jiceng.party.dues import add_months, first_of_month, member_dues, month_label
@@ -54,12 +56,13 @@ def org_create(
     theme_day: int | None = None,
 ) -> PartyOrg:
     """Add a party organization under ``parent``, tied to a division (and a partner unit)."""
-    if kind not in PartyOrg.Kind.values:
-        raise UserError(_("未知的党组织类型。"), field="kind")
-    if not name.strip():
-        raise UserError(_("请填写党组织名称。"), field="name")
-    if theme_day is not None and not 1 <= theme_day <= 28:
-        raise UserError(_("主题党日应为每月 1 至 28 日中的一天。"), field="theme_day")
+    org_rules(
+        name=name,
+        kind=kind,
+        theme_day=theme_day,
+        scope_code=division.code,
+        parent_scope=None,  # checked below, once the manager is known
+    )
     org = PartyOrg(
         name=name.strip(),
         kind=kind,
@@ -76,6 +79,74 @@ def org_create(
     org.save()
     audit(actor=by, action="party.org_create", obj=org)
     return org
+
+
+def org_rules(
+    *, name: str, kind: str, theme_day: int | None, scope_code: str, parent_scope: str | None
+) -> None:
+    """What an organization must satisfy, added on the page or imported (a UserError)."""
+    if kind not in PartyOrg.Kind.values:
+        raise UserError(_("未知的党组织类型。"), field="kind")
+    if not name.strip():
+        raise UserError(_("请填写党组织名称。"), field="name")
+    if theme_day is not None and not 1 <= theme_day <= 28:
+        raise UserError(_("主题党日应为每月 1 至 28 日中的一天。"), field="theme_day")
+    if parent_scope is not None and not covers([at_most(parent_scope, "street")], scope_code):
+        # A branch sits in its committee's street; a partner's org may sit anywhere in it.
+        raise UserError(_("党组织应与上级党组织在同一街道。"), field="parent")
+
+
+ORG_IMPORT_FIELDS = ("kind", "parent_id", "division_id", "partner_id", "theme_day", "scope_code")
+
+
+@transaction.atomic
+def orgs_import(*, by, rows: list[dict], note: str = "") -> tuple[int, int, int, dict]:
+    """Party organizations at once, as a district's going-live workbook brings them, in the
+    rows' order (a parent before its children); returns (created, updated, unchanged, {name:
+    id}). Each row: ``name``, ``parent_name`` ("" for a top one), ``division_id``,
+    ``scope_code``, ``kind``, ``partner_id``, ``theme_day``. An organization is found again by
+    its name. The rules are ``org_create``'s (``org_rules``); each one created or changed gets
+    the page's audit entry (``party.org_create``, ``party.org_update``), in bulk. The caller has
+    checked that ``by`` imports for the district."""
+    names = {r["name"] for r in rows} | {r["parent_name"] for r in rows if r["parent_name"]}
+    known = {
+        o["name"]: o
+        for o in PartyOrg.objects.filter(name__in=names).values("pk", "name", *ORG_IMPORT_FIELDS)
+    }
+    created = updated = unchanged = 0
+    entries, ids = [], {}
+    for row in rows:
+        parent = known.get(row["parent_name"]) if row["parent_name"] else None
+        if row["parent_name"] and parent is None:
+            raise UserError(_("没有名为“%(n)s”的党组织。") % {"n": row["parent_name"]})
+        org_rules(name=row["name"], kind=row["kind"], theme_day=row["theme_day"],
+                  scope_code=row["scope_code"],
+                  parent_scope=parent["scope_code"] if parent else None)  # fmt: skip
+        values = {**{f: row[f] for f in ORG_IMPORT_FIELDS if f != "parent_id"},
+                  "parent_id": parent["pk"] if parent else None}  # fmt: skip
+        old = known.get(row["name"])
+        if old is None:
+            org = PartyOrg.objects.create(name=row["name"], **values)
+            entries.append(
+                entry(actor=by, action="party.org_create", obj=org, detail={"via": note})
+            )
+            known[org.name] = {"pk": org.pk, "name": org.name, **values}
+            created += 1
+        elif any(old[f] != values[f] for f in ORG_IMPORT_FIELDS):
+            PartyOrg.objects.filter(pk=old["pk"]).update(updated_at=timezone.now(), **values)
+            org = PartyOrg(pk=old["pk"], name=row["name"], scope_code=row["scope_code"])
+            changed = [f for f in ORG_IMPORT_FIELDS if old[f] != values[f]]
+            entries.append(
+                entry(actor=by, action="party.org_update", obj=org,
+                      detail={"fields": changed, "via": note})
+            )  # fmt: skip
+            known[row["name"]] = {**old, **values}
+            updated += 1
+        else:
+            unchanged += 1
+        ids[row["name"]] = known[row["name"]]["pk"]
+    audit_many(entries)
+    return created, updated, unchanged, ids
 
 
 @transaction.atomic
@@ -111,6 +182,145 @@ def seat_add(
 # --- members ----------------------------------------------------------------------------------
 
 
+MEMBER_ORG_KINDS = (PartyOrg.Kind.BRANCH, PartyOrg.Kind.GROUP, PartyOrg.Kind.GENERAL_BRANCH)
+
+
+def member_rules(
+    *, org_kind: str, management_type: str, standing: str, income_kind: str, dues_base: Decimal
+) -> None:
+    """What a member's record must satisfy, entered on the page or imported (a UserError)."""
+    if org_kind not in MEMBER_ORG_KINDS:
+        raise UserError(_("党员应编入党支部、党小组或党总支。"), field="org")
+    if management_type not in Member.ManagementType.values:
+        raise UserError(_("未知的管理类型。"), field="management_type")
+    if standing not in Member.Standing.values:
+        raise UserError(_("未知的党员类别。"), field="standing")
+    if income_kind not in Member.IncomeKind.values:
+        raise UserError(_("未知的收入类别。"), field="income_kind")
+    if dues_base < 0:
+        raise UserError(_("党费计算基数不能为负数。"), field="dues_base")
+
+
+# What an imported row may set on a member (besides its name, organization and ID number).
+MEMBER_IMPORT_FIELDS = (
+    "management_type",
+    "standing",
+    "joined_at",
+    "dues_from",
+    "income_kind",
+    "dues_base",
+    "work_unit",
+    "user_id",
+)
+
+
+@transaction.atomic
+def members_import(*, by, rows: list[dict], note: str = "") -> tuple[int, int, int]:
+    """Many members at once, as a district's going-live workbook brings them; returns (created,
+    updated, unchanged).
+
+    Each row is ``{"name", "org_id", "id_number" (normalised, or ""), *MEMBER_IMPORT_FIELDS}``.
+    A row is matched to a member by its ID number (the lookup hash) when it has one, else by
+    organization and name; a new member is created, a changed one updated (a move to another
+    organization recorded as a transfer), the same one left alone. The rules are
+    ``member_create``'s (``member_rules``, one account per member) and every member created,
+    changed or moved gets the audit entry the page writes, in bulk (``audit_many``). The caller
+    has checked that ``by`` imports for the district the organizations are in."""
+    orgs = {
+        o.pk: o for o in PartyOrg.objects.filter(pk__in={r["org_id"] for r in rows}).only(
+            "pk", "kind", "scope_code", "name"
+        )
+    }  # fmt: skip
+    for row in rows:
+        member_rules(
+            org_kind=orgs[row["org_id"]].kind,
+            management_type=row["management_type"],
+            standing=row["standing"],
+            income_kind=row["income_kind"],
+            dues_base=row["dues_base"],
+        )
+    hashes: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        for h in lookup_hashes("id", row["id_number"]) if row["id_number"] else ():
+            hashes[h] = i
+    compared = ("pk", "name", "org_id", "id_number_hash", "scope_code", *MEMBER_IMPORT_FIELDS)
+    matched: dict[int, dict] = {}
+    if hashes:
+        for old in Member.objects.filter(id_number_hash__in=list(hashes)).values(*compared):
+            matched[hashes[old["id_number_hash"]]] = old
+    unmatched = [i for i in range(len(rows)) if i not in matched]
+    if unmatched:
+        wanted = {(rows[i]["org_id"], rows[i]["name"]): i for i in unmatched}
+        for old in Member.objects.filter(
+            org_id__in={k[0] for k in wanted}, name__in={k[1] for k in wanted}
+        ).values(*compared):
+            i = wanted.get((old["org_id"], old["name"]))
+            # a namesake with another ID number is another person
+            other = i is not None and rows[i]["id_number"] and old["id_number_hash"]
+            if i is not None and i not in matched and not other:
+                matched[i] = old
+    users = {r["user_id"] for r in rows if r["user_id"]}
+    if users:
+        taken = dict(Member.objects.filter(user_id__in=users).values_list("user_id", "pk"))
+        for i, row in enumerate(rows):
+            owner = taken.get(row["user_id"])
+            if owner is not None and owner != (matched.get(i) or {}).get("pk"):
+                raise UserError(_("该账号已关联其他党员。"), field="user")
+    new, entries, transfers = [], [], []
+    updated = unchanged = 0
+    for i, row in enumerate(rows):
+        org = orgs[row["org_id"]]
+        values = {f: row[f] for f in MEMBER_IMPORT_FIELDS}
+        old = matched.get(i)
+        if old is None:
+            new.append(
+                Member(name=row["name"], org=org, scope_code=org.scope_code,
+                       id_number=row["id_number"] or None, **values)
+            )  # fmt: skip
+            continue
+        changed = [f for f in MEMBER_IMPORT_FIELDS if old[f] != values[f]]
+        if old["name"] != row["name"]:
+            changed.append("name")
+        if old["org_id"] != org.pk:
+            changed += ["org", "scope_code"]
+        if row["id_number"] and old["id_number_hash"] not in lookup_hashes("id", row["id_number"]):
+            changed += ["id_number", "id_number_hash"]
+        if not changed:
+            unchanged += 1
+            continue
+        member = Member.objects.get(pk=old["pk"])
+        moved_from = member.org_id
+        for f, v in values.items():
+            setattr(member, f, v)
+        member.name, member.org, member.scope_code = row["name"], org, org.scope_code
+        if row["id_number"]:
+            member.id_number = row["id_number"]
+        member.save()
+        updated += 1
+        shown = [f for f in changed if not f.startswith("id_number")]
+        entries.append(
+            entry(actor=by, action="party.member_update", obj=member,
+                  detail={"fields": shown, "id_number": "id_number" in changed, "via": note})
+        )  # fmt: skip
+        if moved_from != org.pk:
+            transfers.append(
+                MemberTransfer(member=member, from_org_id=moved_from, to_org=org, by=by,
+                               note=note[:200])
+            )  # fmt: skip
+            entries.append(
+                entry(actor=by, action="party.member_transfer", obj=member,
+                      detail={"from": moved_from, "to": org.pk, "via": note})
+            )  # fmt: skip
+    bulk_insert(Member, new)
+    entries += [
+        entry(actor=by, action="party.member_create", obj=m, detail={"via": note}) for m in new
+    ]
+    if transfers:
+        MemberTransfer.objects.bulk_create(transfers)
+    audit_many(entries)
+    return len(new), updated, unchanged
+
+
 @transaction.atomic
 def member_create(
     *,
@@ -129,14 +339,13 @@ def member_create(
 ) -> Member:
     """Add a member to a branch (or a group)."""
     _require_manager(by, org)
-    if org.kind not in (PartyOrg.Kind.BRANCH, PartyOrg.Kind.GROUP, PartyOrg.Kind.GENERAL_BRANCH):
-        raise UserError(_("党员应编入党支部、党小组或党总支。"), field="org")
-    if management_type not in Member.ManagementType.values:
-        raise UserError(_("未知的管理类型。"), field="management_type")
-    if income_kind not in Member.IncomeKind.values:
-        raise UserError(_("未知的收入类别。"), field="income_kind")
-    if dues_base < 0:
-        raise UserError(_("党费计算基数不能为负数。"), field="dues_base")
+    member_rules(
+        org_kind=org.kind,
+        management_type=management_type,
+        standing=standing,
+        income_kind=income_kind,
+        dues_base=dues_base,
+    )
     if user is not None and Member.objects.filter(user=user).exists():
         raise UserError(_("该账号已关联其他党员。"), field="user")
     member = Member.objects.create(

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.core import personal
-from jiceng.core.audit import audit
+from jiceng.core.audit import audit, entry
+from jiceng.core.bulk import audit_many
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.personal import normalize_mobile
 from jiceng.core.scope import at_most, covers
@@ -148,6 +149,75 @@ def venue_create(
     )
     audit(actor=by, action="venue.create", obj=venue, request=request)
     return venue
+
+
+def owner_in_street(owner_scope: str, division_code: str) -> bool:
+    """A partner's venue lies in the partner's street (venue_create's rule)."""
+    return covers([at_most(owner_scope, "street")], division_code)
+
+
+# What an imported row sets on a venue it finds again (by its place and name).
+VENUE_IMPORT_FIELDS = ("kind", "address", "capacity", "approval_required", "owner_partner_id")
+
+
+@transaction.atomic
+def venues_import(*, by, rows: list[dict], note: str = "") -> tuple[int, int, int]:
+    """Many venues at once, as a district's going-live workbook brings them; returns (created,
+    updated, unchanged). Each row: ``division_id``, ``scope_code``, the fields ``venue_fields``
+    returned, ``kind``, ``owner_partner_id`` (and the owner's ``owner_scope``), and ``windows``
+    as ``parse_week`` returned them. The rules are ``venue_create``'s (a community or a grid, a
+    partner's venue in its street, a known kind, at least one window); a venue with the same
+    place and name is updated like ``venue_update`` does; each venue created or changed gets
+    the page's audit entry (``venue.create``, ``venue.update``), written in bulk. The caller
+    has checked that ``by`` imports for the district."""
+    for row in rows:
+        if row["kind"] not in Venue.Kind.values:
+            raise UserError(_("未知的场地类型。"), field="kind")
+        if not row["windows"]:
+            raise UserError(_("请至少填写一个开放时段。"), field="windows")
+        if row.get("owner_scope") and not owner_in_street(row["owner_scope"], row["scope_code"]):
+            raise UserError(_("共建单位的场地应在该单位所在街道之内。"), field="division")
+    known = {}
+    for old in Venue.objects.filter(scope_code__in={r["scope_code"] for r in rows}).values(
+        "pk", "scope_code", "name", *VENUE_IMPORT_FIELDS
+    ):
+        known[(old["scope_code"], old["name"])] = old
+    windows: dict[int, list] = {}
+    for w in OpeningWindow.objects.filter(venue_id__in=[o["pk"] for o in known.values()]):
+        windows.setdefault(w.venue_id, []).append((w.weekday, w.starts, w.ends))
+    created = updated = unchanged = 0
+    entries = []
+    for row in rows:
+        old = known.get((row["scope_code"], row["name"]))
+        values = {f: row[f] for f in VENUE_IMPORT_FIELDS}
+        if old is not None:
+            before = sorted(windows.get(old["pk"], []))
+            if all(old[f] == values[f] for f in values) and before == sorted(row["windows"]):
+                unchanged += 1
+                continue
+            Venue.objects.filter(pk=old["pk"]).update(updated_at=timezone.now(), **values)
+            OpeningWindow.objects.filter(venue_id=old["pk"]).delete()
+            venue = Venue(pk=old["pk"], name=row["name"], scope_code=row["scope_code"])
+            detail = {
+                "before": {"capacity": old["capacity"], "windows": [str(w) for w in before]},
+                "via": note,
+            }
+            entries.append(entry(actor=by, action="venue.update", obj=venue, detail=detail))
+            updated += 1
+        else:
+            venue = Venue.objects.create(
+                name=row["name"], division_id=row["division_id"], scope_code=row["scope_code"],
+                contact_phone=row["contact_phone"], max_days_ahead=row["max_days_ahead"],
+                **values,
+            )  # fmt: skip
+            entries.append(entry(actor=by, action="venue.create", obj=venue, detail={"via": note}))
+            created += 1
+        OpeningWindow.objects.bulk_create(
+            OpeningWindow(venue_id=venue.pk, weekday=d, starts=s, ends=e)
+            for d, s, e in row["windows"]
+        )
+    audit_many(entries)
+    return created, updated, unchanged
 
 
 @transaction.atomic

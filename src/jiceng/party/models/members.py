@@ -10,7 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.fields import EncryptedCharField
 from jiceng.core.models import ScopedModel, TimeStampedModel
+from jiceng.core.personal import normalize_id_number
 from jiceng.party.models.orgs import PartyOrg
 
 
@@ -42,6 +44,20 @@ class Member(TimeStampedModel, ScopedModel):
         related_name="party_member",
     )
     name = models.CharField(_("姓名"), max_length=64)
+    # Encrypted at rest like the register's; the lookup hash is the register's kind ("id"), so a
+    # member and a register person with the same number share one hash.
+    id_number = EncryptedCharField(
+        _("公民身份号码"),
+        max_length=18,
+        null=True,
+        blank=True,
+        hash_field="id_number_hash",
+        hash_kind="id",
+        normalize=normalize_id_number,
+    )
+    id_number_hash = models.CharField(
+        _("身份证号哈希"), max_length=64, blank=True, editable=False, db_index=True
+    )
     org = models.ForeignKey(
         PartyOrg, verbose_name=_("所在党组织"), on_delete=models.PROTECT, related_name="members"
     )
