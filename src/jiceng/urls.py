@@ -30,6 +30,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("livez", core_views.livez, name="livez"),
+    # Browsers ask for /favicon.ico where a document names no icon (an image, a PDF or a JSON
+    # opened from a link): send them to the icon the pages name, not to a 404.
+    path("favicon.ico", core_views.favicon, name="favicon"),
     # Uploaded files, only to a viewer who may see their record (never a public folder).
     # A signed link (Open311 clients have no session); before the general route, which would
     # take "s/<token>" for a stored name.

@@ -52,3 +52,11 @@ def test_residents_may_not_open_the_calendar_page(client, places):
 def test_liveness_answers_without_touching_the_database(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert client.get("/livez").json() == {"status": "ok"}
+
+
+def test_a_browser_asking_for_favicon_ico_is_sent_to_the_icon_not_a_404(client):
+    """An image or PDF opened from a link names no icon, so Chromium asks for /favicon.ico;
+    a 404 there is a console error on every such page."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")

@@ -8,8 +8,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -135,6 +136,12 @@ def notifications_view(request):
     if unread:
         Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
     return response
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico where a document names no icon (an image, a PDF or JSON
+    opened from a link): send them to the icon every page names instead of a 404."""
+    return HttpResponsePermanentRedirect(static("jiceng/favicon.svg"))
 
 
 def livez(request):
