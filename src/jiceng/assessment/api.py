@@ -25,7 +25,7 @@ class RoundOut(Schema):
     period_end: date
 
 
-class RankOut(Schema):
+class ScoreRankOut(Schema):
     id: int
     subject: str
     total: Decimal
@@ -33,7 +33,7 @@ class RankOut(Schema):
     listing: str
 
 
-class ItemOut(Schema):
+class ScoreItemOut(Schema):
     node: int
     name: str
     weight: Decimal
@@ -49,22 +49,22 @@ class ItemOut(Schema):
     records_url: str | None
 
 
-class LineOut(Schema):
+class ScoreLineOut(Schema):
     name: str
     weight: Decimal
     points: Decimal
-    children: list[LineOut] = []
-    item: ItemOut | None = None
+    children: list[ScoreLineOut] = []
+    item: ScoreItemOut | None = None
 
 
-class ResultOut(Schema):
+class ScoreResultOut(Schema):
     id: int
     round: int
     subject: str
     total: Decimal
     rank: int | None
     listing: str
-    lines: list[LineOut]
+    lines: list[ScoreLineOut]
 
 
 @router.get("/rounds", response=list[RoundOut])
@@ -83,22 +83,22 @@ def rounds(request):
     ]
 
 
-@router.get("/rounds/{pk}/ranking", response=list[RankOut])
+@router.get("/rounds/{pk}/ranking", response=list[ScoreRankOut])
 def ranking(request, pk: Id):
     rnd = visible_or_404(perm.visible_rounds(request.user), pk=pk)
     rows = perm.visible_results(request.user).filter(round=rnd).order_by("rank", "subject_ref")
     return [
-        RankOut(id=r.pk, subject=r.subject_name, total=r.total, rank=r.rank, listing=r.listing)
+        ScoreRankOut(id=r.pk, subject=r.subject_name, total=r.total, rank=r.rank, listing=r.listing)
         for r in rows[:2000]
     ]
 
 
-def _line(user, line) -> LineOut:
+def _line(user, line) -> ScoreLineOut:
     item = None
     if line.item is not None:
         i = line.item
         i.node = line.node
-        item = ItemOut(
+        item = ScoreItemOut(
             node=line.node.pk,
             name=line.node.label,
             weight=line.node.weight,
@@ -113,7 +113,7 @@ def _line(user, line) -> LineOut:
             note=i.note,
             records_url=selectors.records_url(user, i),
         )
-    return LineOut(
+    return ScoreLineOut(
         name=line.node.label,
         weight=line.node.weight,
         points=line.points,
@@ -122,10 +122,10 @@ def _line(user, line) -> LineOut:
     )
 
 
-@router.get("/results/{pk}", response=ResultOut)
+@router.get("/results/{pk}", response=ScoreResultOut)
 def result(request, pk: Id):
     r = visible_or_404(perm.visible_results(request.user).select_related("round"), pk=pk)
-    return ResultOut(
+    return ScoreResultOut(
         id=r.pk,
         round=r.round_id,
         subject=r.subject_name,

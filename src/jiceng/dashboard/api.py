@@ -36,7 +36,7 @@ class ValueOut(Schema):
     value: float | None = Field(description="a count's numerator, or a rate as a share (0-1)")
 
 
-class PlaceOut(Schema):
+class IndicatorPlaceOut(Schema):
     code: str
     name: str
     level: str
@@ -46,8 +46,8 @@ class PlaceOut(Schema):
 class ValuesOut(Schema):
     kind: str
     period_start: date
-    place: PlaceOut
-    children: list[PlaceOut]
+    place: IndicatorPlaceOut
+    children: list[IndicatorPlaceOut]
 
 
 @router.get("/definitions", response=list[DefinitionOut])

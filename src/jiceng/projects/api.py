@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jiceng.core.errors import NotFound
@@ -58,14 +59,14 @@ class ProjectDetailOut(ProjectNodeOut):
     reports: list[ReportOut]
 
 
-class ReportIn(Schema):
+class ProgressReportIn(Schema):  # not "ReportIn": cases' schema has that name in the OpenAPI
     month: Day
-    progress: int
+    progress: Annotated[int, Field(ge=0, le=100)]
     health: str
     text: str
 
 
-class ItemOut(Schema):
+class RectificationItemOut(Schema):
     id: int
     supervision_id: int
     text: str
@@ -114,7 +115,7 @@ def detail(request, project_id: Id):
 
 
 @router.post("/{project_id}/reports", response={201: ReportOut})
-def report(request, project_id: Id, data: ReportIn):
+def report(request, project_id: Id, data: ProgressReportIn):
     project = visible_or_404(visible_projects(request.user), pk=project_id)
     if not services.may_report(request.user, project):
         raise NotFound(_("没有找到，或不在您可以查看的范围内。"))
@@ -130,7 +131,7 @@ def report(request, project_id: Id, data: ReportIn):
     return Status(201, row)
 
 
-@router.get("/rectification/items", response=list[ItemOut])
+@router.get("/rectification/items", response=list[RectificationItemOut])
 @paginate(Pagination)
 def items(request, status: str = ""):
     rows = visible_items(request.user)

@@ -28,6 +28,7 @@ from jiceng.core.scope import covers
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 from jiceng.projects import funds
+from jiceng.projects.fund_kinds import load_fund_kinds
 from jiceng.projects.models import (
     Allocation,
     FundKind,
@@ -117,6 +118,8 @@ def build_funds_demo(*, district: str, seed: int = 14) -> dict[str, int]:
         return {"lines": 0, "allocations": 0, "spending": 0}
     if not Project.objects.within(district).filter(year=year).exists():
         _fallback_projects(place, communities, year)
+    if not FundKind.objects.filter(code="service_fund").exists():
+        load_fund_kinds(FundKind)  # a test that flushed the tables
     service = FundKind.objects.get(code="service_fund")
     benefit = FundKind.objects.get(code="benefit_fund")
     unit_kind = FundKind.objects.get(code="unit_contribution")

@@ -25,7 +25,7 @@ class BalanceOut(Schema):
     balance: Decimal
 
 
-class LineOut(Schema):
+class FundLineOut(Schema):
     id: int
     kind: str
     kind_name: str
@@ -46,7 +46,7 @@ class AllocationOut(Schema):
     spent: Decimal
 
 
-class LineDetailOut(LineOut):
+class LineDetailOut(FundLineOut):
     allocations: list[AllocationOut]
 
 
@@ -109,7 +109,7 @@ def _spending_out(s: Spending) -> dict:
     }
 
 
-@router.get("/lines", response=list[LineOut])
+@router.get("/lines", response=list[FundLineOut])
 def line_list(request, year: Year | None = None):
     """The lines of the reader's scope for a year (this year by default), with balances."""
     return [
