@@ -41,9 +41,11 @@ def test_demo_district_is_yuehu_with_real_streets_and_people_in_grids():
     residents = RoleAssignment.objects.filter(role="resident")
     assert residents.count() == 61  # 60 generated and the demo login
     assert all(len(code) == 15 for code in residents.values_list("scope_code", flat=True))
-    # every grid has its branch, every community its committee
+    # every grid has its branch, every community its committee (units' own branches, which
+    # register with a community for the two-way evaluation, are not the grids')
     grids = Division.objects.filter(level="grid").count()
-    assert PartyOrg.objects.filter(kind="branch").count() == grids
+    assert PartyOrg.objects.filter(kind="branch", partner__isnull=True).count() == grids
+    assert PartyOrg.objects.filter(kind="branch", partner__isnull=False).exists()
 
 
 def test_demo_command_builds_once_and_reuses_the_data(capsys):
