@@ -20,6 +20,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
+from django.utils import timezone
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
@@ -44,12 +45,15 @@ def _identity(username: str | None) -> dict[str, dict[str, str]]:
 def _known_path_values() -> dict[str, object]:
     """Real objects of the demo, so that some requests reach past the lookup into the handlers
     (the generated ids of the other examples mostly name nothing)."""
+    from jiceng.assessment.models import Result, Round
     from jiceng.cases.models import Case
     from jiceng.community.models import Activity, ServiceOrder
     from jiceng.dashboard.models import Warning
     from jiceng.deliberation.models import Issue, Matter, Meeting, Poll
     from jiceng.geo.models import Division
+    from jiceng.projects.models import FundLine, Project, Spending
     from jiceng.registry.models import Building, Compound, ImportJob, Person
+    from jiceng.reports.models import Generation
     from jiceng.venues.models import Booking, Venue
 
     def first(model):
@@ -69,6 +73,14 @@ def _known_path_values() -> dict[str, object]:
         "meeting_id": first(Meeting),
         "issue_id": first(Issue),
         "matter_id": first(Matter),
+        "project_id": first(Project),
+        "line_id": first(FundLine),
+        "spending_id": first(Spending),
+        "year": timezone.localdate().year,
+        "fmt": "xlsx",
+        "/api/assessment/rounds/": first(Round),
+        "/api/assessment/results/": first(Result),
+        "/api/reports/generations/": first(Generation),
         "/api/registry/people/": first(Person),
         "/api/registry/compounds/": first(Compound),
         "/api/registry/buildings/": first(Building),
