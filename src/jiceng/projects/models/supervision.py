@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.models import ScopedModel, ScopedQuerySet, TimeStampedModel
+from jiceng.core.models import ScopedModel, ScopedQuerySet, TimeStampedModel, UnindexedScopedModel
 from jiceng.projects.models.projects import Project
 
 USER = settings.AUTH_USER_MODEL
@@ -57,7 +57,7 @@ class Supervision(TimeStampedModel, ScopedModel):
         return self.title
 
 
-class Rectification(models.Model):
+class Rectification(UnindexedScopedModel):
     class Status(models.TextChoices):
         OPEN = "open", _("整改中")
         SUBMITTED = "submitted", _("待核验")
@@ -66,7 +66,6 @@ class Rectification(models.Model):
     supervision = models.ForeignKey(
         Supervision, verbose_name=_("督查"), on_delete=models.CASCADE, related_name="items"
     )
-    scope_code = models.CharField(max_length=15, editable=False)
     text = models.CharField(_("整改要求"), max_length=300)
     owner = models.ForeignKey(
         USER, verbose_name=_("整改责任人"), on_delete=models.PROTECT, related_name="+"
