@@ -99,12 +99,6 @@ def workbook(book: Any, rows: Iterable[Sequence[Any]], *, sheet_title: str) -> b
     return out.to_bytes()
 
 
-def stream(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
-    """Rows as lists of plain cells, lazily."""
-    for row in rows:
-        yield as_cells(row)
-
-
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
 _MOBILE_IN_TEXT = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
