@@ -46,14 +46,15 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def demo(transactional_db):
-    from jiceng.demo.builder import build_demo
     from tests.conftest import restore_starter_categories
+    from tests.demo_snapshot import demo_logins
     from tests.party.conftest import restore_regulation_data
 
     # A transactional test starts from a flushed database: put back what migrations load.
+    # The first test builds the demo; the next ones get the same database back (demo_snapshot).
     restore_starter_categories()
     restore_regulation_data()
-    return {login.role: login for login in build_demo(residents=40)}
+    return {login.role: login for login in demo_logins(residents=40)}
 
 
 def totp_now(secret: str) -> str:
