@@ -77,10 +77,12 @@ class CaseCategory(TimeStampedModel):
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
         active_categories.forget()  # this process takes the change at once
+        category_labels.forget()
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
         active_categories.forget()
+        category_labels.forget()
         return result
 
 
@@ -91,6 +93,18 @@ def _read_active_categories() -> dict[str, CaseCategory]:
 # Every report looks its category up by code: read once a minute per process (an edit in the
 # admin reaches the other processes within that minute).
 active_categories = ProcessMemo(_read_active_categories)
+
+
+def _read_category_labels() -> dict[int, tuple[str, str]]:
+    return {
+        pk: (code, name)
+        for pk, code, name in CaseCategory.objects.values_list("pk", "code", "name")
+    }
+
+
+# Every category, active or not, by id (code, name): what the lists show of a case's category
+# without joining categories to every list query and its count.
+category_labels = ProcessMemo(_read_category_labels)
 
 
 def private_q(prefix: str = "") -> models.Q:

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.query import ValuesListIterable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.cases.models import Case, CaseCategory, StreetDefaultUnit, WhistleResponse
+from jiceng.cases.models import (
+    Case,
+    CaseCategory,
+    StreetDefaultUnit,
+    WhistleResponse,
+    category_labels,
+)
 from jiceng.cases.permissions import UNIT_ROLES, dispatchable_units, visible_cases
 from jiceng.cases.workflow import OPEN, Status
 from jiceng.core.errors import NotFound, UserError
@@ -45,9 +52,12 @@ class InboxFilters:
 # The columns the inbox page and the API's list show (and the light needs), read as plain rows:
 # a list of 50 turned into 50 cases, 50 categories and their partners cost more than the query
 # at 100,000 cases (issue 17); a ``CaseRow`` costs a tuple.
+# The category's code and name come from ``category_labels`` (a memo), so that the list's count
+# joins nothing: joined to the categories, the count of a community's overdue cases took 2.9 ms
+# where it takes 0.6. (The handler's outer join PostgreSQL drops from the count by itself.)
 LIST_FIELDS = (
     "pk", "number", "status", "triage", "needs_review", "scope_code", "deadline_at", "warn_at",
-    "created_at", "version", "category__code", "category__name", "handler_id", "handler__name",
+    "created_at", "version", "category_id", "handler_id", "handler__name",
 )  # fmt: skip
 
 
@@ -72,11 +82,11 @@ class CaseRow:
         "warn_at", "created_at", "version", "category", "handler_id", "handler",
     )  # fmt: skip
 
-    def __init__(self, row: tuple):
+    def __init__(self, row: tuple, categories: dict):
         (self.pk, self.number, self.status, self.triage, self.needs_review, self.scope_code,
-         self.deadline_at, self.warn_at, self.created_at, self.version, code, name,
+         self.deadline_at, self.warn_at, self.created_at, self.version, category,
          self.handler_id, handler) = row  # fmt: skip
-        self.category = _Named(code, name)
+        self.category = categories[category]
         self.handler = _Named("", handler) if self.handler_id else None
 
     @property
@@ -101,9 +111,18 @@ class _CaseRows(ValuesListIterable):
     """A list query's rows as ``CaseRow``s (``inbox``'s queryset keeps every other use: count,
     filter, ``values``)."""
 
+    PIECE = 200
+
     def __iter__(self):
-        for row in super().__iter__():
-            yield CaseRow(row)
+        rows = super().__iter__()
+        while piece := list(islice(rows, self.PIECE)):
+            labels = category_labels.get()
+            if any(row[10] not in labels for row in piece):  # added since the last read
+                category_labels.forget()
+                labels = category_labels.get()
+            categories = {row[10]: _Named(*labels[row[10]]) for row in piece}
+            for row in piece:
+                yield CaseRow(row, categories)
 
 
 def inbox(*, user, filters: InboxFilters) -> QuerySet[Case]:
