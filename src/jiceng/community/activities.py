@@ -185,16 +185,11 @@ def signup(*, by, activity: Activity | int, request: Any = None) -> Signup:
                 )
             if now > current.signup_closes_at:
                 raise UserError(_("报名已截止。"))
-            if (
-                Signup.objects.filter(activity_id=pk, user=by)
-                .exclude(status=Signup.Status.CANCELLED)
-                .exists()
-            ):
-                raise UserError(_("您已报名该活动，无需重复报名。"), status=409)
             # The row and its audit entry are written before the lock, so that the lock is
             # held for the counting statement (and, for the few who get a place, one update)
-            # and the commit only. Two presses of one person at once: the unique constraint
-            # refuses the second before it ever waits for the lock.
+            # and the commit only. A second sign-up of one person (a second press, at once or
+            # later) is refused by the unique constraint on the row that is not cancelled,
+            # before it ever waits for the lock: no query asks first.
             row = Signup.objects.create(activity_id=pk, user=by, status=Signup.Status.WAITING)
             audit(
                 actor=by,
