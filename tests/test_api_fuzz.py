@@ -145,11 +145,11 @@ def test_the_whole_api_answers_every_identity_without_a_server_error(settings):
     import schemathesis
     from schemathesis import GenerationMode
 
-    from jiceng.demo.builder import build_demo
+    from tests.demo_snapshot import demo_logins
 
     settings.ALLOWED_HOSTS = ["*"]
     settings.DEBUG_PROPAGATE_EXCEPTIONS = False
-    build_demo(residents=60)
+    demo_logins(residents=60)  # built once per session (tests/demo_snapshot.py)
     known = _known_path_values()
     identities = {
         "anonymous": _identity(None),

@@ -13,8 +13,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from jiceng.accounts.models import User
 from jiceng.accounts.roles import ROLES
-from jiceng.demo.builder import build_demo
 from tests.conftest import restore_starter_categories
+from tests.demo_snapshot import demo_logins
 from tests.factories import totp_device
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def broken_links(client, user: User) -> list[str]:
 def test_every_link_each_role_is_shown_opens(client):
     """One demo for the 13 roles (built once: the walk is the cost, not the data)."""
     restore_starter_categories()
-    logins = build_demo(residents=40)
+    logins = demo_logins(residents=40)
     assert {x.role for x in logins} == set(ROLES)
     broken = {
         x.role: found

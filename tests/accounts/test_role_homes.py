@@ -30,13 +30,13 @@ HOME_PATHS = {"resident": "/m/", "member": "/m/member/"}
 
 @pytest.fixture
 def demo(transactional_db):
-    from jiceng.demo.builder import build_demo
     from tests.conftest import restore_starter_categories
+    from tests.demo_snapshot import demo_logins
     from tests.party.conftest import restore_regulation_data
 
     restore_starter_categories()
     restore_regulation_data()
-    return {login.role: login for login in build_demo(residents=40)}
+    return {login.role: login for login in demo_logins(residents=40)}
 
 
 def log_in(client, login) -> User:

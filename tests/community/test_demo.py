@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from jiceng.accounts.models import User
 from jiceng.community.models import Activity, Need, Project, ServiceOrder, Signup, Wish
-from jiceng.demo.builder import build_demo
+from tests.demo_snapshot import demo_logins
 
 
 @pytest.fixture(autouse=True)
@@ -17,7 +17,7 @@ def media(settings, tmp_path):
 
 
 def test_the_demo_has_services_to_show(client):
-    build_demo(residents=60)
+    demo_logins(residents=60)
     assert {"accepted", "pending", "declined"} <= set(Need.objects.values_list("status", flat=True))
     assert Project.objects.filter(status="published", month=timezone.localdate().replace(day=1))
     month = Activity.objects.filter(starts_at__month=timezone.localdate().month)

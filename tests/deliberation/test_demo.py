@@ -9,13 +9,13 @@ from django.urls import reverse
 
 from jiceng.accounts.models import User
 from jiceng.deliberation.models import Issue, Matter, Meeting
-from jiceng.demo.builder import build_demo
+from tests.demo_snapshot import demo_logins
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_has_a_year_of_monthly_talks_with_issues_mostly_solved(client):
-    build_demo(residents=60)
+    demo_logins(residents=60)
     held = Meeting.objects.filter(kind__code="monthly_talk", status="held")
     assert held.count() == 12
     assert len({(m.starts_at.year, m.starts_at.month) for m in held}) == 12

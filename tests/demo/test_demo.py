@@ -19,12 +19,13 @@ from jiceng.demo.builder import DEMO_ACCOUNTS, build_demo
 from jiceng.demo.generate import generate
 from jiceng.geo.models import Division
 from jiceng.party.models import PartyOrg
+from tests.demo_snapshot import demo_logins
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_district_has_one_login_per_role_each_landing_in_its_place():
-    logins = build_demo(residents=60)
+    logins = demo_logins(residents=60)
     assert {login.role for login in logins} == set(ROLES)
     for login in logins:
         user = User.objects.get(username=login.username)
@@ -34,7 +35,7 @@ def test_demo_district_has_one_login_per_role_each_landing_in_its_place():
 
 
 def test_demo_district_is_yuehu_with_real_streets_and_people_in_grids():
-    build_demo(residents=60)
+    demo_logins(residents=60)
     streets = Division.objects.filter(level="street", code__startswith="360602")
     assert streets.count() == 8
     assert streets.filter(code="360602001", name="江边街道").exists()
@@ -207,7 +208,7 @@ def test_the_demo_dispatches_a_pothole_to_urban_management_not_to_a_school(clien
     from tests.conftest import restore_starter_categories
 
     restore_starter_categories()
-    build_demo(residents=40)
+    demo_logins(residents=40)
     assert StreetDefaultUnit.objects.values("street").distinct().count() == 8
     street = User.objects.get(username="street")
     road = CaseCategory.objects.get(code="0201")  # 道路或人行道破损

@@ -9,14 +9,14 @@ import pytest
 from django.urls import reverse
 
 from jiceng.accounts.models import User
-from jiceng.demo.builder import build_demo
 from jiceng.projects.models import Commitment, Evaluation, Project, Rectification
+from tests.demo_snapshot import demo_logins
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_has_a_year_of_projects_of_every_kind(client):
-    build_demo(residents=60)
+    demo_logins(residents=60)
     kinds = set(Project.objects.values_list("kind__code", flat=True))
     assert kinds == {"secretary", "first_secretary", "practical", "key_task", "construction"}
     member = User.objects.get(username="member")
