@@ -1,5 +1,6 @@
 """A community's points ranking for a year (issue 5: p95 < 200 ms and at most 1.5 times the
-hand-written SQL), and the same community for a period read from the ledger.
+hand-written SQL), and the same community for a period read from the ledger (issue 17: p95 <
+400 ms and at most 1.5 times the SQL).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jiceng_pts_bench uv run python bench/points_ranking.py
 
@@ -112,10 +113,14 @@ def main() -> int:
         .distinct()
         .count()
     )
-    for label, ours, ref in (
-        ("year", ours_year, sql_year),
-        ("year, vs sorted SQL", ours_year, sql_year_sorted),
-        ("Mar-May (ledger)", ours_period, sql_period),
+    # The year's ranking reads the balances (one row a member): p95 < 200 ms (issue 5). A
+    # period's ranking reads the ledger itself (up to 10 M entries in the district's year) and
+    # is asked for now and then (a quarter's 评比): p95 < 400 ms (issue 17 asked for a budget).
+    # Both at most 1.5 times the hand-written SQL giving the same rows.
+    for label, ours, ref, limit in (
+        ("year", ours_year, sql_year, 0.2),
+        ("year, vs sorted SQL", ours_year, sql_year_sorted, 0.2),
+        ("Mar-May (ledger)", ours_period, sql_period, 0.4),
     ):
         o, r = measure_pair(
             (f"ranking {label} (ORM)", ours),
@@ -123,8 +128,8 @@ def main() -> int:
             repeat=100,
         )
         ratio = o.median / r.median
-        passed = o.p95 < 0.2 and ratio <= 1.5
-        report.compare(o, r, budget="p95 < 200 ms and ≤ 1.5× SQL", passed=passed)
+        passed = o.p95 < limit and ratio <= 1.5
+        report.compare(o, r, budget=f"p95 < {limit * 1000:.0f} ms and ≤ 1.5× SQL", passed=passed)
         report.notes[f"{label}: ours p95 / median ms"] = (
             f"{o.p95 * 1000:.1f} / {o.median * 1000:.1f}"
         )
