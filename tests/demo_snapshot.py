@@ -24,9 +24,14 @@ import io
 import shutil
 import sqlite3
 import tempfile
+import time
 from pathlib import Path
 
-_SNAPSHOTS: dict[tuple, tuple[object, list]] = {}
+_SNAPSHOTS: dict[tuple, tuple[object, list, float]] = {}
+# The demo's data is dated from the moment of its build (a login locked "now", today's audit
+# entries, deadlines in hours): a copy older than this is built again, well before the lockout's
+# 15-minute cool-off lets the next login clear the demo's locked login.
+MAX_AGE = 600.0
 
 
 def demo_logins(residents: int) -> list:
@@ -39,18 +44,19 @@ def demo_logins(residents: int) -> list:
     from jiceng.demo.builder import build_demo
 
     key = (connection.vendor, connection.settings_dict["NAME"], residents)
-    if key in _SNAPSHOTS:
-        (snapshot, media), logins = _SNAPSHOTS[key]
+    if key in _SNAPSHOTS and time.monotonic() - _SNAPSHOTS[key][2] < MAX_AGE:
+        (snapshot, media), logins, _ = _SNAPSHOTS[key]
         _restore(connection, snapshot)
         ContentType.objects.clear_cache()
         forget_all()
         shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
         return logins
+    built = time.monotonic()
     logins = build_demo(residents=residents)
     media = Path(tempfile.mkdtemp(prefix="demo-media-"))
     if Path(settings.MEDIA_ROOT).is_dir():
         shutil.copytree(settings.MEDIA_ROOT, media, dirs_exist_ok=True)
-    _SNAPSHOTS[key] = ((_take(connection), media), logins)
+    _SNAPSHOTS[key] = ((_take(connection), media), logins, built)
     return logins
 
 
