@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jiceng.projects import views
+from jiceng.projects import commitment_views, views
 
 app_name = "projects"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:pk>/", views.project_detail, name="project"),
     path("supervision/", views.supervision_list, name="supervisions"),
     path("supervision/<int:pk>/", views.supervision_detail, name="supervision"),
+    path("commitments/", commitment_views.commitment_list, name="commitments"),
+    path("commitments/<int:pk>/", commitment_views.commitment_detail, name="commitment"),
 ]

@@ -14,10 +14,13 @@ from django.utils.translation import gettext as _
 from jiceng.accounts.decorators import page
 from jiceng.accounts.models import User
 from jiceng.accounts.roles import MANAGER_ROLES
+from jiceng.cases.permissions import visible_cases
+from jiceng.community.models import Need
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.forms import submit
-from jiceng.core.scope import visible_or_404
+from jiceng.core.scope import at_most, visible_or_404
 from jiceng.deliberation.models import Poll
+from jiceng.deliberation.permissions import visible_issues
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 from jiceng.projects import forms, selectors, services
@@ -67,6 +70,26 @@ def _project_form(request, data=None):
         .filter(year=_year(request), parent__isnull=True)
         .order_by("title"),
         units=Partner.objects.visible_to(request.user).order_by("name"),
+    )
+
+
+def _partners_form(request, project, data=None):
+    return forms.PartnersForm(
+        data,
+        partners=Partner.objects.visible_to(request.user).order_by("name"),
+        initial={"partners": [p.pk for p in project.partners.all()]},
+    )
+
+
+def _link_form(request, project, data=None):
+    """What the project may answer: the needs, issues and cases of its street (or of its own
+    place when it is larger) that the viewer sees."""
+    street = at_most(project.scope_code, "street")
+    return forms.LinkForm(
+        data,
+        needs=Need.objects.visible_to(request.user).within(street),
+        issues=visible_issues(request.user).within(street),
+        cases=visible_cases(request.user).within(street).select_related("category"),
     )
 
 
@@ -167,9 +190,35 @@ def project_detail(request, pk: int):
     step_form = forms.StepForm(polls=polls)
     report_form = forms.ReportForm(initial={"month": timezone.localdate().replace(day=1)})
     supervision_form = forms.SupervisionForm(places=Division.objects.filter(pk=project.place_id))
+    partners_form = link_form = None
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "milestone":
+        if action in ("partners", "link") and not manage:
+            raise Forbidden(_("只有本辖区的工作人员可以管理项目。"))
+        if action == "partners":
+            partners_form = _partners_form(request, project, request.POST)
+            if submit(
+                partners_form,
+                lambda d: services.partners_set(
+                    by=request.user, project=project, partners=d["partners"], request=request
+                ),
+            ):
+                return _done(request, _("共建单位已更新。"), "projects:project", pk=pk)
+        elif action == "link":
+            link_form = _link_form(request, project, request.POST)
+            if submit(
+                link_form,
+                lambda d: services.link_add(
+                    by=request.user,
+                    project=project,
+                    need=d["need"],
+                    issue=d["issue"],
+                    case=d["case"],
+                    request=request,
+                ),
+            ):
+                return _done(request, _("回应事项已关联。"), "projects:project", pk=pk)
+        elif action == "milestone":
             milestone_form = forms.MilestoneForm(request.POST)
             if submit(
                 milestone_form,
@@ -241,6 +290,11 @@ def project_detail(request, pk: int):
             )
             if s:
                 return _done(request, _("督查已开展。"), "projects:supervision", pk=s.pk)
+    if manage:
+        if partners_form is None:
+            partners_form = _partners_form(request, project)
+        if link_form is None:
+            link_form = _link_form(request, project)
     tree = selectors.subtree(project)
     return render(
         request,
@@ -255,7 +309,7 @@ def project_detail(request, pk: int):
             ],
             "supervisions": project.supervisions.select_related("inspector"),
             "partners": project.partners.all(),
-            "links": project.links.select_related("need", "issue", "case"),
+            "links": project.links.select_related("need", "issue", "case__category"),
             "proposals": project.proposals.all()[:50],
             "manage": manage,
             "reporter": reporter,
@@ -265,6 +319,8 @@ def project_detail(request, pk: int):
             "step_form": step_form if project.kind.steps and manage else None,
             "report_form": report_form,
             "supervision_form": supervision_form,
+            "partners_form": partners_form,
+            "link_form": link_form,
             "today": timezone.localdate(),
         },
         status=400 if request.method == "POST" else 200,
