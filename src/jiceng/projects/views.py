@@ -112,6 +112,9 @@ def _owner(username: str, place: Division | None, fallback):
 
 @page(PAGE)
 def project_list(request):
+    """The tree of the viewer's projects with rolled-up progress, a page of top-level projects
+    at a time. The form that registers a project is its own page (``project_new``): drawing its
+    selects (every parent of the year) cost more than the tree itself."""
     year = _year(request)
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", "")
@@ -122,10 +125,31 @@ def project_list(request):
     roots = selectors.project_roots(projects, year=year, kind=kind, status=status)
     page_obj = Paginator(roots, ROOTS_PER_PAGE).get_page(request.GET.get("page"))
     nodes = selectors.flatten(list(page_obj.object_list))
+    kinds = list(ProjectKind.objects.filter(is_active=True))
+    return render(
+        request,
+        "projects/list.html",
+        {
+            "nodes": nodes,
+            "page_obj": page_obj,
+            "base": reverse("projects:list"),
+            "may_create": bool(request.user.scopes_for(*MANAGER_ROLES)),
+            "kinds": kinds,
+            "statuses": Project.Status.choices,
+            "filters": {"year": year, "kind": kind, "status": status},
+            "years": range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1),
+        },
+    )
+
+
+@page(PAGE)
+def project_new(request):
+    """Register a project: its kind, place, parent and weight, owner, dates and the kind's own
+    fields."""
+    if not request.user.scopes_for(*MANAGER_ROLES):
+        raise Forbidden(_("只有本辖区的工作人员可以管理项目。"))
     form = _project_form(request, request.POST or None)
     if request.method == "POST":
-        if not _managed_places(request.user).exists():
-            raise Forbidden(_("只有本辖区的工作人员可以管理项目。"))
 
         def create(d):
             owner = _owner(d["owner"], d["place"], request.user)
@@ -155,17 +179,8 @@ def project_list(request):
             return _done(request, _("项目已登记。"), "projects:project", pk=project.pk)
     return render(
         request,
-        "projects/list.html",
-        {
-            "nodes": nodes,
-            "page_obj": page_obj,
-            "base": reverse("projects:list"),
-            "form": form,
-            "kinds": ProjectKind.objects.filter(is_active=True),
-            "statuses": Project.Status.choices,
-            "filters": {"year": year, "kind": kind, "status": status},
-            "years": range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1),
-        },
+        "projects/new.html",
+        {"form": form},
         status=400 if request.method == "POST" else 200,
     )
 
