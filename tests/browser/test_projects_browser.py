@@ -172,3 +172,100 @@ def test_report_supervise_rectify_verify_and_the_public_page(
     assert "50.0%" in text and "60.0%" in text
     no_sideways_scroll(anon)
     anon.screenshot(path=str(shots / f"projects-phone-public-{suffix}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_commitment_exchange_self_report_scores_and_a_proposal_on_a_phone(
+    transactional_db, live_server, browser, places, settings, tmp_path, lang
+):
+    """The first secretary writes the year's commitment, a quarter's exchange and the
+    self-report on a phone; the community and the street score on the console (the grade
+    follows); a resident proposes at a 实事's 征集 from the public page. No phone page scrolls
+    sideways."""
+    settings.MEDIA_ROOT = tmp_path
+    load_kinds(ProjectKind)
+    secretary = user_with_role(
+        "community_secretary", division=places["community"], full_name="王书记"
+    )
+    first = user_with_role("member", division=places["community"], full_name="李第一书记")
+    street = user_with_role("street_staff", division=places["street"], full_name="赵督查")
+    resident = user_with_role("resident", division=places["grid1"], full_name="艾丽")
+    today = timezone.localdate()
+    practical = services.project_create(
+        by=secretary,
+        kind=ProjectKind.objects.get(code="practical"),
+        place=places["community"],
+        title="明年为民实事征集",
+        starts_on=today.replace(day=1),
+        ends_on=date(today.year + 1, 12, 31),
+        owner=secretary,
+    )
+    base = live_server.url
+    shots = SCREENSHOTS
+    shots.mkdir(exist_ok=True)
+    suffix = "zh" if lang == "zh-hans" else "en"
+    phone = browser.new_context(**PHONE).new_page()
+    desktop = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+
+    # 1. The first secretary's commitment, on the phone.
+    log_in(phone, base, first, lang)
+    phone.goto(f"{base}/m/projects/")
+    phone.click("[data-testid=commitments-link]")
+    no_sideways_scroll(phone)
+    phone.fill(
+        "[data-testid=commitment-form] textarea[name=letter]", "扎根社区，办好一老一小实事。"
+    )
+    phone.fill("[data-testid=commitment-form] textarea[name=tasks]", "建立助餐点\n开设四点半课堂")
+    phone.screenshot(path=str(shots / f"projects-phone-commitments-{suffix}.png"), full_page=True)
+    phone.locator("[data-testid=commitment-form] button.primary").click()
+    phone.wait_for_load_state()
+    assert phone.locator("[data-testid=tasks] li").count() == 2
+    phone.locator("[data-testid=exchange-form] summary").click()
+    quarter = (today.month - 1) // 3 + 1
+    phone.select_option("[data-testid=exchange-form] select[name=quarter]", str(quarter))
+    phone.fill("[data-testid=exchange-form] input[name=held_on]", today.isoformat())
+    phone.fill(
+        "[data-testid=exchange-form] textarea[name=summary]", "汇报助餐点选址，听取街道意见。"
+    )
+    phone.locator("[data-testid=exchange-form] button.primary").click()
+    phone.wait_for_load_state()
+    assert "汇报助餐点选址" in phone.locator("[data-testid=exchanges]").inner_text()
+    phone.fill("[data-testid=self-report-form] textarea", "全年完成承诺事项两项。")
+    phone.locator("[data-testid=self-report-form] button.primary").click()
+    phone.wait_for_load_state()
+    no_sideways_scroll(phone)
+    phone.screenshot(path=str(shots / f"projects-phone-commitment-{suffix}.png"), full_page=True)
+    commitment_url = phone.url.replace("/m/projects/", "/console/projects/")
+
+    # 2. The community's score, then the street's: the grade follows.
+    for who, field, score in ((secretary, "community_score", "86"), (street, "street_score", "90")):
+        log_in(desktop, base, who, lang)
+        desktop.goto(commitment_url)
+        desktop.fill(f"[data-testid={field}-form] input[name={field}-score]", score)
+        desktop.locator(f"[data-testid={field}-form] button.primary").click()
+        desktop.wait_for_load_state()
+    assert desktop.locator("[data-testid=grade] .tag").inner_text() in ("称职", "Competent")
+    desktop.screenshot(
+        path=str(shots / f"projects-console-commitment-{suffix}.png"), full_page=True
+    )
+    desktop.goto(f"{base}/console/projects/commitments/")
+    desktop.screenshot(
+        path=str(shots / f"projects-console-commitments-{suffix}.png"), full_page=True
+    )
+    # the console's list on a phone-sized screen stacks its table
+    log_in(phone, base, street, lang)
+    phone.goto(f"{base}/console/projects/commitments/")
+    no_sideways_scroll(phone)
+    phone.goto(commitment_url)
+    no_sideways_scroll(phone)
+
+    # 3. A resident proposes at the 实事's 征集, from the public page.
+    log_in(phone, base, resident, lang)
+    phone.goto(f"{base}/m/projects/open/{places['community'].code}/")
+    phone.click(f"[data-testid=propose-{practical.pk}]")
+    phone.fill("[data-testid=proposal-form] textarea[name=text]", "小区门口增设非机动车停放区")
+    phone.locator("[data-testid=proposal-form] button.primary").click()
+    phone.wait_for_load_state()
+    assert "小区门口增设非机动车停放区" in phone.locator("[data-testid=my-proposals]").inner_text()
+    no_sideways_scroll(phone)
+    phone.screenshot(path=str(shots / f"projects-phone-proposal-{suffix}.png"), full_page=True)

@@ -40,9 +40,14 @@ def test_the_tree_page_stays_within_its_query_budget(client, cast, django_assert
     for i in range(15):
         make_project(cast, title=f"子项目{i}", parent=parent, weight=i + 1)
     client.force_login(cast["street"])
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(12):
         r = client.get(reverse("projects:list"))
-    assert r.status_code == 200 and "子项目14" in r.content.decode()
+    html = r.content.decode()
+    assert r.status_code == 200 and "子项目14" in html
+    # the tree's table stacks on a phone: each cell carries its column's name
+    assert 'class="table stack ptree"' in html and 'data-label="权重占比"' in html
+    client.force_login(cast["alice"])
+    assert client.get(reverse("projects:new")).status_code == 403
 
 
 def test_a_project_outside_the_scope_is_404_and_the_detail_has_a_budget(
@@ -66,11 +71,12 @@ def test_creating_a_project_from_the_console_and_a_refused_form_writes_nothing(c
         "starts_on": f"{YEAR}-01-01",
         "ends_on": f"{YEAR - 1}-12-01",
     }
-    r = client.post(reverse("projects:list"), data)
+    assert 'data-testid="new-project"' in client.get(reverse("projects:list")).content.decode()
+    r = client.post(reverse("projects:new"), data)
     assert r.status_code == 400 and "完成期限不能早于开始日期" in r.content.decode()
     assert not Project.objects.exists()
     data["ends_on"] = f"{YEAR}-12-31"
-    r = client.post(reverse("projects:list"), data)
+    r = client.post(reverse("projects:new"), data)
     assert r.status_code == 302
     assert Project.objects.get().step == "征集"
 
@@ -194,3 +200,15 @@ def test_todos_and_warnings(cast, project):
     source = next(w for w in warning_sources() if w.kind == "projects.rectification")
     alerts = list(source.collect(TODAY))
     assert len(alerts) == 1 and alerts[0].also_tell[0] == [cast["secretary"]]
+
+
+def test_the_tree_table_escapes_titles_and_reads_in_english(client, cast):
+    parent = make_project(cast, code="secretary", title="<b>书记项目</b>")
+    make_project(cast, title="楼道 & 电梯", parent=parent, weight=2)
+    client.force_login(cast["street"])
+    html = client.get(reverse("projects:list")).content.decode()
+    assert "&lt;b&gt;书记项目&lt;/b&gt;" in html and "<b>书记项目" not in html
+    assert "楼道 &amp; 电梯" in html and "100.0%" in html
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("projects:list")).content.decode()
+    assert 'data-label="Weight share"' in html and "Planned" in html

@@ -4,8 +4,12 @@ secretary, the member and the resident are): a secretary's project with three we
 第一书记 project, a 实事 whose 票决 is the community's closed household vote, a 重点任务 with its
 responsible unit and roadmap, a construction project with its stages; milestones and monthly
 reports from January; one supervision by the street with two rectification items (one verified,
-one open); the member's commitment with three quarterly exchanges, the secretary's with a scored
-evaluation. Every other community of the street: two projects with their reports.
+one open); a next year's 实事 at 征集 with residents' proposals; the secretary's project with its
+partner unit and the need and case it answers; last year's commitments of the member (第一书记)
+and the secretary with four quarterly exchanges each and a graded evaluation (self-report, the
+community's and the street's scores), and this year's with the exchanges of the quarters so far
+(the member's self-report drafted, not scored yet). Every other community of the street: two
+projects with their reports.
 
 The first community's records are written through the services (audit, rules); the months before
 the last and the other communities' projects go straight into the tables, as other demos do."""
@@ -19,6 +23,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from jiceng.accounts.models import RoleAssignment, User
+from jiceng.cases.models import Case
+from jiceng.community.models import Need
 from jiceng.core.scope import community_of, street_of
 from jiceng.deliberation.models import Poll
 from jiceng.geo.models import Division
@@ -159,6 +165,7 @@ def build_projects_demo(*, district: str) -> None:
     unit = Partner.objects.filter(scope_code__startswith=street.code).order_by("pk").first()
     key_task = None
     if unit is not None:
+        services.partners_set(by=secretary, project=root, partners=[unit])
         key_task = create(
             "key_task",
             "背街小巷环境整治",
@@ -242,43 +249,26 @@ def build_projects_demo(*, district: str) -> None:
             verified_at=timezone.now(),
             verified_by=street_user,
         )
-    # Commitments, exchanges, evaluations.
-    c = services.commitment_save(
-        by=member,
-        person=member,
-        place=community,
-        kind="first_secretary",
-        year=year,
-        letter="我承诺：扎根社区，办好“一老一小”实事，按月报告进展，接受群众监督。",
-        tasks="建立老年助餐点\n开设四点半课堂\n走访困难家庭50户",
+    # Next year's 实事, collecting proposals now (征集, the first step).
+    collecting = create(
+        "practical",
+        f"{year + 1} 年为民实事项目征集",
+        owner=secretary,
+        starts_on=this_month,
+        ends_on=date(year + 1, 12, 31),
+        summary="请居民提出明年最希望办的实事，经居民代表票决后实施。",
     )
-    for q in (1, 2, 3):
-        services.exchange_add(
-            by=member,
-            commitment=c,
-            quarter=q,
-            held_on=date(year, q * 3, 20),
-            summary=f"第{q}季度交流：汇报承诺事项进展，听取街道意见。",
-        )
-    services.evaluation_save(by=member, commitment=c, self_report="全年完成承诺事项三项。")
-    c2 = services.commitment_save(
-        by=secretary,
-        person=secretary,
-        place=community,
-        kind="secretary",
-        year=year,
-        letter="我承诺：领办书记项目，解决群众急难愁盼。",
-        tasks="楼道整治\n口袋公园\n议事角",
-    )
-    worker = User.objects.filter(
-        role_assignments__role="community_worker",
-        role_assignments__scope_code=community.code,
-        role_assignments__ended_at__isnull=True,
-    ).first()
-    if worker is not None:
-        services.evaluation_save(by=worker, commitment=c2, community_score=Decimal("88"))
-    if street_user is not None:
-        services.evaluation_save(by=street_user, commitment=c2, street_score=Decimal("91"))
+    resident = User.objects.filter(username="resident").first() or member
+    for text in ("小区门口增设非机动车停放区", "为老旧楼栋加装扶手"):
+        Proposal.objects.create(project=collecting, text=text, proposed_by=resident)
+    # The needs and cases the secretary's project answers.
+    need = Need.objects.filter(community=community).order_by("pk").first()
+    if need is not None:
+        services.link_add(by=secretary, project=root, need=need)
+    case = Case.objects.within(community.code).order_by("pk").first()
+    if case is not None:
+        services.link_add(by=secretary, project=root, case=case)
+    _commitments(community, secretary, member, street_user, today)
     # The street's other communities: two projects each, reports straight into the tables.
     others = Division.objects.filter(level="community", code__startswith=street.code).exclude(
         pk=community.pk
@@ -300,3 +290,73 @@ def build_projects_demo(*, district: str) -> None:
                 created_by=secretary,
             )
             _history(p, secretary, this_month, rng.randint(40, 95), rng)
+
+
+FIRST_SECRETARY = {
+    "letter": "我承诺：扎根社区，办好“一老一小”实事，按月报告进展，接受群众监督。",
+    "tasks": "建立老年助餐点\n开设四点半课堂\n走访困难家庭50户",
+    "exchanges": [
+        "走访困难家庭18户，汇总助餐需求；街道建议先行试点一个助餐点。",
+        "助餐点选址确定并开始装修；与辖区学校对接四点半课堂志愿者。",
+        "助餐点开张，日均就餐40人；四点半课堂招募志愿者12名。",
+        "回顾全年承诺事项，梳理问题清单，听取居民代表和街道意见。",
+    ],
+    "report": "全年完成承诺事项三项：建成老年助餐点一个，开设四点半课堂，走访困难家庭52户。"
+    "不足：课堂师资不稳定，明年与共建单位建立志愿者轮值。",
+}
+SECRETARY = {
+    "letter": "我承诺：领办书记项目，解决群众急难愁盼，每季度向居民报告一次。",
+    "tasks": "老旧小区楼道整治\n口袋公园改造\n邻里议事角建设",
+    "exchanges": [
+        "向街道汇报书记项目计划，明确三个子项目的权重和节点。",
+        "楼道整治过半，口袋公园方案公示；街道提醒加快议事角选址。",
+        "口袋公园开工，议事角选址确定；居民提出增加夜间照明。",
+        "三个子项目年度收尾，整理台账，准备年终述职。",
+    ],
+    "report": "书记项目三个子项目均按计划推进，楼道整治覆盖12栋，口袋公园竣工，议事角投入使用。",
+}
+
+
+def _commitments(community, secretary, member, street_user, today: date) -> None:
+    """Last year's commitments, exchanged every quarter and graded; this year's with the
+    quarters so far (the year-end scores are still to come)."""
+    year = today.year
+    worker = (
+        User.objects.filter(
+            role_assignments__role="community_worker",
+            role_assignments__scope_code=community.code,
+            role_assignments__ended_at__isnull=True,
+        )
+        .exclude(pk__in=[secretary.pk, member.pk])
+        .first()
+    )
+    people = [(member, "first_secretary", FIRST_SECRETARY, Decimal("86"), Decimal("92"))]
+    if member.pk != secretary.pk:
+        people.append((secretary, "secretary", SECRETARY, Decimal("90"), Decimal("93")))
+    for person, kind, text, community_score, street_score in people:
+        for y in (year - 1, year):
+            c = services.commitment_save(
+                by=person,
+                person=person,
+                place=community,
+                kind=kind,
+                year=y,
+                letter=text["letter"],
+                tasks=text["tasks"],
+            )
+            for q, summary in enumerate(text["exchanges"], start=1):
+                held_on = date(y, q * 3 - 1, 20)  # the quarter's middle month
+                if held_on <= today:
+                    services.exchange_add(
+                        by=person, commitment=c, quarter=q, held_on=held_on, summary=summary
+                    )
+            if y == year:
+                if person.pk == member.pk:
+                    services.evaluation_save(by=person, commitment=c, self_report=text["report"])
+                continue
+            services.evaluation_save(by=person, commitment=c, self_report=text["report"])
+            scorer = secretary if person.pk != secretary.pk else worker
+            if scorer is not None:
+                services.evaluation_save(by=scorer, commitment=c, community_score=community_score)
+            if street_user is not None:
+                services.evaluation_save(by=street_user, commitment=c, street_score=street_score)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.community.forms import VisibleRecordsField
 from jiceng.core.forms import DayField, VisibleField
-from jiceng.projects.models import Health
+from jiceng.projects.models import Commitment, Health
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
@@ -118,3 +119,88 @@ class VerifyItemForm(forms.Form):
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = items
+
+
+class PartnersForm(forms.Form):
+    partners = VisibleRecordsField(
+        label=_("共建单位"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["partners"], partners, lambda u: u.name)
+
+
+class LinkForm(forms.Form):
+    """One of a need, an issue or a case the project answers, each chosen among what the
+    viewer sees (``shown``: the latest of them, for the select; any visible one resolves)."""
+
+    need = VisibleField(label=_("需求"), widget=forms.Select, required=False)
+    issue = VisibleField(label=_("议题"), widget=forms.Select, required=False)
+    case = VisibleField(label=_("诉求案件"), widget=forms.Select, required=False)
+
+    def __init__(self, *args, needs, issues, cases, shown=200, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, rows, label in (
+            ("need", needs, lambda n: n.title),
+            ("issue", issues, lambda i: i.title),
+            ("case", cases, lambda c: f"{c.number} {c.category.name}"),
+        ):
+            field = self.fields[name]
+            field.queryset = rows
+            field.widget.choices = [("", _("不选"))] + [
+                (r.pk, label(r)) for r in rows.order_by("-id")[:shown]
+            ]
+            field.widget.attrs["data-search"] = _("输入名称查找")
+
+
+class ProposalForm(forms.Form):
+    text = forms.CharField(label=_("您的建议"), widget=TEXT, max_length=500)
+
+
+class CommitmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("身份"), choices=Commitment.Kind.choices)
+    place = VisibleField(label=_("所在社区"), widget=forms.Select)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    letter = forms.CharField(
+        label=_("承诺书"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000
+    )
+    tasks = forms.CharField(
+        label=_("任务清单（每行一项）"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000
+    )
+
+    def __init__(self, *args, places, **kwargs):
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["place"], places, lambda d: d.name)
+
+
+class CommitmentEditForm(forms.Form):
+    """The commitment's letter and task list again (its person, place and year stay)."""
+
+    letter = forms.CharField(
+        label=_("承诺书"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000
+    )
+    tasks = forms.CharField(
+        label=_("任务清单（每行一项）"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000
+    )
+
+
+class ExchangeForm(forms.Form):
+    quarter = forms.TypedChoiceField(label=_("季度"), choices=(), coerce=int)
+    held_on = DayField(label=_("交流日期"), widget=DATE)
+    summary = forms.CharField(label=_("交流内容"), widget=TEXT, max_length=4000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quarter"].choices = [(q, _("第 %(q)s 季度") % {"q": q}) for q in (1, 2, 3, 4)]
+
+
+class SelfReportForm(forms.Form):
+    self_report = forms.CharField(
+        label=_("述职报告"), widget=forms.Textarea(attrs={"rows": 6}), max_length=8000
+    )
+
+
+class ScoreForm(forms.Form):
+    # bounded loosely here so that the service words a score out of 0–100 itself
+    score = forms.DecimalField(label=_("评分（0–100）"), max_digits=7, decimal_places=2)

@@ -189,6 +189,13 @@ def register_progress_side() -> None:
         home_links=[
             HomeLink("member", "projects", _("项目"), "projects_m:home", order=60),
             HomeLink("resident", "projects", _("社区项目"), "projects_m:home", order=60),
+            HomeLink(
+                "member",
+                "projects.commitments",
+                _("承诺与述职"),
+                "projects_m:commitments",
+                order=61,
+            ),
         ],
         home_cards=[
             HomeCard(

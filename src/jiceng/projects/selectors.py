@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from jiceng.projects.models import Commitment, Evaluation, Project, Rectification
 from jiceng.projects.services import month_of
@@ -241,3 +241,20 @@ def public_projects(community_code: str, year: int | None = None) -> list[Node]:
     """The community's projects as residents see them (cancelled ones left out)."""
     qs = Project.objects.within(community_code).exclude(status=Project.Status.CANCELLED)
     return project_tree(qs, year=year)
+
+
+def commitment_rows(
+    commitments: QuerySet[Commitment], *, year: int | None = None, kind: str = ""
+) -> QuerySet[Commitment]:
+    """The console's list of commitments (already limited to what the viewer sees): each with
+    its person, place, evaluation and the number of quarters exchanged, in one query."""
+    rows = commitments
+    if year:
+        rows = rows.filter(year=year)
+    if kind in Commitment.Kind.values:
+        rows = rows.filter(kind=kind)
+    return (
+        rows.select_related("person", "place", "evaluation")
+        .annotate(quarters=Count("exchanges"))
+        .order_by("scope_code", "person_id", "id")
+    )

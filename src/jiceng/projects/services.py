@@ -22,7 +22,7 @@ from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.notify import in_stored_language, notify
 from jiceng.core.photos import prepare_photos
-from jiceng.core.scope import user_covers
+from jiceng.core.scope import at_most, community_of, covers
 from jiceng.deliberation.models import Poll
 from jiceng.geo.models import Division
 from jiceng.projects.models import (
@@ -43,8 +43,10 @@ from jiceng.projects.models import (
 from jiceng.projects.permissions import (
     can_manage,
     can_supervise,
+    commitment_places,
     may_close_item,
     may_report,
+    may_score,
     may_verify_item,
 )
 
@@ -254,8 +256,10 @@ def link_add(*, by, project: Project, need=None, issue=None, case=None, request=
     given = [x for x in (need, issue, case) if x is not None]
     if len(given) != 1:
         raise UserError(_("请选择一项需求、议题或诉求案件。"))
-    if not given[0].scope_code.startswith(project.scope_code[:9]):
+    if not covers([at_most(project.scope_code, "street")], given[0].scope_code):
         raise UserError(_("所选事项不在项目所在街道。"))
+    if ProjectLink.objects.filter(project=project, need=need, issue=issue, case=case).exists():
+        raise UserError(_("该事项已关联到本项目。"), status=409)
     link = ProjectLink.objects.create(project=project, need=need, issue=issue, case=case)
     audit(
         actor=by,
@@ -405,7 +409,7 @@ def proposal_add(*, by, project: Project, text: str, request=None) -> Proposal:
         raise Forbidden(_("请先登录。"))
     if project.step != "征集":
         raise UserError(_("该实事不在征集阶段。"), status=409)
-    if project.scope_code[:12] not in home_communities(by) and not can_manage(by, project):
+    if community_of(project.scope_code) not in home_communities(by) and not can_manage(by, project):
         raise Forbidden(_("只有本社区居民可以提出建议。"))
     if not (text or "").strip():
         raise UserError(_("请填写建议。"), field="text")
@@ -701,23 +705,54 @@ def supervision_close(*, by, supervision: Supervision, request=None) -> Supervis
 # Commitments and the year-end evaluation.
 
 
+def _graded(commitment: Commitment) -> bool:
+    return Evaluation.objects.filter(commitment=commitment).exclude(grade="").exists()
+
+
 @transaction.atomic
 def commitment_save(
     *, by, person, place: Division, kind: str, year: int, letter: str, tasks: str, request=None
 ) -> Commitment:
+    """The person's (or, on their behalf, the place's staff's) commitment letter and task list
+    for ``year`` in a community: written once a year per place, updated until it is graded."""
     if not (person.pk == by.pk or can_manage(by, place)):
         raise Forbidden(_("只能登记本人或本辖区的承诺。"))
     if place.level != "community":
         raise UserError(_("请选择社区。"), field="place")
-    if not (letter or "").strip() or not (tasks or "").strip():
-        raise UserError(_("请填写承诺书和任务清单。"))
-    commitment, _created = Commitment.objects.update_or_create(
+    if not can_manage(by, place) and not commitment_places(person).filter(pk=place.pk).exists():
+        raise UserError(_("只能在您任职或负责项目的社区登记承诺。"), field="place")
+    if kind not in Commitment.Kind.values:
+        raise UserError(_("请选择身份。"), field="kind")
+    this_year = timezone.localdate().year
+    if not this_year - 1 <= year <= this_year + 1:
+        raise UserError(
+            _("承诺年度须在 {first} 到 {last} 年之间。").format(
+                first=this_year - 1, last=this_year + 1
+            ),
+            field="year",
+        )
+    if not (letter or "").strip():
+        raise UserError(_("请填写承诺书。"), field="letter")
+    if not (tasks or "").strip():
+        raise UserError(_("请填写任务清单。"), field="tasks")
+    existing = (
+        Commitment.objects.select_for_update().filter(person=person, place=place, year=year).first()
+    )
+    if existing is not None and _graded(existing):
+        raise UserError(_("该年度已完成考评，承诺不能再修改。"), status=409)
+    commitment, created = Commitment.objects.update_or_create(
         person=person,
         place=place,
         year=year,
         defaults={"kind": kind, "letter": letter.strip(), "tasks": tasks.strip()},
     )
-    audit(actor=by, action="projects.commitment", obj=commitment, request=request)
+    audit(
+        actor=by,
+        action="projects.commitment",
+        obj=commitment,
+        request=request,
+        detail={"year": year, "created": created},
+    )
     return commitment
 
 
@@ -725,12 +760,29 @@ def commitment_save(
 def exchange_add(
     *, by, commitment: Commitment, quarter: int, held_on: date, summary: str, request=None
 ) -> Exchange:
+    """The quarter's exchange record (a second one for the same quarter replaces the first):
+    its date inside the commitment's year and that quarter, not in the future."""
     if not (commitment.person_id == by.pk or can_manage(by, commitment)):
         raise Forbidden(_("只能登记本人或本辖区的交流记录。"))
-    if held_on.year != commitment.year or (held_on.month - 1) // 3 + 1 != quarter:
+    if quarter not in (1, 2, 3, 4):
+        raise UserError(_("请选择季度。"), field="quarter")
+    if held_on.year != commitment.year:
+        raise UserError(
+            _("交流日期须在承诺年度（{year} 年）之内。").format(year=commitment.year),
+            field="held_on",
+        )
+    if (held_on.month - 1) // 3 + 1 != quarter:
         raise UserError(_("交流日期不在所选季度内。"), field="held_on")
+    if held_on > timezone.localdate():
+        raise UserError(_("交流日期不能晚于今天。"), field="held_on")
+    if not (summary or "").strip():
+        raise UserError(_("请填写交流内容。"), field="summary")
+    if _graded(commitment):
+        raise UserError(_("该年度已完成考评，不能再登记交流记录。"), status=409)
     exchange, _created = Exchange.objects.update_or_create(
-        commitment=commitment, quarter=quarter, defaults={"held_on": held_on, "summary": summary}
+        commitment=commitment,
+        quarter=quarter,
+        defaults={"held_on": held_on, "summary": summary.strip()},
     )
     audit(
         actor=by,
@@ -764,27 +816,51 @@ def evaluation_save(
 ) -> Evaluation:
     """The person writes the self-report; the community's staff give the community's score and
     the street's staff the street's; the grade follows from the mean of the two scores (优秀 ≥
-    90, 称职 ≥ 75, 基本称职 ≥ 60)."""
+    90, 称职 ≥ 75, 基本称职 ≥ 60). Each score is given once: a year is evaluated once, and a
+    graded year's self-report stays as it was graded."""
     evaluation, _created = Evaluation.objects.select_for_update().get_or_create(
         commitment=commitment
     )
     if self_report is not None:
         if commitment.person_id != by.pk:
             raise Forbidden(_("述职报告由本人填写。"))
-        evaluation.self_report = self_report
-    for score, roles, field in (
-        (community_score, ("community_secretary", "community_worker"), "community_score"),
-        (street_score, ("street_staff", "district_staff"), "street_score"),
+        if evaluation.grade:
+            raise UserError(_("该年度已完成考评，述职报告不能再修改。"), status=409)
+        if not self_report.strip():
+            raise UserError(_("请填写述职报告。"), field="self_report")
+        evaluation.self_report = self_report.strip()
+    allowed = may_score(by, commitment)
+    given = {}
+    for score, field, label in (
+        (community_score, "community_score", _("社区评分")),
+        (street_score, "street_score", _("街道评分")),
     ):
         if score is None:
             continue
-        if not user_covers(by, roles, commitment.scope_code) or commitment.person_id == by.pk:
+        if not allowed[field]:
             raise Forbidden(_("您不能给出这项评分。"))
+        if getattr(evaluation, field) is not None:
+            raise UserError(
+                _("{year} 年度的{score}已经给出，同一年度只评一次。").format(
+                    year=commitment.year, score=label
+                ),
+                field=field,
+                status=409,
+            )
         if not Decimal("0") <= score <= Decimal("100"):
             raise UserError(_("评分须在 0 到 100 之间。"), field=field)
+        if score != score.quantize(Decimal("0.01")):
+            raise UserError(_("评分最多保留两位小数。"), field=field)
         setattr(evaluation, field, score)
+        given[field] = str(score)
     if evaluation.community_score is not None and evaluation.street_score is not None:
         evaluation.grade = _grade((evaluation.community_score + evaluation.street_score) / 2)
     evaluation.save()
-    audit(actor=by, action="projects.evaluation", obj=commitment, request=request)
+    audit(
+        actor=by,
+        action="projects.evaluation",
+        obj=commitment,
+        request=request,
+        detail={**given, "grade": evaluation.grade, "self_report": self_report is not None},
+    )
     return evaluation

@@ -14,10 +14,13 @@ from django.utils.translation import gettext as _
 from jiceng.accounts.decorators import page
 from jiceng.accounts.models import User
 from jiceng.accounts.roles import MANAGER_ROLES
+from jiceng.cases.permissions import visible_cases
+from jiceng.community.models import Need
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.forms import submit
-from jiceng.core.scope import visible_or_404
+from jiceng.core.scope import at_most, visible_or_404
 from jiceng.deliberation.models import Poll
+from jiceng.deliberation.permissions import visible_issues
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 from jiceng.projects import forms, selectors, services
@@ -70,6 +73,26 @@ def _project_form(request, data=None):
     )
 
 
+def _partners_form(request, project, data=None):
+    return forms.PartnersForm(
+        data,
+        partners=Partner.objects.visible_to(request.user).order_by("name"),
+        initial={"partners": [p.pk for p in project.partners.all()]},
+    )
+
+
+def _link_form(request, project, data=None):
+    """What the project may answer: the needs, issues and cases of its street (or of its own
+    place when it is larger) that the viewer sees."""
+    street = at_most(project.scope_code, "street")
+    return forms.LinkForm(
+        data,
+        needs=Need.objects.visible_to(request.user).within(street),
+        issues=visible_issues(request.user).within(street),
+        cases=visible_cases(request.user).within(street).select_related("category"),
+    )
+
+
 def _owner(username: str, place: Division | None, fallback):
     if not username:
         return fallback
@@ -89,6 +112,9 @@ def _owner(username: str, place: Division | None, fallback):
 
 @page(PAGE)
 def project_list(request):
+    """The tree of the viewer's projects with rolled-up progress, a page of top-level projects
+    at a time. The form that registers a project is its own page (``project_new``): drawing its
+    selects (every parent of the year) cost more than the tree itself."""
     year = _year(request)
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", "")
@@ -99,10 +125,31 @@ def project_list(request):
     roots = selectors.project_roots(projects, year=year, kind=kind, status=status)
     page_obj = Paginator(roots, ROOTS_PER_PAGE).get_page(request.GET.get("page"))
     nodes = selectors.flatten(list(page_obj.object_list))
+    kinds = list(ProjectKind.objects.filter(is_active=True))
+    return render(
+        request,
+        "projects/list.html",
+        {
+            "nodes": nodes,
+            "page_obj": page_obj,
+            "base": reverse("projects:list"),
+            "may_create": bool(request.user.scopes_for(*MANAGER_ROLES)),
+            "kinds": kinds,
+            "statuses": Project.Status.choices,
+            "filters": {"year": year, "kind": kind, "status": status},
+            "years": range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1),
+        },
+    )
+
+
+@page(PAGE)
+def project_new(request):
+    """Register a project: its kind, place, parent and weight, owner, dates and the kind's own
+    fields."""
+    if not request.user.scopes_for(*MANAGER_ROLES):
+        raise Forbidden(_("只有本辖区的工作人员可以管理项目。"))
     form = _project_form(request, request.POST or None)
     if request.method == "POST":
-        if not _managed_places(request.user).exists():
-            raise Forbidden(_("只有本辖区的工作人员可以管理项目。"))
 
         def create(d):
             owner = _owner(d["owner"], d["place"], request.user)
@@ -132,17 +179,8 @@ def project_list(request):
             return _done(request, _("项目已登记。"), "projects:project", pk=project.pk)
     return render(
         request,
-        "projects/list.html",
-        {
-            "nodes": nodes,
-            "page_obj": page_obj,
-            "base": reverse("projects:list"),
-            "form": form,
-            "kinds": ProjectKind.objects.filter(is_active=True),
-            "statuses": Project.Status.choices,
-            "filters": {"year": year, "kind": kind, "status": status},
-            "years": range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1),
-        },
+        "projects/new.html",
+        {"form": form},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -167,9 +205,35 @@ def project_detail(request, pk: int):
     step_form = forms.StepForm(polls=polls)
     report_form = forms.ReportForm(initial={"month": timezone.localdate().replace(day=1)})
     supervision_form = forms.SupervisionForm(places=Division.objects.filter(pk=project.place_id))
+    partners_form = link_form = None
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "milestone":
+        if action in ("partners", "link") and not manage:
+            raise Forbidden(_("只有本辖区的工作人员可以管理项目。"))
+        if action == "partners":
+            partners_form = _partners_form(request, project, request.POST)
+            if submit(
+                partners_form,
+                lambda d: services.partners_set(
+                    by=request.user, project=project, partners=d["partners"], request=request
+                ),
+            ):
+                return _done(request, _("共建单位已更新。"), "projects:project", pk=pk)
+        elif action == "link":
+            link_form = _link_form(request, project, request.POST)
+            if submit(
+                link_form,
+                lambda d: services.link_add(
+                    by=request.user,
+                    project=project,
+                    need=d["need"],
+                    issue=d["issue"],
+                    case=d["case"],
+                    request=request,
+                ),
+            ):
+                return _done(request, _("回应事项已关联。"), "projects:project", pk=pk)
+        elif action == "milestone":
             milestone_form = forms.MilestoneForm(request.POST)
             if submit(
                 milestone_form,
@@ -241,6 +305,11 @@ def project_detail(request, pk: int):
             )
             if s:
                 return _done(request, _("督查已开展。"), "projects:supervision", pk=s.pk)
+    if manage:
+        if partners_form is None:
+            partners_form = _partners_form(request, project)
+        if link_form is None:
+            link_form = _link_form(request, project)
     tree = selectors.subtree(project)
     return render(
         request,
@@ -255,7 +324,7 @@ def project_detail(request, pk: int):
             ],
             "supervisions": project.supervisions.select_related("inspector"),
             "partners": project.partners.all(),
-            "links": project.links.select_related("need", "issue", "case"),
+            "links": project.links.select_related("need", "issue", "case__category"),
             "proposals": project.proposals.all()[:50],
             "manage": manage,
             "reporter": reporter,
@@ -265,6 +334,8 @@ def project_detail(request, pk: int):
             "step_form": step_form if project.kind.steps and manage else None,
             "report_form": report_form,
             "supervision_form": supervision_form,
+            "partners_form": partners_form,
+            "link_form": link_form,
             "today": timezone.localdate(),
         },
         status=400 if request.method == "POST" else 200,
