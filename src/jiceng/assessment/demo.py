@@ -18,6 +18,7 @@ from jiceng.accounts.services import role_assign
 from jiceng.assessment import schemes, scoring, services, twoway
 from jiceng.assessment.models import (
     Appraisal,
+    AppraisalVote,
     Checklist,
     EvaluationRound,
     Source,
@@ -25,7 +26,7 @@ from jiceng.assessment.models import (
 from jiceng.dashboard import snapshots
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
-from jiceng.party.models import PartyOrg, Registration
+from jiceng.party.models import Member, PartyOrg, Registration
 
 
 def _district_staff(district: Division) -> list[User]:
@@ -148,29 +149,10 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
             by=author,
         )
 
-    # a secretary's 述职评议 and the branches' checklists
-    secretary = (
-        User.objects.filter(
-            role_assignments__role=Role.COMMUNITY_SECRETARY,
-            role_assignments__ended_at__isnull=True,
-        )
-        .order_by("pk")
-        .first()
-    )
+    # a secretary's 述职评议 and a branch's 民主评议, open now with some votes; the branches'
+    # checklists
     orgs = list(PartyOrg.objects.within(district.code).filter(kind=PartyOrg.Kind.BRANCH)[:30])
-    if secretary is not None and orgs:
-        place = secretary.active_assignments[0].scope_code
-        org = PartyOrg.objects.within(place).order_by("pk").first() or orgs[0]
-        appraisal = Appraisal.objects.create(
-            kind=Appraisal.Kind.REPORT,
-            year=last,
-            person=secretary,
-            org=org,
-            scope_code=place,
-            report="一年来，社区党委围绕“五个领域”推进基层党建，按期召开三会一课……",
-        )
-        for voter, grade in ((author, "good"), (approver, "fair_good")):
-            services.appraisal_vote(appraisal=appraisal, grade=grade, by=voter)
+    _appraisals(district, author, last, now, rng)
     for i, org in enumerate(orgs):
         status = [Checklist.Status.ACCEPTED, Checklist.Status.SUBMITTED, Checklist.Status.DRAFT][
             i % 3
@@ -184,3 +166,76 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
             inspected_by=approver if status == Checklist.Status.ACCEPTED else None,
             inspected_at=now if status == Checklist.Status.ACCEPTED else None,
         )
+
+
+def _appraisals(district: Division, organiser: User, year: int, now, rng: random.Random) -> None:
+    """The demo secretary's 述职评议 of ``year`` (report submitted, some members of the community
+    have voted) and the 民主评议 of the demo member's branch (self-assessments and mutual votes
+    of the others; the demo member has not voted yet, so their phone shows the form)."""
+    secretaries = User.objects.filter(
+        role_assignments__role=Role.COMMUNITY_SECRETARY,
+        role_assignments__ended_at__isnull=True,
+        role_assignments__scope_code__startswith=district.code,
+    )
+    secretary = (
+        secretaries.filter(username="secretary").first() or secretaries.order_by("pk").first()
+    )
+    if secretary is None:
+        return
+    assignment = secretary.role_assignments.filter(
+        role=Role.COMMUNITY_SECRETARY, ended_at__isnull=True
+    ).select_related("division")[0]
+    community = assignment.division
+    opens, closes = now - timedelta(days=3), now + timedelta(days=11)
+    report = None
+    if PartyOrg.objects.filter(scope_code=community.code, is_active=True).exists():
+        report = services.appraisal_open_report(
+            secretary=secretary,
+            community=community,
+            year=year,
+            opens_at=opens,
+            closes_at=closes,
+            by=organiser,
+        )
+        services.appraisal_report(
+            appraisal=report,
+            text=(
+                f"{year} 年，社区党委围绕“五个领域”推进基层党建：按期召开三会一课，"
+                "网格党支部全覆盖；办结群众诉求、推进民生实事项目；落实双报到，"
+                "共建单位认领服务项目。不足：党员教育形式还不够活、青年党员参与偏少。"
+                "明年将……"
+            ),
+            by=secretary,
+        )
+    demo_member = Member.objects.filter(user__username="member").select_related("org").first()
+    member = demo_member or (
+        Member.objects.within(community.code).filter(org__isnull=False).order_by("pk").first()
+    )
+    votes = []
+    if member is not None:
+        services.appraisal_open_branch(
+            org=member.org, year=year, opens_at=opens, closes_at=closes, by=secretary
+        )
+        branch = list(
+            Appraisal.objects.filter(kind=Appraisal.Kind.DEMOCRATIC, year=year, org=member.org)
+        )
+        raters = [a.person_id for a in branch if a.person_id and a.person_id != member.user_id]
+        grades = ["excellent", "qualified", "qualified", "qualified", "basic"]
+        for a in branch:
+            for rater in raters[:6]:
+                if a.person_id == rater and rng.random() < 0.5:
+                    continue
+                votes.append(AppraisalVote(appraisal=a, rater_id=rater, grade=rng.choice(grades)))
+    if report is not None:
+        others = (
+            Member.objects.within(community.code)
+            .filter(user__isnull=False)
+            .exclude(user__in=[secretary.pk, member.user_id if member else 0])
+            .values_list("user_id", flat=True)
+            .order_by("pk")[:12]
+        )
+        choices = ["good", "good", "good", "fair_good", "fair_good", "fair"]
+        votes += [
+            AppraisalVote(appraisal=report, rater_id=u, grade=rng.choice(choices)) for u in others
+        ]
+    AppraisalVote.objects.bulk_create(votes, ignore_conflicts=True)

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from jiceng.assessment.models import ItemScore, Node, Result
+from jiceng.assessment.models import Appraisal, AppraisalVote, ItemScore, Node, Result
 from jiceng.core.registry import indicator as find_indicator
 from jiceng.dashboard import snapshots
+from jiceng.party.selectors import YearAttendance, attendance_in_year
+from jiceng.points.selectors import year_points
 
 
 @dataclass
@@ -57,3 +59,63 @@ def period_end(item: ItemScore) -> date | None:
     if not item.period_start:
         return None
     return snapshots.shift(item.period_kind, item.period_start, 1)
+
+
+# --- appraisals of people ----------------------------------------------------------------------
+
+
+@dataclass
+class AppraisalRow:
+    """An appraisal with its tally (votes per grade, the person's own vote apart: the
+    self-assessment of a 民主评议) and, for a member, the year's points and meetings."""
+
+    appraisal: Appraisal
+    tally: list[tuple[str, str, int]] = field(default_factory=list)  # (grade, label, votes)
+    votes: int = 0
+    own_grade: str = ""
+    points: int | None = None
+    attendance: YearAttendance | None = None
+
+
+def appraisal_rows(appraisals: list[Appraisal]) -> list[AppraisalRow]:
+    """The rows of a list or a page (one query for the votes; for members, one for the points
+    and two for the meetings, whatever the number of rows). ``appraisals`` come with
+    ``member__org`` selected."""
+    ids = [a.pk for a in appraisals]
+    counts: dict[int, dict[str, int]] = {}
+    own: dict[int, str] = {}
+    votes = AppraisalVote.objects.filter(appraisal_id__in=ids).values_list(
+        "appraisal_id", "grade", "rater_id", "appraisal__person_id"
+    )
+    for appraisal_id, grade, rater_id, person_id in votes:
+        if rater_id == person_id:
+            own[appraisal_id] = grade
+        else:
+            per = counts.setdefault(appraisal_id, {})
+            per[grade] = per.get(grade, 0) + 1
+    by_year: dict[int, list] = {}
+    for a in appraisals:
+        if a.kind == Appraisal.Kind.DEMOCRATIC and a.member:
+            by_year.setdefault(a.year, []).append(a.member)
+    points: dict[tuple[int, int], int] = {}
+    meetings: dict[tuple[int, int], YearAttendance] = {}
+    for year, group in by_year.items():
+        ids_ = [m.pk for m in group]
+        for member_id, total in year_points(member_ids=ids_, year=year).items():
+            points[(year, member_id)] = total
+        for member_id, seen in attendance_in_year(members=group, year=year).items():
+            meetings[(year, member_id)] = seen
+    rows = []
+    for a in appraisals:
+        per = counts.get(a.pk, {})
+        row = AppraisalRow(
+            a,
+            tally=[(g, str(label), per.get(g, 0)) for g, label in a.grades],
+            votes=sum(per.values()),
+            own_grade=str(dict(a.grades).get(own.get(a.pk, ""), "")),
+        )
+        if a.kind == Appraisal.Kind.DEMOCRATIC and a.member_id:
+            row.points = points.get((a.year, a.member_id), 0)
+            row.attendance = meetings.get((a.year, a.member_id))
+        rows.append(row)
+    return rows
