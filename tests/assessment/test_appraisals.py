@@ -7,7 +7,7 @@ from elsewhere; refused input changes nothing; every write audited; English."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -190,7 +190,7 @@ def test_a_branchs_democratic_appraisal_with_points_and_meetings_beside_the_grad
     PointBalance.objects.create(
         member=m1, year=YEAR, points=37, org=branch, scope_code=branch.scope_code
     )
-    start = timezone.make_aware(timezone.datetime(YEAR, 5, 10, 19))
+    start = timezone.make_aware(datetime(YEAR, 5, 10, 19))
     meeting = Meeting.objects.create(
         org=branch,
         kind="general_meeting",

@@ -55,8 +55,9 @@ def test_the_district_builds_a_draft_and_publishes_it_once_it_adds_up(client, ca
     _add(client, draft, parent=category.pk, name="支部自查", weight="30")  # no source yet
     item = draft.nodes.get(name="出席率")
     assert (item.level, item.conversion, item.low, item.high) == ("item", "linear", 0.6, 0.95)
-    # an item cannot hold children; a bad band and an unknown indicator are refused
-    assert _add(client, draft, parent=item.pk).status_code == 400
+    # an item is no parent (not among the choices); a bad band and an unknown indicator are
+    # refused
+    assert _add(client, draft, parent=item.pk).status_code == 404
     assert (
         _add(client, draft, parent=category.pk, source="indicator", indicator="no.such").status_code
         == 400
