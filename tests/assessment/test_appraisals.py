@@ -198,6 +198,7 @@ def test_a_branchs_democratic_appraisal_with_points_and_meetings_beside_the_grad
         starts_at=start,
         ends_at=start + timedelta(hours=2),
         status="held",
+        scope_code=branch.scope_code,
     )
     Attendance.objects.create(meeting=meeting, member=m1, status="present")
 

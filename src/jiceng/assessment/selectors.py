@@ -76,6 +76,11 @@ class AppraisalRow:
     points: int | None = None
     attendance: YearAttendance | None = None
 
+    @property
+    def summary(self) -> str:
+        """The grades that got votes, with their counts ("好 3 · 较好 1")."""
+        return " · ".join(f"{label} {n}" for _grade, label, n in self.tally if n)
+
 
 def appraisal_rows(appraisals: list[Appraisal]) -> list[AppraisalRow]:
     """The rows of a list or a page (one query for the votes; for members, one for the points
