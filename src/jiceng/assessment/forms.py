@@ -73,12 +73,18 @@ class NodeForm(forms.Form):
         required=False,
         help_text=_("门槛:得分比例，用逗号分开，如 0.95:1, 0.85:0.8"),
     )
+    survey = VisibleField(label=_("问卷"), widget=forms.Select, required=False)
+    poll = VisibleField(label=_("投票"), widget=forms.Select, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, surveys, polls, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["indicator"].choices = [("", "—")] + [
             (i.key, f"{i.name} ({i.key})") for i in sorted(indicators(), key=lambda i: i.key)
         ]
+        for name, rows in (("survey", surveys), ("poll", polls)):
+            field = self.fields[name]
+            field.queryset = rows
+            field.widget.choices = [("", "—")] + [(r.pk, r.title) for r in rows[:200]]
 
     def clean_bands(self):
         return parse_bands(self.cleaned_data.get("bands", ""))
@@ -94,6 +100,8 @@ class NodeForm(forms.Form):
             "low": node.low,
             "high": node.high,
             "bands": ", ".join(f"{t:g}:{s:g}" for t, s in node.bands or []),
+            "survey": node.survey_id or "",
+            "poll": node.poll_id or "",
         }
 
 

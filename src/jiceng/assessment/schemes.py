@@ -172,6 +172,8 @@ def _item_fields(node: Node, values: dict) -> None:
     node.low = values.get("low") if node.conversion == "linear" else None
     node.high = values.get("high") if node.conversion == "linear" else None
     node.bands = (values.get("bands") or []) if node.conversion == "bands" else []
+    node.survey = values.get("survey") if node.source == Source.SURVEY else None
+    node.poll = values.get("poll") if node.source == Source.POLL else None
     if node.indicator and find_indicator(node.indicator) is None:
         raise UserError(_("请选择有效的指标。"), field="indicator")
 
@@ -255,6 +257,8 @@ def node_set_weight(*, node: Node, weight: Decimal, by, request=None) -> Node:
         low=node.low,
         high=node.high,
         bands=node.bands,
+        survey=node.survey,
+        poll=node.poll,
     )
 
 

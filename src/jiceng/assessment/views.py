@@ -33,6 +33,8 @@ from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.forms import submit
 from jiceng.core.registry import indicator as find_indicator
 from jiceng.core.scope import visible_or_404
+from jiceng.deliberation.polls import visible_polls
+from jiceng.deliberation.surveys import visible_surveys
 from jiceng.party.models import PartyOrg
 
 KEY = "assessment"
@@ -256,8 +258,19 @@ def _scheme_rows(scheme) -> list[tuple[int, Node]]:
     return rows
 
 
+ITEM_FIELDS = ("source", "indicator", "conversion", "low", "high", "bands", "survey", "poll")
+
+
 def _item_values(d: dict) -> dict:
-    return {k: d.get(k) for k in ("source", "indicator", "conversion", "low", "high", "bands")}
+    return {k: d.get(k) for k in ITEM_FIELDS}
+
+
+def _sources(user) -> dict:
+    """The surveys and polls an item may read: those the district's staff see."""
+    return {
+        "surveys": visible_surveys(user).order_by("-id"),
+        "polls": visible_polls(user).order_by("-id"),
+    }
 
 
 @page(KEY)
@@ -267,12 +280,12 @@ def scheme_detail(request, pk: int):
     scheme = visible_or_404(perm.visible_schemes(request.user), pk=pk)
     editable = scheme.editable and perm.can_configure(request.user, scheme)
     parents = scheme.nodes.exclude(level=Node.Level.ITEM).order_by("order", "id")
-    add_form = forms.NodeAddForm(parents=parents)
+    add_form = forms.NodeAddForm(parents=parents, **_sources(request.user))
     copy_form = forms.CopyForm(initial={"year": scheme.year + 1})
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "add":
-            add_form = forms.NodeAddForm(request.POST, parents=parents)
+            add_form = forms.NodeAddForm(request.POST, parents=parents, **_sources(request.user))
             node = submit(
                 add_form,
                 lambda d: schemes.node_add(
@@ -331,13 +344,13 @@ def node_detail(request, pk: int, node: int):
     """One node of a draft: its name, weight and (an item) source and conversion; remove it."""
     scheme = visible_or_404(perm.visible_schemes(request.user), pk=pk)
     node = visible_or_404(scheme.nodes.all(), pk=node)
-    form = forms.NodeForm(initial=forms.NodeForm.initial_for(node))
+    form = forms.NodeForm(initial=forms.NodeForm.initial_for(node), **_sources(request.user))
     if request.method == "POST":
         if request.POST.get("action") == "remove":
             schemes.node_remove(node=node, by=request.user, request=request)
             messages.success(request, _("已删除。"))
             return redirect("assessment:scheme", pk=scheme.pk)
-        form = forms.NodeForm(request.POST)
+        form = forms.NodeForm(request.POST, **_sources(request.user))
         if submit(
             form,
             lambda d: schemes.node_edit(
