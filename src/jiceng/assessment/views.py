@@ -435,6 +435,7 @@ def m_home(request):
                 status=Appraisal.Status.OPEN, opens_at__lte=now, closes_at__gte=now
             )
             .exclude(votes__rater=request.user)
+            .exclude(kind=Appraisal.Kind.REPORT, report="")  # graded once the report is in
             .order_by("closes_at", "pk")[:30],
             "own": Appraisal.objects.filter(person=request.user).order_by("-year", "pk")[:5],
             "published": votable.filter(status=Appraisal.Status.CLOSED).order_by(
