@@ -385,7 +385,7 @@ def test_a_secretarys_item_from_the_projects_year_end_evaluation(cast):
     Node.objects.create(
         scheme=scheme, parent=cat, level="item", name="日常", weight=Decimal(50), source="manual"
     )
-    schemes.scheme_publish(scheme=scheme, by=cast["district"])
+    scheme = schemes.scheme_publish(scheme=scheme, by=cast["district"])
     rnd = services.round_create(
         scheme=scheme,
         name="书记考核",
