@@ -20,14 +20,26 @@ class Line:
     points: Decimal = Decimal(0)
     item: ItemScore | None = None
     children: list[Line] = field(default_factory=list)
+    label: str = ""  # the node's name in the reader's language, read once
+    url: str = ""  # an item's page (what it was computed from)
 
 
-def breakdown(result: Result, nodes: list[Node] | None = None) -> list[Line]:
-    """The scheme's tree with this result's points (two queries, one with ``nodes`` given)."""
+def breakdown(result: Result, nodes: list[Node] | None = None, item_url: str = "") -> list[Line]:
+    """The scheme's tree with this result's points (two queries, one with ``nodes`` given).
+    ``item_url``: the item page's address with ``{}`` for the node's id, filled in per item (one
+    ``reverse`` for the page instead of one per item)."""
     if nodes is None:
         nodes = list(Node.objects.filter(scheme_id=result.round.scheme_id).order_by("order", "id"))
     items = {i.node_id: i for i in ItemScore.objects.filter(result=result)}
-    lines = {n.pk: Line(n, item=items.get(n.pk)) for n in nodes}
+    lines = {
+        n.pk: Line(
+            n,
+            item=items.get(n.pk),
+            label=n.label,
+            url=item_url.format(n.pk) if item_url and n.level == Node.Level.ITEM else "",
+        )
+        for n in nodes
+    }
     top: list[Line] = []
     for n in nodes:
         line = lines[n.pk]

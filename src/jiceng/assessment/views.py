@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +29,7 @@ from jiceng.assessment.models import (
     Node,
     Result,
     Round,
+    ScoreChange,
 )
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.forms import submit
@@ -120,26 +122,48 @@ def _result(request, pk) -> Result:
     return visible_or_404(perm.visible_results(request.user).select_related("round__scheme"), pk=pk)
 
 
+# a node id no database will reach, replaced by "{}" to make the item pages' address pattern
+_NODE_MARK = 987654321987
+
+
 @page(KEY)
 def result_detail(request, pk: int):
-    result = _result(request, pk)
+    """A subject's score with its full breakdown: five queries of its own (the result with
+    whether it has changes or appeals, the scheme's nodes, the item scores, and the changes and
+    appeals only where there are some); each item's address built from one ``reverse``."""
+    result = visible_or_404(
+        perm.visible_results(request.user)
+        .select_related("round__scheme")
+        .annotate(
+            has_changes=Exists(ScoreChange.objects.filter(result=OuterRef("pk"))),
+            has_appeals=Exists(Appeal.objects.filter(result=OuterRef("pk"))),
+        ),
+        pk=pk,
+    )
     rnd = result.round
     nodes = list(Node.objects.filter(scheme_id=rnd.scheme_id).order_by("order", "id"))
+    item_url = reverse("assessment:item", args=[result.pk, _NODE_MARK]).replace(
+        str(_NODE_MARK), "{}"
+    )
+    lines = selectors.breakdown(result, nodes, item_url=item_url)
+    items = [line for d in lines for c in d.children for line in c.children]
     return render(
         request,
         "assessment/result.html",
         {
             "result": result,
             "round": rnd,
-            "lines": selectors.breakdown(result, nodes),
-            "changes": result.changes.select_related("node", "by"),
-            "appeals": result.appeals.select_related("node"),
+            "lines": lines,
+            "changes": list(result.changes.select_related("node", "by"))
+            if result.has_changes
+            else [],
+            "appeals": list(result.appeals.select_related("node")) if result.has_appeals else [],
             "may_appeal": perm.may_appeal(request.user, result)
             and rnd.status == Round.Status.SCORED
             and rnd.appeal_deadline
             and timezone.now() <= rnd.appeal_deadline,
             "manage": perm.can_configure(request.user, rnd),
-            "items": [n for n in nodes if n.level == Node.Level.ITEM],
+            "items": items,
         },
     )
 
