@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from jiceng.accounts.models import User
@@ -17,12 +18,16 @@ from jiceng.accounts.roles import Role
 from jiceng.accounts.services import role_assign
 from jiceng.assessment import schemes, scoring, services, twoway
 from jiceng.assessment.models import (
+    Adjustment,
     Appraisal,
     AppraisalVote,
     Checklist,
     EvaluationRound,
+    ManualScore,
     Source,
 )
+from jiceng.core.audit import entry_values
+from jiceng.core.bulk import audit_many
 from jiceng.dashboard import snapshots
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
@@ -95,30 +100,7 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
     manual = next(n for n in community.nodes.all() if n.source == Source.MANUAL)
     bonus = next(n for n in community.nodes.all() if n.source == Source.ADJUSTMENT)
     subjects = scoring.subjects(community.subject_kind, district.code)
-    for i, s in enumerate(subjects):
-        score = services.manual_score_submit(
-            rnd=rnd,
-            node=manual,
-            subject_ref=s.ref,
-            scope_code=s.code,
-            points=Decimal(rng.randint(60, 100)) / 10,
-            reason="实地检查台账齐全" if i % 3 else "实地检查：会议记录缺两次",
-            evidence=ContentFile(b"%PDF-1.4 demo", name="check.pdf"),
-            by=author,
-        )
-        services.manual_score_approve(score=score, by=approver)
-        if i % 5 == 0:
-            adj = services.adjustment_submit(
-                rnd=rnd,
-                node=bonus,
-                subject_ref=s.ref,
-                scope_code=s.code,
-                kind="emergency",
-                points=Decimal(2),
-                reason="防汛应急值守表现突出",
-                by=author,
-            )
-            services.adjustment_approve(adjustment=adj, by=approver)
+    _reviews(rnd, manual, bonus, subjects, author, approver, rng)
     scoring.score_round(rnd=rnd, by=author)
     rnd.refresh_from_db()
     services.round_publish(rnd=rnd, by=author, now=rnd.appeal_deadline + timedelta(seconds=1))
@@ -153,19 +135,19 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
     # checklists
     orgs = list(PartyOrg.objects.within(district.code).filter(kind=PartyOrg.Kind.BRANCH)[:30])
     _appraisals(district, author, last, now, rng)
-    for i, org in enumerate(orgs):
-        status = [Checklist.Status.ACCEPTED, Checklist.Status.SUBMITTED, Checklist.Status.DRAFT][
-            i % 3
-        ]
-        Checklist.objects.create(
+    statuses = [Checklist.Status.ACCEPTED, Checklist.Status.SUBMITTED, Checklist.Status.DRAFT]
+    Checklist.objects.bulk_create(
+        Checklist(
             standard="wuxi6",
             year=today.year,
             org=org,
             scope_code=org.scope_code,
-            status=status,
-            inspected_by=approver if status == Checklist.Status.ACCEPTED else None,
-            inspected_at=now if status == Checklist.Status.ACCEPTED else None,
+            status=statuses[i % 3],
+            inspected_by=approver if statuses[i % 3] == Checklist.Status.ACCEPTED else None,
+            inspected_at=now if statuses[i % 3] == Checklist.Status.ACCEPTED else None,
         )
+        for i, org in enumerate(orgs)
+    )
 
 
 def _appraisals(district: Division, organiser: User, year: int, now, rng: random.Random) -> None:
@@ -239,3 +221,53 @@ def _appraisals(district: Division, organiser: User, year: int, now, rng: random
             AppraisalVote(appraisal=report, rater_id=u, grade=rng.choice(choices)) for u in others
         ]
     AppraisalVote.objects.bulk_create(votes, ignore_conflicts=True)
+
+
+def _reviews(rnd, manual, bonus, subjects, author: User, approver: User, rng) -> None:
+    """The district's review of every community, entered by one person and approved by the
+    other, and a bonus for every fifth: what ``manual_score_submit`` / ``_approve`` and
+    ``adjustment_submit`` / ``_approve`` write, in bulk (one evidence file for all, the same
+    audit entries), since the demo build runs in many tests."""
+    now = timezone.now()
+    evidence = default_storage.save(
+        "assessment/evidence/demo/check.pdf", ContentFile(b"%PDF-1.4 demo")
+    )
+    scores = [
+        ManualScore(
+            round=rnd,
+            node=manual,
+            subject_ref=s.ref,
+            scope_code=s.code,
+            points=Decimal(rng.randint(60, 100)) / 10,
+            reason="实地检查台账齐全" if i % 3 else "实地检查：会议记录缺两次",
+            evidence=evidence,
+            author=author,
+            approved_by=approver,
+            approved_at=now,
+        )
+        for i, s in enumerate(subjects)
+    ]
+    bonuses = [
+        Adjustment(
+            round=rnd,
+            node=bonus,
+            subject_ref=s.ref,
+            scope_code=s.code,
+            kind=Adjustment.Kind.EMERGENCY,
+            points=Decimal(2),
+            reason="防汛应急值守表现突出",
+            author=author,
+            approved_by=approver,
+            approved_at=now,
+        )
+        for s in subjects[::5]
+    ]
+    made = ManualScore.objects.bulk_create(scores) + Adjustment.objects.bulk_create(bonuses)
+    if not all(m.pk for m in made):  # a database that does not return ids (none we run on)
+        made = [*ManualScore.objects.filter(round=rnd), *Adjustment.objects.filter(round=rnd)]
+    entries = []
+    for m in made:
+        kind = "manual" if isinstance(m, ManualScore) else "adjustment"
+        entries.append(entry_values(actor=author, action=f"assessment.{kind}.submit", obj=m))
+        entries.append(entry_values(actor=approver, action=f"assessment.{kind}.approve", obj=m))
+    audit_many(entries)
