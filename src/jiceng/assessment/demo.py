@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import Count
 from django.utils import timezone
 
 from jiceng.accounts.models import User
@@ -189,33 +190,56 @@ def _appraisals(district: Division, organiser: User, year: int, now, rng: random
             ),
             by=secretary,
         )
-    demo_member = Member.objects.filter(user__username="member").select_related("org").first()
-    member = demo_member or (
-        Member.objects.within(community.code).filter(org__isnull=False).order_by("pk").first()
+    # the 民主评议 of a branch with at least two members who have accounts (so that they grade
+    # each other): the demo member's if it has, else the district's branch with the most
+    demo_member = Member.objects.filter(user__username="member").first()
+    with_accounts = dict(
+        Member.objects.within(district.code)
+        .filter(user__isnull=False, is_active=True, org__kind=PartyOrg.Kind.BRANCH)
+        .values("org_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "org_id")
+        .values_list("org_id", "n")
     )
+    demo_org = demo_member.org_id if demo_member else None
+    org_id = next((o for o, n in with_accounts.items() if n >= 2 or o != demo_org), None)
+    if demo_org and with_accounts.get(demo_org, 0) >= 2:
+        org_id = demo_org
+    leave_out = demo_member.user_id if demo_member else None  # their phone shows the forms
     votes = []
-    if member is not None:
+    if org_id is not None:
+        org = PartyOrg.objects.get(pk=org_id)
+        organiser_of_branch = (
+            User.objects.filter(
+                role_assignments__role=Role.COMMUNITY_SECRETARY,
+                role_assignments__ended_at__isnull=True,
+                role_assignments__scope_code=org.scope_code[:12],
+            ).first()
+            or organiser
+        )
         services.appraisal_open_branch(
-            org=member.org, year=year, opens_at=opens, closes_at=closes, by=secretary
+            org=org, year=year, opens_at=opens, closes_at=closes, by=organiser_of_branch
         )
-        branch = list(
-            Appraisal.objects.filter(kind=Appraisal.Kind.DEMOCRATIC, year=year, org=member.org)
-        )
-        raters = [a.person_id for a in branch if a.person_id and a.person_id != member.user_id]
+        branch = list(Appraisal.objects.filter(kind=Appraisal.Kind.DEMOCRATIC, year=year, org=org))
+        raters = [a.person_id for a in branch if a.person_id and a.person_id != leave_out]
         grades = ["excellent", "qualified", "qualified", "qualified", "basic"]
         for a in branch:
             for rater in raters[:6]:
-                if a.person_id == rater and rng.random() < 0.5:
-                    continue
                 votes.append(AppraisalVote(appraisal=a, rater_id=rater, grade=rng.choice(grades)))
     if report is not None:
-        others = (
+        # the committee (the community's workers) and the members of the community
+        committee = User.objects.filter(
+            role_assignments__role__in=[Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY],
+            role_assignments__ended_at__isnull=True,
+            role_assignments__scope_code=community.code,
+        ).values_list("pk", flat=True)
+        members = (
             Member.objects.within(community.code)
-            .filter(user__isnull=False)
-            .exclude(user__in=[secretary.pk, member.user_id if member else 0])
+            .filter(user__isnull=False, is_active=True)
             .values_list("user_id", flat=True)
             .order_by("pk")[:12]
         )
+        others = sorted(set(committee) | set(members) - {secretary.pk, leave_out})
         choices = ["good", "good", "good", "fair_good", "fair_good", "fair"]
         votes += [
             AppraisalVote(appraisal=report, rater_id=u, grade=rng.choice(choices)) for u in others
