@@ -17,14 +17,20 @@ from jiceng.assessment.models import (
     Node,
     Result,
     Round,
+    Scheme,
     ScoreChange,
     Source,
+    SubjectKind,
 )
 from jiceng.cases.models import Case, CaseCategory, CaseTally
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.dashboard import snapshots
+from jiceng.party.models import PartyOrg
+from jiceng.projects.models import Commitment, Evaluation
 from tests.assessment.conftest import YEAR
 from tests.conftest import restore_starter_categories
+from tests.factories import user_with_role
+from tests.party.conftest import make_member
 
 CASES = [
     # (answered on time, status, reworked, rating)
@@ -320,3 +326,76 @@ def test_a_checklist_is_inspected_by_the_street_not_the_community(cast):
     services.checklist_inspect(checklist=checklist, accept=True, note="", by=cast["street"])
     checklist.refresh_from_db()
     assert checklist.status == "accepted"
+
+
+def test_a_secretarys_item_from_the_projects_year_end_evaluation(cast):
+    """Source.EVALUATION: the secretary subject (a member) is mapped through the member's account
+    to ``Commitment.person``; the item's points are the street's score as a share of the weight
+    (the community's where the street gave none); no evaluation, no points."""
+    places = cast["places"]
+    branch = PartyOrg.objects.create(
+        name="公园社区党委", kind="committee", division=places["community"]
+    )
+    first = user_with_role("community_secretary", division=places["community"])
+    make_member(branch, "书记甲", user=cast["secretary"])
+    make_member(branch, "第一书记乙", user=first)
+    for who, street, community in ((cast["secretary"], "87.50", "90"), (first, None, "70")):
+        c = Commitment.objects.create(
+            person=who,
+            place=places["community"],
+            kind="secretary",
+            year=YEAR,
+            letter="承诺",
+            tasks="一",
+        )
+        Evaluation.objects.create(
+            commitment=c,
+            community_score=Decimal(community),
+            street_score=Decimal(street) if street else None,
+            grade="excellent",
+        )
+    Commitment.objects.create(  # another year's evaluation counts for nothing
+        person=cast["outsider"],
+        place=places["neighbour"],
+        kind="secretary",
+        year=YEAR - 1,
+        letter="承诺",
+        tasks="一",
+    )
+    make_member(branch, "书记丙", user=cast["outsider"])
+    scheme = Scheme.objects.create(
+        key="secretary_annual",
+        name="书记年度考核",
+        subject_kind=SubjectKind.SECRETARY,
+        year=YEAR,
+        division=places["district"],
+    )
+    dom = Node.objects.create(scheme=scheme, level="domain", name="年终考评", weight=Decimal(100))
+    cat = Node.objects.create(
+        scheme=scheme, parent=dom, level="category", name="考评", weight=Decimal(100)
+    )
+    Node.objects.create(
+        scheme=scheme,
+        parent=cat,
+        level="item",
+        name="年终考评得分",
+        weight=Decimal(50),
+        source="evaluation",
+    )
+    Node.objects.create(
+        scheme=scheme, parent=cat, level="item", name="日常", weight=Decimal(50), source="manual"
+    )
+    scheme = schemes.scheme_publish(scheme=scheme, by=cast["district"])
+    rnd = services.round_create(
+        scheme=scheme,
+        name="书记考核",
+        period_start=date(YEAR, 1, 1),
+        period_end=date(YEAR, 12, 31),
+        by=cast["district"],
+    )
+    assert scoring.score_round(rnd=rnd, by=cast["district"]) == 3
+    totals = {r.subject_name: r.total for r in Result.objects.filter(round=rnd)}
+    assert totals == {"书记甲": Decimal("43.75"), "第一书记乙": Decimal("35.00"), "书记丙": 0}
+    item = ItemScore.objects.get(result__subject_name="书记甲", node__source="evaluation")
+    assert item.value == 87.5 and item.points == Decimal("43.75")
+    assert Round.objects.get(pk=rnd.pk).status == Round.Status.SCORED

@@ -13,6 +13,7 @@ from jiceng.assessment import services
 from jiceng.assessment.models import Appraisal, EvaluationRound, Rating
 from jiceng.core.errors import UserError
 from jiceng.party.models import PartyOrg
+from tests.factories import user_with_role
 
 
 @pytest.fixture
@@ -97,11 +98,13 @@ def test_an_appraisal_vote_once_and_never_ones_own_report(cast):
     )
     with pytest.raises(UserError, match="自己"):
         services.appraisal_vote(appraisal=appraisal, grade="good", by=cast["secretary"])
-    services.appraisal_vote(appraisal=appraisal, grade="good", by=cast["street"])
+    worker = user_with_role("community_worker", division=cast["places"]["community"])
+    services.appraisal_vote(appraisal=appraisal, grade="good", by=worker)
     with pytest.raises(UserError, match="已经评议"):
-        services.appraisal_vote(appraisal=appraisal, grade="poor", by=cast["street"])
+        services.appraisal_vote(appraisal=appraisal, grade="poor", by=worker)
+    other = user_with_role("community_worker", division=cast["places"]["community"])
     with pytest.raises(UserError, match="等次"):
-        services.appraisal_vote(appraisal=appraisal, grade="优", by=cast["district"])
+        services.appraisal_vote(appraisal=appraisal, grade="优", by=other)
 
 
 def test_the_secretary_rates_a_unit_registered_with_the_community(

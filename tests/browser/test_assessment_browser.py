@@ -61,3 +61,40 @@ def test_from_the_ranking_to_the_records_behind_a_score(demo, live_server, brows
             page.wait_for_load_state()
             assert "/console/" in page.url and page.locator("h1").count() == 1
             context.close()
+
+
+def test_a_member_grades_the_secretarys_work_report_on_a_phone(demo, live_server, browser):
+    """The demo member finds the secretary's 述职评议 on the phone's 评议评价 page, reads the
+    report, picks a grade and submits; the page then shows the grade given and no form. Zh and
+    en at 390 px (the vote is taken back between the two runs)."""
+    from jiceng.assessment.models import Appraisal, AppraisalVote
+
+    folder = Path(os.environ.get("JICENG_SHOTS", SCREENSHOTS))
+    folder.mkdir(parents=True, exist_ok=True)
+    base = live_server.url
+    login = demo["member"]
+    report = Appraisal.objects.get(kind="report")
+    for lang, grade in (("zh-hans", "好"), ("en", "Fairly good")):
+        AppraisalVote.objects.filter(appraisal=report, rater__username=login.username).delete()
+        context = browser.new_context(**SIZES["phone"])
+        context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
+        page = context.new_page()
+        page.add_init_script(LISTEN)
+        log_in(page, base, login)
+        page.goto(f"{base}/m/assessment/")
+        page.wait_for_selector("[data-testid=to-vote]")
+        _check(page, "phone", lang, folder, "m-home")
+        page.click(f"[data-testid=to-vote] a[href='/m/assessment/appraisals/{report.pk}/']")
+        page.wait_for_selector("[data-testid=vote-form]")
+        assert page.locator("[data-testid=report]").count() == 1
+        _check(page, "phone", lang, folder, "m-vote")
+        page.get_by_label(grade, exact=True).check()
+        page.click("[data-testid=vote-form] button")
+        page.wait_for_selector("[data-testid=voted]")
+        assert grade in page.inner_text("[data-testid=voted]")
+        assert page.locator("[data-testid=vote-form]").count() == 0
+        _check(page, "phone", lang, folder, "m-voted")
+        context.close()
+    assert (
+        AppraisalVote.objects.filter(appraisal=report, rater__username=login.username).count() == 1
+    )

@@ -155,6 +155,18 @@ def test_demo_party_life_has_members_dues_meetings_and_points():
     assert PointEntry.objects.filter(member=member).exists()
     # Balances derived from the same ledger: a rebuild finds nothing to change.
     assert rebuild_balances(fix=False)["differing"] == 0
+    # the secretary's 述职评议 (report in, graded by the committee and members of the
+    # community) and a branch's 民主评议 (self-assessments and mutual grades) are open; the demo
+    # member has voted in neither yet (the phone shows the forms)
+    from jiceng.assessment.models import Appraisal, AppraisalVote
+
+    report = Appraisal.objects.get(kind="report", person__username="secretary")
+    assert report.report and report.is_open() and report.votes.exists()
+    branch = Appraisal.objects.filter(kind="democratic")
+    org = branch.first().org
+    assert branch.count() == Member.objects.filter(org=org, is_active=True).count()
+    assert AppraisalVote.objects.filter(appraisal__in=branch).exists()
+    assert not AppraisalVote.objects.filter(rater__username="member").exists()
 
 
 def _demo(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:

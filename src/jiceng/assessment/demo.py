@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import Count
 from django.utils import timezone
 
 from jiceng.accounts.models import User
@@ -17,15 +19,20 @@ from jiceng.accounts.roles import Role
 from jiceng.accounts.services import role_assign
 from jiceng.assessment import schemes, scoring, services, twoway
 from jiceng.assessment.models import (
+    Adjustment,
     Appraisal,
+    AppraisalVote,
     Checklist,
     EvaluationRound,
+    ManualScore,
     Source,
 )
+from jiceng.core.audit import entry_values
+from jiceng.core.bulk import audit_many
 from jiceng.dashboard import snapshots
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
-from jiceng.party.models import PartyOrg, Registration
+from jiceng.party.models import Member, PartyOrg, Registration
 
 
 def _district_staff(district: Division) -> list[User]:
@@ -94,30 +101,7 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
     manual = next(n for n in community.nodes.all() if n.source == Source.MANUAL)
     bonus = next(n for n in community.nodes.all() if n.source == Source.ADJUSTMENT)
     subjects = scoring.subjects(community.subject_kind, district.code)
-    for i, s in enumerate(subjects):
-        score = services.manual_score_submit(
-            rnd=rnd,
-            node=manual,
-            subject_ref=s.ref,
-            scope_code=s.code,
-            points=Decimal(rng.randint(60, 100)) / 10,
-            reason="实地检查台账齐全" if i % 3 else "实地检查：会议记录缺两次",
-            evidence=ContentFile(b"%PDF-1.4 demo", name="check.pdf"),
-            by=author,
-        )
-        services.manual_score_approve(score=score, by=approver)
-        if i % 5 == 0:
-            adj = services.adjustment_submit(
-                rnd=rnd,
-                node=bonus,
-                subject_ref=s.ref,
-                scope_code=s.code,
-                kind="emergency",
-                points=Decimal(2),
-                reason="防汛应急值守表现突出",
-                by=author,
-            )
-            services.adjustment_approve(adjustment=adj, by=approver)
+    _reviews(rnd, manual, bonus, subjects, author, approver, rng)
     scoring.score_round(rnd=rnd, by=author)
     rnd.refresh_from_db()
     services.round_publish(rnd=rnd, by=author, now=rnd.appeal_deadline + timedelta(seconds=1))
@@ -148,39 +132,166 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
             by=author,
         )
 
-    # a secretary's 述职评议 and the branches' checklists
-    secretary = (
-        User.objects.filter(
-            role_assignments__role=Role.COMMUNITY_SECRETARY,
-            role_assignments__ended_at__isnull=True,
-        )
-        .order_by("pk")
-        .first()
-    )
+    # a secretary's 述职评议 and a branch's 民主评议, open now with some votes; the branches'
+    # checklists
     orgs = list(PartyOrg.objects.within(district.code).filter(kind=PartyOrg.Kind.BRANCH)[:30])
-    if secretary is not None and orgs:
-        place = secretary.active_assignments[0].scope_code
-        org = PartyOrg.objects.within(place).order_by("pk").first() or orgs[0]
-        appraisal = Appraisal.objects.create(
-            kind=Appraisal.Kind.REPORT,
-            year=last,
-            person=secretary,
-            org=org,
-            scope_code=place,
-            report="一年来，社区党委围绕“五个领域”推进基层党建，按期召开三会一课……",
-        )
-        for voter, grade in ((author, "good"), (approver, "fair_good")):
-            services.appraisal_vote(appraisal=appraisal, grade=grade, by=voter)
-    for i, org in enumerate(orgs):
-        status = [Checklist.Status.ACCEPTED, Checklist.Status.SUBMITTED, Checklist.Status.DRAFT][
-            i % 3
-        ]
-        Checklist.objects.create(
+    _appraisals(district, author, last, now, rng)
+    statuses = [Checklist.Status.ACCEPTED, Checklist.Status.SUBMITTED, Checklist.Status.DRAFT]
+    Checklist.objects.bulk_create(
+        Checklist(
             standard="wuxi6",
             year=today.year,
             org=org,
             scope_code=org.scope_code,
-            status=status,
-            inspected_by=approver if status == Checklist.Status.ACCEPTED else None,
-            inspected_at=now if status == Checklist.Status.ACCEPTED else None,
+            status=statuses[i % 3],
+            inspected_by=approver if statuses[i % 3] == Checklist.Status.ACCEPTED else None,
+            inspected_at=now if statuses[i % 3] == Checklist.Status.ACCEPTED else None,
         )
+        for i, org in enumerate(orgs)
+    )
+
+
+def _appraisals(district: Division, organiser: User, year: int, now, rng: random.Random) -> None:
+    """The demo secretary's 述职评议 of ``year`` (report submitted, some members of the community
+    have voted) and the 民主评议 of the demo member's branch (self-assessments and mutual votes
+    of the others; the demo member has not voted yet, so their phone shows the form)."""
+    secretaries = User.objects.filter(
+        role_assignments__role=Role.COMMUNITY_SECRETARY,
+        role_assignments__ended_at__isnull=True,
+        role_assignments__scope_code__startswith=district.code,
+    )
+    secretary = (
+        secretaries.filter(username="secretary").first() or secretaries.order_by("pk").first()
+    )
+    if secretary is None:
+        return
+    assignment = secretary.role_assignments.filter(
+        role=Role.COMMUNITY_SECRETARY, ended_at__isnull=True
+    ).select_related("division")[0]
+    community = assignment.division
+    opens, closes = now - timedelta(days=3), now + timedelta(days=11)
+    report = None
+    if PartyOrg.objects.filter(scope_code=community.code, is_active=True).exists():
+        report = services.appraisal_open_report(
+            secretary=secretary,
+            community=community,
+            year=year,
+            opens_at=opens,
+            closes_at=closes,
+            by=organiser,
+        )
+        services.appraisal_report(
+            appraisal=report,
+            text=(
+                f"{year} 年，社区党委围绕“五个领域”推进基层党建：按期召开三会一课，"
+                "网格党支部全覆盖；办结群众诉求、推进民生实事项目；落实双报到，"
+                "共建单位认领服务项目。不足：党员教育形式还不够活、青年党员参与偏少。"
+                "明年将……"
+            ),
+            by=secretary,
+        )
+    # the 民主评议 of a branch with at least two members who have accounts (so that they grade
+    # each other): the demo member's if it has, else the district's branch with the most
+    demo_member = Member.objects.filter(user__username="member").first()
+    with_accounts = dict(
+        Member.objects.within(district.code)
+        .filter(user__isnull=False, is_active=True, org__kind=PartyOrg.Kind.BRANCH)
+        .values("org_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "org_id")
+        .values_list("org_id", "n")
+    )
+    demo_org = demo_member.org_id if demo_member else None
+    org_id = next((o for o, n in with_accounts.items() if n >= 2 or o != demo_org), None)
+    if demo_org and with_accounts.get(demo_org, 0) >= 2:
+        org_id = demo_org
+    leave_out = demo_member.user_id if demo_member else None  # their phone shows the forms
+    votes = []
+    if org_id is not None:
+        org = PartyOrg.objects.get(pk=org_id)
+        organiser_of_branch = (
+            User.objects.filter(
+                role_assignments__role=Role.COMMUNITY_SECRETARY,
+                role_assignments__ended_at__isnull=True,
+                role_assignments__scope_code=org.scope_code[:12],
+            ).first()
+            or organiser
+        )
+        services.appraisal_open_branch(
+            org=org, year=year, opens_at=opens, closes_at=closes, by=organiser_of_branch
+        )
+        branch = list(Appraisal.objects.filter(kind=Appraisal.Kind.DEMOCRATIC, year=year, org=org))
+        raters = [a.person_id for a in branch if a.person_id and a.person_id != leave_out]
+        grades = ["excellent", "qualified", "qualified", "qualified", "basic"]
+        for a in branch:
+            for rater in raters[:6]:
+                votes.append(AppraisalVote(appraisal=a, rater_id=rater, grade=rng.choice(grades)))
+    if report is not None:
+        # the committee (the community's workers) and the members of the community
+        committee = User.objects.filter(
+            role_assignments__role__in=[Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY],
+            role_assignments__ended_at__isnull=True,
+            role_assignments__scope_code=community.code,
+        ).values_list("pk", flat=True)
+        members = (
+            Member.objects.within(community.code)
+            .filter(user__isnull=False, is_active=True)
+            .values_list("user_id", flat=True)
+            .order_by("pk")[:12]
+        )
+        others = sorted(set(committee) | set(members) - {secretary.pk, leave_out})
+        choices = ["good", "good", "good", "fair_good", "fair_good", "fair"]
+        votes += [
+            AppraisalVote(appraisal=report, rater_id=u, grade=rng.choice(choices)) for u in others
+        ]
+    AppraisalVote.objects.bulk_create(votes, ignore_conflicts=True)
+
+
+def _reviews(rnd, manual, bonus, subjects, author: User, approver: User, rng) -> None:
+    """The district's review of every community, entered by one person and approved by the
+    other, and a bonus for every fifth: what ``manual_score_submit`` / ``_approve`` and
+    ``adjustment_submit`` / ``_approve`` write, in bulk (one evidence file for all, the same
+    audit entries), since the demo build runs in many tests."""
+    now = timezone.now()
+    evidence = default_storage.save(
+        "assessment/evidence/demo/check.pdf", ContentFile(b"%PDF-1.4 demo")
+    )
+    scores = [
+        ManualScore(
+            round=rnd,
+            node=manual,
+            subject_ref=s.ref,
+            scope_code=s.code,
+            points=Decimal(rng.randint(60, 100)) / 10,
+            reason="实地检查台账齐全" if i % 3 else "实地检查：会议记录缺两次",
+            evidence=evidence,
+            author=author,
+            approved_by=approver,
+            approved_at=now,
+        )
+        for i, s in enumerate(subjects)
+    ]
+    bonuses = [
+        Adjustment(
+            round=rnd,
+            node=bonus,
+            subject_ref=s.ref,
+            scope_code=s.code,
+            kind=Adjustment.Kind.EMERGENCY,
+            points=Decimal(2),
+            reason="防汛应急值守表现突出",
+            author=author,
+            approved_by=approver,
+            approved_at=now,
+        )
+        for s in subjects[::5]
+    ]
+    made = ManualScore.objects.bulk_create(scores) + Adjustment.objects.bulk_create(bonuses)
+    if not all(m.pk for m in made):  # a database that does not return ids (none we run on)
+        made = [*ManualScore.objects.filter(round=rnd), *Adjustment.objects.filter(round=rnd)]
+    entries = []
+    for m in made:
+        kind = "manual" if isinstance(m, ManualScore) else "adjustment"
+        entries.append(entry_values(actor=author, action=f"assessment.{kind}.submit", obj=m))
+        entries.append(entry_values(actor=approver, action=f"assessment.{kind}.approve", obj=m))
+    audit_many(entries)

@@ -88,6 +88,8 @@ register_audit_actions(
         "assessment.appeal.file": _("考核：提出申诉"),
         "assessment.appeal.answer": _("考核：复核申诉"),
         "assessment.rating.give": _("考核：双考双评评价"),
+        "assessment.appraisal.open": _("考核：开始评议"),
+        "assessment.appraisal.report": _("考核：提交述职报告或自我评价"),
         "assessment.appraisal.vote": _("考核：评议投票"),
         "assessment.appraisal.close": _("考核：确定评议等次"),
         "assessment.checklist.submit": _("考核：提交规范化建设清单"),

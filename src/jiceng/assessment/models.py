@@ -16,10 +16,12 @@ subject and round: a constraint). Appraisals of people (述职评议, 民主评�
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +49,7 @@ class Source(models.TextChoices):
     POLL = "poll", _("投票")
     RATING = "rating", _("双考双评")
     ADJUSTMENT = "adjustment", _("加减分（经批准）")
+    EVALUATION = "evaluation", _("年终考评（项目）")
 
 
 class Conversion(models.TextChoices):
@@ -397,7 +400,17 @@ class Rating(models.Model):
         return f"{self.direction} {self.rated_ref}"
 
 
+def _in_a_month():
+    return timezone.now() + timedelta(days=30)
+
+
 class Appraisal(TimeStampedModel, ScopedModel):
+    """One person's 述职评议 (a secretary's report, rated by the committee and the members of the
+    place) or 民主评议 (a member's self-assessment and the branch's mutual rating) of a year.
+    Votes count between ``opens_at`` and ``closes_at``; the grade is set when it is closed
+    (the street or district for a report, the branch's community for a member), and only then
+    do the person and the voters see the result."""
+
     class Kind(models.TextChoices):
         REPORT = "report", _("书记述职评议")
         DEMOCRATIC = "democratic", _("民主评议党员")
@@ -408,19 +421,29 @@ class Appraisal(TimeStampedModel, ScopedModel):
 
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("年度"))
+    # the person's account (a member without one is appraised all the same, through ``member``)
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("被评议人"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
     member = models.ForeignKey(
         "party.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    name = models.CharField(_("姓名"), max_length=64, blank=True)
     org = models.ForeignKey("party.PartyOrg", on_delete=models.PROTECT, related_name="+")
     report = models.TextField(_("述职报告 / 自我评价"), max_length=10000, blank=True)
+    opens_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    closes_at = models.DateTimeField(_("截止时间"), default=_in_a_month)
     grade = models.CharField(_("评定等次"), max_length=12, blank=True)
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default="open")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("评议")
@@ -429,8 +452,26 @@ class Appraisal(TimeStampedModel, ScopedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "year", "person"], name="assessment_appraisal_once_a_year"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "year", "member"], name="assessment_appraisal_member_once"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def grades(self) -> list[tuple[str, str]]:
+        return REPORT_GRADES if self.kind == self.Kind.REPORT else MEMBER_GRADES
+
+    @property
+    def grade_label(self) -> str:
+        return str(dict(self.grades).get(self.grade, ""))
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status == self.Status.OPEN and self.opens_at <= now <= self.closes_at
 
 
 REPORT_GRADES = [

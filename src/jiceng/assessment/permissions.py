@@ -20,7 +20,7 @@ from jiceng.assessment.models import (
     Round,
     Scheme,
 )
-from jiceng.core.scope import user_covers
+from jiceng.core.scope import enclosing, user_covers
 from jiceng.party.models import Member
 
 DISTRICT = (Role.DISTRICT_STAFF,)
@@ -112,15 +112,80 @@ def visible_evaluations(user) -> QuerySet[EvaluationRound]:
     return EvaluationRound.objects.all()
 
 
+# --- appraisals of people (述职评议, 民主评议党员) ----------------------------------------------
+
+# who rates a secretary's report besides the members of the place: the community's committee
+COMMITTEE = (Role.COMMUNITY_SECRETARY, Role.COMMUNITY_WORKER)
+# who opens and closes a report (the street or the district) and a branch's 民主评议 (its
+# community, street or district)
+REPORT_ORGANISERS = INSPECTORS
+BRANCH_ORGANISERS = MANAGER_ROLES
+
+
+def _member_of(user) -> Member | None:
+    """The user's own member record (cached on the user for the request)."""
+    if not hasattr(user, "_assessment_member"):
+        user._assessment_member = (
+            Member.objects.filter(user=user, is_active=True)
+            .only("pk", "org_id", "scope_code")
+            .first()
+        )
+    return user._assessment_member
+
+
+def _voter_q(user) -> Q:
+    """The appraisals ``user`` has a vote in: a report of a place that holds their member record
+    or that their committee role covers; a 民主评议 of their own branch."""
+    condition = Q(pk__in=[])
+    member = _member_of(user)
+    if member is not None:
+        places = [*enclosing(member.scope_code), member.scope_code]
+        condition |= Q(kind=Appraisal.Kind.REPORT, scope_code__in=places)
+        if member.org_id:
+            condition |= Q(kind=Appraisal.Kind.DEMOCRATIC, org_id=member.org_id)
+    committee = Appraisal.objects.scope_q(*user.scopes_for(*COMMITTEE))
+    if committee is not None:
+        condition |= Q(kind=Appraisal.Kind.REPORT) & committee
+    return condition
+
+
 def visible_appraisals(user) -> QuerySet[Appraisal]:
-    """The person appraised, the staff of the place (committee, street, district)."""
+    """The person appraised, the voters, the staff of the place (committee, street, district)."""
     if not _signed_in(user):
         return Appraisal.objects.none()
-    condition = Q(person=user)
+    condition = Q(person=user) | _voter_q(user)
     staff = Appraisal.objects.scope_q(*user.scopes_for(*MANAGER_ROLES))
     if staff is not None:
         condition |= staff
     return Appraisal.objects.filter(condition)
+
+
+def votable_appraisals(user) -> QuerySet[Appraisal]:
+    """The appraisals ``user`` has a vote in (open or not; one's own report left out)."""
+    if not _signed_in(user):
+        return Appraisal.objects.none()
+    return Appraisal.objects.filter(_voter_q(user)).exclude(
+        Q(kind=Appraisal.Kind.REPORT) & Q(person=user)
+    )
+
+
+def may_vote(user, appraisal: Appraisal) -> bool:
+    return votable_appraisals(user).filter(pk=appraisal.pk).exists()
+
+
+def may_organise(user, appraisal: Appraisal) -> bool:
+    """Close it and see the tally while it is open: the street or district for a report, the
+    branch's community (or above) for a member."""
+    roles = REPORT_ORGANISERS if appraisal.kind == Appraisal.Kind.REPORT else BRANCH_ORGANISERS
+    return user_covers(user, roles, appraisal.scope_code)
+
+
+def sees_result(user, appraisal: Appraisal) -> bool:
+    """The tally and the grade: the staff of the place always, the person and the voters once the
+    appraisal is closed (published)."""
+    if user_covers(user, MANAGER_ROLES, appraisal.scope_code):
+        return True
+    return appraisal.status == Appraisal.Status.CLOSED
 
 
 def visible_checklists(user) -> QuerySet[Checklist]:

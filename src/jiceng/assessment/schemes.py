@@ -14,9 +14,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jiceng.assessment.models import Node, Scheme, Source, SubjectKind
+from jiceng.assessment.models import Conversion, Node, Scheme, Source, SubjectKind
+from jiceng.assessment.permissions import can_configure
 from jiceng.core.audit import audit
-from jiceng.core.errors import UserError
+from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.registry import indicator as find_indicator
 from jiceng.dashboard.models import Category, Domain
 
@@ -65,6 +66,13 @@ def problems(scheme: Scheme) -> list[str]:
                 out.append(_("考核项“%(name)s”没有选择问卷。") % {"name": n.name})
             elif n.source == Source.POLL and n.poll_id is None:
                 out.append(_("考核项“%(name)s”没有选择投票。") % {"name": n.name})
+            elif n.source == Source.EVALUATION and scheme.subject_kind not in (
+                SubjectKind.SECRETARY,
+                SubjectKind.MEMBER,
+            ):
+                out.append(
+                    _("考核项“%(name)s”的年终考评只能用于书记或党员的考核。") % {"name": n.name}
+                )
             if n.weight <= 0:
                 out.append(_("考核项“%(name)s”的分值应大于 0。") % {"name": n.name})
         else:
@@ -88,6 +96,7 @@ def check(scheme: Scheme) -> None:
 def scheme_publish(*, scheme: Scheme, by, request=None) -> Scheme:
     """Freeze a valid draft: from now on it is only read (and copied for next year)."""
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    require_district(by, scheme)
     if not scheme.editable:
         raise UserError(_("方案已发布，不能再修改。"))
     check(scheme)
@@ -97,7 +106,14 @@ def scheme_publish(*, scheme: Scheme, by, request=None) -> Scheme:
     return scheme
 
 
-def require_editable(scheme: Scheme) -> None:
+def require_district(by, scheme: Scheme) -> None:
+    """The district's staff (``by`` None: the platform itself, the demo and the commands)."""
+    if by is not None and not can_configure(by, scheme):
+        raise Forbidden(_("只有区委组织部可以进行此操作。"))
+
+
+def require_editable(scheme: Scheme, by=None) -> None:
+    require_district(by, scheme)
     if not scheme.editable:
         raise UserError(_("方案已发布，不能再修改；请先复制为新年度的方案。"))
 
@@ -105,6 +121,7 @@ def require_editable(scheme: Scheme) -> None:
 @transaction.atomic
 def scheme_copy(*, scheme: Scheme, year: int, by, request=None) -> Scheme:
     """Next year's draft: the same tree, copied node by node (last year's stays as it was)."""
+    require_district(by, scheme)
     if Scheme.objects.filter(scope_code=scheme.scope_code, key=scheme.key, year=year).exists():
         raise UserError(_("%(year)s 年度的该方案已存在。") % {"year": year})
     new = Scheme.objects.create(
@@ -129,21 +146,120 @@ def scheme_copy(*, scheme: Scheme, year: int, by, request=None) -> Scheme:
     return new
 
 
+CHILD_LEVEL = {
+    None: Node.Level.DOMAIN,
+    Node.Level.DOMAIN: Node.Level.CATEGORY,
+    Node.Level.CATEGORY: Node.Level.ITEM,
+}
+
+
+def _edited(scheme: Scheme, by, request, **detail) -> None:
+    scheme.save(update_fields=["updated_at"])
+    audit(actor=by, action="assessment.scheme.edit", obj=scheme, request=request, detail=detail)
+
+
+def _item_fields(node: Node, values: dict) -> None:
+    """An item's source and what the source needs; the other fields emptied, so that an item
+    never keeps an indicator it no longer reads."""
+    node.source = values.get("source") or ""
+    if node.source and node.source not in Source.values:
+        raise UserError(_("请选择得分来源。"), field="source")
+    reads_indicator = node.source == Source.INDICATOR
+    node.indicator = (values.get("indicator") or "") if reads_indicator else ""
+    node.conversion = (values.get("conversion") or "") if reads_indicator else ""
+    if node.conversion and node.conversion not in Conversion.values:
+        raise UserError(_("请选择换算方法。"), field="conversion")
+    node.low = values.get("low") if node.conversion == "linear" else None
+    node.high = values.get("high") if node.conversion == "linear" else None
+    node.bands = (values.get("bands") or []) if node.conversion == "bands" else []
+    node.survey = values.get("survey") if node.source == Source.SURVEY else None
+    node.poll = values.get("poll") if node.source == Source.POLL else None
+    if node.indicator and find_indicator(node.indicator) is None:
+        raise UserError(_("请选择有效的指标。"), field="indicator")
+
+
+def _check_weight(weight) -> None:
+    if weight is None or weight <= 0 or weight > TOTAL:
+        raise UserError(_("分值应大于 0、不超过 100。"), field="weight")
+
+
 @transaction.atomic
-def node_set_weight(*, node: Node, weight: Decimal, by, request=None) -> Node:
-    require_editable(node.scheme)
-    if weight <= 0:
-        raise UserError(_("分值应大于 0。"))
-    node.weight = weight
-    node.save(update_fields=["weight"])
-    audit(
-        actor=by,
-        action="assessment.scheme.edit",
-        obj=node.scheme,
-        request=request,
-        detail={"node": node.pk, "weight": str(weight)},
+def node_add(
+    *, scheme: Scheme, parent: Node | None, name: str, weight: Decimal, by, request=None, **item
+) -> Node:
+    """A domain (no parent), a category (under a domain) or an item (under a category) of a
+    draft scheme. Whether the weights add up is checked when it is published (``problems``)."""
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    require_editable(scheme, by)
+    if parent is not None and parent.scheme_id != scheme.pk:
+        raise UserError(_("上级不属于此方案。"), field="parent")
+    level = CHILD_LEVEL.get(parent.level if parent else None)
+    if level is None:
+        raise UserError(_("考核项下不能再有子项。"), field="parent")
+    name = (name or "").strip()
+    if not name:
+        raise UserError(_("请填写名称。"), field="name")
+    _check_weight(weight)
+    last = scheme.nodes.filter(parent=parent).order_by("-order").first()
+    node = Node(
+        scheme=scheme,
+        parent=parent,
+        level=level,
+        name=name[:100],
+        weight=weight,
+        order=(last.order + 10) if last else 10,
     )
+    if level == Node.Level.ITEM:
+        _item_fields(node, item)
+    node.save()
+    _edited(scheme, by, request, add=node.pk)
     return node
+
+
+@transaction.atomic
+def node_edit(*, node: Node, name: str, weight: Decimal, by, request=None, **item) -> Node:
+    """Rename, reweigh and, for an item, change its source and conversion (a draft only)."""
+    scheme = Scheme.objects.select_for_update().get(pk=node.scheme_id)
+    require_editable(scheme, by)
+    node = Node.objects.get(pk=node.pk)
+    name = (name or "").strip()
+    if not name:
+        raise UserError(_("请填写名称。"), field="name")
+    _check_weight(weight)
+    node.name, node.weight = name[:100], weight
+    if node.level == Node.Level.ITEM:
+        _item_fields(node, item)
+    node.save()
+    _edited(scheme, by, request, edit=node.pk, weight=str(weight), source=node.source)
+    return node
+
+
+@transaction.atomic
+def node_remove(*, node: Node, by, request=None) -> None:
+    """A node of a draft and everything under it."""
+    scheme = Scheme.objects.select_for_update().get(pk=node.scheme_id)
+    require_editable(scheme, by)
+    pk = node.pk
+    node.delete()
+    _edited(scheme, by, request, remove=pk)
+
+
+def node_set_weight(*, node: Node, weight: Decimal, by, request=None) -> Node:
+    return node_edit(
+        node=node,
+        name=node.name,
+        weight=weight,
+        by=by,
+        request=request,
+        source=node.source,
+        indicator=node.indicator,
+        conversion=node.conversion,
+        low=node.low,
+        high=node.high,
+        bands=node.bands,
+        survey=node.survey,
+        poll=node.poll,
+    )
 
 
 # --- starter schemes -------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Subjects (``subjects(kind, district)``) are the places, branches, units or people the scheme's
 kind names; each has the place whose snapshots describe it (a community's own code, a branch's
 grid). Each source kind is one function in ``SOURCES`` taking the round, the item and the
-subjects and returning ``{subject_ref: Computed}``; a year-end appraisal from projects plugs in
-as one more entry (``Source.APPRAISAL`` and a function reading the projects' evaluations).
+subjects and returning ``{subject_ref: Computed}``; the year-end evaluation from projects is
+``Source.EVALUATION`` (``from_evaluation``).
 
 What an item's points were computed from is stored with them (``ItemScore``: the indicator's
 numerator, denominator and value, the snapshot's period and place), so a page opens every score
@@ -20,10 +20,11 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Avg, Count, Sum
+from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiceng.accounts.roles import Role
 from jiceng.assessment.models import (
     Adjustment,
     ItemScore,
@@ -45,6 +46,8 @@ from jiceng.deliberation.models import SurveyAnswer
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
 from jiceng.party.models import Member, PartyOrg
+from jiceng.projects.models import Commitment
+from jiceng.projects.selectors import evaluations as project_evaluations
 
 CENT = Decimal("0.01")
 
@@ -83,6 +86,16 @@ def subjects(kind: str, district: str) -> list[Subject]:
         return [Subject(f"unit:{p.pk}", p.name, p.scope_code, p.scope_code) for p in rows]
     if kind in (SubjectKind.MEMBER, SubjectKind.SECRETARY):
         rows = Member.objects.within(district).order_by("scope_code", "pk")
+        if kind == SubjectKind.SECRETARY:
+            # the communities' secretaries and whoever signed a secretary's or 第一书记's
+            # commitment in the district
+            rows = rows.filter(
+                Q(
+                    user__role_assignments__role=Role.COMMUNITY_SECRETARY,
+                    user__role_assignments__ended_at__isnull=True,
+                )
+                | Q(user__in=Commitment.objects.within(district).values("person_id"))
+            ).distinct()
         return [Subject(f"member:{m.pk}", m.name, m.scope_code, m.scope_code) for m in rows]
     return []
 
@@ -262,6 +275,37 @@ def from_poll(rnd: Round, node: Node, subs: list[Subject]) -> dict[str, Computed
     return {s.ref: Computed(node.weight if passed else Decimal("0.00")) for s in subs}
 
 
+def from_evaluation(rnd: Round, node: Node, subs: list[Subject]) -> dict[str, Computed]:
+    """The year-end evaluation from projects (书记、第一书记承诺 and 年终考评) of the round's
+    year: the street's score (0–100), else the community's, as a share of the item's weight.
+    A subject is a member; the evaluation names the member's account (``Commitment.person``), so
+    the member's ``user`` maps one to the other."""
+    users = dict(
+        Member.objects.filter(pk__in=[int(s.ref[7:]) for s in subs if s.ref.startswith("member:")])
+        .exclude(user__isnull=True)
+        .values_list("pk", "user_id")
+    )
+    found: dict[int, object] = {}
+    for e in project_evaluations(rnd.period_start.year, rnd.scope_code):
+        score = e.street_score if e.street_score is not None else e.community_score
+        if score is not None:
+            found.setdefault(e.commitment.person_id, (score, e))
+    out = {}
+    for s in subs:
+        user_id = users.get(int(s.ref[7:])) if s.ref.startswith("member:") else None
+        if user_id not in found:
+            out[s.ref] = Computed(Decimal("0.00"), note=_("本年度没有年终考评"))
+            continue
+        score, e = found[user_id]
+        out[s.ref] = Computed(
+            points(node.weight, float(score) / 100),
+            value=float(score),
+            place_code=e.commitment.scope_code,
+            note=e.get_grade_display() if e.grade else "",
+        )
+    return out
+
+
 SOURCES: dict[str, Callable[[Round, Node, list[Subject]], dict[str, Computed]]] = {
     Source.INDICATOR: from_indicator,
     Source.MANUAL: from_manual,
@@ -269,6 +313,7 @@ SOURCES: dict[str, Callable[[Round, Node, list[Subject]], dict[str, Computed]]] 
     Source.RATING: from_rating,
     Source.SURVEY: from_survey,
     Source.POLL: from_poll,
+    Source.EVALUATION: from_evaluation,
 }
 
 

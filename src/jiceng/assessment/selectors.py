@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from jiceng.assessment.models import ItemScore, Node, Result
+from jiceng.assessment.models import Appraisal, AppraisalVote, ItemScore, Node, Result
 from jiceng.core.registry import indicator as find_indicator
 from jiceng.dashboard import snapshots
+from jiceng.party.selectors import YearAttendance, attendance_in_year
+from jiceng.points.selectors import year_points
 
 
 @dataclass
@@ -18,14 +20,26 @@ class Line:
     points: Decimal = Decimal(0)
     item: ItemScore | None = None
     children: list[Line] = field(default_factory=list)
+    label: str = ""  # the node's name in the reader's language, read once
+    url: str = ""  # an item's page (what it was computed from)
 
 
-def breakdown(result: Result, nodes: list[Node] | None = None) -> list[Line]:
-    """The scheme's tree with this result's points (two queries, one with ``nodes`` given)."""
+def breakdown(result: Result, nodes: list[Node] | None = None, item_url: str = "") -> list[Line]:
+    """The scheme's tree with this result's points (two queries, one with ``nodes`` given).
+    ``item_url``: the item page's address with ``{}`` for the node's id, filled in per item (one
+    ``reverse`` for the page instead of one per item)."""
     if nodes is None:
         nodes = list(Node.objects.filter(scheme_id=result.round.scheme_id).order_by("order", "id"))
     items = {i.node_id: i for i in ItemScore.objects.filter(result=result)}
-    lines = {n.pk: Line(n, item=items.get(n.pk)) for n in nodes}
+    lines = {
+        n.pk: Line(
+            n,
+            item=items.get(n.pk),
+            label=n.label,
+            url=item_url.format(n.pk) if item_url and n.level == Node.Level.ITEM else "",
+        )
+        for n in nodes
+    }
     top: list[Line] = []
     for n in nodes:
         line = lines[n.pk]
@@ -57,3 +71,68 @@ def period_end(item: ItemScore) -> date | None:
     if not item.period_start:
         return None
     return snapshots.shift(item.period_kind, item.period_start, 1)
+
+
+# --- appraisals of people ----------------------------------------------------------------------
+
+
+@dataclass
+class AppraisalRow:
+    """An appraisal with its tally (votes per grade, the person's own vote apart: the
+    self-assessment of a 民主评议) and, for a member, the year's points and meetings."""
+
+    appraisal: Appraisal
+    tally: list[tuple[str, str, int]] = field(default_factory=list)  # (grade, label, votes)
+    votes: int = 0
+    own_grade: str = ""
+    points: int | None = None
+    attendance: YearAttendance | None = None
+
+    @property
+    def summary(self) -> str:
+        """The grades that got votes, with their counts ("好 3 · 较好 1")."""
+        return " · ".join(f"{label} {n}" for _grade, label, n in self.tally if n)
+
+
+def appraisal_rows(appraisals: list[Appraisal]) -> list[AppraisalRow]:
+    """The rows of a list or a page (one query for the votes; for members, one for the points
+    and two for the meetings, whatever the number of rows). ``appraisals`` come with
+    ``member__org`` selected."""
+    ids = [a.pk for a in appraisals]
+    counts: dict[int, dict[str, int]] = {}
+    own: dict[int, str] = {}
+    votes = AppraisalVote.objects.filter(appraisal_id__in=ids).values_list(
+        "appraisal_id", "grade", "rater_id", "appraisal__person_id"
+    )
+    for appraisal_id, grade, rater_id, person_id in votes:
+        if rater_id == person_id:
+            own[appraisal_id] = grade
+        else:
+            per = counts.setdefault(appraisal_id, {})
+            per[grade] = per.get(grade, 0) + 1
+    by_year: dict[int, list] = {}
+    for a in appraisals:
+        if a.kind == Appraisal.Kind.DEMOCRATIC and a.member:
+            by_year.setdefault(a.year, []).append(a.member)
+    points: dict[tuple[int, int], int] = {}
+    meetings: dict[tuple[int, int], YearAttendance] = {}
+    for year, group in by_year.items():
+        ids_ = [m.pk for m in group]
+        for member_id, total in year_points(member_ids=ids_, year=year).items():
+            points[(year, member_id)] = total
+        for member_id, seen in attendance_in_year(members=group, year=year).items():
+            meetings[(year, member_id)] = seen
+    rows = []
+    for a in appraisals:
+        per = counts.get(a.pk, {})
+        row = AppraisalRow(
+            a,
+            tally=[(g, str(label), per.get(g, 0)) for g, label in a.grades],
+            votes=sum(per.values()),
+            own_grade=str(dict(a.grades).get(own.get(a.pk, ""), "")),
+        )
+        if a.kind == Appraisal.Kind.DEMOCRATIC and a.member_id:
+            row.points = points.get((a.year, a.member_id), 0)
+            row.attendance = meetings.get((a.year, a.member_id))
+        rows.append(row)
+    return rows

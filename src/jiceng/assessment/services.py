@@ -12,10 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiceng.accounts.roles import Role
 from jiceng.assessment import permissions as perm
 from jiceng.assessment.models import (
-    MEMBER_GRADES,
-    REPORT_GRADES,
     Adjustment,
     Appeal,
     Appraisal,
@@ -34,6 +33,7 @@ from jiceng.assessment.models import (
 from jiceng.assessment.scoring import change_score
 from jiceng.core.audit import audit
 from jiceng.core.errors import Forbidden, UserError
+from jiceng.party.models import Member, PartyOrg
 
 
 def _require_district(by, obj) -> None:
@@ -337,15 +337,135 @@ def rating_give(
 # --- appraisals of people ---------------------------------------------------------------------
 
 
+def _check_period(opens_at, closes_at) -> None:
+    if closes_at <= opens_at:
+        raise UserError(_("截止时间应晚于开始时间。"), field="closes_at")
+
+
+def _period_text(appraisal: Appraisal) -> str:
+    return _("评议时间为 %(a)s 至 %(b)s。") % {
+        "a": timezone.localtime(appraisal.opens_at).strftime("%Y-%m-%d %H:%M"),
+        "b": timezone.localtime(appraisal.closes_at).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
 @transaction.atomic
-def appraisal_vote(*, appraisal: Appraisal, grade: str, by, request=None) -> AppraisalVote:
-    grades = REPORT_GRADES if appraisal.kind == Appraisal.Kind.REPORT else MEMBER_GRADES
-    if grade not in dict(grades):
-        raise UserError(_("请选择评议等次。"))
-    if appraisal.status != Appraisal.Status.OPEN:
-        raise UserError(_("评议已结束。"))
+def appraisal_open_report(
+    *, secretary, community, year: int, opens_at, closes_at, by, request=None
+) -> Appraisal:
+    """A community secretary's 述职评议 of ``year``, opened by the street or the district above
+    the community; the secretary then submits the report, the committee and the members of the
+    community rate it."""
+    if not perm.user_covers(by, perm.REPORT_ORGANISERS, community.code):
+        raise Forbidden(_("只有街道或区委组织部可以组织述职评议。"))
+    _check_period(opens_at, closes_at)
+    if not secretary.role_assignments.filter(
+        role=Role.COMMUNITY_SECRETARY, division=community, ended_at__isnull=True
+    ).exists():
+        raise UserError(_("所选人员不是该社区的党组织书记。"), field="secretary")
+    org = (
+        PartyOrg.objects.filter(scope_code=community.code, is_active=True)
+        .exclude(kind=PartyOrg.Kind.GROUP)
+        .order_by("pk")
+        .first()
+    )
+    if org is None:
+        raise UserError(_("该社区还没有登记党组织。"), field="secretary")
+    if Appraisal.objects.filter(kind=Appraisal.Kind.REPORT, year=year, person=secretary).exists():
+        raise UserError(_("该书记本年度的述职评议已经存在。"), field="secretary")
+    appraisal = Appraisal.objects.create(
+        kind=Appraisal.Kind.REPORT,
+        year=year,
+        person=secretary,
+        member=Member.objects.filter(user=secretary).first(),
+        name=(secretary.full_name or secretary.username)[:64],
+        org=org,
+        scope_code=community.code,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+    audit(actor=by, action="assessment.appraisal.open", obj=appraisal, request=request)
+    return appraisal
+
+
+@transaction.atomic
+def appraisal_open_branch(
+    *, org: PartyOrg, year: int, opens_at, closes_at, by, request=None
+) -> int:
+    """A branch's 民主评议党员 of ``year``: one appraisal for every active member of the branch
+    not appraised yet this year (a member without an account is appraised all the same; only
+    those with one self-assess and vote on the phone). Returns how many were opened."""
+    if not perm.user_covers(by, perm.BRANCH_ORGANISERS, org.scope_code):
+        raise Forbidden(_("只有支部所在社区、街道或区委组织部可以组织民主评议。"))
+    _check_period(opens_at, closes_at)
+    done = Appraisal.objects.filter(kind=Appraisal.Kind.DEMOCRATIC, year=year).values("member_id")
+    members = list(
+        Member.objects.filter(org=org, is_active=True).exclude(pk__in=done).order_by("name", "pk")
+    )
+    if not members:
+        raise UserError(_("该支部没有需要评议的党员（或本年度已全部开始评议）。"), field="org")
+    rows = [
+        Appraisal(
+            kind=Appraisal.Kind.DEMOCRATIC,
+            year=year,
+            person_id=m.user_id,
+            member=m,
+            name=m.name[:64],
+            org=org,
+            scope_code=org.scope_code,
+            opens_at=opens_at,
+            closes_at=closes_at,
+        )
+        for m in members
+    ]
+    Appraisal.objects.bulk_create(rows)
+    audit(
+        actor=by,
+        action="assessment.appraisal.open",
+        obj=org,
+        request=request,
+        scope_code=org.scope_code,
+        detail={"kind": Appraisal.Kind.DEMOCRATIC, "year": year, "members": len(rows)},
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def appraisal_report(*, appraisal: Appraisal, text: str, by, now=None, request=None) -> Appraisal:
+    """The person submits (or rewrites) their report or self-assessment while it is open."""
+    appraisal = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
+    if appraisal.person_id != by.pk:
+        raise Forbidden(_("只有被评议人本人可以提交述职报告或自我评价。"))
+    if not appraisal.is_open(now):
+        raise UserError(_("不在评议时间内。") + _period_text(appraisal))
+    text = (text or "").strip()
+    if not text:
+        raise UserError(_("请填写述职报告或自我评价。"), field="text")
+    appraisal.report = text[:10000]
+    appraisal.save(update_fields=["report", "updated_at"])
+    audit(actor=by, action="assessment.appraisal.report", obj=appraisal, request=request)
+    return appraisal
+
+
+@transaction.atomic
+def appraisal_vote(
+    *, appraisal: Appraisal, grade: str, by, now=None, request=None
+) -> AppraisalVote:
+    """One vote per person (the constraint is the last word), in the period, a grade of the
+    appraisal's list; one's own report never (one's own 民主评议 vote is the self-assessment)."""
+    appraisal = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
     if appraisal.person_id == by.pk and appraisal.kind == Appraisal.Kind.REPORT:
         raise UserError(_("不能评议自己的述职。"))
+    if not perm.may_vote(by, appraisal):
+        raise Forbidden(_("您不在本次评议的参评范围内。"))
+    if grade not in dict(appraisal.grades):
+        raise UserError(_("请选择评议等次。"), field="grade")
+    if appraisal.status != Appraisal.Status.OPEN:
+        raise UserError(_("评议已结束。"))
+    if not appraisal.is_open(now):
+        raise UserError(_("不在评议时间内。") + _period_text(appraisal))
+    if appraisal.kind == Appraisal.Kind.REPORT and not appraisal.report.strip():
+        raise UserError(_("述职报告尚未提交，暂不能评议。"))
     try:
         with transaction.atomic():
             vote = AppraisalVote.objects.create(appraisal=appraisal, rater=by, grade=grade)
@@ -356,17 +476,28 @@ def appraisal_vote(*, appraisal: Appraisal, grade: str, by, request=None) -> App
 
 
 @transaction.atomic
-def appraisal_close(*, appraisal: Appraisal, grade: str, by, request=None) -> Appraisal:
-    """The branch (or committee) sets the grade and closes the appraisal."""
-    if not perm.user_covers(by, perm.MANAGER_ROLES, appraisal.scope_code):
-        raise Forbidden(_("只有党组织可以确定评议等次。"))
-    grades = REPORT_GRADES if appraisal.kind == Appraisal.Kind.REPORT else MEMBER_GRADES
-    if grade not in dict(grades):
-        raise UserError(_("请选择评议等次。"))
+def appraisal_close(*, appraisal: Appraisal, grade: str, by, now=None, request=None) -> Appraisal:
+    """The street or district (a report) or the branch's community (a member) sets the grade and
+    closes the appraisal: the result is then published to the person and the voters."""
+    appraisal = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
+    if not perm.may_organise(by, appraisal):
+        raise Forbidden(_("只有组织评议的党组织可以确定评议等次。"))
+    if appraisal.status != Appraisal.Status.OPEN:
+        raise UserError(_("评议已结束。"))
+    if grade not in dict(appraisal.grades):
+        raise UserError(_("请选择评议等次。"), field="grade")
     appraisal.grade = grade
     appraisal.status = Appraisal.Status.CLOSED
-    appraisal.save(update_fields=["grade", "status", "updated_at"])
-    audit(actor=by, action="assessment.appraisal.close", obj=appraisal, request=request)
+    appraisal.closed_by = by
+    appraisal.closed_at = now or timezone.now()
+    appraisal.save(update_fields=["grade", "status", "closed_by", "closed_at", "updated_at"])
+    audit(
+        actor=by,
+        action="assessment.appraisal.close",
+        obj=appraisal,
+        request=request,
+        detail={"grade": grade},
+    )
     return appraisal
 
 

@@ -4,28 +4,40 @@ records behind it, appeals, schemes, the two-way evaluation's rating forms, chec
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
+from jiceng.accounts.models import RoleAssignment
+from jiceng.accounts.roles import Role
+from jiceng.assessment import forms, schemes, scoring, selectors, services, twoway
 from jiceng.assessment import permissions as perm
-from jiceng.assessment import schemes, scoring, selectors, services, twoway
 from jiceng.assessment.models import (
     Appeal,
+    Appraisal,
+    AppraisalVote,
     Checklist,
     ItemScore,
     Node,
     Result,
     Round,
+    ScoreChange,
 )
-from jiceng.core.errors import UserError
+from jiceng.core.errors import Forbidden, UserError
+from jiceng.core.forms import submit
 from jiceng.core.registry import indicator as find_indicator
 from jiceng.core.scope import visible_or_404
+from jiceng.deliberation.polls import visible_polls
+from jiceng.deliberation.surveys import visible_surveys
+from jiceng.party.models import PartyOrg
 
 KEY = "assessment"
 
@@ -110,26 +122,48 @@ def _result(request, pk) -> Result:
     return visible_or_404(perm.visible_results(request.user).select_related("round__scheme"), pk=pk)
 
 
+# a node id no database will reach, replaced by "{}" to make the item pages' address pattern
+_NODE_MARK = 987654321987
+
+
 @page(KEY)
 def result_detail(request, pk: int):
-    result = _result(request, pk)
+    """A subject's score with its full breakdown: five queries of its own (the result with
+    whether it has changes or appeals, the scheme's nodes, the item scores, and the changes and
+    appeals only where there are some); each item's address built from one ``reverse``."""
+    result = visible_or_404(
+        perm.visible_results(request.user)
+        .select_related("round__scheme")
+        .annotate(
+            has_changes=Exists(ScoreChange.objects.filter(result=OuterRef("pk"))),
+            has_appeals=Exists(Appeal.objects.filter(result=OuterRef("pk"))),
+        ),
+        pk=pk,
+    )
     rnd = result.round
     nodes = list(Node.objects.filter(scheme_id=rnd.scheme_id).order_by("order", "id"))
+    item_url = reverse("assessment:item", args=[result.pk, _NODE_MARK]).replace(
+        str(_NODE_MARK), "{}"
+    )
+    lines = selectors.breakdown(result, nodes, item_url=item_url)
+    items = [line for d in lines for c in d.children for line in c.children]
     return render(
         request,
         "assessment/result.html",
         {
             "result": result,
             "round": rnd,
-            "lines": selectors.breakdown(result, nodes),
-            "changes": result.changes.select_related("node", "by"),
-            "appeals": result.appeals.select_related("node"),
+            "lines": lines,
+            "changes": list(result.changes.select_related("node", "by"))
+            if result.has_changes
+            else [],
+            "appeals": list(result.appeals.select_related("node")) if result.has_appeals else [],
             "may_appeal": perm.may_appeal(request.user, result)
             and rnd.status == Round.Status.SCORED
             and rnd.appeal_deadline
             and timezone.now() <= rnd.appeal_deadline,
             "manage": perm.can_configure(request.user, rnd),
-            "items": [n for n in nodes if n.level == Node.Level.ITEM],
+            "items": items,
         },
     )
 
@@ -232,9 +266,7 @@ def appeal_answer(request, pk: int):
     return redirect("assessment:round", pk=appeal.result.round_id)
 
 
-@page(KEY)
-def scheme_detail(request, pk: int):
-    scheme = visible_or_404(perm.visible_schemes(request.user), pk=pk)
+def _scheme_rows(scheme) -> list[tuple[int, Node]]:
     nodes = list(scheme.nodes.order_by("order", "id"))
     children: dict = {}
     for n in nodes:
@@ -247,10 +279,125 @@ def scheme_detail(request, pk: int):
             walk(n.pk, depth + 1)
 
     walk(None, 0)
+    return rows
+
+
+ITEM_FIELDS = ("source", "indicator", "conversion", "low", "high", "bands", "survey", "poll")
+
+
+def _item_values(d: dict) -> dict:
+    return {k: d.get(k) for k in ITEM_FIELDS}
+
+
+def _sources(user) -> dict:
+    """The surveys and polls an item may read: those the district's staff see."""
+    return {
+        "surveys": visible_surveys(user).order_by("-id"),
+        "polls": visible_polls(user).order_by("-id"),
+    }
+
+
+@page(KEY)
+def scheme_detail(request, pk: int):
+    """A scheme's tree; a draft's also its forms (add a node, publish), any scheme's the copy to
+    another year. Every write checks the district's role in the service."""
+    scheme = visible_or_404(perm.visible_schemes(request.user), pk=pk)
+    editable = scheme.editable and perm.can_configure(request.user, scheme)
+    parents = scheme.nodes.exclude(level=Node.Level.ITEM).order_by("order", "id")
+    add_form = forms.NodeAddForm(parents=parents, **_sources(request.user))
+    copy_form = forms.CopyForm(initial={"year": scheme.year + 1})
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "add":
+            add_form = forms.NodeAddForm(request.POST, parents=parents, **_sources(request.user))
+            node = submit(
+                add_form,
+                lambda d: schemes.node_add(
+                    scheme=scheme,
+                    parent=d["parent"],
+                    name=d["name"],
+                    weight=d["weight"],
+                    by=request.user,
+                    request=request,
+                    **_item_values(d),
+                ),
+            )
+            if node:
+                messages.success(request, _("已添加。"))
+                return redirect("assessment:scheme", pk=scheme.pk)
+        elif action == "copy":
+            copy_form = forms.CopyForm(request.POST)
+            new = submit(
+                copy_form,
+                lambda d: schemes.scheme_copy(
+                    scheme=scheme, year=d["year"], by=request.user, request=request
+                ),
+            )
+            if new:
+                messages.success(request, _("已复制为 %(year)s 年度的草稿。") % {"year": new.year})
+                return redirect("assessment:scheme", pk=new.pk)
+        elif action == "publish":
+            try:
+                schemes.scheme_publish(scheme=scheme, by=request.user, request=request)
+                messages.success(request, _("方案已发布。"))
+            except Forbidden:
+                raise
+            except UserError as exc:
+                messages.error(request, exc.message)
+            return redirect("assessment:scheme", pk=scheme.pk)
+        else:
+            raise UserError(_("未知操作。"))
     return render(
         request,
         "assessment/scheme.html",
-        {"scheme": scheme, "rows": rows, "problems": schemes.problems(scheme)},
+        {
+            "scheme": scheme,
+            "rows": _scheme_rows(scheme),
+            "problems": schemes.problems(scheme),
+            "editable": editable,
+            "district": perm.can_configure(request.user, scheme),
+            "add_form": add_form,
+            "copy_form": copy_form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@page(KEY)
+def node_detail(request, pk: int, node: int):
+    """One node of a draft: its name, weight and (an item) source and conversion; remove it."""
+    scheme = visible_or_404(perm.visible_schemes(request.user), pk=pk)
+    node = visible_or_404(scheme.nodes.all(), pk=node)
+    form = forms.NodeForm(initial=forms.NodeForm.initial_for(node), **_sources(request.user))
+    if request.method == "POST":
+        if request.POST.get("action") == "remove":
+            schemes.node_remove(node=node, by=request.user, request=request)
+            messages.success(request, _("已删除。"))
+            return redirect("assessment:scheme", pk=scheme.pk)
+        form = forms.NodeForm(request.POST, **_sources(request.user))
+        if submit(
+            form,
+            lambda d: schemes.node_edit(
+                node=node,
+                name=d["name"],
+                weight=d["weight"],
+                by=request.user,
+                request=request,
+                **_item_values(d),
+            ),
+        ):
+            messages.success(request, _("已保存。"))
+            return redirect("assessment:scheme", pk=scheme.pk)
+    return render(
+        request,
+        "assessment/node.html",
+        {
+            "scheme": scheme,
+            "node": node,
+            "form": form,
+            "editable": scheme.editable and perm.can_configure(request.user, scheme),
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -289,7 +436,8 @@ def _rate(request, evaluation) -> None:
 
 @page()
 def m_home(request):
-    """The member's phone page: the open rounds' rating forms (their branch)."""
+    """The member's phone page: the open rounds' rating forms (their branch), the appraisals
+    to grade, their own appraisal and the published results of those they graded."""
     now = timezone.now()
     rounds = list(
         perm.visible_evaluations(request.user).filter(opens_at__lte=now, closes_at__gte=now)[:5]
@@ -300,12 +448,23 @@ def m_home(request):
         )
         _rate(request, evaluation)
         return redirect("assessment_m:home")
+    votable = perm.votable_appraisals(request.user).select_related("org")
     return render(
         request,
         "assessment/m_home.html",
         {
             "rounds": [(e, twoway.forms_for(request.user, e)) for e in rounds],
             "scores": range(5, 0, -1),
+            "to_vote": votable.filter(
+                status=Appraisal.Status.OPEN, opens_at__lte=now, closes_at__gte=now
+            )
+            .exclude(votes__rater=request.user)
+            .exclude(kind=Appraisal.Kind.REPORT, report="")  # graded once the report is in
+            .order_by("closes_at", "pk")[:30],
+            "own": Appraisal.objects.filter(person=request.user).order_by("-year", "pk")[:5],
+            "published": votable.filter(status=Appraisal.Status.CLOSED).order_by(
+                "-closed_at", "-pk"
+            )[:10],
         },
     )
 
@@ -366,3 +525,194 @@ def checklist_inspect(request, pk: int):
     except UserError as exc:
         messages.error(request, exc.message)
     return redirect("assessment:checklists")
+
+
+# --- appraisals of people: the organisers' console pages ----------------------------------------
+
+
+def _appraisals(user):
+    return perm.visible_appraisals(user).select_related("org", "member__org", "person")
+
+
+def _int(text, low: int, high: int) -> int | None:
+    text = (text or "").strip()
+    if text.isdigit() and len(text) < 10 and low <= int(text) <= high:
+        return int(text)
+    return None
+
+
+@page(KEY)
+def appraisals(request):
+    """述职评议 and 民主评议党员 of the places the user sees: the list with each tally (and, for
+    a member, the year's points and meetings); the street or district opens a secretary's 述职评议,
+    the community a branch's 民主评议."""
+    user = request.user
+    today = timezone.localdate()
+    rows = _appraisals(user).order_by("-year", "kind", "org__scope_code", "name", "pk")
+    kind = request.GET.get("kind", "")
+    if kind in Appraisal.Kind.values:
+        rows = rows.filter(kind=kind)
+    year = _int(request.GET.get("year"), 1900, 2100)
+    if year:
+        rows = rows.filter(year=year)
+    org = _int(request.GET.get("org"), 1, 2**62)
+    if org:
+        rows = rows.filter(org_id=org)
+    secretaries = (
+        RoleAssignment.objects.active()
+        .filter(role=Role.COMMUNITY_SECRETARY, division__isnull=False)
+        .within(*user.scopes_for(*perm.REPORT_ORGANISERS))
+        .select_related("user", "division")
+        .order_by("scope_code", "pk")
+    )
+    orgs = (
+        PartyOrg.objects.within(*user.scopes_for(*perm.BRANCH_ORGANISERS))
+        .filter(is_active=True, kind=PartyOrg.Kind.BRANCH)
+        .order_by("scope_code", "name")
+    )
+    period = {
+        "year": today.year - 1 if today.month < 7 else today.year,
+        "opens_at": timezone.localtime().replace(minute=0, second=0, microsecond=0),
+        "closes_at": timezone.localtime().replace(minute=0, second=0, microsecond=0)
+        + timedelta(days=14),
+    }
+    report_form = forms.ReportOpenForm(initial=period, secretaries=secretaries)
+    branch_form = forms.BranchOpenForm(initial=period, orgs=orgs)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "report":
+            report_form = forms.ReportOpenForm(request.POST, secretaries=secretaries)
+            made = submit(
+                report_form,
+                lambda d: services.appraisal_open_report(
+                    secretary=d["secretary"].user,
+                    community=d["secretary"].division,
+                    year=d["year"],
+                    opens_at=d["opens_at"],
+                    closes_at=d["closes_at"],
+                    by=user,
+                    request=request,
+                ),
+            )
+            if made:
+                messages.success(request, _("述职评议已开始。"))
+                return redirect("assessment:appraisal", pk=made.pk)
+        elif action == "branch":
+            branch_form = forms.BranchOpenForm(request.POST, orgs=orgs)
+            n = submit(
+                branch_form,
+                lambda d: services.appraisal_open_branch(
+                    org=d["org"],
+                    year=d["year"],
+                    opens_at=d["opens_at"],
+                    closes_at=d["closes_at"],
+                    by=user,
+                    request=request,
+                ),
+            )
+            if n:
+                messages.success(request, _("民主评议已开始：%(n)s 名党员。") % {"n": n})
+                return redirect(
+                    reverse("assessment:appraisals")
+                    + f"?kind=democratic&org={branch_form.cleaned_data['org'].pk}"
+                )
+        else:
+            raise UserError(_("未知操作。"))
+    return render(
+        request,
+        "assessment/appraisals.html",
+        {
+            "rows": selectors.appraisal_rows(list(rows[:300])),
+            "kinds": Appraisal.Kind.choices,
+            "filters": {"kind": kind, "year": year or "", "org": org or ""},
+            "report_form": report_form if user.has_role(*perm.REPORT_ORGANISERS) else None,
+            "branch_form": branch_form if user.has_role(*perm.BRANCH_ORGANISERS) else None,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@page(KEY)
+def appraisal_detail(request, pk: int):
+    """One appraisal: the report, the tally, the member's points and meetings beside the grade;
+    the organisers close it with the grade (the result is then published)."""
+    appraisal = visible_or_404(_appraisals(request.user), pk=pk)
+    organise = perm.may_organise(request.user, appraisal)
+    form = forms.GradeForm(grades=appraisal.grades)
+    if request.method == "POST":
+        form = forms.GradeForm(request.POST, grades=appraisal.grades)
+        if submit(
+            form,
+            lambda d: services.appraisal_close(
+                appraisal=appraisal, grade=d["grade"], by=request.user, request=request
+            ),
+        ):
+            messages.success(request, _("评议等次已确定，结果已向本人和参评人员公布。"))
+            return redirect("assessment:appraisal", pk=appraisal.pk)
+    return render(
+        request,
+        "assessment/appraisal.html",
+        {
+            "a": appraisal,
+            "row": selectors.appraisal_rows([appraisal])[0],
+            "sees_result": perm.sees_result(request.user, appraisal),
+            "organise": organise and appraisal.status == Appraisal.Status.OPEN,
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- appraisals of people: the voters' and the person's phone pages -----------------------------
+
+
+@page()
+def m_appraisal(request, pk: int):
+    """A voter grades the appraisal (the person: their report or self-assessment); once it is
+    closed, everyone entitled sees the result."""
+    user = request.user
+    appraisal = visible_or_404(_appraisals(user), pk=pk)
+    own = appraisal.person_id == user.pk
+    may_vote = perm.may_vote(user, appraisal)
+    voted = AppraisalVote.objects.filter(appraisal=appraisal, rater=user).first()
+    vote_form = forms.GradeForm(grades=appraisal.grades)
+    report_form = forms.ReportForm(initial={"text": appraisal.report})
+    if request.method == "POST":
+        if request.POST.get("action") == "report":
+            report_form = forms.ReportForm(request.POST)
+            if submit(
+                report_form,
+                lambda d: services.appraisal_report(
+                    appraisal=appraisal, text=d["text"], by=user, request=request
+                ),
+            ):
+                messages.success(request, _("已提交。"))
+                return redirect("assessment_m:appraisal", pk=appraisal.pk)
+        else:
+            vote_form = forms.GradeForm(request.POST, grades=appraisal.grades)
+            if submit(
+                vote_form,
+                lambda d: services.appraisal_vote(
+                    appraisal=appraisal, grade=d["grade"], by=user, request=request
+                ),
+            ):
+                messages.success(request, _("评议已提交，谢谢。"))
+                return redirect("assessment_m:appraisal", pk=appraisal.pk)
+    return render(
+        request,
+        "assessment/m_appraisal.html",
+        {
+            "a": appraisal,
+            "own": own,
+            "open": appraisal.is_open(),
+            "may_vote": may_vote and voted is None and appraisal.is_open(),
+            "voted": voted,
+            "voted_label": dict(appraisal.grades).get(voted.grade, "") if voted else "",
+            "vote_form": vote_form,
+            "report_form": report_form,
+            "row": selectors.appraisal_rows([appraisal])[0]
+            if appraisal.status == Appraisal.Status.CLOSED
+            else None,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from jiceng.core.errors import NotFound, UserError
 from jiceng.party.dues import add_months, first_of_month, member_dues, months_between
 from jiceng.party.models import (
+    Attendance,
     DuesPayment,
     DuesRule,
     Meeting,
@@ -356,3 +357,52 @@ def dues_month(*, user, org_id: int | None, month: date) -> list[DuesRow]:
             due = None
         rows.append(DuesRow(member, due, paid.get(member.pk)))
     return rows
+
+
+@dataclass
+class YearAttendance:
+    held: int  # meetings of the member's organization (and the one right above) held that year
+    present: int
+    leave: int
+
+
+def attendance_in_year(*, members: list[Member], year: int) -> dict[int, YearAttendance]:
+    """Each member's meetings of ``year`` (local time): how many their organization and the one
+    right above it held (who is expected, as ``meeting_roll`` reads it), how many they attended
+    and for how many they asked leave. Two queries whatever the number of members."""
+    start, end = _aware(date(year, 1, 1)), _aware(date(year + 1, 1, 1))
+    orgs = {m.org_id for m in members if m.org_id} | {
+        m.org.parent_id for m in members if m.org_id and m.org.parent_id
+    }
+    held = dict(
+        Meeting.objects.filter(
+            org_id__in=orgs,
+            status=Meeting.Status.HELD,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .values("org_id")
+        .annotate(n=Count("pk"))
+        .values_list("org_id", "n")
+    )
+    marks: dict[tuple[int, str], int] = {
+        (member_id, status): n
+        for member_id, status, n in Attendance.objects.filter(
+            member_id__in=[m.pk for m in members],
+            meeting__status=Meeting.Status.HELD,
+            meeting__starts_at__gte=start,
+            meeting__starts_at__lt=end,
+        )
+        .values("member_id", "status")
+        .annotate(n=Count("pk"))
+        .values_list("member_id", "status", "n")
+    }
+    out = {}
+    for m in members:
+        parent = m.org.parent_id if m.org_id else None
+        out[m.pk] = YearAttendance(
+            held=held.get(m.org_id, 0) + (held.get(parent, 0) if parent else 0),
+            present=marks.get((m.pk, Attendance.Status.PRESENT), 0),
+            leave=marks.get((m.pk, Attendance.Status.ABSENT_WITH_REASON), 0),
+        )
+    return out

@@ -127,3 +127,14 @@ def manual_list(*, user, status: str | None = None) -> QuerySet[ManualEntry]:
         "rule", "member", "created_by", "decided_by"
     )
     return rows.filter(status=status) if status else rows
+
+
+def year_points(*, member_ids: list[int], year: int) -> dict[int, int]:
+    """Each member's points of ``year`` (every organization they earned them in), one query;
+    a member with none is left out."""
+    return dict(
+        PointBalance.objects.filter(year=year, member_id__in=member_ids)
+        .values("member_id")
+        .annotate(total=Sum("points"))
+        .values_list("member_id", "total")
+    )
