@@ -161,12 +161,28 @@ class SafeSheet:
         for index, value in enumerate(values):
             if value is None:
                 continue
-            ref = f"{_letter(index)}{row}"
-            if isinstance(value, bool):
+            ref = f"{_LETTERS[index] if index < 100 else _letter(index)}{row}"
+            kind = type(value)
+            if kind is str:  # the common cells first, by their exact type
+                if value and not _UNWRITABLE.search(value) and len(value) <= MAX_CELL_CHARS:
+                    first, last = value[0], value[-1]
+                    if not (
+                        first in FORMULA_STARTS
+                        or first == "#"
+                        or first.isspace()
+                        or last.isspace()
+                        or "&" in value
+                        or "<" in value
+                        or ">" in value
+                    ):
+                        add(f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>')
+                        continue
+                add(self._text_xml(ref, value))
+            elif kind is int:
+                add(f'<c r="{ref}" t="n"><v>{_number(value)}</v></c>')
+            elif isinstance(value, bool):
                 add(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, int | Decimal) and not (
-                isinstance(value, Decimal) and not value.is_finite()
-            ):
+            elif isinstance(value, int) or (isinstance(value, Decimal) and value.is_finite()):
                 add(f'<c r="{ref}" t="n"><v>{_number(value)}</v></c>')
             elif isinstance(value, float):
                 if math.isfinite(value):
@@ -182,19 +198,27 @@ class SafeSheet:
             elif isinstance(value, time | Cell):
                 return None
             else:
-                string = text(value)
-                if not string:
-                    add(f'<c r="{ref}" t="inlineStr" />')
-                    continue
-                style = ""
-                if string[0] in FORMULA_STARTS or string in ERROR_CODES:
-                    style = f' s="{self._style("quoted", string)}"'
-                stripped = string.strip()
-                space = ' xml:space="preserve"' if stripped and stripped != string else ""
-                escaped = string.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                add(f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escaped}</t></is></c>')
+                add(self._text_xml(ref, value))
         out.append("</row>")
         return "".join(out)
+
+    def _text_xml(self, ref: str, value: Any) -> str:
+        """A text cell (``cell_value``'s rules: never a formula, quoted where it looks like
+        one), as openpyxl writes an inline string."""
+        string = text(value)
+        if not string:
+            return f'<c r="{ref}" t="inlineStr" />'
+        style = ""
+        if string[0] in FORMULA_STARTS or string in ERROR_CODES:
+            style = f' s="{self._style("quoted", string)}"'
+        space = ""
+        if string[0].isspace() or string[-1].isspace():
+            stripped = string.strip()
+            if stripped and stripped != string:
+                space = ' xml:space="preserve"'
+        if "&" in string or "<" in string or ">" in string:
+            string = string.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{string}</t></is></c>'
 
     def print_setup(
         self, *, landscape: bool = False, title_rows: str = "", header: str = "", footer: str = ""

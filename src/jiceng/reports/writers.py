@@ -229,11 +229,18 @@ class _Ledger(FPDF):
 
     def _cut(self, value: str, width: float) -> list[str]:
         room = width - 2
+        widths = self._widths
+        if not widths.keys() >= set(value):
+            for char in value:
+                self._width(char)
+        one_line = "\n" not in value and "\r" not in value
+        if one_line and sum(map(widths.__getitem__, value)) <= room:
+            return [value]  # as most cells are
         lines: list[str] = []
         for para in value.splitlines() or [""]:
             line, used = [], 0.0
             for char in para:
-                w = self._width(char)
+                w = widths[char]
                 if used + w > room and line:
                     lines.append("".join(line))
                     line, used = [], 0.0
