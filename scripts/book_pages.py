@@ -1,7 +1,8 @@
-"""Page images of two of the demo's own record books, as a secretary prints them: the first page
-of the case ledger (案件台账) and of the 三会一课 records of the demo's first community for last
-month, written by the reports app's PDF writer and rendered with poppler's `pdftoppm` (Debian's
-`poppler-utils`), into `docs/screenshots/`.
+"""Page images of two of the demo's own record books as they are printed: the first page of the
+district's case ledger (案件台账: every case of last month, the district staff's book) and of the
+dues ledger (党费收缴台账) of the demo secretary's community for last month, written by the
+reports app's PDF writer and rendered with poppler's `pdftoppm` (Debian's `poppler-utils`), into
+`docs/screenshots/`.
 
     export JICENG_VAR_DIR=/tmp/jiceng-demo
     uv run jiceng demo --no-serve            # builds the demo district (SQLite under the var dir)
@@ -18,8 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOKS = (
-    ("cases.ledger", "reports-book-cases-pdf-1"),
-    ("party.three_meetings", "reports-book-meetings-pdf-1"),
+    ("cases.ledger", "district_staff", "reports-book-cases-pdf-1"),
+    ("party.dues", "community_secretary", "reports-book-dues-pdf-1"),
 )
 
 
@@ -34,20 +35,20 @@ def main() -> int:
     from jiceng.reports.periods import last_full
     from jiceng.reports.services import write_book
 
-    seat = (
-        RoleAssignment.objects.active()
-        .filter(role="community_secretary")
-        .select_related("user", "division")
-        .order_by("division__code", "pk")
-        .first()
-    )
-    if seat is None:
-        print("no demo here: run `jiceng demo --no-serve` with the same JICENG_VAR_DIR first")
-        return 2
     period = last_full("month")
     out = ROOT / "docs" / "screenshots"
     keep = Path(tempfile.mkdtemp(prefix="book-pages-"))
-    for key, name in BOOKS:
+    for key, role, name in BOOKS:
+        seat = (
+            RoleAssignment.objects.active()
+            .filter(role=role)
+            .select_related("user", "division")
+            .order_by("division__code", "pk")
+            .first()
+        )
+        if seat is None:
+            print("no demo here: run `jiceng demo --no-serve` with the same JICENG_VAR_DIR first")
+            return 2
         pdf = keep / f"{name}.pdf"
         rows = write_book(seat.user, record_book(key), seat.division, period, "pdf", pdf)
         subprocess.run(
