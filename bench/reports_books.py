@@ -102,15 +102,15 @@ BOOK_ROWS = [600, 150, 300, 400, 250, 200, 300, 150, 300, 200, 150, 200]
 
 def community_books(target: Path) -> int:
     """Every book of a community-month, Excel and PDF, each a file as the zip writes them."""
+    from jiceng.core.books import Heading, Period, write_excel
     from jiceng.reports import writers
-    from jiceng.reports.periods import Period
 
     total = 0
     period = Period("month", 2026, 10)
     for i, n in enumerate(BOOK_ROWS):
         b = book(f"b{i}", n)
-        heading = writers.Heading.of(b, "公园社区", period)
-        total += writers.write_excel(b, heading, ledger_rows(n), target / f"{i}.xlsx")
+        heading = Heading.of(b, "公园社区", period)
+        total += write_excel(b, heading, ledger_rows(n), target / f"{i}.xlsx")
         writers.write_pdf(b, heading, ledger_rows(n), target / f"{i}.pdf")
     return total
 
@@ -129,19 +129,19 @@ def community_csv(target: Path) -> int:
 def street_books(target: Path, cases: int) -> int:
     """The street-month: its case ledger at ``cases`` rows (Excel), and ten communities' other
     books (Excel and PDF)."""
+    from jiceng.core.books import Heading, Period, write_excel
     from jiceng.reports import writers
-    from jiceng.reports.periods import Period
 
     period = Period("month", 2026, 10)
     b = book("cases", cases)
-    total = writers.write_excel(
-        b, writers.Heading.of(b, "江边街道", period), ledger_rows(cases), target / "cases.xlsx"
+    total = write_excel(
+        b, Heading.of(b, "江边街道", period), ledger_rows(cases), target / "cases.xlsx"
     )
     for c in range(10):
         for i, n in enumerate(BOOK_ROWS[1:]):
             b = book(f"c{c}b{i}", n)
-            heading = writers.Heading.of(b, f"社区{c}", period)
-            total += writers.write_excel(b, heading, ledger_rows(n), target / f"{c}-{i}.xlsx")
+            heading = Heading.of(b, f"社区{c}", period)
+            total += write_excel(b, heading, ledger_rows(n), target / f"{c}-{i}.xlsx")
             writers.write_pdf(b, heading, ledger_rows(n), target / f"{c}-{i}.pdf")
     return total
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from jiceng.core.books import masked, workbook
+from jiceng.core.books import Heading, Period, masked, write_excel
 from jiceng.core.registry import MONTH, QUARTER, YEAR, record_book, record_books
 from tests.books.conftest import (
     APRIL,
@@ -189,15 +189,25 @@ def test_rows_stream(world):
         assert iter(out) is out, book.key  # a generator, read as it is written
 
 
+def excel(book, table, place: str = "测试社区") -> list[tuple]:
+    """``table`` written by the one book writer, read back."""
+    out = io.BytesIO()
+    heading = Heading.of(book, place, Period("month", START.year, START.month))
+    write_excel(book, heading, table, out)
+    return list(load_workbook(io.BytesIO(out.getvalue())).active.iter_rows(values_only=True))
+
+
 @pytest.mark.parametrize("key", sorted(EXPECTED))
 def test_a_book_written_as_excel_reads_back_whole(world, key):
     book = record_book(key)
     table = rows(key, world["secretary"], world["places"]["community"].code)
-    sheet = load_workbook(io.BytesIO(workbook(book, table, sheet_title=str(book.title)))).active
-    read = list(sheet.iter_rows(values_only=True))
-    assert list(read[0]) == [str(c.label) for c in book.columns]
-    assert len(read) == len(table) + 1
-    for written, back in zip(table, read[1:], strict=True):
+    read = excel(book, table)
+    assert read[0][0] == str(book.title)
+    assert list(read[2]) == ["序号", *(str(c.label) for c in book.columns)]
+    assert len(read) == 3 + len(table) + 2  # title, place and period, header; blank, signatures
+    for n, (written, back) in enumerate(zip(table, read[3:-2], strict=True), start=1):
+        assert back[0] == n
+        back = back[1:]
         assert [c for c in written if isinstance(c, str) and c] == [
             c for c in back if isinstance(c, str) and c
         ]
@@ -220,9 +230,15 @@ def test_the_dues_pages_excel_is_the_dues_book_and_is_audited(client, world):
     assert response.status_code == 200
     page = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     book = record_book("party.dues")
-    mine = workbook(book, book.rows(world["secretary"], code, START, END), sheet_title="x")
-    assert page == list(load_workbook(io.BytesIO(mine)).active.iter_rows(values_only=True))
-    assert page[0][1] == "姓名" and len(page) > 2
+    place = world["places"]["community"].name
+    mine = excel(book, book.rows(world["secretary"], code, START, END), place=place)
+    assert page == mine
+    # laid out as on paper: the title, the place and the month, numbered rows, signatures
+    assert page[0][0] == "党费收缴台账"
+    assert place in page[1][0] and "2026年5月" in page[1][0]
+    assert page[2][:3] == ("序号", "党员编号", "姓名") and len(page) > 6
+    assert [r[0] for r in page[3:-2]] == list(range(1, len(page) - 4))
+    assert "经办人" in page[-1][0] and "支部书记" in page[-1][0] and "年" in page[-1][0]
     entry = AuditEntry.objects.get(action="party.dues_book")
     assert entry.actor_id == world["secretary"].pk and entry.detail["month"] == "2026-05"
-    assert entry.detail["rows"] == len(page) - 1
+    assert entry.detail["rows"] == len(page) - 5

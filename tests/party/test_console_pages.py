@@ -285,7 +285,12 @@ def test_a_months_dues_of_a_branch_recorded_in_one_click_and_exported(client, pa
     assert "已交 1 / 2 人，合计 40.00 元" in page
     book = load_workbook(io.BytesIO(client.get(url + "&format=xlsx").content))
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][1] == "姓名" and {r[1]: r[5] for r in rows[1:]} == {"艾丽": 40.0, "鲍勃": None}
+    # the dues record book as it is kept on paper: title, branch and month, numbered rows, signatures
+    assert rows[0][0] == "党费收缴台账" and party["branch"].name in rows[1][0]
+    assert rows[2][:3] == ("序号", "党员编号", "姓名")
+    assert {r[2]: r[6] for r in rows[3:-2]} == {"艾丽": 40.0, "鲍勃": None}
+    assert [r[0] for r in rows[3:-2]] == [1, 2] and rows[-2] == (None,) * len(rows[-2])
+    assert "经办人" in rows[-1][0] and "支部书记" in rows[-1][0]
     for i in range(5):
         member_user(party["branch"], f"新党员{i}")
     with CaptureQueriesContext(connection) as seven_members:

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from pdfminer.high_level import extract_text
 from pypdf import PdfReader
 
+from jiceng.core.books import Heading, write_excel
 from jiceng.reports import writers
 from jiceng.reports.periods import Period
 from tests.reports.conftest import FAKE, RARE_NAMES, fake_rows
@@ -19,7 +20,7 @@ CODE = "360602001001"
 
 
 def _pdf(period, today, rows=None, raw=False):
-    heading = writers.Heading.of(FAKE, "公园社区", period, today=today)
+    heading = Heading.of(FAKE, "公园社区", period, today=today)
     out = io.BytesIO()
     rows = rows or fake_rows(None, CODE, period.start, period.end)
     n = writers.write_pdf(FAKE, heading, rows, out)
@@ -67,9 +68,9 @@ def test_a_period_not_ended_says_provisional_on_every_page(var_dir):
 
 def test_excel_has_the_rows_and_keeps_text_as_text(var_dir):
     period = Period("month", 2026, 10)
-    heading = writers.Heading.of(FAKE, "公园社区", period, today=date(2026, 11, 30))
+    heading = Heading.of(FAKE, "公园社区", period, today=date(2026, 11, 30))
     out = io.BytesIO()
-    n = writers.write_excel(FAKE, heading, fake_rows(None, CODE, period.start, period.end), out)
+    n = write_excel(FAKE, heading, fake_rows(None, CODE, period.start, period.end), out)
     assert n == 4
     sheet = load_workbook(io.BytesIO(out.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -87,9 +88,9 @@ def test_excel_has_the_rows_and_keeps_text_as_text(var_dir):
 
 def test_excel_of_a_period_not_ended_says_provisional(var_dir):
     period = Period("month", 2026, 11)
-    heading = writers.Heading.of(FAKE, "公园社区", period, today=date(2026, 11, 15))
+    heading = Heading.of(FAKE, "公园社区", period, today=date(2026, 11, 15))
     out = io.BytesIO()
-    writers.write_excel(FAKE, heading, iter([]), out)
+    write_excel(FAKE, heading, iter([]), out)
     sheet = load_workbook(io.BytesIO(out.getvalue())).active
     assert "临时" in sheet.cell(row=2, column=1).value
     assert "临时" in sheet.oddHeader.center.text
@@ -106,3 +107,25 @@ def test_excel_of_a_period_not_ended_says_provisional(var_dir):
 def test_periods(kind, year, number, start, end):
     p = Period(kind, year, number)
     assert (p.start, p.end) == (start, end)
+
+
+def test_the_embedded_font_is_the_shipped_glyphs_and_only_those_printed(var_dir):
+    """A document's font is built from the glyphs it prints (``writers.shipped_font``): the
+    embedded program holds few glyphs, and a rare character's outline is the shipped one."""
+    from fontTools.ttLib import TTFont
+
+    from jiceng.reports.fonts import font_path
+
+    _n, reader = _pdf(Period("month", 2026, 10), today=date(2026, 11, 30))
+    font = reader.pages[0]["/Resources"]["/Font"]
+    (ref,) = font.values()
+    descendant = ref.get_object()["/DescendantFonts"][0].get_object()
+    program = descendant["/FontDescriptor"].get_object()["/FontFile2"].get_object().get_data()
+    embedded = TTFont(io.BytesIO(program))
+    shipped = TTFont(str(font_path()))
+    assert len(embedded.getGlyphOrder()) < 200 < len(shipped.getGlyphOrder())
+    for char in "堃𠀋㐂":
+        mine = embedded["glyf"][embedded.getBestCmap()[ord(char)]]
+        theirs = shipped["glyf"][shipped.getBestCmap()[ord(char)]]
+        assert mine.getCoordinates(embedded["glyf"])[0] == theirs.getCoordinates(shipped["glyf"])[0]
+    assert writers.shipped_font() is writers.shipped_font()  # read once per process

@@ -1,27 +1,31 @@
-"""What the record books (台账) of every app share: the period as the datetimes a query filters
-by, a person's display name, the values a cell holds, and the one plain writer of a book's rows
-as an Excel sheet (a header of its columns' labels, one row per record).
+"""What the record books (台账) of every app share: a book's period (a month, a quarter, a year)
+and the datetimes a query filters by, a person's display name, the values a cell holds, and the
+one Excel writer of a book as communities keep it on paper (``write_excel``: the title with the
+place and the period, numbered rows under the columns, the signature block, printed on A4).
 
 A book is declared with ``core.registry.register_record_book``; its ``rows(user, code, start,
-end)`` streams cells. The ``reports`` app writes the full book (title, numbered rows, signature
-block, PDF); a page that hands out one book itself (the dues page) writes it here, through the
-same columns and rows, so a book has one definition and one way its cells are written.
+end)`` streams cells. The ``reports`` app hands out every book (and prints them as PDF); a page
+that hands out one book itself (the dues page) calls the same ``write_excel``, so a book has one
+definition and one way it is written.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
-from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.core.excel import SafeWorkbook
 from jiceng.core.models import CODE_MAX
 from jiceng.core.personal import mask_id_number, mask_phone
+from jiceng.core.registry import MONTH, QUARTER, YEAR
 
 # How many records a book reads from the database at a time (``.iterator(chunk_size=)``):
 # a street's month at city scale streams in pieces of this size, never whole.
@@ -71,32 +75,162 @@ def names(values: Iterable[str] | None) -> str:
     return "、".join(v for v in (values or ()) if v)
 
 
-def as_cells(row: Sequence[Any]) -> list[Any]:
-    """A row's cells as the writer takes them (plain values only)."""
-    out = []
-    for value in row:
-        if value is None or isinstance(value, str | int | Decimal | date | datetime):
-            out.append(value)
-        else:
-            out.append(str(value))
-    return out
+# --- periods --------------------------------------------------------------------------------------
+
+LAST = {MONTH: 12, QUARTER: 4, YEAR: 1}
 
 
-def header(book: Any) -> list[str]:
-    return [str(c.label) for c in book.columns]
+@dataclass(frozen=True)
+class Period:
+    """A book's period: a month, a quarter or a year, named by its year and number, with its
+    bounds [start, end) and its label as a ledger's title prints it."""
+
+    kind: str
+    year: int
+    number: int  # the month 1-12, the quarter 1-4, 1 for a year
+
+    @property
+    def start(self) -> date:
+        if self.kind == MONTH:
+            return date(self.year, self.number, 1)
+        if self.kind == QUARTER:
+            return date(self.year, 3 * self.number - 2, 1)
+        return date(self.year, 1, 1)
+
+    @property
+    def end(self) -> date:
+        """The first day after the period."""
+        if (
+            self.kind == YEAR
+            or (self.kind == MONTH and self.number == 12)
+            or (self.kind == QUARTER and self.number == 4)
+        ):
+            return date(self.year + 1, 1, 1)
+        if self.kind == MONTH:
+            return date(self.year, self.number + 1, 1)
+        return date(self.year, 3 * self.number + 1, 1)
+
+    def label(self) -> str:
+        if self.kind == MONTH:
+            return _("%(year)d年%(month)d月") % {"year": self.year, "month": self.number}
+        if self.kind == QUARTER:
+            return _("%(year)d年第%(quarter)d季度") % {"year": self.year, "quarter": self.number}
+        return _("%(year)d年") % {"year": self.year}
+
+    @property
+    def slug(self) -> str:
+        if self.kind == MONTH:
+            return f"{self.year}-{self.number:02d}"
+        if self.kind == QUARTER:
+            return f"{self.year}-Q{self.number}"
+        return f"{self.year}"
+
+    def provisional(self, today: date | None = None) -> bool:
+        """The period has not ended: its book may still change."""
+        return (today or timezone.localdate()) < self.end
+
+    def previous(self) -> Period:
+        if self.number > 1:
+            return Period(self.kind, self.year, self.number - 1)
+        return Period(self.kind, self.year - 1, LAST[self.kind])
+
+    def containing(self, kind: str) -> Period:
+        """The period of ``kind`` that holds this one's start (a quarter's year, a month's
+        quarter)."""
+        return period_of(kind, self.start)
 
 
-def workbook(book: Any, rows: Iterable[Sequence[Any]], *, sheet_title: str) -> bytes:
-    """A book's rows as one sheet: its columns' labels, then one row per record (user text as
-    text, never a formula: ``core.excel.SafeWorkbook``)."""
-    out = SafeWorkbook()
-    sheet = out.sheet(sheet_title)
-    for index, column in enumerate(book.columns, start=1):
-        sheet.column(index, width=column.width)
-    sheet.append(header(book))
-    for row in rows:
-        sheet.append(as_cells(row))
-    return out.to_bytes()
+def period_of(kind: str, day: date) -> Period:
+    """The period of ``kind`` that holds ``day``."""
+    if kind == MONTH:
+        return Period(MONTH, day.year, day.month)
+    if kind == QUARTER:
+        return Period(QUARTER, day.year, (day.month - 1) // 3 + 1)
+    return Period(YEAR, day.year, 1)
+
+
+# --- the paper layout ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What a book's title says: the book, the place, the period, provisional or not, and the
+    lines of its signature block."""
+
+    title: str
+    place: str
+    period: Period
+    provisional: bool
+    signatures: tuple[str, ...]
+
+    @classmethod
+    def of(cls, book: Any, place: str, period: Period, today: date | None = None) -> Heading:
+        return cls(
+            str(book.title),
+            place,
+            period,
+            period.provisional(today),
+            tuple(str(s) for s in book.signatures) or (_("记录人"), _("审核人")),
+        )
+
+    def subtitle(self) -> str:
+        line = _("单位：%(place)s　　期间：%(period)s") % {
+            "place": self.place,
+            "period": self.period.label(),
+        }
+        if self.provisional:
+            line += "　　" + provisional_mark()
+        return line
+
+
+def provisional_mark() -> str:
+    return _("临时（期间未结束，数据可能变化）")
+
+
+def signature_line(signatures: Sequence[str]) -> str:
+    parts = [f"{s}：__________" for s in signatures]
+    return "　　".join(parts + [_("____年____月____日")])
+
+
+Progress = Callable[[int], None]
+
+
+def write_excel(
+    book: Any,
+    heading: Heading,
+    rows: Iterable[Sequence[Any]],
+    target: str | Path | IO[bytes],
+    progress: Progress | None = None,
+) -> int:
+    """Write one book as a workbook laid out as on paper: its title, the place and the period
+    (临时 when the period has not ended, also in every printed page's header), the columns'
+    labels under 序号 (repeated on every printed page), one numbered row per record, the
+    signature block; A4 landscape, fitted to the page's width, page numbers in the footer. User
+    text stays text (``core.excel.SafeWorkbook``); rows stream, one at a time. Returns the
+    number of rows."""
+    workbook = SafeWorkbook()
+    sheet = workbook.sheet(heading.title)
+    sheet.column(1, width=6)
+    for i, column in enumerate(book.columns, start=2):
+        sheet.column(i, width=max(4, column.width) * 1.1)
+    sheet.print_setup(
+        landscape=True,
+        title_rows="3:3",
+        header=provisional_mark() if heading.provisional else "",
+        footer=_("第 &P 页，共 &N 页"),
+    )
+    sheet.append([heading.title])
+    sheet.append([heading.subtitle()])
+    sheet.append([_("序号"), *(str(c.label) for c in book.columns)])
+    n = 0
+    for n, row in enumerate(rows, start=1):
+        sheet.append([n, *row])
+        if progress is not None and n % 5000 == 0:
+            progress(n)
+    sheet.append([])
+    sheet.append([signature_line(heading.signatures)])
+    workbook.save(target)
+    return n
 
 
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")

@@ -3,8 +3,11 @@ in meeting_views.py, a member's phone pages in mobile.py."""
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import page
+from jiceng.core.books import Heading, Period, write_excel
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.excel import XLSX_TYPE
 from jiceng.core.forms import submit
@@ -286,17 +290,25 @@ def dues(request):
 
 def _dues_workbook(request, rows, month, org):
     """The month's dues ledger as Excel: the record book's columns and cells (party.books),
-    written by the one writer of books; taking it is audited."""
-    from django.http import HttpResponse
-
-    from jiceng.core.books import workbook
+    laid out as on paper by the one writer of books (``core.books.write_excel``: the title with
+    the branch and the month, numbered rows, the signature block); taking it is audited."""
     from jiceng.party.books import DUES_BOOK, dues_book_taken, dues_cells
 
-    data = workbook(DUES_BOOK, dues_cells(rows), sheet_title=f"{month:%Y-%m}党费")
+    place = org.name if org is not None else dues_place(request.user)
+    heading = Heading.of(DUES_BOOK, place, Period("month", month.year, month.month))
+    out = io.BytesIO()
+    write_excel(DUES_BOOK, heading, dues_cells(rows), out)
     dues_book_taken(by=request.user, month=month, org=org, rows=len(rows), request=request)
-    response = HttpResponse(data, content_type=XLSX_TYPE)
+    response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''dues-{month:%Y-%m}.xlsx"
     return response
+
+
+def dues_place(user) -> str:
+    """Whose dues the page shows when no branch is chosen: the places of the person's roles."""
+    codes = list(dict.fromkeys(getattr(user, "scope_codes", None) or []))
+    found = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    return "、".join(found.get(code, code) for code in codes)
 
 
 @page("party")

@@ -15,13 +15,15 @@ from django.conf import settings
 
 PACKED = Path(__file__).parent / "fonts" / "JicengSans.ttf.xz"
 _lock = threading.Lock()
+_digest: list[str] = []  # the packed file's, read once per process
 
 
 def font_path() -> Path:
     """The unpacked font (its name carries the packed file's digest, so a new font is a new
     file); written to a temporary file and renamed, so a half-written font is never read."""
-    packed = PACKED.read_bytes()
-    digest = hashlib.sha256(packed).hexdigest()[:12]
+    if not _digest:
+        _digest.append(hashlib.sha256(PACKED.read_bytes()).hexdigest()[:12])
+    digest = _digest[0]
     folder = Path(settings.VAR_DIR) / "fonts"
     target = folder / f"JicengSans-{digest}.ttf"
     if target.exists():
@@ -33,7 +35,7 @@ def font_path() -> Path:
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(lzma.decompress(packed))
+                out.write(lzma.decompress(PACKED.read_bytes()))
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -22,6 +22,7 @@ from fpdf.enums import XPos, YPos
 
 from jiceng.accounts.models import RoleAssignment
 from jiceng.accounts.roles import Role
+from jiceng.core.books import Heading, provisional_mark, signature_line
 from jiceng.core.excel import SafeWorkbook
 from jiceng.core.notify import in_stored_language, notify
 from jiceng.core.registry import RATE, indicator, indicators
@@ -177,7 +178,7 @@ def title_of(place: Division) -> str:
 
 def write_monthly(place: Division, period: Period, fmt: str, target) -> None:
     parts = sections(place, period)
-    heading = writers.Heading(
+    heading = Heading(
         title_of(place), place.name, period, period.provisional(), (_("编制人"), _("审核人"))
     )
     if fmt == "pdf":
@@ -186,7 +187,7 @@ def write_monthly(place: Division, period: Period, fmt: str, target) -> None:
         _write_excel(heading, parts, target)
 
 
-def _write_excel(heading: writers.Heading, parts: list[Section], target) -> None:
+def _write_excel(heading: Heading, parts: list[Section], target) -> None:
     book = SafeWorkbook()
     sheet = book.sheet(_("月报"))
     sheet.column(1, width=20)
@@ -195,7 +196,7 @@ def _write_excel(heading: writers.Heading, parts: list[Section], target) -> None
         sheet.column(i, width=14)
     sheet.print_setup(
         landscape=False,
-        header=writers.provisional_mark() if heading.provisional else "",
+        header=provisional_mark() if heading.provisional else "",
         footer=_("第 &P 页，共 &N 页"),
     )
     sheet.append([heading.title])
@@ -207,11 +208,11 @@ def _write_excel(heading: writers.Heading, parts: list[Section], target) -> None
         for row in part.rows:
             sheet.append(row)
     sheet.append([])
-    sheet.append([writers.signature_line(heading.signatures)])
+    sheet.append([signature_line(heading.signatures)])
     book.save(target)
 
 
-def _write_pdf(heading: writers.Heading, parts: list[Section], target) -> None:
+def _write_pdf(heading: Heading, parts: list[Section], target) -> None:
     pdf = writers._Ledger(heading)
     usable = pdf.w - pdf.l_margin - pdf.r_margin
     pdf.add_page()
@@ -236,7 +237,7 @@ def _write_pdf(heading: writers.Heading, parts: list[Section], target) -> None:
         pdf.add_page()
     pdf.set_font(writers.FONT, size=10)
     pdf.ln(8)
-    pdf.cell(0, 8, writers.signature_line(heading.signatures))
+    pdf.cell(0, 8, signature_line(heading.signatures))
     pdf.output(target)
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.core.audit import audit
+from jiceng.core.books import Heading, write_excel
 from jiceng.core.errors import UserError
 from jiceng.core.registry import RecordBook, record_book
 from jiceng.core.scope import level_of
@@ -63,13 +64,13 @@ def write_book(
 ) -> int:
     """Write one book of ``place`` for ``period`` (the place already resolved through the
     user's scope) as ``fmt`` to ``target``; returns its rows."""
-    heading = writers.Heading.of(book, place.name, period)
+    heading = Heading.of(book, place.name, period)
     rows = book.rows(user, place.code, period.start, period.end)
     if fmt == "pdf":
         if not book.printed:
             raise UserError(_("这本台账不打印，请下载 Excel。"), field="format")
         return writers.write_pdf(book, heading, rows, target, progress)
-    return writers.write_excel(book, heading, rows, target, progress)
+    return write_excel(book, heading, rows, target, progress)
 
 
 def take_book(
@@ -236,9 +237,30 @@ def run_generation(generation_id: int) -> Generation:
 
 def write_zip(generation: Generation, place: Division, period: Period, target: Path) -> int:
     """Every book ``generation.by`` may take at ``place`` for ``period``, Excel and PDF, in one
-    zip (each book written to a temporary file and added, so the zip streams)."""
+    zip, the generation's progress kept as each file is added."""
     user = generation.by
     books = [b for b in books_for(user, place) if b.period == period.kind] if user else []
+    return write_books_zip(
+        user,
+        books,
+        place,
+        period,
+        target,
+        lambda percent, title: _progress(generation, percent, title),
+    )
+
+
+def write_books_zip(
+    user,
+    books: list[RecordBook],
+    place: Division,
+    period: Period,
+    target: Path,
+    progress: Callable[[float, str], None] | None = None,
+) -> int:
+    """``books`` of ``place`` for ``period``, each as Excel and, where printed, PDF, in one zip:
+    each file written to a temporary file and added, so the zip streams and never holds more
+    than one file's rows. Returns the rows of the Excel files."""
     total = 0
     steps = sum(2 if b.printed else 1 for b in books) or 1
     done = 0
@@ -249,13 +271,17 @@ def write_zip(generation: Generation, place: Division, period: Period, target: P
                 os.close(fd)
                 try:
                     rows = write_book(user, book, place, period, fmt, tmp)
-                    archive.write(tmp, file_name(book, place, period, fmt))
+                    # an xlsx is a zip and a PDF's streams are compressed: stored as they are
+                    archive.write(
+                        tmp, file_name(book, place, period, fmt), compress_type=zipfile.ZIP_STORED
+                    )
                 finally:
                     Path(tmp).unlink(missing_ok=True)
                 if fmt == "xlsx":
                     total += rows
                 done += 1
-                _progress(generation, 100 * done / steps, str(book.title))
+                if progress is not None:
+                    progress(100 * done / steps, str(book.title))
     return total
 
 
