@@ -13,11 +13,13 @@ from django.test.utils import CaptureQueriesContext
 
 from jiceng.accounts import services as account_services
 from jiceng.accounts.models import RoleAssignment, User
+from jiceng.core import xlsx
 from jiceng.core.models import AuditEntry
 from jiceng.core.personal import id_check_char
 from jiceng.geo.models import Division
 from jiceng.imports import excel
 from jiceng.party.models import Member, PartyOrg
+from tests.imports.conftest import workbook
 from tests.imports.test_unit_import import full_book, run, split, units_first
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +138,11 @@ def test_whole_file_mode_writes_the_same_whether_it_keeps_the_checked_rows_or_re
     assert Member.objects.get(name="李书记").user.username == "lisj"
     assert PartyOrg.objects.get(name="鑫源物业党支部").partner.name == "鑫源物业"
     assert run(sysadmin, rest).unchanged == job.created + job.unchanged
+
+
+def test_the_progress_total_counts_the_rows_without_reading_them(tmp_path):
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(workbook(member_book(7)))
+    assert xlsx.count_rows(path, sheet="党员") == 8  # the header and seven members
+    assert xlsx.count_rows(path, sheet="党组织") == 2
+    assert sum(1 for _ in xlsx.read_rows(path, sheet="党员")) == 8
