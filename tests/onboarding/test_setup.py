@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import resolve
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiceng.accounts.models import RoleAssignment, User
@@ -99,6 +100,24 @@ def test_the_three_administrators_get_one_time_passwords_and_roles_at_the_distri
         assert not TOTPDevice.objects.filter(user=user).exists()  # enrolled at first login
     entry = AuditEntry.objects.get(action="system.setup")
     assert entry.object_repr.startswith("梁溪区") and entry.detail["streets"] == 9
+
+
+def test_the_next_steps_give_the_staff_sheet_to_the_security_administrator():
+    """三员分立: accounts and roles are the security administrator's to import; the steps name
+    pages that exist, in the order the imports need (grids and units, accounts, members)."""
+    output = setup("--district", "360602", "--url", "https://jiceng.example.gov.cn/")
+    steps = output.split("下一步：", 1)[1].splitlines()
+    staff = [line for line in steps if "工作人员" in line]
+    assert len(staff) == 1 and "安全管理员" in staff[0] and "三员分立" in staff[0]
+    system = [
+        line for line in steps if line.strip(" -").startswith("系统管理员") and "导入" in line
+    ]
+    assert system and not any("工作人员" in line or "人员和" in line for line in system)
+    order = [next(i for i, line in enumerate(steps) if word in line)
+             for word in ("网格边界", "工作人员", "党员")]  # fmt: skip
+    assert order == sorted(order)
+    for url in re.findall(r"https://jiceng\.example\.gov\.cn(/\S*/)", output):
+        resolve(url)  # every page named exists
 
 
 def test_running_again_is_refused_without_force_and_changes_nothing():

@@ -188,6 +188,10 @@ def _value(cell, shared: list[str]):
         return text
     if kind == "b":
         return text == "1"
+    return _number(text)
+
+
+def _number(text: str):
     try:
         number = float(text)
     except ValueError:
@@ -206,11 +210,12 @@ def _row_number(el, previous: int) -> int:
 
 # Column letters already checked (CELL_REF, Excel's range) → index: at most 16,384 entries.
 _COLUMN_OF: dict[str, int] = {}
+_DIGITS = "0123456789"
 
 
 def _cell_column(ref: str) -> int:
     """The column index of a cell reference such as "C12" (BadReference if it is none)."""
-    index = _COLUMN_OF.get(ref.rstrip("0123456789"))
+    index = _COLUMN_OF.get(ref.rstrip(_DIGITS))
     if index is None:
         match = CELL_REF.match(ref)
         if not match:
@@ -230,10 +235,45 @@ def _cells(row, max_col: int | None) -> Iterator[tuple[int, object]]:
 
 
 def _values(row, shared: list[str], max_col: int | None) -> tuple:
+    # ``_cells`` and ``_value`` inlined for the common cells (a reference, one <v> child, a
+    # shared string or a number): the import reads a million cells, each once.
     values: list = []
-    for index, cell in _cells(row, max_col):
+    limit = max_col if max_col is not None else 1 << 62
+    for position, cell in enumerate(row.iter(_C)):
+        ref = cell.get("r")
+        if ref:
+            index = _COLUMN_OF.get(ref.rstrip(_DIGITS))
+            if index is None:
+                index = _cell_column(ref)
+        else:
+            index = position
+        if index >= limit:
+            continue
         if index >= len(values):
             values.extend([None] * (index + 1 - len(values)))
+        if len(cell) == 1:
+            child = cell[0]
+            tag = child.tag
+            kind = cell.get("t")
+            if tag == _V and child.text is not None:
+                if kind == "s":
+                    try:
+                        values[index] = shared[int(child.text)]
+                    except (ValueError, IndexError) as exc:
+                        raise NotAWorkbook(f"no shared string {child.text[:20]}") from exc
+                    continue
+                if kind is None or kind == "n":
+                    values[index] = _number(child.text)
+                    continue
+            elif (
+                tag == _IS
+                and kind == "inlineStr"
+                and len(child) == 1
+                and child[0].tag == _T
+                and not len(child[0])
+            ):
+                values[index] = child[0].text or ""
+                continue
         values[index] = _value(cell, shared)
     return tuple(values)
 
@@ -316,6 +356,28 @@ def first_row(path: Path | str, *, max_col: int, budget: int = 1024 * 1024) -> t
         except _OverBudget:
             return None
         return number, _values(found, shared, max_col)
+
+
+ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+
+
+def count_rows(path: Path | str, *, sheet: str | None = None) -> int:
+    """How many rows the sheet has (its row elements, empty ones too), counted in the XML text
+    without parsing it (under a tenth of the time reading the rows takes), for a progress bar's
+    total."""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(_first_sheet_path(archive, sheet)) as f:
+            count, tail = 0, b""
+            while chunk := f.read(1 << 20):
+                data = tail + chunk
+                # a row tag holds one "<": cut before the last one, so none is split or seen twice
+                cut = data.rfind(b"<")
+                cut = len(data) if cut < 0 else cut
+                count += len(ROW_TAG.findall(data, 0, cut))
+                tail = data[cut:]
+            return count + len(ROW_TAG.findall(tail))
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise NotAWorkbook(str(exc)) from exc
 
 
 def stated_rows(path: Path | str) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import uuid
 import zipfile
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -35,6 +36,8 @@ from jiceng.imports.sheets import BY_NAME, SHEETS, Context, Sheet
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_REPORTED_ERRORS = 20_000
+# Rows of a whole-file import kept checked in memory between its two passes (about 1 KB each).
+KEEP_CHECKED = 50_000
 # The security administrator imports the staff sheet only (accounts and roles are theirs under
 # the three-administrator separation, 三员分立); the others import the units and the people.
 IMPORT_ROLES = ("system_admin", "security_admin", "district_staff")
@@ -210,7 +213,14 @@ def _rows(path: Path, sheet: Sheet):
 
 
 def _stated(path: Path, sheets: list[Sheet]) -> int:
-    return sum(sum(1 for _ in _rows(path, s)) for s in sheets) if path.exists() else 0
+    """The rows below the headers, for the progress bar (rows left empty count too; the job's
+    total is set to the rows read when it ends)."""
+    if not path.exists():
+        return 0
+    try:
+        return sum(max(xlsx.count_rows(path, sheet=s.name) - 1, 0) for s in sheets)
+    except READ_ERRORS:
+        return 0  # the rows' own reading says what is wrong
 
 
 def run_job(job: UnitImport, *, chunk: int = bulk.CHUNK) -> UnitImport:
@@ -243,16 +253,35 @@ def _run_job(job: UnitImport, *, chunk: int) -> UnitImport:
             failed=len(total.errors) + len(tally.errors),
         )
 
+    # A whole-file import of a workbook that is not too large keeps the rows its first pass
+    # checked (with the context they were checked in) and writes them without reading and
+    # checking the file again; a larger one reads it twice rather than hold it all.
+    kept: dict[str, list] | None = (
+        {s.name: [] for s in found}
+        if job.mode == UnitImport.Mode.WHOLE and rows <= KEEP_CHECKED
+        else None
+    )
+    checked_ctx: Context | None = None
+
     def run(write: bool, offset: int = 0) -> bulk.Tally:
-        nonlocal done, total
+        nonlocal done, total, checked_ctx
         total = bulk.Tally()
         done = offset
-        ctx = Context.load(job.district, by)
+        reuse = write and kept is not None and checked_ctx is not None
+        ctx = checked_ctx if reuse else Context.load(job.district, by)
         ctx.path = path
+        if not write:
+            checked_ctx = ctx
         for sheet in found:
+            if reuse:
+                source = iter(kept[sheet.name])
+                check = _as_checked
+            else:
+                source = _rows(path, sheet)
+                check = partial(_tagged, sheet, ctx=ctx, keep=None if write else kept)
             loaded = bulk.load(
-                _rows(path, sheet),
-                check=lambda index, raw, sheet=sheet: _tagged(sheet, index, raw, ctx),
+                source,
+                check=check,
                 apply=(lambda good, sheet=sheet: sheet.apply(good, ctx))
                 if write
                 else (lambda good: bulk.Tally()),
@@ -297,11 +326,18 @@ def _run_job(job: UnitImport, *, chunk: int) -> UnitImport:
     return _finish(job, UnitImport.Status.DONE, result, done, "")
 
 
-def _tagged(sheet: Sheet, index: int, raw: tuple, ctx: Context):
+def _tagged(sheet: Sheet, index: int, raw: tuple, *, ctx: Context, keep: dict | None = None):
     good, errors = sheet.check(index, raw, ctx)
     for e in errors:
         e.column = f"{sheet.name} · {e.column}"
+    if keep is not None and good is not None:
+        keep[sheet.name].append((index, good))
     return good, errors
+
+
+def _as_checked(index: int, values: dict):
+    """A row kept from the first pass: checked already."""
+    return values, []
 
 
 def _finish(

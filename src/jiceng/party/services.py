@@ -11,11 +11,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.core.audit import audit, entry
+from jiceng.core.audit import audit, entry_values
 from jiceng.core.bulk import audit_many, bulk_insert
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.fields import lookup_hashes
 from jiceng.core.scope import at_most, covers
+from jiceng.geo.models import Division
 from jiceng.party import scoring
 from jiceng.party.dues import add_months, first_of_month, member_dues, month_label
 from jiceng.party.models import (
@@ -113,6 +114,8 @@ def orgs_import(*, by, rows: list[dict], note: str = "") -> tuple[int, int, int,
         o["name"]: o
         for o in PartyOrg.objects.filter(name__in=names).values("pk", "name", *ORG_IMPORT_FIELDS)
     }
+    # the places, read once: saving an organization copies its place's code (a query each)
+    places = Division.objects.in_bulk({r["division_id"] for r in rows})
     created = updated = unchanged = 0
     entries, ids = [], {}
     for row in rows:
@@ -126,9 +129,11 @@ def orgs_import(*, by, rows: list[dict], note: str = "") -> tuple[int, int, int,
                   "parent_id": parent["pk"] if parent else None}  # fmt: skip
         old = known.get(row["name"])
         if old is None:
-            org = PartyOrg.objects.create(name=row["name"], **values)
+            org = PartyOrg(name=row["name"], **values)
+            org.division = places[values["division_id"]]
+            org.save(force_insert=True)
             entries.append(
-                entry(actor=by, action="party.org_create", obj=org, detail={"via": note})
+                entry_values(actor=by, action="party.org_create", obj=org, detail={"via": note})
             )
             known[org.name] = {"pk": org.pk, "name": org.name, **values}
             created += 1
@@ -137,7 +142,7 @@ def orgs_import(*, by, rows: list[dict], note: str = "") -> tuple[int, int, int,
             org = PartyOrg(pk=old["pk"], name=row["name"], scope_code=row["scope_code"])
             changed = [f for f in ORG_IMPORT_FIELDS if old[f] != values[f]]
             entries.append(
-                entry(actor=by, action="party.org_update", obj=org,
+                entry_values(actor=by, action="party.org_update", obj=org,
                       detail={"fields": changed, "via": note})
             )  # fmt: skip
             known[row["name"]] = {**old, **values}
@@ -299,7 +304,7 @@ def members_import(*, by, rows: list[dict], note: str = "") -> tuple[int, int, i
         updated += 1
         shown = [f for f in changed if not f.startswith("id_number")]
         entries.append(
-            entry(actor=by, action="party.member_update", obj=member,
+            entry_values(actor=by, action="party.member_update", obj=member,
                   detail={"fields": shown, "id_number": "id_number" in changed, "via": note})
         )  # fmt: skip
         if moved_from != org.pk:
@@ -308,12 +313,13 @@ def members_import(*, by, rows: list[dict], note: str = "") -> tuple[int, int, i
                                note=note[:200])
             )  # fmt: skip
             entries.append(
-                entry(actor=by, action="party.member_transfer", obj=member,
+                entry_values(actor=by, action="party.member_transfer", obj=member,
                       detail={"from": moved_from, "to": org.pk, "via": note})
             )  # fmt: skip
     bulk_insert(Member, new)
     entries += [
-        entry(actor=by, action="party.member_create", obj=m, detail={"via": note}) for m in new
+        entry_values(actor=by, action="party.member_create", obj=m, detail={"via": note})
+        for m in new
     ]
     if transfers:
         MemberTransfer.objects.bulk_create(transfers)

@@ -89,10 +89,14 @@ class Command(BaseCommand):
         self.stdout.write("\n下一步：")
         for line in (
             "jiceng serve 与 jiceng worker：启动网站和任务进程（见 README“Going live”）",
-            f"以系统管理员登录 {base}/accounts/login/ ，绑定身份验证器并修改密码",
-            f"打开上线向导 {base}/console/onboarding/ ：导入网格边界、人员和单位，"
-            "补齐网格员、社区书记、案件类别的处置单位和下一年的工作日历",
-            "安全管理员与审计管理员同样在首次登录时绑定双因素并修改密码",
+            f"三位管理员各自在 {base}/accounts/login/ 首次登录：绑定身份验证器并修改密码",
+            f"系统管理员先在 {base}/console/geo/import/ 导入网格边界，再在 {base}/console/imports/"
+            " 导入单位、党组织、志愿服务队、场地和事件类别",
+            f"安全管理员在 {base}/console/imports/ 导入“工作人员”表（账号和角色由安全管理员"
+            "负责，三员分立；系统管理员的文件中不能含有此表）",
+            "系统管理员再导入党员（党员所填的账号须已由安全管理员导入）",
+            f"系统管理员打开上线向导 {base}/console/onboarding/ ：补齐网格员、社区书记、"
+            "案件类别的处置单位和下一年的工作日历",
         ):
             self.stdout.write(f"  - {line}")
 
