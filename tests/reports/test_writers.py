@@ -129,3 +129,21 @@ def test_the_embedded_font_is_the_shipped_glyphs_and_only_those_printed(var_dir)
         theirs = shipped["glyf"][shipped.getBestCmap()[ord(char)]]
         assert mine.getCoordinates(embedded["glyf"])[0] == theirs.getCoordinates(shipped["glyf"])[0]
     assert writers.shipped_font() is writers.shipped_font()  # read once per process
+
+
+def test_a_date_and_time_too_wide_for_its_column_breaks_at_the_space(var_dir):
+    """A printed ledger's narrow time column reads "2026-10-01" over "00:38", never "2026-10-0"
+    over "1 00:38"; Chinese text still wraps character by character."""
+    pdf = writers._Ledger(Heading.of(FAKE, "公园社区", Period("month", 2026, 10)))
+    pdf.set_font(writers.FONT, size=8.5)
+    width = pdf.get_string_width("2026-10-01") + 3
+    assert pdf._cut("2026-10-01 00:38", width) == ["2026-10-01", "00:38"]
+    assert pdf._cut("乱停放车辆占道", pdf.get_string_width("乱停放") + 2.5) == [
+        "乱停放",
+        "车辆占",
+        "道",
+    ]
+    # a full stop never starts a line: it hangs at the end of the one before (避头点)
+    narrow = pdf.get_string_width("乱停放") + 2.5
+    assert pdf._cut("乱停放车辆。", narrow) == ["乱停放", "车辆。"]
+    assert pdf._cut("乱停放。车辆", narrow) == ["乱停放。", "车辆"]

@@ -50,22 +50,22 @@ def place_names(code: str) -> dict[str, str]:
 
 LEDGER_COLUMNS = (
     BookColumn("number", _("案件编号"), 16),
-    BookColumn("reported_at", _("上报时间"), 17),
+    BookColumn("reported_at", _("上报时间"), 20),
     BookColumn("category", _("类别"), 12),
     BookColumn("source", _("来源"), 10),
     BookColumn("place", _("所在网格"), 14),
-    BookColumn("address", _("地址"), 20),
-    BookColumn("description", _("问题描述"), 30),
-    BookColumn("filed_at", _("立案时间"), 17),
-    BookColumn("dispatched_at", _("派遣时间"), 17),
+    BookColumn("address", _("地址"), 14),
+    BookColumn("description", _("问题描述"), 24),
+    BookColumn("filed_at", _("立案时间"), 20),
+    BookColumn("dispatched_at", _("派遣时间"), 20),
     BookColumn("unit", _("处置单位"), 16),
     BookColumn("person", _("处置人"), 10),
-    BookColumn("handled_at", _("反馈时间"), 17),
-    BookColumn("result", _("处置结果"), 30),
-    BookColumn("closed_at", _("结案时间"), 17),
+    BookColumn("handled_at", _("反馈时间"), 20),
+    BookColumn("result", _("处置结果"), 24),
+    BookColumn("closed_at", _("结案时间"), 20),
     BookColumn("status", _("当前阶段"), 10),
     BookColumn("rating", _("评价"), 10),
-    BookColumn("rating_comment", _("评价意见"), 20),
+    BookColumn("rating_comment", _("评价意见"), 16),
 )
 
 

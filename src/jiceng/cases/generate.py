@@ -63,9 +63,8 @@ def generate_cases(
     )
     if not grids:
         raise UserError(f"区划 {district} 没有网格；请先运行 jiceng generate --scale city。")
-    categories = list(
-        CaseCategory.objects.filter(children__isnull=True).values_list("id", flat=True)
-    )
+    # (id, name): a case's text follows its category (the demo's ledgers print it)
+    categories = list(CaseCategory.objects.filter(children__isnull=True).values_list("id", "name"))
     district_div = Division.objects.get(code=district)
     units = list(
         Partner.objects.filter(kind="department", scope_code=district).values_list("id", flat=True)
@@ -121,6 +120,16 @@ def generate_cases(
     return done
 
 
+# What a resident adds to the category's name (by the case's place in the batch: no draw of the
+# generator's random numbers, so every other figure of a seed stays as it was).
+TAILS = ("，请尽快处理。", "，已影响居民出行。", "，反映多次仍未解决。", "，希望社区协调。", "。")
+
+
+def _described(category: tuple[int, str], i: int) -> tuple[int, str]:
+    pk, name = category
+    return pk, f"居民反映：{name}{TAILS[i % len(TAILS)]}"
+
+
 def _load_batch(
     rng, n, offset, grids, categories, units, reporters, finals, weights, now, prefix
 ) -> None:
@@ -158,8 +167,7 @@ def _load_batch(
                 (
                     case_id,
                     number,
-                    rng.choice(categories),
-                    "基准数据：路面问题",
+                    *_described(rng.choice(categories), i),
                     final,
                     "major" if handler else ("" if final == "reported" else "minor"),
                     "resident",

@@ -165,6 +165,10 @@ def _add_shipped_font(pdf: FPDF) -> None:
     pdf.fonts[FONT] = font
 
 
+# Punctuation a Chinese line never starts with (标点符号用法, GB/T 15834: 避头点).
+NO_LINE_START = frozenset("，。、；：？！）》」』”’,.;:?!)")
+
+
 class _Ledger(FPDF):
     def __init__(self, heading: Heading):
         super().__init__(orientation="L", unit="mm", format="A4")
@@ -241,11 +245,23 @@ class _Ledger(FPDF):
             line, used = [], 0.0
             for char in para:
                 w = widths[char]
-                if used + w > room and line:
-                    lines.append("".join(line))
-                    line, used = [], 0.0
+                if used + w > room and line and char in NO_LINE_START and used < width:
+                    pass  # 避头点: a comma or a full stop hangs at the end of its line
+                elif used + w > room and line:
+                    # A date and its time, or two Latin words: break at the last space on the
+                    # line rather than inside a number ("2026-10-01" / "00:38").
+                    space = len(line) - 1 - line[::-1].index(" ") if " " in line else 0
+                    if char != " " and space > 0:
+                        lines.append("".join(line[:space]))
+                        line = line[space + 1 :]
+                        used = sum(map(widths.__getitem__, line))
+                    else:
+                        lines.append("".join(line))
+                        line, used = [], 0.0
                     if len(lines) >= MAX_LINES:
                         return lines
+                if char == " " and not line:
+                    continue  # no line starts with the space it was broken at
                 line.append(char)
                 used += w
             lines.append("".join(line))
@@ -326,7 +342,7 @@ def write_pdf(
     """Write one book as a PDF to print and sign; returns the number of rows printed."""
     pdf = _Ledger(heading)
     usable = pdf.w - pdf.l_margin - pdf.r_margin
-    weights = [5] + [max(4, c.width) for c in book.columns]
+    weights = [6] + [max(4, c.width) for c in book.columns]  # 序号: three digits on a line
     scale = usable / sum(weights)
     labels = [_("序号"), *(str(c.label) for c in book.columns)]
     pdf.columns = [(label, w * scale) for label, w in zip(labels, weights, strict=True)]
