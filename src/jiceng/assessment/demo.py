@@ -29,6 +29,7 @@ from jiceng.assessment.models import (
 )
 from jiceng.core.audit import entry_values
 from jiceng.core.bulk import audit_many
+from jiceng.core.scope import community_of
 from jiceng.dashboard import snapshots
 from jiceng.geo.models import Division
 from jiceng.partners.models import Partner
@@ -213,7 +214,7 @@ def _appraisals(district: Division, organiser: User, year: int, now, rng: random
             User.objects.filter(
                 role_assignments__role=Role.COMMUNITY_SECRETARY,
                 role_assignments__ended_at__isnull=True,
-                role_assignments__scope_code=org.scope_code[:12],
+                role_assignments__scope_code=community_of(org.scope_code),
             ).first()
             or organiser
         )

@@ -107,6 +107,9 @@ _STATUS_LABELS = dict(Case._meta.get_field("status").flatchoices)
 _TRIAGE_LABELS = dict(Case._meta.get_field("triage").flatchoices)
 
 
+CATEGORY = LIST_FIELDS.index("category_id")
+
+
 class _CaseRows(ValuesListIterable):
     """A list query's rows as ``CaseRow``s (``inbox``'s queryset keeps every other use: count,
     filter, ``values``)."""
@@ -116,11 +119,12 @@ class _CaseRows(ValuesListIterable):
     def __iter__(self):
         rows = super().__iter__()
         while piece := list(islice(rows, self.PIECE)):
+            ids = {row[CATEGORY] for row in piece}
             labels = category_labels.get()
-            if any(row[10] not in labels for row in piece):  # added since the last read
+            if not ids <= labels.keys():  # a category added since the last read
                 category_labels.forget()
                 labels = category_labels.get()
-            categories = {row[10]: _Named(*labels[row[10]]) for row in piece}
+            categories = {pk: _Named(*labels[pk]) for pk in ids}
             for row in piece:
                 yield CaseRow(row, categories)
 
