@@ -59,3 +59,13 @@ def test_forty_people_and_the_last_five_places_never_lose_or_double(cast):
     assert rows.filter(status="confirmed").count() == 20
     assert rows.filter(status="waiting").count() == 35
     assert rows.count() == len({r.user_id for r in rows}) == 55
+    # every sign-up's history starts with one event that says where it landed, by whom and when
+    # it was confirmed (the locking statement writes it with the row's mark)
+    for row in rows.prefetch_related("events"):
+        events = list(row.events.all())
+        assert [(e.action, e.from_status, e.to_status, e.actor_id) for e in events] == [
+            ("signup", "", row.status, row.user_id)
+        ], row
+        assert (row.confirmed_at is not None) == (row.status == "confirmed")
+        if row.confirmed_at:
+            assert events[0].at == row.confirmed_at

@@ -4,6 +4,7 @@ or the waiting list), giving a place up through the Machine of workflow.SIGNUP_T
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -119,39 +120,81 @@ def activity_cancel(*, by, activity: Activity, reason: str) -> Activity:
     return activity
 
 
-# PostgreSQL: one statement takes the activity's row lock and decides, from the row as it was,
-# whether this sign-up gets a place or a place on the waiting list.
+# PostgreSQL: one statement takes the activity's row lock, decides from the row as it was whether
+# this sign-up gets a place or a place on the waiting list, marks the sign-up and writes its
+# event; the commit follows at once. Many phones at once wait for this lock one after the other,
+# so it is held for this one statement and the commit only (the event's columns are the ones
+# ``SIGNUPS.write_event`` writes: ``Machine.event_values``).
 TAKE_PLACE_SQL = """
 WITH old AS (
-    SELECT taken, capacity FROM community_activity WHERE id = %s AND status = 'published'
+    SELECT taken, capacity FROM community_activity WHERE id = %(activity)s AND status = 'published'
     FOR UPDATE
+), counted AS (
+    UPDATE community_activity AS a
+       SET taken = a.taken + CASE WHEN old.taken < old.capacity THEN 1 ELSE 0 END,
+           waiting = a.waiting + CASE WHEN old.taken < old.capacity THEN 0 ELSE 1 END
+      FROM old
+     WHERE a.id = %(activity)s
+    RETURNING old.taken < old.capacity AS placed, a.waiting
+), marked AS (
+    UPDATE community_signup SET status = %(confirmed)s, confirmed_at = %(at)s
+     WHERE id = %(signup)s AND (SELECT placed FROM counted)
+), logged AS (
+    INSERT INTO {events} ({columns})
+    SELECT {values}, CASE WHEN placed THEN %(confirmed)s ELSE %(waiting)s END FROM counted
 )
-UPDATE community_activity AS a
-   SET taken = a.taken + CASE WHEN old.taken < old.capacity THEN 1 ELSE 0 END,
-       waiting = a.waiting + CASE WHEN old.taken < old.capacity THEN 0 ELSE 1 END
-  FROM old
- WHERE a.id = %s
-RETURNING old.taken < old.capacity, a.waiting
+SELECT placed, waiting FROM counted
 """
 
 
-def _take_place(pk: int) -> tuple[bool, int] | None:
-    """Count one more sign-up on the activity under its row lock: (True, _) a place, (False, n)
+@functools.cache
+def _take_place_sql(columns: tuple[str, ...]) -> str:
+    quote = connection.ops.quote_name
+    return TAKE_PLACE_SQL.format(
+        events=quote(RegistrationEvent._meta.db_table),
+        columns=", ".join(quote(c) for c in (*columns, "to_status")),
+        values=", ".join(f"%({c})s" for c in columns),
+    )
+
+
+def _take_place(row: Signup, *, by, now: datetime) -> tuple[bool, int] | None:
+    """Count the new sign-up ``row`` (written as waiting) on its activity under the activity's row
+    lock, mark it confirmed if it got a place and write its event: (True, _) a place, (False, n)
     number n on the waiting list (the counter is the list's length, and the newcomer is last);
     None: the activity is no longer published."""
+    pk = row.activity_id
     if connection.vendor == "postgresql":
+        event = SIGNUPS.event_values(row, action="signup", by=by, previous="", at=now)
+        del event["to_status"]
+        params = {
+            **event,
+            "activity": pk,
+            "signup": row.pk,
+            "confirmed": Signup.Status.CONFIRMED,
+            "waiting": Signup.Status.WAITING,
+        }
         with connection.cursor() as cursor:
-            cursor.execute(TAKE_PLACE_SQL, [pk, pk])
+            cursor.execute(_take_place_sql(tuple(event)), params)
             found = cursor.fetchone()
-        return None if found is None else (bool(found[0]), int(found[1]))
+        if found is None:
+            return None
+        confirmed, position = bool(found[0]), int(found[1])
+        if confirmed:
+            row.status, row.confirmed_at = Signup.Status.CONFIRMED, now
+        return confirmed, position
     locked = Activity.objects.select_for_update().filter(pk=pk, status="published").first()
     if locked is None:
         return None
     if locked.taken < locked.capacity:
         Activity.objects.filter(pk=pk).update(taken=F("taken") + 1)
-        return True, locked.waiting
-    Activity.objects.filter(pk=pk).update(waiting=F("waiting") + 1)
-    return False, locked.waiting + 1
+        confirmed, position = True, locked.waiting
+        Signup.objects.filter(pk=row.pk).update(status=Signup.Status.CONFIRMED, confirmed_at=now)
+        row.status, row.confirmed_at = Signup.Status.CONFIRMED, now
+    else:
+        Activity.objects.filter(pk=pk).update(waiting=F("waiting") + 1)
+        confirmed, position = False, locked.waiting + 1
+    SIGNUPS.write_event(row, action="signup", by=by, previous="", at=now)
+    return confirmed, position
 
 
 def signup(*, by, activity: Activity | int, request: Any = None) -> Signup:
@@ -198,18 +241,12 @@ def signup(*, by, activity: Activity | int, request: Any = None) -> Signup:
                 request=request,
                 detail={"signup": row.pk},
             )
-            taken = _take_place(pk)
+            taken = _take_place(row, by=by, now=now)
             if taken is None:
                 raise UserError(_("活动已取消。"))
             confirmed, position = taken
-            if confirmed:
-                Signup.objects.filter(pk=row.pk).update(
-                    status=Signup.Status.CONFIRMED, confirmed_at=now
-                )
-                row.status, row.confirmed_at = Signup.Status.CONFIRMED, now
             # Where the newcomer stands, known from the locking statement (no count after).
             row.position_at_signup = None if confirmed else position
-            SIGNUPS.write_event(row, action="signup", by=by, previous="", at=now)
     except IntegrityError:
         raise UserError(_("您已报名该活动，无需重复报名。"), status=409) from None
     return row

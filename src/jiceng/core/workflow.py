@@ -266,15 +266,26 @@ class Machine:
         """One row of the record's log; also for the records a service writes itself (the
         first one, made at ``from_status=""``, and rows moved in bulk under the same lock)."""
         return self.event_model.objects.create(
-            **{self.event_owner: record},
-            at=at or timezone.now(),
-            actor=by if getattr(by, "pk", None) else None,
-            action=action,
-            from_status=previous,
-            to_status=getattr(record, self.status_field),
-            note=note or "",
-            **extra,
+            **self.event_values(
+                record, action=action, by=by, previous=previous, note=note, at=at, **extra
+            )
         )
+
+    def event_values(
+        self, record: Any, *, action: str, by: Any, previous: str, note: str = "", at=None, **extra
+    ) -> dict[str, Any]:
+        """The columns of one row of the record's log, by attribute name: what ``write_event``
+        writes, and what a service writing the row in its own statement writes."""
+        return {
+            f"{self.event_owner}_id": record.pk,
+            "at": at or timezone.now(),
+            "actor_id": getattr(by, "pk", None),
+            "action": action,
+            "from_status": previous,
+            "to_status": getattr(record, self.status_field),
+            "note": note or "",
+            **extra,
+        }
 
     def write_events(
         self,
