@@ -20,6 +20,7 @@ from jiceng.cases.models import (
 from jiceng.cases.permissions import UNIT_ROLES, dispatchable_units, visible_cases
 from jiceng.cases.workflow import OPEN, Status
 from jiceng.core.errors import NotFound, UserError
+from jiceng.core.paging import TOTAL
 from jiceng.core.scope import street_of
 
 
@@ -79,13 +80,15 @@ class CaseRow:
 
     __slots__ = (
         "pk", "number", "status", "triage", "needs_review", "scope_code", "deadline_at",
-        "warn_at", "created_at", "version", "category", "handler_id", "handler",
+        "warn_at", "created_at", "version", "category", "handler_id", "handler", TOTAL,
     )  # fmt: skip
 
     def __init__(self, row: tuple, categories: dict):
         (self.pk, self.number, self.status, self.triage, self.needs_review, self.scope_code,
          self.deadline_at, self.warn_at, self.created_at, self.version, category,
-         self.handler_id, handler) = row  # fmt: skip
+         self.handler_id, handler, *total) = row  # fmt: skip
+        # a page read with its list's total (``core.paging``) has it as one more column
+        setattr(self, TOTAL, total[0] if total else None)
         self.category = categories[category]
         self.handler = _Named("", handler) if self.handler_id else None
 

@@ -29,6 +29,7 @@ from jiceng.cases.permissions import (
     nameable_grids,
     street_units,
 )
+from jiceng.core import paging
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.forms import submit
 from jiceng.core.models import minimal_prefixes
@@ -389,7 +390,7 @@ def act(request, number: str, action: str):
 def inbox(request):
     filters = selectors.InboxFilters.from_params(request.GET)
     cases = selectors.inbox(user=request.user, filters=filters)
-    page_obj = Paginator(cases, 50).get_page(request.GET.get("page"))
+    page_obj = paging.get_page(cases, request.GET.get("page"), 50)
     now = timezone.now()
     rows = [(c, selectors.light(c, now)) for c in page_obj]
     return render(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
@@ -19,6 +20,7 @@ from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
 from jiceng.core.errors import UserError
+from jiceng.core.paging import rows_and_total
 
 D = TypeVar("D", date, datetime)
 
@@ -82,6 +84,14 @@ class Pagination(LimitOffsetPagination):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        """The page and the count in one statement where the list allows (``core.paging``)."""
+        if not isinstance(queryset, QuerySet):
+            return super().paginate_queryset(queryset, pagination, request, **params)
+        limit = min(pagination.limit, self.max_limit)
+        rows, total = rows_and_total(queryset, pagination.offset, limit)
+        return {self.items_attribute: rows, "count": total}
 
 
 # --- the wording of refused input (the API's 422) -------------------------------------------------
