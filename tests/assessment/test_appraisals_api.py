@@ -250,6 +250,12 @@ def test_the_to_do_lines_appear_for_who_must_act_and_go_once_done(client, people
     url, n = _lines(client, "/m/member/")["待评议的述职与民主评议"]
     assert (url, n) == ("/m/assessment/#to-grade", 1)
     assert len(client.get(url.split("#")[0]).context["to_vote"]) == 1
+    client.cookies["django_language"] = "en"
+    english = _lines(client, "/m/member/")
+    assert english["Work reports and member appraisals to grade"][1] == 1
+    phone = client.get("/m/assessment/").content.decode()
+    assert 'id="to-grade"' in phone and "To grade" in phone
+    del client.cookies["django_language"]
     _branch(people)  # the branch's 民主评议: oneself and two others
     assert _lines(client, "/m/member/")["待评议的述职与民主评议"][1] == 4
     for a in Appraisal.objects.filter(kind="democratic"):

@@ -454,7 +454,7 @@ def m_home(request):
             "scores": range(5, 0, -1),
             "to_vote": selectors.appraisals_to_grade(request.user, now)
             .select_related("org")
-            .order_by("closes_at", "pk")[:30],
+            .order_by("closes_at", "pk")[:200],  # a branch (at most 50) and the reports
             "report_due": list(selectors.reports_due(request.user, now).order_by("closes_at")),
             "own": Appraisal.objects.filter(person=request.user).order_by("-year", "pk")[:5],
             "published": votable.filter(status=Appraisal.Status.CLOSED).order_by(
