@@ -147,12 +147,12 @@ def result(request, pk: Id):
 # --- appraisals of people (述职评议, 民主评议党员) ----------------------------------------------
 
 
-class GradeOut(Schema):
+class AppraisalGradeOut(Schema):
     grade: str
     label: str
 
 
-class TallyOut(GradeOut):
+class AppraisalTallyOut(AppraisalGradeOut):
     votes: int
 
 
@@ -178,7 +178,7 @@ class AppraisalResultOut(Schema):
     grade: str
     grade_label: str
     votes: int
-    tally: list[TallyOut]
+    tally: list[AppraisalTallyOut]
     self_grade: str
     points: int | None = None
     meetings_held: int | None = None
@@ -187,21 +187,21 @@ class AppraisalResultOut(Schema):
 
 class AppraisalDetailOut(AppraisalOut):
     report: str
-    grades: list[GradeOut]
+    grades: list[AppraisalGradeOut]
     may_vote: bool
     my_grade: str | None = None
     result: AppraisalResultOut | None = None
 
 
-class GradeIn(Schema):
+class AppraisalGradeIn(Schema):
     grade: str = Field(..., max_length=40)
 
 
-class ReportIn(Schema):
+class AppraisalReportIn(Schema):
     text: str = Field(..., max_length=10000)
 
 
-class VoteOut(Schema):
+class AppraisalVoteOut(Schema):
     appraisal: int
     grade: str
     label: str
@@ -289,8 +289,8 @@ def appraisal(request, pk: Id):
     return _appraisal_detail(request.user, _appraisal(request.user, pk))
 
 
-@router.post("/appraisals/{pk}/votes", response={201: VoteOut})
-def appraisal_vote(request, pk: Id, payload: GradeIn):
+@router.post("/appraisals/{pk}/votes", response={201: AppraisalVoteOut})
+def appraisal_vote(request, pk: Id, payload: AppraisalGradeIn):
     """Grade it: a 述职评议 vote, a 民主评议's mutual grade or (one's own) the self-assessment.
     Once per person, inside the period, a grade of its list, never one's own report."""
     a = _appraisal(request.user, pk)
@@ -304,7 +304,7 @@ def appraisal_vote(request, pk: Id, payload: GradeIn):
 
 
 @router.post("/appraisals/{pk}/report", response=AppraisalDetailOut)
-def appraisal_report(request, pk: Id, payload: ReportIn):
+def appraisal_report(request, pk: Id, payload: AppraisalReportIn):
     """The person submits (or rewrites) their report or self-assessment while it is open."""
     a = _appraisal(request.user, pk)
     a = services.appraisal_report(appraisal=a, text=payload.text, by=request.user, request=request)
@@ -312,7 +312,7 @@ def appraisal_report(request, pk: Id, payload: ReportIn):
 
 
 @router.post("/appraisals/{pk}/close", response=AppraisalDetailOut)
-def appraisal_close(request, pk: Id, payload: GradeIn):
+def appraisal_close(request, pk: Id, payload: AppraisalGradeIn):
     """The organisers' grade (the street or district for a report, the branch's community for a
     member): the appraisal closes and its result is published to the person and the voters."""
     a = _appraisal(request.user, pk)
@@ -323,7 +323,7 @@ def appraisal_close(request, pk: Id, payload: GradeIn):
 # --- the two-way evaluation (双考双评) ---------------------------------------------------------
 
 
-class EvaluationOut(Schema):
+class TwoWayRoundOut(Schema):
     id: int
     name: str
     year: int
@@ -332,7 +332,7 @@ class EvaluationOut(Schema):
     is_open: bool
 
 
-class PairOut(Schema):
+class TwoWayPairOut(Schema):
     direction: str
     rater: str
     rated: str
@@ -340,11 +340,11 @@ class PairOut(Schema):
     done: bool
 
 
-class EvaluationDetailOut(EvaluationOut):
-    to_rate: list[PairOut]
+class TwoWayRoundDetailOut(TwoWayRoundOut):
+    to_rate: list[TwoWayPairOut]
 
 
-class RatingIn(Schema):
+class TwoWayRatingIn(Schema):
     direction: str = Field(..., max_length=40)
     rater: str = Field(..., max_length=40)
     rated: str = Field(..., max_length=40)
@@ -352,7 +352,7 @@ class RatingIn(Schema):
     comment: str = Field("", max_length=500)
 
 
-class RatingOut(Schema):
+class TwoWayRatingOut(Schema):
     evaluation: int
     direction: str
     rated: str
@@ -371,13 +371,13 @@ def _evaluation_out(e) -> dict:
     }
 
 
-@router.get("/evaluations", response=list[EvaluationOut])
+@router.get("/evaluations", response=list[TwoWayRoundOut])
 def evaluations(request):
     rows = perm.visible_evaluations(request.user).order_by("-opens_at", "-pk")[:200]
     return [_evaluation_out(e) for e in rows]
 
 
-@router.get("/evaluations/{pk}", response=EvaluationDetailOut)
+@router.get("/evaluations/{pk}", response=TwoWayRoundDetailOut)
 def evaluation(request, pk: Id):
     """A round with the ratings the actor may give in it, each with whether it is given (the
     rated never learn who rated them)."""
@@ -396,8 +396,8 @@ def evaluation(request, pk: Id):
     return out
 
 
-@router.post("/evaluations/{pk}/ratings", response={201: RatingOut})
-def evaluation_rate(request, pk: Id, payload: RatingIn):
+@router.post("/evaluations/{pk}/ratings", response={201: TwoWayRatingOut})
+def evaluation_rate(request, pk: Id, payload: TwoWayRatingIn):
     """One rating of a pair that is the actor's own (as ``to_rate`` lists them): once per rater,
     rated and round, inside the round's dates."""
     e = visible_or_404(perm.visible_evaluations(request.user), pk=pk)
@@ -454,7 +454,7 @@ class ChecklistSubmitIn(Schema):
     notes: dict[str, str] = Field(..., max_length=20)
 
 
-class InspectIn(Schema):
+class ChecklistInspectIn(Schema):
     accept: bool
     note: str = Field("", max_length=500)
 
@@ -518,7 +518,7 @@ def checklist_submit(request, pk: Id, payload: ChecklistSubmitIn):
 
 
 @router.post("/checklists/{pk}/inspect", response=ChecklistDetailOut)
-def checklist_inspect(request, pk: Id, payload: InspectIn):
+def checklist_inspect(request, pk: Id, payload: ChecklistInspectIn):
     """The street or the district accepts it, or returns it with a note."""
     c = services.checklist_inspect(
         checklist=_checklist(request.user, pk),
