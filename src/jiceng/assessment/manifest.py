@@ -1,5 +1,5 @@
-"""What assessment gives the shared surfaces: the console page, the to-dos (ratings to give,
-appeals to review, checklists to inspect), the audit's words, the evidence folder, two
+"""What assessment gives the shared surfaces: the console page, the to-dos (述职评议 and 民主评议
+to grade, one's report due, appeals to review, checklists to inspect), the audit's words, the evidence folder, two
 indicators (``indicators.py``) and the result sheets' record book."""
 
 from __future__ import annotations
