@@ -45,7 +45,7 @@ def _identity(username: str | None) -> dict[str, dict[str, str]]:
 def _known_path_values() -> dict[str, object]:
     """Real objects of the demo, so that some requests reach past the lookup into the handlers
     (the generated ids of the other examples mostly name nothing)."""
-    from jiceng.assessment.models import Result, Round
+    from jiceng.assessment.models import Appraisal, Checklist, EvaluationRound, Result, Round
     from jiceng.cases.models import Case
     from jiceng.community.models import Activity, ServiceOrder
     from jiceng.dashboard.models import Warning
@@ -80,6 +80,9 @@ def _known_path_values() -> dict[str, object]:
         "fmt": "xlsx",
         "/api/assessment/rounds/": first(Round),
         "/api/assessment/results/": first(Result),
+        "/api/assessment/appraisals/": first(Appraisal),
+        "/api/assessment/evaluations/": first(EvaluationRound),
+        "/api/assessment/checklists/": first(Checklist),
         "/api/reports/generations/": first(Generation),
         "/api/registry/people/": first(Person),
         "/api/registry/compounds/": first(Compound),

@@ -1,5 +1,5 @@
-"""What assessment gives the shared surfaces: the console page, the to-dos (ratings to give,
-appeals to review, checklists to inspect), the audit's words, the evidence folder, two
+"""What assessment gives the shared surfaces: the console page, the to-dos (述职评议 and 民主评议
+to grade, one's report due, appeals to review, checklists to inspect), the audit's words, the evidence folder, two
 indicators (``indicators.py``) and the result sheets' record book."""
 
 from __future__ import annotations
@@ -7,7 +7,11 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.assessment import indicators  # noqa: F401  (registers the indicators)
+from jiceng.accounts.roles import Role
+from jiceng.assessment import (
+    indicators,  # noqa: F401  (registers the indicators)
+    selectors,
+)
 from jiceng.assessment import permissions as perm
 from jiceng.assessment.models import Appeal, Checklist, ManualScore, Result, Round
 from jiceng.core.registry import (
@@ -27,8 +31,31 @@ from jiceng.core.registry import (
 from jiceng.core.scope import covers
 
 
+def _appraisal_todos(user, home: str) -> list[Todo]:
+    """The open 述职评议 and 民主评议 the user has still to grade, and their own report not yet
+    submitted: each a line to the phone page where it is done (gone once done)."""
+    phone = reverse("assessment_m:home")
+    lines = [
+        Todo(
+            _("待评议的述职与民主评议"),
+            phone + "#to-grade",
+            selectors.appraisals_to_grade(user),
+            home=home,
+        )
+    ]
+    if home == "console":  # a report is a community secretary's
+        lines.append(
+            Todo(_("待提交的述职报告"), phone + "#report-due", selectors.reports_due(user))
+        )
+    return lines
+
+
 def _todos(user):
     lines = []
+    if user.has_role(Role.MEMBER):
+        lines += _appraisal_todos(user, "member")
+    if user.has_role(*perm.COMMITTEE):
+        lines += _appraisal_todos(user, "console")
     if user.has_role(*perm.DISTRICT):
         appeals = perm.visible_appeals(user).filter(status=Appeal.Status.OPEN)
         lines.append(Todo(_("待复核的考核申诉"), reverse("assessment:home"), appeals))

@@ -8,7 +8,7 @@ before it is scored.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from jiceng.accounts.roles import MANAGER_ROLES, Role
 from jiceng.assessment.models import (
@@ -20,7 +20,7 @@ from jiceng.assessment.models import (
     Round,
     Scheme,
 )
-from jiceng.core.scope import enclosing, user_covers
+from jiceng.core.scope import user_covers
 from jiceng.party.models import Member
 
 DISTRICT = (Role.DISTRICT_STAFF,)
@@ -122,27 +122,15 @@ REPORT_ORGANISERS = INSPECTORS
 BRANCH_ORGANISERS = MANAGER_ROLES
 
 
-def _member_of(user) -> Member | None:
-    """The user's own member record (cached on the user for the request)."""
-    if not hasattr(user, "_assessment_member"):
-        user._assessment_member = (
-            Member.objects.filter(user=user, is_active=True)
-            .only("pk", "org_id", "scope_code")
-            .first()
-        )
-    return user._assessment_member
-
-
 def _voter_q(user) -> Q:
     """The appraisals ``user`` has a vote in: a report of a place that holds their member record
-    or that their committee role covers; a 民主评议 of their own branch."""
-    condition = Q(pk__in=[])
-    member = _member_of(user)
-    if member is not None:
-        places = [*enclosing(member.scope_code), member.scope_code]
-        condition |= Q(kind=Appraisal.Kind.REPORT, scope_code__in=places)
-        if member.org_id:
-            condition |= Q(kind=Appraisal.Kind.DEMOCRATIC, org_id=member.org_id)
+    or that their committee role covers; a 民主评议 of their own branch. The member record is
+    read inside the query (no query of its own: the homes' lines count with this)."""
+    mine = Member.objects.filter(user=user, is_active=True)
+    condition = Q(
+        Exists(mine.filter(scope_code__startswith=OuterRef("scope_code"))),
+        kind=Appraisal.Kind.REPORT,
+    ) | Q(Exists(mine.filter(org_id=OuterRef("org_id"))), kind=Appraisal.Kind.DEMOCRATIC)
     committee = Appraisal.objects.scope_q(*user.scopes_for(*COMMITTEE))
     if committee is not None:
         condition |= Q(kind=Appraisal.Kind.REPORT) & committee

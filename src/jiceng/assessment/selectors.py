@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from jiceng.assessment import permissions as perm
 from jiceng.assessment.models import Appraisal, AppraisalVote, ItemScore, Node, Result
 from jiceng.core.registry import indicator as find_indicator
 from jiceng.dashboard import snapshots
@@ -136,3 +140,31 @@ def appraisal_rows(appraisals: list[Appraisal]) -> list[AppraisalRow]:
             row.attendance = meetings.get((a.year, a.member_id))
         rows.append(row)
     return rows
+
+
+def appraisals_to_grade(user, now=None) -> QuerySet[Appraisal]:
+    """The open appraisals ``user`` has a vote in and has not used yet (a report once it is
+    submitted; one's own 民主评议 is the self-assessment): the phone page's list and the homes'
+    line, one definition."""
+    now = now or timezone.now()
+    return (
+        perm.votable_appraisals(user)
+        .filter(status=Appraisal.Status.OPEN, opens_at__lte=now, closes_at__gte=now)
+        .exclude(votes__rater=user)
+        .exclude(kind=Appraisal.Kind.REPORT, report="")
+    )
+
+
+def reports_due(user, now=None) -> QuerySet[Appraisal]:
+    """The user's own open 述职评议 whose report is not submitted yet."""
+    if not getattr(user, "is_authenticated", False):
+        return Appraisal.objects.none()
+    now = now or timezone.now()
+    return Appraisal.objects.filter(
+        person=user,
+        kind=Appraisal.Kind.REPORT,
+        status=Appraisal.Status.OPEN,
+        opens_at__lte=now,
+        closes_at__gte=now,
+        report="",
+    )

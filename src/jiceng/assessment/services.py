@@ -455,13 +455,13 @@ def appraisal_vote(
     appraisal's list; one's own report never (one's own 民主评议 vote is the self-assessment)."""
     appraisal = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
     if appraisal.person_id == by.pk and appraisal.kind == Appraisal.Kind.REPORT:
-        raise UserError(_("不能评议自己的述职。"))
+        raise UserError(_("不能评议自己的述职。"), status=403)
     if not perm.may_vote(by, appraisal):
         raise Forbidden(_("您不在本次评议的参评范围内。"))
     if grade not in dict(appraisal.grades):
         raise UserError(_("请选择评议等次。"), field="grade")
     if appraisal.status != Appraisal.Status.OPEN:
-        raise UserError(_("评议已结束。"))
+        raise UserError(_("评议已结束。"), status=409)
     if not appraisal.is_open(now):
         raise UserError(_("不在评议时间内。") + _period_text(appraisal))
     if appraisal.kind == Appraisal.Kind.REPORT and not appraisal.report.strip():
@@ -470,7 +470,7 @@ def appraisal_vote(
         with transaction.atomic():
             vote = AppraisalVote.objects.create(appraisal=appraisal, rater=by, grade=grade)
     except IntegrityError:
-        raise UserError(_("您已经评议过了。")) from None
+        raise UserError(_("您已经评议过了。"), status=409) from None
     audit(actor=by, action="assessment.appraisal.vote", obj=appraisal, request=request)
     return vote
 
@@ -483,7 +483,7 @@ def appraisal_close(*, appraisal: Appraisal, grade: str, by, now=None, request=N
     if not perm.may_organise(by, appraisal):
         raise Forbidden(_("只有组织评议的党组织可以确定评议等次。"))
     if appraisal.status != Appraisal.Status.OPEN:
-        raise UserError(_("评议已结束。"))
+        raise UserError(_("评议已结束。"), status=409)
     if grade not in dict(appraisal.grades):
         raise UserError(_("请选择评议等次。"), field="grade")
     appraisal.grade = grade

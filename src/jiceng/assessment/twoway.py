@@ -112,6 +112,20 @@ def forms_for(user, evaluation: EvaluationRound) -> list[tuple[Pair, bool]]:
     return [(p, (p.direction, p.rater_ref, p.rated_ref) in done) for p in mine]
 
 
+def own_pair(user, evaluation: EvaluationRound, direction, rater_ref, rated_ref) -> Pair | None:
+    """The pair a rating names, if it is one of ``user``'s own in this round (their community,
+    unit or themselves as a member); None otherwise (the page and the API refuse it alike)."""
+    wanted = (direction, rater_ref, rated_ref)
+    return next(
+        (
+            p
+            for p, _done in forms_for(user, evaluation)
+            if (p.direction, p.rater_ref, p.rated_ref) == wanted
+        ),
+        None,
+    )
+
+
 def response_rates(evaluation: EvaluationRound) -> list[dict]:
     expected: dict[str, int] = {}
     for p in pairs(evaluation.scope_code):

@@ -404,15 +404,12 @@ def node_detail(request, pk: int, node: int):
 def _rate(request, evaluation) -> None:
     """One rating posted from a form: the pair must be one of the user's own (their community,
     unit or themselves as a member)."""
-    refs = set(twoway.rater_refs(request.user))
-    wanted = (request.POST.get("direction"), request.POST.get("rater"), request.POST.get("rated"))
-    pair = next(
-        (
-            p
-            for p, _done in twoway.forms_for(request.user, evaluation)
-            if (p.direction, p.rater_ref, p.rated_ref) == wanted and p.rater_ref in refs
-        ),
-        None,
+    pair = twoway.own_pair(
+        request.user,
+        evaluation,
+        request.POST.get("direction"),
+        request.POST.get("rater"),
+        request.POST.get("rated"),
     )
     raw = request.POST.get("score") or ""
     try:
@@ -455,12 +452,10 @@ def m_home(request):
         {
             "rounds": [(e, twoway.forms_for(request.user, e)) for e in rounds],
             "scores": range(5, 0, -1),
-            "to_vote": votable.filter(
-                status=Appraisal.Status.OPEN, opens_at__lte=now, closes_at__gte=now
-            )
-            .exclude(votes__rater=request.user)
-            .exclude(kind=Appraisal.Kind.REPORT, report="")  # graded once the report is in
-            .order_by("closes_at", "pk")[:30],
+            "to_vote": selectors.appraisals_to_grade(request.user, now)
+            .select_related("org")
+            .order_by("closes_at", "pk")[:200],  # a branch (at most 50) and the reports
+            "report_due": list(selectors.reports_due(request.user, now).order_by("closes_at")),
             "own": Appraisal.objects.filter(person=request.user).order_by("-year", "pk")[:5],
             "published": votable.filter(status=Appraisal.Status.CLOSED).order_by(
                 "-closed_at", "-pk"
