@@ -92,7 +92,8 @@ def main() -> int:
 
     def orm():
         # as the page and the API read it: the page and its total in one statement
-        rows, total = paging.rows_and_total(selectors.inbox(user=secretary, filters=filters), 0, 50)
+        page = selectors.inbox(user=secretary, filters=filters, with_total=True)
+        rows, total = paging.rows_and_total(page, 0, 50)
         return rows
 
     open_list = "', '".join(OPEN)
@@ -102,13 +103,16 @@ def main() -> int:
         f"AND (c.status IN ('{open_list}') OR c.needs_review) AND c.deadline_at < %s"
     )
 
-    # The columns the ORM reads (selectors.LIST_FIELDS; the category's name from a memo).
+    # What the ORM's rows hold (selectors.LIST_FIELDS, the category's code and name, which the
+    # ORM takes from a memo and SQL by a join, and the handler's name), as session 9 read it.
     columns = (
         "c.id, c.number, c.status, c.triage, c.needs_review, c.scope_code, c.deadline_at, "
-        "c.warn_at, c.created_at, c.version, c.category_id, c.handler_id, p.name"
+        "c.warn_at, c.created_at, c.version, c.category_id, c.handler_id, "
+        "k.id, k.code, k.name, p.id, p.name"
     )
     page_sql = (
-        f"FROM cases_case c LEFT JOIN partners_partner p ON p.id = c.handler_id "
+        "FROM cases_case c JOIN cases_casecategory k ON k.id = c.category_id "
+        "LEFT JOIN partners_partner p ON p.id = c.handler_id "
         f"WHERE {sql_where} ORDER BY c.deadline_at, c.id LIMIT 50"
     )
 

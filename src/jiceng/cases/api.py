@@ -88,7 +88,7 @@ def case_list(request, status: str = "", overdue: bool = False, q: str = ""):
     filters = selectors.InboxFilters(status=status, overdue=overdue, query=q)
     if status and status not in workflow.Status.values and status != "open":
         raise UserError(_("未知的阶段：{status}").format(status=status))
-    return selectors.inbox(user=request.user, filters=filters)
+    return selectors.inbox(user=request.user, filters=filters, with_total=True)
 
 
 @router.post("/", response={201: CaseDetailOut}, summary="上报问题")

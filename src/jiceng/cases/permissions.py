@@ -29,8 +29,15 @@ REPORTER_ROLES = (Role.RESIDENT, Role.GRID_WORKER, Role.GRID_CHIEF)
 
 def visible_cases(user) -> QuerySet[Case]:
     """Staff see the cases of their scope, a unit those dispatched to it, a resident their own."""
+    condition = visible_cases_q(user)
+    return Case.objects.none() if condition is None else Case.objects.filter(condition)
+
+
+def visible_cases_q(user) -> Q | None:
+    """The condition ``visible_cases`` filters by (None: no case at all), for a list that puts it
+    in one filter with its own conditions."""
     if not user.is_authenticated:
-        return Case.objects.none()
+        return None
     conditions: list[Q] = []
     if user.has_role(*REPORTER_ROLES):
         conditions.append(Q(reporter=user))
@@ -41,11 +48,11 @@ def visible_cases(user) -> QuerySet[Case]:
     if units:
         conditions.append(Q(handler_id__in=units))
     if not conditions:
-        return Case.objects.none()
+        return None
     condition = conditions[0]
     for extra in conditions[1:]:
         condition |= extra
-    return Case.objects.filter(condition)
+    return condition
 
 
 def followable_cases(user, *, offered: Iterable[str] = ()) -> QuerySet[Case]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from itertools import islice
 
@@ -17,8 +18,14 @@ from jiceng.cases.models import (
     WhistleResponse,
     category_labels,
 )
-from jiceng.cases.permissions import UNIT_ROLES, dispatchable_units, visible_cases
+from jiceng.cases.permissions import (
+    UNIT_ROLES,
+    dispatchable_units,
+    visible_cases,
+    visible_cases_q,
+)
 from jiceng.cases.workflow import OPEN, Status
+from jiceng.core import paging
 from jiceng.core.errors import NotFound, UserError
 from jiceng.core.paging import TOTAL
 from jiceng.core.scope import street_of
@@ -132,28 +139,44 @@ class _CaseRows(ValuesListIterable):
                 yield CaseRow(row, categories)
 
 
-def inbox(*, user, filters: InboxFilters) -> QuerySet[Case]:
+@functools.cache
+def _list_base(status: str = "open", total: bool = False) -> QuerySet[Case]:
+    """A list of the cases at ``status`` ("open": every open case and those waiting for a
+    review) with its columns, joins and order, set up once per process and stage (they cost
+    more to set up than the rest: issue 17); each list clones it with the user's scope and its
+    own filters and never reads it."""
+    at = Q(status__in=OPEN) | Q(needs_review=True) if status == "open" else Q(status=status)
+    cases = Case.objects.filter(at).order_by("deadline_at", "id").values_list(*LIST_FIELDS)
+    if total:  # a page's rows carry the list's total (``core.paging``)
+        cases = paging.with_total(cases)
+    cases._iterable_class = _CaseRows
+    return cases
+
+
+def inbox(*, user, filters: InboxFilters, with_total: bool = False) -> QuerySet[Case]:
     """Cases the user may see, most urgent first, with what the list shows in one query; the
-    rows come as ``CaseRow``s."""
-    cases = visible_cases(user)
-    if filters.status == "open" or not filters.status:
-        cases = cases.filter(Q(status__in=OPEN) | Q(needs_review=True))
-    else:
-        cases = cases.filter(status=filters.status)
+    rows come as ``CaseRow``s. ``with_total``: for a page of the list (``core.paging``), each
+    row also carries how many cases the list has."""
+    status = filters.status or "open"
+    if status != "open" and status not in Status.values:  # no such stage: no case
+        return _list_base().none()
+    base = _list_base(status, with_total)  # one per stage: the cache stays small
+    visible = visible_cases_q(user)
+    if visible is None:
+        return base.none()
+    conditions = [visible]
     if filters.overdue:
-        cases = cases.filter(deadline_at__lt=timezone.now())
+        conditions.append(Q(deadline_at__lt=timezone.now()))
     if filters.category:
-        cases = cases.filter(category__code__startswith=filters.category)
+        conditions.append(Q(category__code__startswith=filters.category))
     if filters.query:
-        cases = cases.filter(
+        conditions.append(
             Q(number__startswith=filters.query) | Q(description__icontains=filters.query)
         )
     if filters.whistle is not None:
         called = open_calls().filter(unit_id=filters.whistle).values("whistle__case_id")
-        cases = cases.filter(pk__in=called)
-    cases = cases.order_by("deadline_at", "id").values_list(*LIST_FIELDS)
-    cases._iterable_class = _CaseRows
-    return cases
+        conditions.append(Q(pk__in=called))
+    return base.filter(*conditions)
 
 
 def open_calls() -> QuerySet[WhistleResponse]:

@@ -389,7 +389,7 @@ def act(request, number: str, action: str):
 @page("cases")
 def inbox(request):
     filters = selectors.InboxFilters.from_params(request.GET)
-    cases = selectors.inbox(user=request.user, filters=filters)
+    cases = selectors.inbox(user=request.user, filters=filters, with_total=True)
     page_obj = paging.get_page(cases, request.GET.get("page"), 50)
     now = timezone.now()
     rows = [(c, selectors.light(c, now)) for c in page_obj]

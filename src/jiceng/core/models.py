@@ -55,7 +55,7 @@ class ScopedQuerySet(models.QuerySet):
                 # 3606 ... 3606999999999999, which a plain B-tree index serves on every database
                 # and collation (LIKE 'x%' needs a pattern index on PostgreSQL).
                 upper = code + "9" * (CODE_MAX - len(code))
-                condition |= Q(**{f"{field}__gte": code, f"{field}__lte": upper})
+                condition |= Q(**{f"{field}__range": (code, upper)})  # one lookup: BETWEEN
             else:
                 condition |= Q(**{f"{field}__startswith": code})
         return condition

@@ -44,11 +44,20 @@ def _total_of(row: Any) -> int:
     return getattr(row, TOTAL)
 
 
+def with_total(queryset: QuerySet) -> QuerySet:
+    """``queryset`` with the total on each row; a list read often can ask for it once, where it
+    is set up (``rows_and_total`` then reads it as it is)."""
+    return queryset.annotate(**{TOTAL: Window(Count("*"))})
+
+
 def rows_and_total(queryset: QuerySet, offset: int, limit: int) -> tuple[list, int]:
     """The rows ``[offset, offset + limit)`` of ``queryset`` and how many rows it has in all."""
+    if TOTAL in queryset.query.annotations:
+        rows = list(queryset[offset : offset + limit])
+        return rows, (_total_of(rows[0]) if rows else queryset.count() if offset else 0)
     if not _one_statement(queryset):
         return list(queryset[offset : offset + limit]), queryset.count()
-    rows = list(queryset.annotate(**{TOTAL: Window(Count("*"))})[offset : offset + limit])
+    rows = list(with_total(queryset)[offset : offset + limit])
     if rows:
         return rows, _total_of(rows[0])
     return rows, (queryset.count() if offset else 0)
