@@ -12,7 +12,7 @@ from django.utils import timezone
 from jiceng.community import services
 from jiceng.community.models import Activity, Signup
 from jiceng.core.errors import Forbidden, UserError
-from jiceng.core.models import Notification
+from jiceng.core.models import AuditEntry, Notification
 from jiceng.points.models import PointEntry
 from tests.community.conftest import make_activity
 from tests.factories import user_with_role
@@ -97,6 +97,33 @@ def test_signups_take_places_then_join_the_waiting_list_in_order(cast):
     assert services.waiting_position(w1) == 1 and services.waiting_position(w2) == 2
     a.refresh_from_db()
     assert (a.taken, a.waiting, a.places_left) == (2, 2, 0)
+
+
+def test_a_signup_is_written_with_its_history_and_audit_entry_as_a_page_write(cast):
+    """On PostgreSQL the whole sign-up is one statement; what it writes is what the ORM writes:
+    the row, its first event and the audit entry naming the activity."""
+    a = make_activity(cast, capacity=1)
+    rows = [services.signup(by=who, activity=a) for who in (cast["resident"], cast["resident2"])]
+    for row, status in zip(rows, ("confirmed", "waiting"), strict=True):
+        saved = Signup.objects.get(pk=row.pk)
+        assert (saved.user_id, saved.status, saved.created_at) == (
+            row.user_id,
+            status,
+            row.created_at,
+        )
+        assert (saved.confirmed_at is not None) == (status == "confirmed") == bool(row.confirmed_at)
+        assert [(e.action, e.from_status, e.to_status, e.actor_id) for e in saved.events.all()] == [
+            ("signup", "", status, row.user_id)
+        ]
+        entry = AuditEntry.objects.get(action="services.signup", detail__signup=row.pk)
+        assert (entry.actor_id, entry.object_id, entry.object_repr, entry.scope_code) == (
+            row.user_id,
+            str(a.pk),
+            str(a),
+            a.scope_code,
+        )
+        assert entry.object_type == "community.activity" and entry.actor_name
+    assert rows[1].position_at_signup == 1 and rows[0].position_at_signup is None
 
 
 def test_a_cancelled_place_goes_to_the_first_on_the_waiting_list_who_is_told(cast):

@@ -4,7 +4,6 @@ or the waiting list), giving a place up through the Machine of workflow.SIGNUP_T
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -21,6 +20,7 @@ from jiceng.community.checks import MAX_TEXT, _community, _require_manager, _tex
 from jiceng.community.models import Activity, Project, RegistrationEvent, Signup, VolunteerTeam
 from jiceng.community.permissions import can_act_on_signup, member_of
 from jiceng.core.audit import audit
+from jiceng.core.audit import entry as audit_entry
 from jiceng.core.errors import Forbidden, NotFound, UserError
 from jiceng.core.notify import notify
 from jiceng.core.workflow import Machine
@@ -120,41 +120,110 @@ def activity_cancel(*, by, activity: Activity, reason: str) -> Activity:
     return activity
 
 
-# PostgreSQL: one statement takes the activity's row lock, decides from the row as it was whether
-# this sign-up gets a place or a place on the waiting list, marks the sign-up and writes its
-# event; the commit follows at once. Many phones at once wait for this lock one after the other,
-# so it is held for this one statement and the commit only (the event's columns are the ones
-# ``SIGNUPS.write_event`` writes: ``Machine.event_values``).
-TAKE_PLACE_SQL = """
+# PostgreSQL: the whole sign-up is one statement. It takes the activity's row lock, decides from
+# the row as it was whether this sign-up gets a place or a place on the waiting list, and writes
+# the sign-up, its event and its audit entry; run on its own (autocommit) it is its own
+# transaction, so the lock is held for this statement and its commit inside the server, with no
+# round trip to the client in between (200 phones at once wait for this lock one after the other:
+# issue 17). The rows' values are the ones Django writes for each model (``_insert_select``:
+# ``pre_save`` and ``get_db_prep_save`` of every column), the event's ``Machine.event_values``,
+# the audit entry's ``core.audit.entry``; a second sign-up of one person breaks the unique
+# constraint, and then nothing is written.
+SIGNUP_SQL = """
 WITH old AS (
-    SELECT taken, capacity FROM community_activity WHERE id = %(activity)s AND status = 'published'
+    SELECT taken, capacity FROM community_activity WHERE id = %s AND status = 'published'
     FOR UPDATE
 ), counted AS (
     UPDATE community_activity AS a
        SET taken = a.taken + CASE WHEN old.taken < old.capacity THEN 1 ELSE 0 END,
            waiting = a.waiting + CASE WHEN old.taken < old.capacity THEN 0 ELSE 1 END
       FROM old
-     WHERE a.id = %(activity)s
+     WHERE a.id = %s
     RETURNING old.taken < old.capacity AS placed, a.waiting
-), marked AS (
-    UPDATE community_signup SET status = %(confirmed)s, confirmed_at = %(at)s
-     WHERE id = %(signup)s AND (SELECT placed FROM counted)
+), ins AS (
+    INSERT INTO {signups} ({signup_columns}) SELECT {signup_values} FROM counted
+    RETURNING id, status, created_at, confirmed_at
 ), logged AS (
-    INSERT INTO {events} ({columns})
-    SELECT {values}, CASE WHEN placed THEN %(confirmed)s ELSE %(waiting)s END FROM counted
+    INSERT INTO {events} ({event_columns}) SELECT {event_values} FROM ins
+), audited AS (
+    INSERT INTO {audits} ({audit_columns}) SELECT {audit_values} FROM ins
 )
-SELECT placed, waiting FROM counted
+SELECT ins.id, ins.status, ins.created_at, ins.confirmed_at, counted.waiting FROM ins, counted
 """
 
 
-@functools.cache
-def _take_place_sql(columns: tuple[str, ...]) -> str:
+def _insert_select(obj, computed: dict[str, tuple[str, list]]) -> tuple[str, str, list]:
+    """The columns and the SELECT list (with its parameters) of the row Django would insert for
+    ``obj``; ``computed`` gives a column an SQL expression (with its parameters) instead."""
     quote = connection.ops.quote_name
-    return TAKE_PLACE_SQL.format(
-        events=quote(RegistrationEvent._meta.db_table),
-        columns=", ".join(quote(c) for c in (*columns, "to_status")),
-        values=", ".join(f"%({c})s" for c in columns),
+    columns, values, params = [], [], []
+    for field in obj._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(quote(field.column))
+        if field.column in computed:
+            expression, more = computed[field.column]
+            values.append(expression)
+            params.extend(more)
+        else:
+            values.append("%s")
+            params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+    return ", ".join(columns), ", ".join(values), params
+
+
+def _signup_in_one_statement(pk: int, *, by, current: Activity, now, request) -> Signup | None:
+    """PostgreSQL's sign-up (``SIGNUP_SQL``); None: the activity is no longer published."""
+    confirmed, waiting = Signup.Status.CONFIRMED, Signup.Status.WAITING
+    row = Signup(activity_id=pk, user=by, status=waiting)
+    signup_columns, signup_values, signup_params = _insert_select(
+        row,
+        {
+            "status": ("CASE WHEN placed THEN %s ELSE %s END", [confirmed, waiting]),
+            "confirmed_at": ("CASE WHEN placed THEN %s::timestamptz END", [now]),
+        },
     )
+    event = RegistrationEvent(
+        **SIGNUPS.event_values(row, action="signup", by=by, previous="", at=now)
+    )
+    event_columns, event_values, event_params = _insert_select(
+        event, {"signup_id": ("ins.id", []), "to_status": ("ins.status", [])}
+    )
+    entry = audit_entry(actor=by, action="services.signup", obj=current, request=request)
+    audit_columns, audit_values, audit_params = _insert_select(
+        entry, {"detail": ("jsonb_build_object('signup', ins.id)", [])}
+    )
+    quote = connection.ops.quote_name
+    sql = SIGNUP_SQL.format(
+        signups=quote(Signup._meta.db_table),
+        signup_columns=signup_columns,
+        signup_values=signup_values,
+        events=quote(RegistrationEvent._meta.db_table),
+        event_columns=event_columns,
+        event_values=event_values,
+        audits=quote(entry._meta.db_table),
+        audit_columns=audit_columns,
+        audit_values=audit_values,
+    )
+    params = [pk, pk, *signup_params, *event_params, *audit_params]
+
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+
+    if connection.in_atomic_block:
+        # inside the caller's transaction: a savepoint, so that a refused second sign-up leaves
+        # that transaction usable
+        with transaction.atomic():
+            found = run()
+    else:
+        found = run()
+    if found is None:
+        return None
+    row.pk, row.status, row.created_at, row.confirmed_at, position = found
+    row._state.adding, row._state.db = False, connection.alias
+    row.position_at_signup = None if row.status == confirmed else position
+    return row
 
 
 def _take_place(row: Signup, *, by, now: datetime) -> tuple[bool, int] | None:
@@ -163,25 +232,6 @@ def _take_place(row: Signup, *, by, now: datetime) -> tuple[bool, int] | None:
     number n on the waiting list (the counter is the list's length, and the newcomer is last);
     None: the activity is no longer published."""
     pk = row.activity_id
-    if connection.vendor == "postgresql":
-        event = SIGNUPS.event_values(row, action="signup", by=by, previous="", at=now)
-        del event["to_status"]
-        params = {
-            **event,
-            "activity": pk,
-            "signup": row.pk,
-            "confirmed": Signup.Status.CONFIRMED,
-            "waiting": Signup.Status.WAITING,
-        }
-        with connection.cursor() as cursor:
-            cursor.execute(_take_place_sql(tuple(event)), params)
-            found = cursor.fetchone()
-        if found is None:
-            return None
-        confirmed, position = bool(found[0]), int(found[1])
-        if confirmed:
-            row.status, row.confirmed_at = Signup.Status.CONFIRMED, now
-        return confirmed, position
     locked = Activity.objects.select_for_update().filter(pk=pk, status="published").first()
     if locked is None:
         return None
@@ -197,42 +247,49 @@ def _take_place(row: Signup, *, by, now: datetime) -> tuple[bool, int] | None:
     return confirmed, position
 
 
+def _check_open(current: Activity | None, now) -> None:
+    if current is None:
+        raise NotFound(_("活动不存在。"))
+    if current.status == Activity.Status.CANCELLED:
+        raise UserError(_("活动已取消。"))
+    if now < current.signup_opens_at:
+        opens = timezone.localtime(current.signup_opens_at)
+        raise UserError(
+            _("报名尚未开始（{month}月{day}日 {time} 开始）。").format(
+                month=f"{opens:%m}", day=f"{opens:%d}", time=f"{opens:%H:%M}"
+            )
+        )
+    if now > current.signup_closes_at:
+        raise UserError(_("报名已截止。"))
+
+
 def signup(*, by, activity: Activity | int, request: Any = None) -> Signup:
     """Sign up: a place while places are left, else a place on the waiting list.
 
     Many phones at once: the activity's row lock orders them and the count of places taken is
     kept on that row, so the last place is given exactly once. Everything that can be refused
-    is refused, and everything that can be written is written, before the lock.
+    is refused before the lock; on PostgreSQL the rest is one statement (``SIGNUP_SQL``), on
+    SQLite (one writer at a time) the row and its audit entry are written before the lock.
     """
     if not getattr(by, "is_authenticated", False):
         raise Forbidden(_("请先登录。"))
     pk = activity.pk if isinstance(activity, Activity) else int(activity)
     now = timezone.now()
+    current = (
+        Activity.objects.filter(pk=pk)
+        .only("id", "title", "scope_code", "status", "signup_opens_at", "signup_closes_at")
+        .first()
+    )
+    _check_open(current, now)
     try:
-        with transaction.atomic():
-            current = (
-                Activity.objects.filter(pk=pk)
-                .only("id", "title", "scope_code", "status", "signup_opens_at", "signup_closes_at")
-                .first()
-            )
-            if current is None:
-                raise NotFound(_("活动不存在。"))
-            if current.status == Activity.Status.CANCELLED:
+        if connection.vendor == "postgresql":
+            row = _signup_in_one_statement(pk, by=by, current=current, now=now, request=request)
+            if row is None:
                 raise UserError(_("活动已取消。"))
-            if now < current.signup_opens_at:
-                opens = timezone.localtime(current.signup_opens_at)
-                raise UserError(
-                    _("报名尚未开始（{month}月{day}日 {time} 开始）。").format(
-                        month=f"{opens:%m}", day=f"{opens:%d}", time=f"{opens:%H:%M}"
-                    )
-                )
-            if now > current.signup_closes_at:
-                raise UserError(_("报名已截止。"))
-            # The row and its audit entry are written before the lock, so that the lock is
-            # held for the counting statement (and, for the few who get a place, one update)
-            # and the commit only. A second sign-up of one person (a second press, at once or
-            # later) is refused by the unique constraint on the row that is not cancelled,
-            # before it ever waits for the lock: no query asks first.
+            return row
+        with transaction.atomic():
+            # A second sign-up of one person (a second press, at once or later) is refused by
+            # the unique constraint on the row that is not cancelled: no query asks first.
             row = Signup.objects.create(activity_id=pk, user=by, status=Signup.Status.WAITING)
             audit(
                 actor=by,
