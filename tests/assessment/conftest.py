@@ -4,7 +4,7 @@ starter schemes of 2025 and last year's snapshots of the community scheme's indi
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,9 +12,13 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from jiceng.assessment import schemes, services
-from jiceng.assessment.models import Source
+from jiceng.assessment.models import Appraisal, Source
 from jiceng.dashboard.models import Snapshot
+from jiceng.party.models import PartyOrg
 from tests.factories import UserFactory, user_with_role
+from tests.party.conftest import make_member, member_user
+
+YEAR = 2025
 
 YEAR = 2025
 
@@ -84,3 +88,43 @@ def scored_round(cast, community_scheme):
     scoring.score_round(rnd=rnd, by=cast["district"])
     rnd.refresh_from_db()
     return rnd
+
+
+@pytest.fixture
+def people(cast):
+    """The appraisals' cast: a community committee, a branch with members (one without an
+    account) and a member of a neighbouring branch."""
+    places = cast["places"]
+    committee = PartyOrg.objects.create(
+        name="公园社区党委", kind="committee", division=places["community"]
+    )
+    branch = PartyOrg.objects.create(
+        name="第1网格党支部", kind="branch", division=places["grid1"], parent=committee
+    )
+    theirs = PartyOrg.objects.create(
+        name="湖西第1网格党支部", kind="branch", division=places["grid_n"]
+    )
+    return {
+        **cast,
+        "committee": committee,
+        "branch": branch,
+        "m1": member_user(branch, "李一"),
+        "m2": member_user(branch, "王二"),
+        "m3": make_member(branch, "张三"),  # no account
+        "stranger": member_user(theirs, "赵四"),
+    }
+
+
+def open_report(people, **kw) -> Appraisal:
+    """A secretary's work report (述职评议) of YEAR open for a week."""
+    now = timezone.now()
+    args = dict(
+        secretary=people["secretary"],
+        community=people["places"]["community"],
+        year=YEAR,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=7),
+        by=people["street"],
+    )
+    args.update(kw)
+    return services.appraisal_open_report(**args)

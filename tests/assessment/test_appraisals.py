@@ -17,49 +17,10 @@ from jiceng.assessment import services
 from jiceng.assessment.models import Appraisal, AppraisalVote
 from jiceng.core.audit import AuditEntry
 from jiceng.core.errors import Forbidden, UserError
-from jiceng.party.models import Attendance, Meeting, PartyOrg
+from jiceng.party.models import Attendance, Meeting
 from jiceng.points.models import PointBalance
+from tests.assessment.conftest import YEAR, open_report
 from tests.factories import user_with_role
-from tests.party.conftest import make_member, member_user
-
-YEAR = 2025
-
-
-@pytest.fixture
-def people(cast):
-    places = cast["places"]
-    committee = PartyOrg.objects.create(
-        name="公园社区党委", kind="committee", division=places["community"]
-    )
-    branch = PartyOrg.objects.create(
-        name="第1网格党支部", kind="branch", division=places["grid1"], parent=committee
-    )
-    theirs = PartyOrg.objects.create(
-        name="湖西第1网格党支部", kind="branch", division=places["grid_n"]
-    )
-    return {
-        **cast,
-        "committee": committee,
-        "branch": branch,
-        "m1": member_user(branch, "李一"),
-        "m2": member_user(branch, "王二"),
-        "m3": make_member(branch, "张三"),  # no account
-        "stranger": member_user(theirs, "赵四"),
-    }
-
-
-def _report(people, **kw) -> Appraisal:
-    now = timezone.now()
-    args = dict(
-        secretary=people["secretary"],
-        community=people["places"]["community"],
-        year=YEAR,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=7),
-        by=people["street"],
-    )
-    args.update(kw)
-    return services.appraisal_open_report(**args)
 
 
 def _post_vote(client, appraisal, grade):
@@ -164,7 +125,7 @@ def test_a_secretarys_report_from_opening_to_the_published_grade(client, people)
 
 
 def test_votes_outside_the_period_and_a_second_report_are_refused(people):
-    appraisal = _report(people)
+    appraisal = open_report(people)
     services.appraisal_report(appraisal=appraisal, text="述职", by=people["secretary"])
     m1 = people["m1"].user
     for moment in (appraisal.opens_at - timedelta(minutes=1), appraisal.closes_at + timedelta(1)):
@@ -176,11 +137,11 @@ def test_votes_outside_the_period_and_a_second_report_are_refused(people):
     with pytest.raises(Forbidden):
         services.appraisal_vote(appraisal=appraisal, grade="good", by=people["stranger"].user)
     with pytest.raises(UserError, match="已经存在"):
-        _report(people)
+        open_report(people)
     with pytest.raises(UserError, match="截止时间"):
-        _report(people, year=YEAR + 1, closes_at=timezone.now() - timedelta(days=2))
+        open_report(people, year=YEAR + 1, closes_at=timezone.now() - timedelta(days=2))
     with pytest.raises(Forbidden):
-        _report(people, year=YEAR + 1, by=people["secretary"])
+        open_report(people, year=YEAR + 1, by=people["secretary"])
     assert Appraisal.objects.count() == 1
 
 
@@ -253,7 +214,7 @@ def test_a_branchs_democratic_appraisal_with_points_and_meetings_beside_the_grad
 
 
 def test_the_pages_by_role_and_in_english(client, people):
-    appraisal = _report(people)
+    appraisal = open_report(people)
     for who in ("district", "street", "secretary"):
         client.force_login(people[who])
         assert client.get(reverse("assessment:appraisals")).status_code == 200

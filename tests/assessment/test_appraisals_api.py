@@ -9,55 +9,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from jiceng.assessment import services
 from jiceng.assessment.models import Appraisal, AppraisalVote, Checklist, EvaluationRound, Rating
 from jiceng.core.audit import AuditEntry
-from jiceng.party.models import PartyOrg
 from tests.accounts.test_role_homes import todos
-from tests.party.conftest import make_member, member_user
+from tests.assessment.conftest import YEAR, open_report
 
-YEAR = 2025
 API = "/api/assessment"
-
-
-@pytest.fixture
-def people(cast):
-    places = cast["places"]
-    committee = PartyOrg.objects.create(
-        name="公园社区党委", kind="committee", division=places["community"]
-    )
-    branch = PartyOrg.objects.create(
-        name="第1网格党支部", kind="branch", division=places["grid1"], parent=committee
-    )
-    theirs = PartyOrg.objects.create(
-        name="湖西第1网格党支部", kind="branch", division=places["grid_n"]
-    )
-    return {
-        **cast,
-        "committee": committee,
-        "branch": branch,
-        "m1": member_user(branch, "李一"),
-        "m2": member_user(branch, "王二"),
-        "m3": make_member(branch, "张三"),  # no account
-        "stranger": member_user(theirs, "赵四"),
-    }
-
-
-def _report(people, **kw) -> Appraisal:
-    now = timezone.now()
-    args = dict(
-        secretary=people["secretary"],
-        community=people["places"]["community"],
-        year=YEAR,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=7),
-        by=people["street"],
-    )
-    args.update(kw)
-    return services.appraisal_open_report(**args)
 
 
 def _branch(people) -> dict[int, Appraisal]:
@@ -84,7 +44,7 @@ def _lines(client, path) -> dict[str, tuple[str, int]]:
 
 
 def test_a_secretarys_report_through_the_api_with_every_refusal(client, people):
-    appraisal = _report(people)
+    appraisal = open_report(people)
     secretary, m1 = people["secretary"], people["m1"].user
 
     # the report is not in yet: a member sees it, may not grade it
@@ -229,7 +189,7 @@ def test_a_branchs_democratic_appraisal_self_mutual_and_the_branchs_grade(client
 
 
 def test_the_to_do_lines_appear_for_who_must_act_and_go_once_done(client, people):
-    appraisal = _report(people)
+    appraisal = open_report(people)
     secretary, m1 = people["secretary"], people["m1"].user
 
     # the secretary's report is due: a line on the console home to the phone page
