@@ -1,6 +1,7 @@
 """The demo's assessment: the starter schemes of last year and this year, last year's
 party-building assessment of every community (scored from last year's snapshots, with the
-district's manual review approved by a second person, and published), this year's two-way
+district's manual review approved by a second person, and published), last year's hotline three
+rates of the units that handled the district's cases (published), this year's two-way
 evaluation round with some ratings given, a secretary's 述职评议 and the branches' checklists."""
 
 from __future__ import annotations
@@ -86,9 +87,8 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
     last = today.year - 1
     author, approver = _district_staff(district)[:2]
     schemes.load_starters(district=district, year=today.year, publish=False)
-    community = next(
-        s for s in schemes.load_starters(district=district, year=last) if s.key == "community_party"
-    )
+    starters = {s.key: s for s in schemes.load_starters(district=district, year=last)}
+    community = starters["community_party"]
     keys = sorted({n.indicator for n in community.nodes.all() if n.source == Source.INDICATOR})
     # last year's snapshots of the scheme's indicators (the nightly back-fill recomputes them)
     snapshots.compute_period(snapshots.YEAR, date(last, 1, 1), keys=keys)
@@ -106,6 +106,7 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
     scoring.score_round(rnd=rnd, by=author)
     rnd.refresh_from_db()
     services.round_publish(rnd=rnd, by=author, now=rnd.appeal_deadline + timedelta(seconds=1))
+    _hotline_round(starters["hotline_handlers"], last, author)
 
     # this year's two-way evaluation, open now, some ratings given; a few units' party
     # organizations registered (双报到) with a community of their street, so that there is
@@ -150,6 +151,24 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
         )
         for i, org in enumerate(orgs)
     )
+
+
+def _hotline_round(scheme, year: int, author: User) -> None:
+    """Last year's hotline three rates of the district's handling units (the departments and
+    the streets' units that handled last year's generated cases), scored from those cases and
+    published: the units' ranking with its red and black lists."""
+    rnd = services.round_create(
+        scheme=scheme,
+        name=f"{year} 年度处置单位 12345 热线三率考核",
+        period_start=date(year, 1, 1),
+        period_end=date(year, 12, 31),
+        by=author,
+        red_count=2,
+        black_count=2,
+    )
+    scoring.score_round(rnd=rnd, by=author)
+    rnd.refresh_from_db()
+    services.round_publish(rnd=rnd, by=author, now=rnd.appeal_deadline + timedelta(seconds=1))
 
 
 def _appraisals(district: Division, organiser: User, year: int, now, rng: random.Random) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from itertools import islice
 
 from django.db.models import Count, Q, QuerySet
@@ -10,6 +11,7 @@ from django.db.models.query import ValuesListIterable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiceng.cases.metrics import period
 from jiceng.cases.models import (
     Case,
     CaseCategory,
@@ -31,22 +33,48 @@ class InboxFilters:
     query: str = ""
     # a unit's id: the cases that unit was called to by a whistle and has not reported on
     whistle: int | None = None
+    # a unit's id: the cases it handled (an assessment's records of a handling unit)
+    handler: int | None = None
+    # the days the cases were reported in (both included), as the indicators count them
+    since: date | None = None
+    until: date | None = None
 
     @classmethod
     def from_params(cls, params) -> InboxFilters:
         status = params.get("status", "")
-        if status and status not in Status.values and status != "open":
+        if status and status not in Status.values and status not in ("open", ALL):
             raise UserError(_("未知的阶段：{status}").format(status=status))
-        whistle = params.get("whistle", "")
-        if whistle and not (whistle.isdigit() and len(whistle) < 12):
-            raise UserError(_("未知的单位：{unit}").format(unit=whistle[:20]))
+        whistle, handler = _unit_id(params, "whistle"), _unit_id(params, "handler")
+        since, until = params.get("since", ""), params.get("until", "")
+        if since or until:
+            period(since or until, until or since)  # refused: a bad date, the end first
         return cls(
             status=status,
             overdue=params.get("overdue") in ("1", "true", "on"),
             category=params.get("category", "").strip(),
             query=params.get("q", "").strip(),
-            whistle=int(whistle) if whistle else None,
+            whistle=whistle,
+            handler=handler,
+            since=date.fromisoformat(since) if since else None,
+            until=date.fromisoformat(until) if until else None,
         )
+
+    @property
+    def reported(self) -> tuple[datetime, datetime] | None:
+        """The reporting period as aware datetimes [since, until + 1 day)."""
+        if self.since is None and self.until is None:
+            return None
+        return period(self.since or self.until, self.until or self.since)
+
+
+ALL = "all"  # every stage, closed ones included
+
+
+def _unit_id(params, name: str) -> int | None:
+    value = params.get(name, "")
+    if value and not (value.isdigit() and len(value) < 12):
+        raise UserError(_("未知的单位：{unit}").format(unit=value[:20]))
+    return int(value) if value else None
 
 
 # The columns the inbox page and the API's list show (and the light needs), read as plain rows:
@@ -135,8 +163,14 @@ def inbox(*, user, filters: InboxFilters) -> QuerySet[Case]:
     cases = visible_cases(user)
     if filters.status == "open" or not filters.status:
         cases = cases.filter(Q(status__in=OPEN) | Q(needs_review=True))
-    else:
+    elif filters.status != ALL:
         cases = cases.filter(status=filters.status)
+    if filters.handler is not None:
+        cases = cases.filter(handler_id=filters.handler)
+    if (reported := filters.reported) is not None:
+        cases = cases.filter(
+            tally__reported_at__gte=reported[0], tally__reported_at__lt=reported[1]
+        )
     if filters.overdue:
         cases = cases.filter(deadline_at__lt=timezone.now())
     if filters.category:
