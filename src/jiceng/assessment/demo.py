@@ -89,6 +89,8 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
     schemes.load_starters(district=district, year=today.year, publish=False)
     starters = {s.key: s for s in schemes.load_starters(district=district, year=last)}
     community = starters["community_party"]
+    # the units' round first: the community round stays the newest, first on the pages
+    _hotline_round(starters["hotline_handlers"], last, author)
     keys = sorted({n.indicator for n in community.nodes.all() if n.source == Source.INDICATOR})
     # last year's snapshots of the scheme's indicators (the nightly back-fill recomputes them)
     snapshots.compute_period(snapshots.YEAR, date(last, 1, 1), keys=keys)
@@ -106,7 +108,6 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
     scoring.score_round(rnd=rnd, by=author)
     rnd.refresh_from_db()
     services.round_publish(rnd=rnd, by=author, now=rnd.appeal_deadline + timedelta(seconds=1))
-    _hotline_round(starters["hotline_handlers"], last, author)
 
     # this year's two-way evaluation, open now, some ratings given; a few units' party
     # organizations registered (双报到) with a community of their street, so that there is
