@@ -229,6 +229,14 @@ def test_a_units_records_show_only_the_cases_the_viewer_may_see(client, cast, un
     html = client.get(link).content.decode()
     assert "H00005" in html and "H00001" not in html
 
+    # the API gives the street the same scoped link
+    client.force_login(cast["street"])
+    body = client.get(f"/api/assessment/results/{result.pk}").json()
+    items = [i["item"] for d in body["lines"] for c in d["children"] for i in c["children"]]
+    solved = next(i for i in items if i["indicator"] == "assessment.cases_solved_rate")
+    assert f"handler={works.pk}" in solved["records_url"]
+    assert (solved["numerator"], solved["denominator"]) == (2, 5)
+
     # the unit's own staff read their score and open their cases
     staff = user_with_role("partner_staff", unit=works)
     client.force_login(staff)
@@ -245,11 +253,16 @@ def test_the_inbox_refuses_a_bad_period_or_unit(client, cast):
     assert client.get(url, {"since": "2025-05-01", "until": "2025-04-01"}).status_code == 400
 
 
-def test_a_units_score_in_english(client, cast, units, hotline_round):
+def test_a_units_score_in_english(
+    client, cast, units, hotline_round, django_assert_max_num_queries
+):
     result = Result.objects.get(round=hotline_round, subject_ref=f"unit:{units['works'].pk}")
     node = _items(hotline_round)["cases.response_rate"]
     client.force_login(cast["district"])
     client.cookies["django_language"] = "en"
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("assessment:result", args=[result.pk]))
+    assert page.status_code == 200 and "Response rate" in page.content.decode()
     html = client.get(reverse("assessment:item", args=[result.pk, node.pk])).content.decode()
     assert "handled by" in html and "本区上报" not in html
     ranking = client.get(reverse("assessment:round", args=[hotline_round.pk])).content.decode()
