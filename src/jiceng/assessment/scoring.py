@@ -62,11 +62,6 @@ def points(weight: Decimal, share: float) -> Decimal:
 class Subject:
     ref: str  # "c:<code>" place, "org:<id>", "unit:<id>", "member:<id>"
 
-    @property
-    def unit_id(self) -> int | None:
-        """The partner's id of a unit (a partner unit, a property company, a handling unit)."""
-        return int(self.ref[5:]) if self.ref.startswith("unit:") else None
-
     name: str
     code: str  # the subject's place (scope)
     snapshot_code: str  # the place whose snapshots describe it
@@ -170,24 +165,13 @@ def rank_shares(values: dict[str, float | None], higher_is_better: bool) -> dict
 # --- sources ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Counted:
-    """An indicator's numerator and denominator for one subject (the snapshots' shape)."""
-
-    numerator: float
-    denominator: float
-
-    @property
-    def value(self) -> float | None:
-        return self.numerator / self.denominator if self.denominator else None
-
-
-def _by_unit(rnd: Round, ind, kind: str, start) -> dict[str, Counted]:
+def _by_unit(rnd: Round, ind, kind: str, start) -> dict[str, snapshots.Value]:
     """The indicator counted per handling unit over the round's district and period, with the
-    indicator's own numerator and denominator (``Indicator.by_unit``): keyed by subject ref."""
+    indicator's own numerator and denominator (``Indicator.by_unit``), as the snapshots give a
+    place's value: keyed by subject ref."""
     begin, end = snapshots.period_bounds(kind, start)
     return {
-        f"unit:{unit}": Counted(n, d)
+        f"unit:{unit}": snapshots.make_value(ind.kind, n, d)
         for unit, (n, d) in ind.by_unit(rnd.scope_code, begin, end).items()
     }
 
