@@ -6,19 +6,18 @@ the viewer may see; the unit's own staff read their score."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from jiceng.assessment import schemes, scoring, services
 from jiceng.assessment.models import ItemScore, Node, Result, Round, Scheme, Source, SubjectKind
 from jiceng.cases import metrics
-from jiceng.cases.models import Case, CaseCategory, CaseTally
+from jiceng.cases.models import CaseCategory
 from jiceng.core.errors import UserError
-from tests.assessment.conftest import YEAR
+from tests.assessment.conftest import YEAR, linear_points, tallied_case
 from tests.conftest import restore_starter_categories
 from tests.factories import division, partner, user_with_role
 
@@ -49,33 +48,18 @@ def units(cast):
     idle = partner("江边物业服务公司", "property_company", places["street"])
     restore_starter_categories()
     category = CaseCategory.objects.get(code="0101")
-    at = datetime(YEAR, 5, 10, 9, tzinfo=timezone.get_current_timezone())
     for number, where, on_time, status, reworked, rating in CASES:
-        handler = department if number == "H00007" else works
-        case = Case.objects.create(
-            number=number,
-            category=category,
-            description="井盖缺失",
-            status=status,
-            source="hotline",
-            reporter=cast["secretary"],
-            scope_code=places[where].code,
-            stage_started_at=at,
-            deadline_at=at + timedelta(hours=1),
-            triage="major",
-            handler=handler,
-        )
-        CaseTally.objects.filter(case=case).delete()
-        CaseTally.objects.create(
-            case=case,
-            scope_code=case.scope_code,
-            reported_at=at,
+        tallied_case(
+            number,
+            category,
+            places[where].code,
+            cast["secretary"],
             status=status,
             rating=rating,
-            handler=handler,
-            answered_on_time=on_time,
-            verified=status in ("closed", "evaluated"),
+            on_time=on_time,
             reworked=reworked,
+            verified=status in ("closed", "evaluated"),
+            handler=department if number == "H00007" else works,
         )
     return {"works": works, "department": department, "idle": idle}
 
@@ -103,9 +87,7 @@ def hotline_round(cast, units):
     return rnd
 
 
-def _linear(value, low, high, weight):
-    share = min(1, max(0, (value - low) / (high - low)))
-    return (Decimal(weight) * Decimal(repr(share))).quantize(Decimal("0.01"))
+_linear = linear_points
 
 
 def _items(rnd):

@@ -89,25 +89,19 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
     schemes.load_starters(district=district, year=today.year, publish=False)
     starters = {s.key: s for s in schemes.load_starters(district=district, year=last)}
     community = starters["community_party"]
-    # the units' round first: the community round stays the newest, first on the pages
-    _hotline_round(starters["hotline_handlers"], last, author)
+    # last year's hotline three rates of the units that handled the district's cases, scored
+    # from those cases; first, so that the community round stays the newest on the pages
+    units = _year_round(starters["hotline_handlers"], "处置单位 12345 热线三率考核", author)
+    _score_and_publish(units, author)
     keys = sorted({n.indicator for n in community.nodes.all() if n.source == Source.INDICATOR})
     # last year's snapshots of the scheme's indicators (the nightly back-fill recomputes them)
     snapshots.compute_period(snapshots.YEAR, date(last, 1, 1), keys=keys)
-    rnd = services.round_create(
-        scheme=community,
-        name=f"{last} 年度社区党建考核",
-        period_start=date(last, 1, 1),
-        period_end=date(last, 12, 31),
-        by=author,
-    )
+    rnd = _year_round(community, "社区党建考核", author)
     manual = next(n for n in community.nodes.all() if n.source == Source.MANUAL)
     bonus = next(n for n in community.nodes.all() if n.source == Source.ADJUSTMENT)
     subjects = scoring.subjects(community.subject_kind, district.code)
     _reviews(rnd, manual, bonus, subjects, author, approver, rng)
-    scoring.score_round(rnd=rnd, by=author)
-    rnd.refresh_from_db()
-    services.round_publish(rnd=rnd, by=author, now=rnd.appeal_deadline + timedelta(seconds=1))
+    _score_and_publish(rnd, author)
 
     # this year's two-way evaluation, open now, some ratings given; a few units' party
     # organizations registered (双报到) with a community of their street, so that there is
@@ -154,19 +148,19 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
     )
 
 
-def _hotline_round(scheme, year: int, author: User) -> None:
-    """Last year's hotline three rates of the district's handling units (the departments and
-    the streets' units that handled last year's generated cases), scored from those cases and
-    published: the units' ranking with its red and black lists."""
-    rnd = services.round_create(
+def _year_round(scheme, name: str, author: User):
+    """A round of the scheme over its whole year."""
+    return services.round_create(
         scheme=scheme,
-        name=f"{year} 年度处置单位 12345 热线三率考核",
-        period_start=date(year, 1, 1),
-        period_end=date(year, 12, 31),
+        name=f"{scheme.year} 年度{name}",
+        period_start=date(scheme.year, 1, 1),
+        period_end=date(scheme.year, 12, 31),
         by=author,
-        red_count=2,
-        black_count=2,
     )
+
+
+def _score_and_publish(rnd, author: User) -> None:
+    """Scored, and published once the appeal period is over (as if it were)."""
     scoring.score_round(rnd=rnd, by=author)
     rnd.refresh_from_db()
     services.round_publish(rnd=rnd, by=author, now=rnd.appeal_deadline + timedelta(seconds=1))
