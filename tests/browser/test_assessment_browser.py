@@ -114,10 +114,6 @@ def test_a_handling_units_hotline_score_opens_the_cases_it_handled(demo, live_se
     department = demo["department_staff"]
     units = User.objects.get(username=department.username).unit_ids
     own = Result.objects.filter(round=rnd, subject_ref__in=[f"unit:{u}" for u in units]).first()
-    print(
-        "units' ranking:",
-        list(rnd.results.order_by("rank").values_list("rank", "subject_name", "total", "listing")),
-    )
     for size, options in SIZES.items():
         for lang in ("zh-hans", "en"):
             context = browser.new_context(**options)

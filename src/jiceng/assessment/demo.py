@@ -91,7 +91,13 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
     community = starters["community_party"]
     # last year's hotline three rates of the units that handled the district's cases, scored
     # from those cases; first, so that the community round stays the newest on the pages
-    units = _year_round(starters["hotline_handlers"], "处置单位 12345 热线三率考核", author)
+    units = _year_round(
+        starters["hotline_handlers"],
+        "处置单位 12345 热线三率考核",
+        author,
+        red_count=1,
+        black_count=1,
+    )
     _score_and_publish(units, author)
     keys = sorted({n.indicator for n in community.nodes.all() if n.source == Source.INDICATOR})
     # last year's snapshots of the scheme's indicators (the nightly back-fill recomputes them)
@@ -148,14 +154,15 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
     )
 
 
-def _year_round(scheme, name: str, author: User):
-    """A round of the scheme over its whole year."""
+def _year_round(scheme, name: str, author: User, **lists):
+    """A round of the scheme over its whole year (``lists``: how many red and black)."""
     return services.round_create(
         scheme=scheme,
         name=f"{scheme.year} 年度{name}",
         period_start=date(scheme.year, 1, 1),
         period_end=date(scheme.year, 12, 31),
         by=author,
+        **lists,
     )
 
 
