@@ -7,8 +7,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.assessment.models import Checklist
-from jiceng.cases.indicators import DUE, TallyRate, unit_cases
-from jiceng.cases.metrics import CLOSED
+from jiceng.cases.indicators import TallyRate, unit_cases
+from jiceng.cases.metrics import CLOSED, DUE
 from jiceng.cases.models import Case
 from jiceng.core.indicators import by_scope, records_link
 from jiceng.core.registry import RATE, Indicator, register_indicator

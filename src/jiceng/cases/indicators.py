@@ -13,18 +13,23 @@ from datetime import timedelta
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.cases.metrics import CLOSED, SATISFIED
+from jiceng.cases.metrics import (
+    CLOSED_ON_TIME,
+    CLOSED_Q,
+    DUE,
+    RATED,
+    RESPONDED_ON_TIME,
+    REWORKED,
+    SATISFIED_Q,
+    VERIFIED,
+)
 from jiceng.cases.models import CaseTally, WhistleResponse
-from jiceng.cases.workflow import Status
 from jiceng.core.indicators import by_scope, records_link
 from jiceng.core.registry import RATE, Indicator, register_indicator
 
 
 def _tallies(within, start, end):
     return CaseTally.objects.within(within).filter(reported_at__gte=start, reported_at__lt=end)
-
-
-DUE = ~Q(status__in=[Status.MERGED, Status.REJECTED])
 
 
 @dataclass(frozen=True)
@@ -48,11 +53,12 @@ class TallyRate:
         return by_scope(_tallies(within, start, end), *self.counts(), scope="handler_id")
 
 
-RESPONSE = TallyRate(Q(answered_on_time=True))
-CLOSURE = TallyRate(Q(status__in=CLOSED), DUE)
-ON_TIME_CLOSURE = TallyRate(Q(status__in=CLOSED, late=False), DUE)
-REWORK = TallyRate(Q(reworked=True), Q(verified=True))
-SATISFACTION = TallyRate(Q(rating__in=SATISFIED), ~Q(rating=""))
+# the figures of ``cases.metrics`` as rates (the same conditions, from there)
+RESPONSE = TallyRate(RESPONDED_ON_TIME)
+CLOSURE = TallyRate(CLOSED_Q, DUE)
+ON_TIME_CLOSURE = TallyRate(CLOSED_ON_TIME, DUE)
+REWORK = TallyRate(REWORKED, VERIFIED)
+SATISFACTION = TallyRate(SATISFIED_Q, RATED)
 
 
 def reported(within, start, end):
