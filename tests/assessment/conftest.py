@@ -4,7 +4,7 @@ starter schemes of 2025 and last year's snapshots of the community scheme's indi
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -128,3 +128,43 @@ def open_report(people, **kw) -> Appraisal:
     )
     args.update(kw)
     return services.appraisal_open_report(**args)
+
+
+def tallied_case(number, category, scope_code, reporter, *, status, rating="", on_time=True,
+                 reworked=False, verified=True, handler=None):  # fmt: skip
+    """A case of 10 May of the year with its tally as the event log would have made it."""
+    from jiceng.cases.models import Case, CaseTally
+
+    at = datetime(YEAR, 5, 10, 9, tzinfo=timezone.get_current_timezone())
+    case = Case.objects.create(
+        number=number,
+        category=category,
+        description="井盖缺失",
+        status=status,
+        source="resident",
+        reporter=reporter,
+        scope_code=scope_code,
+        stage_started_at=at,
+        deadline_at=at + timedelta(hours=1),
+        triage="major",
+        handler=handler,
+    )
+    CaseTally.objects.filter(case=case).delete()
+    CaseTally.objects.create(
+        case=case,
+        scope_code=scope_code,
+        reported_at=at,
+        status=status,
+        rating=rating,
+        handler=handler,
+        answered_on_time=on_time,
+        verified=verified,
+        reworked=reworked,
+    )
+    return case
+
+
+def linear_points(value, low, high, weight) -> Decimal:
+    """An item's points by hand: linear between the bounds, clamped, to the fen."""
+    share = min(1, max(0, (value - low) / (high - low)))
+    return (Decimal(weight) * Decimal(repr(share))).quantize(Decimal("0.01"))

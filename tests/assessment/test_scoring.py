@@ -4,7 +4,7 @@ changed score."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -22,12 +22,12 @@ from jiceng.assessment.models import (
     Source,
     SubjectKind,
 )
-from jiceng.cases.models import Case, CaseCategory, CaseTally
+from jiceng.cases.models import CaseCategory
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.dashboard import snapshots
 from jiceng.party.models import PartyOrg
 from jiceng.projects.models import Commitment, Evaluation
-from tests.assessment.conftest import YEAR
+from tests.assessment.conftest import YEAR, linear_points, tallied_case
 from tests.conftest import restore_starter_categories
 from tests.factories import user_with_role
 from tests.party.conftest import make_member
@@ -44,36 +44,20 @@ CASES = [
 def _cases(places, reporter):
     restore_starter_categories()
     category = CaseCategory.objects.get(code="0101")
-    at = datetime(YEAR, 5, 10, 9, tzinfo=timezone.get_current_timezone())
     for i, (on_time, status, reworked, rating) in enumerate(CASES):
-        case = Case.objects.create(
-            number=f"A{i:05d}",
-            category=category,
-            description="井盖缺失",
-            status=status,
-            source="resident",
-            reporter=reporter,
-            scope_code=places["grid1"].code,
-            stage_started_at=at,
-            deadline_at=at + timedelta(hours=1),
-            triage="major",
-        )
-        CaseTally.objects.filter(case=case).delete()
-        CaseTally.objects.create(
-            case=case,
-            scope_code=case.scope_code,
-            reported_at=at,
+        tallied_case(
+            f"A{i:05d}",
+            category,
+            places["grid1"].code,
+            reporter,
             status=status,
             rating=rating,
-            answered_on_time=on_time,
-            verified=True,
+            on_time=on_time,
             reworked=reworked,
         )
 
 
-def _linear(value, low, high, weight):
-    share = min(1, max(0, (value - low) / (high - low)))
-    return (Decimal(weight) * Decimal(repr(share))).quantize(Decimal("0.01"))
+_linear = linear_points
 
 
 def test_a_communitys_total_recomputed_by_hand_from_its_records(cast, community_scheme):

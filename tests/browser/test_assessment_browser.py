@@ -98,3 +98,48 @@ def test_a_member_grades_the_secretarys_work_report_on_a_phone(demo, live_server
     assert (
         AppraisalVote.objects.filter(appraisal=report, rater__username=login.username).count() == 1
     )
+
+
+def test_a_handling_units_hotline_score_opens_the_cases_it_handled(demo, live_server, browser):
+    """Last year's hotline three rates of the handling units: the district opens a unit's score,
+    its resolution item and the cases counted (the inbox filtered by the unit and the year); the
+    department's own staff read their department's score. Desktop and 390 px phone, zh and en."""
+    from jiceng.accounts.models import User
+    from jiceng.assessment.models import Result, Round
+
+    folder = Path(os.environ.get("JICENG_SHOTS", SCREENSHOTS))
+    folder.mkdir(parents=True, exist_ok=True)
+    base = live_server.url
+    rnd = Round.objects.get(scheme__key="hotline_handlers")
+    department = demo["department_staff"]
+    units = User.objects.get(username=department.username).unit_ids
+    own = Result.objects.filter(round=rnd, subject_ref__in=[f"unit:{u}" for u in units]).first()
+    for size, options in SIZES.items():
+        for lang in ("zh-hans", "en"):
+            context = browser.new_context(**options)
+            context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
+            page = context.new_page()
+            page.add_init_script(LISTEN)
+            log_in(page, base, demo["district_staff"])
+            page.goto(f"{base}/console/assessment/rounds/{rnd.pk}/")
+            page.wait_for_selector("[data-testid=ranking]")
+            _check(page, size, lang, folder, "units-ranking")
+            page.locator("[data-testid=ranking] tbody a").first.click()
+            page.wait_for_selector("[data-testid=breakdown]")
+            _check(page, size, lang, folder, "unit-score")
+            page.click("[data-testid=breakdown] a >> nth=1")  # the resolution rate
+            page.wait_for_selector("[data-testid=counted]")
+            _check(page, size, lang, folder, "unit-item")
+            page.click("[data-testid=records]")
+            page.wait_for_selector("[data-testid=handler-filter]")
+            assert page.locator("[data-testid=inbox] tbody tr").count() >= 1
+            _check(page, size, lang, folder, "unit-cases")
+            context.close()
+    if own is not None:
+        context = browser.new_context(**SIZES["phone"])
+        page = context.new_page()
+        log_in(page, base, department)
+        page.goto(f"{base}/console/assessment/results/{own.pk}/")
+        page.wait_for_selector("[data-testid=breakdown]")
+        assert own.subject_name in page.inner_text("h1")
+        context.close()

@@ -169,6 +169,26 @@ def test_demo_party_life_has_members_dues_meetings_and_points():
     assert not AppraisalVote.objects.filter(rater__username="member").exists()
 
 
+def test_demo_ranks_last_years_handling_units_on_the_hotline_rates():
+    """Last year's hotline three rates of the units that handled the demo district's cases:
+    published, believable (different totals, every item counted from cases) and solved apart
+    from closed."""
+    from jiceng.assessment.models import ItemScore, Round
+
+    demo_logins(residents=40)
+    rnd = Round.objects.get(scheme__key="hotline_handlers", status=Round.Status.PUBLISHED)
+    results = list(rnd.results.order_by("rank", "subject_ref"))
+    assert len(results) >= 3 and len({r.total for r in results}) > 1
+    assert all(0 < r.total <= 100 for r in results) and results[0].listing == "red"
+    items = ItemScore.objects.filter(result__round=rnd, node__indicator__startswith="cases.")
+    assert items.exists() and all(
+        i.denominator for i in items.filter(node__indicator="cases.response_rate")
+    )
+    # the newest round on the pages is still the communities' party-building assessment
+    newest = Round.objects.order_by("-period_start", "-id").first()
+    assert newest.scheme.key == "community_party"
+
+
 def _demo(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["JICENG_VAR_DIR"] = str(tmp_path)

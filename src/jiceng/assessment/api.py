@@ -101,7 +101,7 @@ def ranking(request, pk: Id):
     ]
 
 
-def _line(user, line) -> ScoreLineOut:
+def _line(user, result, line) -> ScoreLineOut:
     item = None
     if line.item is not None:
         i = line.item
@@ -119,20 +119,20 @@ def _line(user, line) -> ScoreLineOut:
             period_start=i.period_start,
             place_code=i.place_code,
             note=i.note,
-            records_url=selectors.records_url(user, i),
+            records_url=selectors.records_url(user, i, result),
         )
     return ScoreLineOut(
         name=line.node.label,
         weight=line.node.weight,
         points=line.points,
-        children=[_line(user, c) for c in line.children],
+        children=[_line(user, result, c) for c in line.children],
         item=item,
     )
 
 
 @router.get("/results/{pk}", response=ScoreResultOut)
 def result(request, pk: Id):
-    r = visible_or_404(perm.visible_results(request.user).select_related("round"), pk=pk)
+    r = visible_or_404(perm.visible_results(request.user).select_related("round__scheme"), pk=pk)
     return ScoreResultOut(
         id=r.pk,
         round=r.round_id,
@@ -140,7 +140,7 @@ def result(request, pk: Id):
         total=r.total,
         rank=r.rank,
         listing=r.listing,
-        lines=[_line(request.user, line) for line in selectors.breakdown(r)],
+        lines=[_line(request.user, r, line) for line in selectors.breakdown(r)],
     )
 
 

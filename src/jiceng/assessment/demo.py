@@ -1,6 +1,7 @@
 """The demo's assessment: the starter schemes of last year and this year, last year's
 party-building assessment of every community (scored from last year's snapshots, with the
-district's manual review approved by a second person, and published), this year's two-way
+district's manual review approved by a second person, and published), last year's hotline three
+rates of the units that handled the district's cases (published), this year's two-way
 evaluation round with some ratings given, a secretary's 述职评议 and the branches' checklists."""
 
 from __future__ import annotations
@@ -86,26 +87,27 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
     last = today.year - 1
     author, approver = _district_staff(district)[:2]
     schemes.load_starters(district=district, year=today.year, publish=False)
-    community = next(
-        s for s in schemes.load_starters(district=district, year=last) if s.key == "community_party"
+    starters = {s.key: s for s in schemes.load_starters(district=district, year=last)}
+    community = starters["community_party"]
+    # last year's hotline three rates of the units that handled the district's cases, scored
+    # from those cases; first, so that the community round stays the newest on the pages
+    units = _year_round(
+        starters["hotline_handlers"],
+        "处置单位 12345 热线三率考核",
+        author,
+        red_count=1,
+        black_count=1,
     )
+    _score_and_publish(units, author)
     keys = sorted({n.indicator for n in community.nodes.all() if n.source == Source.INDICATOR})
     # last year's snapshots of the scheme's indicators (the nightly back-fill recomputes them)
     snapshots.compute_period(snapshots.YEAR, date(last, 1, 1), keys=keys)
-    rnd = services.round_create(
-        scheme=community,
-        name=f"{last} 年度社区党建考核",
-        period_start=date(last, 1, 1),
-        period_end=date(last, 12, 31),
-        by=author,
-    )
+    rnd = _year_round(community, "社区党建考核", author)
     manual = next(n for n in community.nodes.all() if n.source == Source.MANUAL)
     bonus = next(n for n in community.nodes.all() if n.source == Source.ADJUSTMENT)
     subjects = scoring.subjects(community.subject_kind, district.code)
     _reviews(rnd, manual, bonus, subjects, author, approver, rng)
-    scoring.score_round(rnd=rnd, by=author)
-    rnd.refresh_from_db()
-    services.round_publish(rnd=rnd, by=author, now=rnd.appeal_deadline + timedelta(seconds=1))
+    _score_and_publish(rnd, author)
 
     # this year's two-way evaluation, open now, some ratings given; a few units' party
     # organizations registered (双报到) with a community of their street, so that there is
@@ -150,6 +152,25 @@ def build_assessment_demo(*, district: Division, seed: int = 15) -> None:
         )
         for i, org in enumerate(orgs)
     )
+
+
+def _year_round(scheme, name: str, author: User, **lists):
+    """A round of the scheme over its whole year (``lists``: how many red and black)."""
+    return services.round_create(
+        scheme=scheme,
+        name=f"{scheme.year} 年度{name}",
+        period_start=date(scheme.year, 1, 1),
+        period_end=date(scheme.year, 12, 31),
+        by=author,
+        **lists,
+    )
+
+
+def _score_and_publish(rnd, author: User) -> None:
+    """Scored, and published once the appeal period is over (as if it were)."""
+    scoring.score_round(rnd=rnd, by=author)
+    rnd.refresh_from_db()
+    services.round_publish(rnd=rnd, by=author, now=rnd.appeal_deadline + timedelta(seconds=1))
 
 
 def _appraisals(district: Division, organiser: User, year: int, now, rng: random.Random) -> None:

@@ -7,19 +7,16 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.assessment.models import Checklist
-from jiceng.cases.indicators import DUE
-from jiceng.cases.metrics import CLOSED
-from jiceng.cases.models import Case, CaseTally
+from jiceng.cases.indicators import TallyRate, unit_cases
+from jiceng.cases.metrics import CLOSED, DUE
+from jiceng.cases.models import Case
 from jiceng.core.indicators import by_scope, records_link
 from jiceng.core.registry import RATE, Indicator, register_indicator
 
 # Solved: closed, its check never failed (no rework) and the resident did not say dissatisfied.
 SOLVED = Q(status__in=CLOSED, reworked=False) & ~Q(rating=Case.Rating.DISSATISFIED)
-
-
-def cases_solved_rate(within, start, end):
-    tallies = CaseTally.objects.within(within).filter(reported_at__gte=start, reported_at__lt=end)
-    return by_scope(tallies, Count("pk", filter=SOLVED), Count("pk", filter=DUE))
+SOLVED_RATE = TallyRate(SOLVED, DUE)
+cases_solved_rate = SOLVED_RATE.by_place
 
 
 def checklists_accepted(within, start, end):
@@ -48,6 +45,8 @@ register_indicator(
         compute=cases_solved_rate,
         kind=RATE,
         records=records_link("cases:metrics", "cases"),
+        by_unit=SOLVED_RATE.by_unit,
+        unit_records=unit_cases,
         order=35,
     )
 )

@@ -159,7 +159,7 @@ register_record_book(
             BookColumn("listing", _("榜单"), 6),
         ),
         rows=_sheet_rows,
-        roles=frozenset(perm.PAGE_ROLES - {"partner_staff"}),
+        roles=frozenset(perm.PAGE_ROLES - perm.UNIT_STAFF),
         period=YEAR,
         signatures=(_("制表人"), _("审核人")),
         definition=_("已公布的考核结果：每个对象的总分、名次和红黑榜。"),

@@ -34,6 +34,8 @@ class SubjectKind(models.TextChoices):
     COMMUNITY = "community", _("社区")
     BRANCH = "branch", _("党支部")
     UNIT = "unit", _("共建单位")
+    # the departments and units that handle cases (a case's handler): the hotline's three rates
+    HANDLER = "handler", _("处置单位")
     PROPERTY = "property", _("物业服务企业")
     SECRETARY = "secretary", _("社区党组织书记")
     MEMBER = "member", _("党员")

@@ -25,7 +25,9 @@ from jiceng.party.models import Member
 
 DISTRICT = (Role.DISTRICT_STAFF,)
 INSPECTORS = (Role.STREET_STAFF, Role.DISTRICT_STAFF)
-PAGE_ROLES = frozenset({*MANAGER_ROLES, Role.PARTNER_STAFF})
+# a department's and a partner unit's staff read their own unit's results (its hotline rates)
+UNIT_STAFF = frozenset({Role.PARTNER_STAFF, Role.DEPARTMENT_STAFF})
+PAGE_ROLES = frozenset({*MANAGER_ROLES, *UNIT_STAFF})
 
 
 def _signed_in(user) -> bool:

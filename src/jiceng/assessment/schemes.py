@@ -50,8 +50,14 @@ def problems(scheme: Scheme) -> list[str]:
             if not n.source:
                 out.append(_("考核项“%(name)s”没有得分来源。") % {"name": n.name})
             elif n.source == Source.INDICATOR:
-                if not n.indicator or find_indicator(n.indicator) is None:
+                ind = find_indicator(n.indicator) if n.indicator else None
+                if ind is None:
                     out.append(_("考核项“%(name)s”没有选择有效的指标。") % {"name": n.name})
+                elif scheme.subject_kind == SubjectKind.HANDLER and ind.by_unit is None:
+                    out.append(
+                        _("考核项“%(name)s”的指标不能按处置单位统计，请选择案件办理的指标。")
+                        % {"name": n.name}
+                    )
                 elif not n.conversion:
                     out.append(_("考核项“%(name)s”没有换算方法。") % {"name": n.name})
                 elif n.conversion == "linear" and (
@@ -306,6 +312,9 @@ DOMAIN_WEIGHTS = {
 MANUAL_ITEM = ("实地检查与台账核查", "On-site check and record review", 10)
 ADJUSTMENT_ITEM = ("突出贡献与应急服务加减分", "Bonus and deductions", 5)
 
+# The 12345 hotline's three rates (Beijing's 接诉即办 regulations, 2021; RULES.md), the same items
+# for a street's cases and for the cases a department or unit handled: "solved" (not merely
+# closed) is the resolution rate.
 HOTLINE_ITEMS = [
     ("cases.response_rate", "响应率", "Response rate", 30, 0.6, 1.0),
     (
@@ -486,7 +495,8 @@ def _unit(scheme: Scheme) -> None:
 
 STARTERS = {
     "community_party": ("社区党建年度考核", SubjectKind.COMMUNITY, _community),
-    "hotline_rates": ("12345 热线三率考核", SubjectKind.STREET, _hotline),
+    "hotline_rates": ("12345 热线三率考核（街道）", SubjectKind.STREET, _hotline),
+    "hotline_handlers": ("12345 热线三率考核（处置单位）", SubjectKind.HANDLER, _hotline),
     "property_stars": ("红星物业星级评定", SubjectKind.PROPERTY, _property),
     "unit_two_way": ("共建单位双向评价", SubjectKind.UNIT, _unit),
 }
@@ -494,7 +504,7 @@ STARTERS = {
 
 @transaction.atomic
 def load_starters(*, district, year: int, publish: bool = True) -> list[Scheme]:
-    """The four starter schemes for ``district`` and ``year`` (those already there are kept)."""
+    """The five starter schemes for ``district`` and ``year`` (those already there are kept)."""
     out = []
     for key, (name, kind, build) in STARTERS.items():
         scheme, created = Scheme.objects.get_or_create(

@@ -38,6 +38,7 @@ from jiceng.assessment.models import (
     SubjectKind,
 )
 from jiceng.assessment.schemes import check
+from jiceng.cases.models import CaseTally
 from jiceng.core.audit import audit
 from jiceng.core.errors import UserError
 from jiceng.core.registry import indicator as find_indicator
@@ -60,12 +61,15 @@ def points(weight: Decimal, share: float) -> Decimal:
 @dataclass(frozen=True)
 class Subject:
     ref: str  # "c:<code>" place, "org:<id>", "unit:<id>", "member:<id>"
+
     name: str
     code: str  # the subject's place (scope)
     snapshot_code: str  # the place whose snapshots describe it
 
 
-def subjects(kind: str, district: str) -> list[Subject]:
+def subjects(kind: str, district: str, period: tuple | None = None) -> list[Subject]:
+    """The subjects of ``kind`` in ``district``; ``period`` ([start, end) as aware datetimes)
+    limits the handling units to those with a case reported in it."""
     if kind in (SubjectKind.STREET, SubjectKind.COMMUNITY):
         rows = Division.objects.filter(
             level=kind, is_active=True, code__startswith=district
@@ -84,6 +88,19 @@ def subjects(kind: str, district: str) -> list[Subject]:
         else:
             rows = rows.exclude(kind__in=[Partner.Kind.PROPERTY_COMPANY])
         return [Subject(f"unit:{p.pk}", p.name, p.scope_code, p.scope_code) for p in rows]
+    if kind == SubjectKind.HANDLER:
+        # the district's units that handled a case of the district reported in the period
+        # (all periods without one): a unit with no case to count is not ranked last
+        handled = CaseTally.objects.within(district).exclude(handler=None)
+        if period is not None:
+            handled = handled.filter(reported_at__gte=period[0], reported_at__lt=period[1])
+        rows = Partner.objects.within(district).filter(
+            is_active=True, pk__in=handled.values("handler_id")
+        )
+        return [
+            Subject(f"unit:{p.pk}", p.name, p.scope_code, p.scope_code)
+            for p in rows.order_by("kind", "pk")
+        ]
     if kind in (SubjectKind.MEMBER, SubjectKind.SECRETARY):
         rows = Member.objects.within(district).order_by("scope_code", "pk")
         if kind == SubjectKind.SECRETARY:
@@ -148,24 +165,38 @@ def rank_shares(values: dict[str, float | None], higher_is_better: bool) -> dict
 # --- sources ----------------------------------------------------------------------------------
 
 
+def _by_unit(rnd: Round, ind, kind: str, start) -> dict[str, snapshots.Value]:
+    """The indicator counted per handling unit over the round's district and period, with the
+    indicator's own numerator and denominator (``Indicator.by_unit``), as the snapshots give a
+    place's value: keyed by subject ref."""
+    begin, end = snapshots.period_bounds(kind, start)
+    return {
+        f"unit:{unit}": snapshots.make_value(ind.kind, n, d)
+        for unit, (n, d) in ind.by_unit(rnd.scope_code, begin, end).items()
+    }
+
+
 def from_indicator(rnd: Round, node: Node, subs: list[Subject]) -> dict[str, Computed]:
+    """A place's value from the snapshots; a handling unit's counted from the records by the
+    indicator's grouping by unit (there are no snapshots per unit)."""
     ind = find_indicator(node.indicator)
     kind = rnd.scheme.period_kind
     start = snapshots.period_start(kind, rnd.period_start)
-    stored = snapshots.values(node.indicator, {s.snapshot_code for s in subs}, kind, start)
+    if rnd.scheme.subject_kind == SubjectKind.HANDLER:
+        counted = _by_unit(rnd, ind, kind, start) if ind is not None and ind.by_unit else {}
+        stored = {s.ref: counted[s.ref] for s in subs if s.ref in counted}
+    else:
+        places = snapshots.values(node.indicator, {s.snapshot_code for s in subs}, kind, start)
+        stored = {s.ref: places[s.snapshot_code] for s in subs if s.snapshot_code in places}
     higher = ind.higher_is_better if ind is not None else True
     ranks = {}
     if node.conversion == "rank":
         ranks = rank_shares(
-            {
-                s.ref: (stored[s.snapshot_code].value if s.snapshot_code in stored else None)
-                for s in subs
-            },
-            higher,
+            {s.ref: (stored[s.ref].value if s.ref in stored else None) for s in subs}, higher
         )
     out = {}
     for s in subs:
-        v = stored.get(s.snapshot_code)
+        v = stored.get(s.ref)
         c = Computed(
             Decimal("0.00"),
             period_kind=kind,
@@ -347,7 +378,12 @@ def score_round(*, rnd: Round, by=None, request=None) -> int:
         raise UserError(_("结果已公布，不能重新计算；请逐项更改并说明理由。"))
     check(rnd.scheme)
     items = [n for n in rnd.scheme.nodes.all() if n.level == Node.Level.ITEM]
-    subs = subjects(rnd.scheme.subject_kind, rnd.scope_code)
+    kind = rnd.scheme.period_kind
+    subs = subjects(
+        rnd.scheme.subject_kind,
+        rnd.scope_code,
+        snapshots.period_bounds(kind, snapshots.period_start(kind, rnd.period_start)),
+    )
     computed = {n.pk: SOURCES[n.source](rnd, n, subs) for n in items}
     ItemScore.objects.filter(result__round=rnd).delete()
     Result.objects.filter(round=rnd).delete()

@@ -11,7 +11,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from jiceng.assessment import permissions as perm
-from jiceng.assessment.models import Appraisal, AppraisalVote, ItemScore, Node, Result
+from jiceng.assessment.models import (
+    Appraisal,
+    AppraisalVote,
+    ItemScore,
+    Node,
+    Result,
+    SubjectKind,
+)
 from jiceng.core.registry import indicator as find_indicator
 from jiceng.dashboard import snapshots
 from jiceng.party.selectors import YearAttendance, attendance_in_year
@@ -61,13 +68,28 @@ def breakdown(result: Result, nodes: list[Node] | None = None, item_url: str = "
     return top
 
 
-def records_url(user, item: ItemScore) -> str | None:
-    """The scoped list of the records the item's indicator counted (None: no list for them)."""
+def counted_by_unit(result: Result) -> int | None:
+    """The handling unit whose records a result's indicator items counted (a handling unit's
+    result, ``scoring.from_indicator``), else None (a place's snapshots)."""
+    if result.round.scheme.subject_kind != SubjectKind.HANDLER:
+        return None
+    ref = result.subject_ref
+    return int(ref[5:]) if ref.startswith("unit:") and ref[5:].isdigit() else None
+
+
+def records_url(user, item: ItemScore, result: Result) -> str | None:
+    """The scoped list of the records the item's indicator counted (None: no list for them):
+    the place's, or the handling unit's among those the user may see."""
     node = item.node
     ind = find_indicator(node.indicator) if node.indicator else None
-    if ind is None or ind.records is None or not item.period_start:
+    if ind is None or not item.period_start:
         return None
     begin, end = snapshots.period_bounds(item.period_kind, item.period_start)
+    unit = counted_by_unit(result)
+    if unit is not None:
+        return ind.unit_records(user, unit, begin, end) if ind.unit_records else None
+    if ind.records is None:
+        return None
     return ind.records(user, item.place_code, begin, end)
 
 

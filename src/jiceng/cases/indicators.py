@@ -1,16 +1,29 @@
 """Cases' indicators (governance): reports, response, closure, rework, satisfaction and the
 whistle's report-in rate. They count each case's tally (``CaseTally``, kept with the event log)
 of the cases reported in the period, grouped by the case's place: the same figures as
-``cases.metrics`` for that place and period."""
+``cases.metrics`` for that place and period. Each rate is one ``TallyRate`` (its numerator and
+denominator written once), which also groups by the unit that handled the case for the
+assessment of departments and units."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.cases.metrics import CLOSED, SATISFIED
+from jiceng.cases.metrics import (
+    CLOSED_ON_TIME,
+    CLOSED_Q,
+    DUE,
+    RATED,
+    RESPONDED_ON_TIME,
+    REWORKED,
+    SATISFIED_Q,
+    VERIFIED,
+)
 from jiceng.cases.models import CaseTally, WhistleResponse
-from jiceng.cases.workflow import Status
 from jiceng.core.indicators import by_scope, records_link
 from jiceng.core.registry import RATE, Indicator, register_indicator
 
@@ -19,51 +32,54 @@ def _tallies(within, start, end):
     return CaseTally.objects.within(within).filter(reported_at__gte=start, reported_at__lt=end)
 
 
-DUE = ~Q(status__in=[Status.MERGED, Status.REJECTED])
+@dataclass(frozen=True)
+class TallyRate:
+    """A rate over the cases' tallies of a period: which tallies count in the numerator and which
+    in the denominator (None: all), written once and grouped two ways: by the case's place
+    (``by_place``, the indicator's ``compute``) and by the unit that handled it (``by_unit``,
+    the hotline's three rates of departments and units)."""
+
+    numerator: Q
+    denominator: Q | None = None
+
+    def counts(self) -> tuple[Count, Count]:
+        whole = Count("pk") if self.denominator is None else Count("pk", filter=self.denominator)
+        return Count("pk", filter=self.numerator), whole
+
+    def by_place(self, within, start, end):
+        return by_scope(_tallies(within, start, end), *self.counts())
+
+    def by_unit(self, within, start, end):
+        return by_scope(_tallies(within, start, end), *self.counts(), scope="handler_id")
+
+
+# the figures of ``cases.metrics`` as rates (the same conditions, from there)
+RESPONSE = TallyRate(RESPONDED_ON_TIME)
+CLOSURE = TallyRate(CLOSED_Q, DUE)
+ON_TIME_CLOSURE = TallyRate(CLOSED_ON_TIME, DUE)
+REWORK = TallyRate(REWORKED, VERIFIED)
+SATISFACTION = TallyRate(SATISFIED_Q, RATED)
 
 
 def reported(within, start, end):
     return by_scope(_tallies(within, start, end), Count("pk"))
 
 
-def response_rate(within, start, end):
-    return by_scope(
-        _tallies(within, start, end),
-        Count("pk", filter=Q(answered_on_time=True)),
-        Count("pk"),
-    )
+response_rate = RESPONSE.by_place
+closure_rate = CLOSURE.by_place
+on_time_closure_rate = ON_TIME_CLOSURE.by_place
+rework_rate = REWORK.by_place
+satisfaction_rate = SATISFACTION.by_place
 
 
-def closure_rate(within, start, end):
-    return by_scope(
-        _tallies(within, start, end),
-        Count("pk", filter=Q(status__in=CLOSED)),
-        Count("pk", filter=DUE),
-    )
-
-
-def on_time_closure_rate(within, start, end):
-    return by_scope(
-        _tallies(within, start, end),
-        Count("pk", filter=Q(status__in=CLOSED, late=False)),
-        Count("pk", filter=DUE),
-    )
-
-
-def rework_rate(within, start, end):
-    return by_scope(
-        _tallies(within, start, end),
-        Count("pk", filter=Q(reworked=True)),
-        Count("pk", filter=Q(verified=True)),
-    )
-
-
-def satisfaction_rate(within, start, end):
-    return by_scope(
-        _tallies(within, start, end),
-        Count("pk", filter=Q(rating__in=SATISFIED)),
-        Count("pk", filter=~Q(rating="")),
-    )
+def unit_cases(user, unit_id, start, end):
+    """The inbox of the cases a unit handled that were reported in the period, among those the
+    user may see (the inbox is scoped); None for a user whose roles do not open it."""
+    link = _inbox(user, "", start, end)
+    if link is None:
+        return None
+    last = end - timedelta(days=1)  # the period's end is the next period's first moment
+    return f"{link}?status=all&handler={unit_id}&since={start:%Y-%m-%d}&until={last:%Y-%m-%d}"
 
 
 def whistle_rate(within, start, end):
@@ -121,6 +137,8 @@ _i(
     20,
     kind=RATE,
     records=_metrics,
+    by_unit=RESPONSE.by_unit,
+    unit_records=unit_cases,
     public=True,
 )
 _i(
@@ -135,6 +153,8 @@ _i(
     30,
     kind=RATE,
     records=_metrics,
+    by_unit=CLOSURE.by_unit,
+    unit_records=unit_cases,
     public=True,
 )
 _i(
@@ -147,6 +167,8 @@ _i(
     40,
     kind=RATE,
     records=_metrics,
+    by_unit=ON_TIME_CLOSURE.by_unit,
+    unit_records=unit_cases,
 )
 _i(
     "rework_rate",
@@ -159,6 +181,8 @@ _i(
     kind=RATE,
     higher_is_better=False,
     records=_metrics,
+    by_unit=REWORK.by_unit,
+    unit_records=unit_cases,
 )
 _i(
     "satisfaction_rate",
@@ -170,6 +194,8 @@ _i(
     60,
     kind=RATE,
     records=_metrics,
+    by_unit=SATISFACTION.by_unit,
+    unit_records=unit_cases,
     public=True,
 )
 _i(

@@ -147,21 +147,31 @@ def _tallies(
 CLOSED = [Status.CLOSED, Status.EVALUATED]
 SATISFIED = [Case.Rating.SATISFIED, Case.Rating.BASICALLY]
 
+# Which tallies each figure counts: written once for the figures here, the indicators'
+# numerators and denominators (``cases.indicators.TallyRate``) and the assessment's.
+RESPONDED_ON_TIME = Q(answered_on_time=True)
+DUE = ~Q(status__in=[Status.MERGED, Status.REJECTED])
+CLOSED_Q = Q(status__in=CLOSED)
+CLOSED_ON_TIME = Q(status__in=CLOSED, late=False)
+VERIFIED = Q(verified=True)
+REWORKED = Q(reworked=True)
+RATED = ~Q(rating="")
+SATISFIED_Q = Q(rating__in=SATISFIED)
+
 
 def _tally_aggregates() -> dict:
     """Keyed ``n_<figure>``: some figures share their name with a tally's flag."""
-    closed = Q(status__in=CLOSED)
     aggregates = {
         "reported": Count("pk"),
         "responded": Count("pk", filter=~Q(status=Status.REPORTED)),
-        "responded_on_time": Count("pk", filter=Q(answered_on_time=True)),
-        "due": Count("pk", filter=~Q(status__in=[Status.MERGED, Status.REJECTED])),
-        "closed": Count("pk", filter=closed),
-        "closed_on_time": Count("pk", filter=closed & Q(late=False)),
-        "verified": Count("pk", filter=Q(verified=True)),
-        "reworked": Count("pk", filter=Q(reworked=True)),
-        "rated": Count("pk", filter=~Q(rating="")),
-        "satisfied": Count("pk", filter=Q(rating__in=SATISFIED)),
+        "responded_on_time": Count("pk", filter=RESPONDED_ON_TIME),
+        "due": Count("pk", filter=DUE),
+        "closed": Count("pk", filter=CLOSED_Q),
+        "closed_on_time": Count("pk", filter=CLOSED_ON_TIME),
+        "verified": Count("pk", filter=VERIFIED),
+        "reworked": Count("pk", filter=REWORKED),
+        "rated": Count("pk", filter=RATED),
+        "satisfied": Count("pk", filter=SATISFIED_Q),
         "dispatched": Count("pk", filter=Q(dispatched=True)),
         "dispatched_right": Count("pk", filter=Q(dispatched=True, returned=False)),
         "to_handle": Count("pk", filter=Q(handling=True)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import date, datetime
 from itertools import islice
 
 from django.db.models import Count, Q, QuerySet
@@ -11,6 +12,7 @@ from django.db.models.query import ValuesListIterable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiceng.cases.metrics import period
 from jiceng.cases.models import (
     Case,
     CaseCategory,
@@ -39,22 +41,48 @@ class InboxFilters:
     query: str = ""
     # a unit's id: the cases that unit was called to by a whistle and has not reported on
     whistle: int | None = None
+    # a unit's id: the cases it handled (an assessment's records of a handling unit)
+    handler: int | None = None
+    # the days the cases were reported in (both included), as the indicators count them
+    since: date | None = None
+    until: date | None = None
 
     @classmethod
     def from_params(cls, params) -> InboxFilters:
         status = params.get("status", "")
-        if status and status not in Status.values and status != "open":
+        if status and status not in Status.values and status not in ("open", ALL):
             raise UserError(_("未知的阶段：{status}").format(status=status))
-        whistle = params.get("whistle", "")
-        if whistle and not (whistle.isdigit() and len(whistle) < 12):
-            raise UserError(_("未知的单位：{unit}").format(unit=whistle[:20]))
+        whistle, handler = _unit_id(params, "whistle"), _unit_id(params, "handler")
+        since, until = params.get("since", ""), params.get("until", "")
+        if since or until:
+            period(since or until, until or since)  # refused: a bad date, the end first
         return cls(
             status=status,
             overdue=params.get("overdue") in ("1", "true", "on"),
             category=params.get("category", "").strip(),
             query=params.get("q", "").strip(),
-            whistle=int(whistle) if whistle else None,
+            whistle=whistle,
+            handler=handler,
+            since=date.fromisoformat(since) if since else None,
+            until=date.fromisoformat(until) if until else None,
         )
+
+    @property
+    def reported(self) -> tuple[datetime, datetime] | None:
+        """The reporting period as aware datetimes [since, until + 1 day)."""
+        if self.since is None and self.until is None:
+            return None
+        return period(self.since or self.until, self.until or self.since)
+
+
+ALL = "all"  # every stage, closed ones included
+
+
+def _unit_id(params, name: str) -> int | None:
+    value = params.get(name, "")
+    if value and not (value.isdigit() and len(value) < 12):
+        raise UserError(_("未知的单位：{unit}").format(unit=value[:20]))
+    return int(value) if value else None
 
 
 # The columns the inbox page and the API's list show (and the light needs), read as plain rows:
@@ -142,10 +170,15 @@ class _CaseRows(ValuesListIterable):
 @functools.cache
 def _list_base(status: str = "open", total: bool = False) -> QuerySet[Case]:
     """A list of the cases at ``status`` ("open": every open case and those waiting for a
-    review) with its columns, joins and order, set up once per process and stage (they cost
+    review; ``ALL``: every case) with its columns, joins and order, set up once per process and stage (they cost
     more to set up than the rest: issue 17); each list clones it with the user's scope and its
     own filters and never reads it."""
-    at = Q(status__in=OPEN) | Q(needs_review=True) if status == "open" else Q(status=status)
+    if status == ALL:
+        at = Q()
+    elif status == "open":
+        at = Q(status__in=OPEN) | Q(needs_review=True)
+    else:
+        at = Q(status=status)
     cases = Case.objects.filter(at).order_by("deadline_at", "id").values_list(*LIST_FIELDS)
     if total:  # a page's rows carry the list's total (``core.paging``)
         cases = paging.with_total(cases)
@@ -158,13 +191,19 @@ def inbox(*, user, filters: InboxFilters, with_total: bool = False) -> QuerySet[
     rows come as ``CaseRow``s. ``with_total``: for a page of the list (``core.paging``), each
     row also carries how many cases the list has."""
     status = filters.status or "open"
-    if status != "open" and status not in Status.values:  # no such stage: no case
+    if status not in ("open", ALL) and status not in Status.values:  # no such stage: no case
         return _list_base().none()
     base = _list_base(status, with_total)  # one per stage: the cache stays small
     visible = visible_cases_q(user)
     if visible is None:
         return base.none()
     conditions = [visible]
+    if filters.handler is not None:
+        conditions.append(Q(handler_id=filters.handler))
+    if (reported := filters.reported) is not None:
+        conditions.append(
+            Q(tally__reported_at__gte=reported[0], tally__reported_at__lt=reported[1])
+        )
     if filters.overdue:
         conditions.append(Q(deadline_at__lt=timezone.now()))
     if filters.category:

@@ -393,6 +393,8 @@ def inbox(request):
     page_obj = paging.get_page(cases, request.GET.get("page"), 50)
     now = timezone.now()
     rows = [(c, selectors.light(c, now)) for c in page_obj]
+    # the unit's name as the cases the viewer sees carry it (no lookup of an id outside them)
+    handler_name = next((c.handler.name for c, _light in rows if c.handler), "")
     return render(
         request,
         "cases/inbox.html",
@@ -400,6 +402,7 @@ def inbox(request):
             "page_obj": page_obj,
             "rows": rows,
             "filters": filters,
+            "handler_name": handler_name if filters.handler is not None else "",
             "statuses": workflow.Status.choices,
             "pending_whistles": selectors.pending_whistles(user=request.user),
             "now": now,

@@ -450,7 +450,10 @@ class Indicator:
     ``kind``: COUNT (values add) or RATE (numerator over denominator, shown as a share);
     ``records(user, code, start, end)``: the URL of the scoped list of the records counted, or
     None where no list exists; ``public``: shown on a community's public page unless the district
-    says otherwise."""
+    says otherwise. ``by_unit(within, start, end)``: where the records have a unit that handled
+    them (a case's handler), the same numerator and denominator grouped by that unit
+    (``{partner_id: (n, d)}``), and ``unit_records(user, unit_id, start, end)`` the scoped list
+    of one unit's records counted; None for indicators only places have."""
 
     key: str
     name: Any
@@ -464,6 +467,8 @@ class Indicator:
     records: Callable[[Any, str, Any, Any], str | None] | None = None
     public: bool = False
     order: int = 100
+    by_unit: Callable[[str, Any, Any], dict[int, tuple[int | float, int | float]]] | None = None
+    unit_records: Callable[[Any, int, Any, Any], str | None] | None = None
 
 
 _indicators: dict[str, Indicator] = {}
