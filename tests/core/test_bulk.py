@@ -107,6 +107,9 @@ def test_bulk_insert_gives_ids_and_encrypts_with_the_lookup_hashes(places):
         people[1].pk
     ]
     assert bulk.ids_in(Person, "id_number_hash", []) == []
+    hashes = [lookup_hash("id", n) for n in numbers]
+    found = bulk.rows_in(Person, "id_number_hash", hashes[:2], "id", "dwelling", "name")
+    assert sorted(found) == sorted((p.pk, p.dwelling_id, p.name) for p in people[:2])
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")

@@ -15,7 +15,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from jiceng.core.bulk import LineError, Tally, ids_in
+from jiceng.core.bulk import LineError, Tally, rows_in
 from jiceng.core.fields import lookup_hash
 from jiceng.registry import services
 from jiceng.registry.import_rows import HEADER_OF, GoodRow
@@ -46,8 +46,9 @@ def apply_rows(rows: list[GoodRow], *, by, today: date, note: str) -> Tally:
     hashes = [r.id_hash for r in rows]
     known = {
         r["id_number_hash"]: r
-        for r in Person.objects.filter(pk__in=ids_in(Person, "id_number_hash", hashes)).values(
-            *KNOWN_FIELDS
+        for r in (
+            dict(zip(KNOWN_FIELDS, values, strict=True))
+            for values in rows_in(Person, "id_number_hash", hashes, *KNOWN_FIELDS)
         )
     }
     new_people: list[tuple[dict, str]] = []

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.core import personal
 from jiceng.core.audit import RowRef, audit, entry, entry_values
-from jiceng.core.bulk import audit_many, bulk_insert, insert_rows
+from jiceng.core.bulk import audit_many, bulk_insert, insert_rows, rows_in
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.fields import encrypted_fields, lookup_hashes
 from jiceng.core.personal import validate_id_number, validate_mobile
@@ -110,11 +110,7 @@ def _households_of(dwellings: dict[int, str]) -> dict[int, int]:
     """The household of each dwelling (by id, with its scope code): its first one, made in
     one insert where there is none."""
     households: dict[int, int] = {}
-    for hid, did in (
-        Household.objects.filter(dwelling_id__in=list(dwellings))
-        .order_by("id")
-        .values_list("id", "dwelling_id")
-    ):
+    for hid, did in sorted(rows_in(Household, "dwelling_id", list(dwellings), "id", "dwelling")):
         households.setdefault(did, hid)
     made = [
         Household(dwelling_id=d, scope_code=s) for d, s in dwellings.items() if d not in households
