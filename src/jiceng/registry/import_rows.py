@@ -72,6 +72,8 @@ class GoodRow:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # most cells: no other test needed
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
