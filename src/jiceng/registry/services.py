@@ -3,6 +3,7 @@ user, one transaction, audited."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -141,35 +142,25 @@ def _join(people: list[Person]) -> None:
         person.household_id = households[person.dwelling_id]
 
 
-def _stay(person: Person) -> dict[str, Any]:
-    """What ``_settle`` needs of a saved person who joined their dwelling's household."""
-    return {
-        "person_id": person.pk,
-        "dwelling_id": person.dwelling_id,
-        "household_id": person.household_id,
-        "scope_code": person.scope_code,
-        "head": person.relation == Person.Relation.HEAD,
-    }
-
-
-def _settle(stays: list[dict[str, Any]], *, on: date, note: str) -> None:
-    """After saving people who joined their dwelling's household (``_stay`` of each, or the
-    same from the rows ``people_create`` wrote): a residence each from ``on``, and a head of
-    the household becomes its head (the last one, in a file)."""
+def _settle(people: list[tuple[int, Mapping[str, Any]]], *, on: date, note: str) -> None:
+    """After saving people who joined their dwelling's household, each given by id with its
+    columns (the row ``people_create`` wrote, or a person's ``vars``): a residence each from
+    ``on``, and a head of the household becomes its head (the last one, in a file)."""
     insert_rows(
         Residence,
         [
             {
-                "person_id": s["person_id"],
-                "dwelling_id": s["dwelling_id"],
+                "person_id": pk,
+                "dwelling_id": p["dwelling_id"],
                 "moved_in": on,
                 "note": note[:200],
-                "scope_code": s["scope_code"],
+                "scope_code": p["scope_code"],
             }
-            for s in stays
+            for pk, p in people
         ],
     )
-    heads = {s["household_id"]: s["person_id"] for s in stays if s["head"]}
+    head = Person.Relation.HEAD
+    heads = {p["household_id"]: pk for pk, p in people if p.get("relation") == head}
     if heads:
         # One statement whatever the count (a bulk_update's CASE grows with every row).
         Household.objects.filter(pk__in=list(heads)).update(
@@ -216,21 +207,7 @@ def people_create(
     for row in rows:
         row["household_id"] = households[row["dwelling_id"]]
     ids = insert_rows(Person, rows)
-    head = Person.Relation.HEAD
-    _settle(
-        [
-            {
-                "person_id": pk,
-                "dwelling_id": row["dwelling_id"],
-                "household_id": row["household_id"],
-                "scope_code": row["scope_code"],
-                "head": row.get("relation") == head,
-            }
-            for pk, row in zip(ids, rows, strict=True)
-        ],
-        on=on,
-        note=note,
-    )
+    _settle(list(zip(ids, rows, strict=True)), on=on, note=note)
     actor_id = by.pk if _actor(by) else None
     insert_rows(
         PersonEvent,
@@ -420,7 +397,7 @@ def people_move(
     Person.objects.bulk_update(
         people, ["dwelling", "household", "scope_code", "status", "version", "updated_at"]
     )
-    _settle([_stay(p) for p in people], on=on, note=note)
+    _settle([(p.pk, vars(p)) for p in people], on=on, note=note)
     actor = _actor(by)
     bulk_insert(
         PersonEvent,
