@@ -51,21 +51,27 @@ def _others(primary: str, fallbacks: Any) -> list[str]:
     return [primary, *[k for k in fallbacks if k and k != primary]]
 
 
+def _fernets() -> list[Fernet]:
+    fernets = _keys.get("fernets")
+    if fernets is None:
+        fernets = _keys["fernets"] = [
+            Fernet(base64.urlsafe_b64encode(_derive(k, b"jiceng field encryption")))
+            for k in _others(settings.FIELD_KEY, settings.FIELD_KEY_FALLBACKS)
+        ]
+    return fernets
+
+
 def field_fernet() -> MultiFernet:
     """The current key first (it encrypts), then the fallbacks (they only decrypt)."""
     fernet = _keys.get("fernet")
     if fernet is None:
-        fernet = _keys["fernet"] = MultiFernet(
-            [
-                Fernet(base64.urlsafe_b64encode(_derive(k, b"jiceng field encryption")))
-                for k in _others(settings.FIELD_KEY, settings.FIELD_KEY_FALLBACKS)
-            ]
-        )
+        fernet = _keys["fernet"] = MultiFernet(_fernets())
     return fernet
 
 
 def primary_fernet() -> Fernet:
-    return field_fernet()._fernets[0]
+    """The current key alone (re-encryption under it)."""
+    return _fernets()[0]
 
 
 def _current_hash_keys() -> tuple[bytes, ...]:
