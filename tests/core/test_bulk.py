@@ -107,6 +107,9 @@ def test_bulk_insert_gives_ids_and_encrypts_with_the_lookup_hashes(places):
         people[1].pk
     ]
     assert bulk.ids_in(Person, "id_number_hash", []) == []
+    hashes = [lookup_hash("id", n) for n in numbers]
+    found = bulk.rows_in(Person, "id_number_hash", hashes[:2], "id", "dwelling", "name")
+    assert sorted(found) == sorted((p.pk, p.dwelling_id, p.name) for p in people[:2])
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
@@ -146,3 +149,39 @@ def test_a_hash_kept_from_the_lookup_is_not_computed_again_unless_the_value_chan
     changed.id_number = other  # changed after: the kept hash no longer applies
     bulk.bulk_insert(Person, [changed])
     assert Person.objects.get(pk=changed.pk).id_number_hash == lookup_hash("id", other)
+
+
+def test_a_person_written_from_a_row_reads_back_as_one_written_from_an_object(places):
+    """The register import writes new people from dicts (issue 17): the stored row is the one a
+    model object would have given, whether the caller hands over the ID number's hash or not."""
+    dwelling = make_dwelling(places["grid1"])
+    numbers = [valid_id("19800101"), valid_id("19810101"), valid_id("19820101")]
+    common = {"dwelling_id": dwelling.pk, "scope_code": dwelling.scope_code, "ethnicity": "汉族"}
+    made = Person(name="甲", id_number=numbers[0], phone="13800138000", **common)
+    bulk.bulk_insert(Person, [made])
+    ids = bulk.insert_rows(
+        Person,
+        [
+            {"name": "乙", "id_number": numbers[1], "phone": "13800138000", **common},
+            {
+                "name": "丙",
+                "id_number": numbers[2],
+                "id_number_hash": lookup_hash("id", numbers[2]),  # the caller's, kept
+                "phone": None,
+                "relation": Person.Relation.HEAD,
+                **common,
+            },
+        ],
+    )
+    first, second, third = (Person.objects.get(pk=pk) for pk in [made.pk, *ids])
+    compared = ("status", "residence_type", "version", "gender", "note", "household_id")
+    assert [getattr(second, f) for f in compared] == [getattr(first, f) for f in compared]
+    assert (second.status, second.version) == (Person.Status.LIVING, 1)
+    assert (second.id_number, second.phone) == (numbers[1], "13800138000")
+    assert second.id_number_hash == lookup_hash("id", numbers[1])
+    assert second.phone_hash == first.phone_hash == lookup_hash("phone", "13800138000")
+    assert second.created_at and second.updated_at and second.dwelling_id == dwelling.pk
+    assert (third.id_number, third.phone, third.phone_hash) == (numbers[2], None, "")
+    assert third.id_number_hash == lookup_hash("id", numbers[2])
+    assert third.relation == Person.Relation.HEAD and third.ethnicity == "汉族"
+    assert Person.objects.filter(id_number_hash__in=[lookup_hash("id", numbers[1])]).get() == second

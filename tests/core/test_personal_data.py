@@ -143,3 +143,46 @@ def test_deploy_check_warns_when_the_hash_key_is_left_to_each_machine(monkeypatc
     assert [w.id for w in lookup_hash_key_is_set(None)] == ["jiceng.W001"]
     monkeypatch.setenv("JICENG_HASH_KEY", "y" * 40)
     assert lookup_hash_key_is_set(None) == []
+
+
+def test_keys_are_derived_once_and_a_changed_key_setting_applies_at_once(
+    person, settings, monkeypatch
+):
+    """The keys are read from the settings once per process (an import hashes and encrypts
+    hundreds of thousands of values), yet a rotation made through the settings applies to the
+    very next lookup and the very next value written."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.test import override_settings
+
+    from jiceng.core import fields
+    from jiceng.registry.models import Person
+
+    derived: list[bytes] = []
+    real = fields._derive
+
+    def counting(secret: str, purpose: bytes) -> bytes:
+        derived.append(purpose)
+        return real(secret, purpose)
+
+    monkeypatch.setattr(fields, "_derive", counting)
+    fields.forget_keys()
+    first = lookup_hashes("id", RULES_EXAMPLE)
+    assert lookup_hashes("id", RULES_EXAMPLE) == first
+    assert fields.encrypt("13800138000") != fields.encrypt("13800138000")  # a fresh IV each
+    assert derived == [b"jiceng lookup hash", b"jiceng field encryption"]  # once each
+
+    settings.HASH_KEY = "a new hash key"
+    assert lookup_hashes("id", RULES_EXAMPLE) != first  # the new key, at once
+    with override_settings(HASH_KEY_FALLBACKS=["an older hash key"]):
+        assert len(lookup_hashes("id", RULES_EXAMPLE)) == 2
+    assert len(lookup_hashes("id", RULES_EXAMPLE)) == 1  # and forgotten again on the way out
+
+    old_key = settings.FIELD_KEY
+    settings.FIELD_KEY = "a new field key"
+    with pytest.raises(ImproperlyConfigured):  # read with the new key alone: loud
+        Person.objects.get(pk=person.pk)
+    settings.FIELD_KEY_FALLBACKS = [old_key]
+    assert Person.objects.get(pk=person.pk).phone == "13800138000"  # the old key decrypts
+    token = fields.encrypt("13900139000")
+    settings.FIELD_KEY_FALLBACKS = []
+    assert fields.field_fernet().decrypt(token.encode()) == b"13900139000"  # written new

@@ -61,6 +61,22 @@ def client_ip(request: Any) -> str | None:
     return str(client)
 
 
+class RowRef:
+    """A row written without a model object (a bulk service's rows), named as an audit entry
+    names an object: its model, id, how it reads (the model's ``str``) and its scope code."""
+
+    __slots__ = ("_meta", "pk", "scope_code", "text")
+
+    def __init__(self, model: type[models.Model], pk: Any, text: str, scope_code: str = ""):
+        self._meta = model._meta
+        self.pk = pk
+        self.text = text
+        self.scope_code = scope_code
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def entry(
     *,
     actor: Any,
@@ -88,7 +104,7 @@ def entry_values(
     *,
     actor: Any,
     action: str,
-    obj: models.Model | None = None,
+    obj: models.Model | RowRef | None = None,
     scope_code: str = "",
     request: Any = None,
     detail: dict[str, Any] | None = None,

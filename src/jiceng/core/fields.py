@@ -11,7 +11,6 @@ number" is an index lookup and never decrypts the table.
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import hmac
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 from django.db import models
 from encrypted_fields.fields import EncryptedCharField as _LibraryEncryptedCharField
 
@@ -39,31 +39,59 @@ def _derive(secret: str, purpose: bytes) -> bytes:
     )
 
 
-@functools.lru_cache(maxsize=8)
-def _fernet_for(primary: str, fallbacks: tuple[str, ...]) -> MultiFernet:
-    keys = [primary, *[k for k in fallbacks if k and k != primary]]
-    return MultiFernet(
-        [Fernet(base64.urlsafe_b64encode(_derive(k, b"jiceng field encryption"))) for k in keys]
-    )
+# The keys as the settings name them now, derived once per process: the lazy settings object
+# costs a lookup per attribute, and an import hashes and encrypts hundreds of thousands of
+# values. Forgotten when a key setting changes (``setting_changed``: tests, ``override_settings``);
+# a deployment changes its keys by restarting its processes (README "Key rotation").
+KEY_SETTINGS = frozenset({"FIELD_KEY", "FIELD_KEY_FALLBACKS", "HASH_KEY", "HASH_KEY_FALLBACKS"})
+_keys: dict[str, Any] = {}
+
+
+def _others(primary: str, fallbacks: Any) -> list[str]:
+    return [primary, *[k for k in fallbacks if k and k != primary]]
+
+
+def _fernets() -> list[Fernet]:
+    fernets = _keys.get("fernets")
+    if fernets is None:
+        fernets = _keys["fernets"] = [
+            Fernet(base64.urlsafe_b64encode(_derive(k, b"jiceng field encryption")))
+            for k in _others(settings.FIELD_KEY, settings.FIELD_KEY_FALLBACKS)
+        ]
+    return fernets
 
 
 def field_fernet() -> MultiFernet:
     """The current key first (it encrypts), then the fallbacks (they only decrypt)."""
-    return _fernet_for(settings.FIELD_KEY, tuple(settings.FIELD_KEY_FALLBACKS))
+    fernet = _keys.get("fernet")
+    if fernet is None:
+        fernet = _keys["fernet"] = MultiFernet(_fernets())
+    return fernet
 
 
 def primary_fernet() -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(_derive(settings.FIELD_KEY, b"jiceng field encryption")))
-
-
-@functools.lru_cache(maxsize=8)
-def _hash_keys(primary: str, fallbacks: tuple[str, ...]) -> tuple[bytes, ...]:
-    keys = [primary, *[k for k in fallbacks if k and k != primary]]
-    return tuple(_derive(k, b"jiceng lookup hash") for k in keys)
+    """The current key alone (re-encryption under it)."""
+    return _fernets()[0]
 
 
 def _current_hash_keys() -> tuple[bytes, ...]:
-    return _hash_keys(settings.HASH_KEY, tuple(settings.HASH_KEY_FALLBACKS))
+    keys = _keys.get("hash")
+    if keys is None:
+        keys = _keys["hash"] = tuple(
+            _derive(k, b"jiceng lookup hash")
+            for k in _others(settings.HASH_KEY, settings.HASH_KEY_FALLBACKS)
+        )
+    return keys
+
+
+def forget_keys(*, setting: str = "", **_kwargs: Any) -> None:
+    """Derive the keys again on next use (connected to ``setting_changed`` for the key
+    settings; with no ``setting``, always)."""
+    if not setting or setting in KEY_SETTINGS:
+        _keys.clear()
+
+
+setting_changed.connect(forget_keys, dispatch_uid="jiceng.core.fields.forget_keys")
 
 
 def lookup_hash(kind: str, value: str | None) -> str:

@@ -21,7 +21,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from xml.etree.ElementTree import ParseError, iterparse
+from xml.etree.ElementTree import ParseError, XMLPullParser, iterparse
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -301,18 +301,51 @@ def read_rows(
             raise NotAWorkbook(str(exc)) from exc
         with source:
             number = 0
-            try:
-                for _event, el in iterparse(source):
-                    if el.tag != MAIN + "row":
-                        continue
-                    number = _row_number(el, number)
-                    if max_row is not None and number > max_row:
-                        raise TooManyRows(number)
-                    values = _values(el, shared, max_col)
-                    el.clear()
-                    yield number, values
-            except ParseError as exc:
-                raise NotAWorkbook(str(exc)) from exc
+            for el in _rows_of(source):
+                number = _row_number(el, number)
+                if max_row is not None and number > max_row:
+                    raise TooManyRows(number)
+                yield number, _values(el, shared, max_col)
+
+
+_SHEET_DATA = MAIN + "sheetData"
+
+
+def _rows_of(source) -> Iterator:
+    """The row elements of a sheet's XML, each complete, in order (children of ``sheetData``).
+
+    ElementTree's ``iterparse`` hands every element of the sheet to Python (a row of eleven
+    inline strings is 34 events, a million cells several million): here the C parser builds the
+    tree of a chunk of the file by itself, and Python only takes the finished rows out of
+    ``sheetData`` (every child but the last, which may still be open) and drops them. Events
+    are asked for only until ``sheetData`` opens."""
+    parser = XMLPullParser(events=("start",))
+    rows = None
+    try:
+        while True:
+            chunk = source.read(1 << 16)
+            if chunk:
+                parser.feed(chunk)
+            else:
+                parser.close()
+            for _event, el in parser.read_events():
+                if rows is None and el.tag == _SHEET_DATA:
+                    rows = el
+                    # No more events: the tree is built in C (the pure-Python parser, which
+                    # cannot stop them, still reads right: its events are drained each chunk).
+                    setevents = getattr(parser._parser, "_setevents", None)  # noqa: SLF001
+                    if setevents is not None:
+                        setevents(parser._events_queue, ())  # noqa: SLF001
+            if rows is not None:
+                done = len(rows) if not chunk else len(rows) - 1
+                if done > 0:
+                    finished = rows[:done]
+                    del rows[:done]
+                    yield from finished
+            if not chunk:
+                return
+    except ParseError as exc:
+        raise NotAWorkbook(str(exc)) from exc
 
 
 def first_row(path: Path | str, *, max_col: int, budget: int = 1024 * 1024) -> tuple | None:

@@ -15,8 +15,8 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from jiceng.core.bulk import LineError, Tally, ids_in
-from jiceng.core.fields import keep_hash, lookup_hash
+from jiceng.core.bulk import LineError, Tally, rows_in
+from jiceng.core.fields import lookup_hash
 from jiceng.registry import services
 from jiceng.registry.import_rows import HEADER_OF, GoodRow
 from jiceng.registry.models import Person
@@ -46,17 +46,18 @@ def apply_rows(rows: list[GoodRow], *, by, today: date, note: str) -> Tally:
     hashes = [r.id_hash for r in rows]
     known = {
         r["id_number_hash"]: r
-        for r in Person.objects.filter(pk__in=ids_in(Person, "id_number_hash", hashes)).values(
-            *KNOWN_FIELDS
+        for r in (
+            dict(zip(KNOWN_FIELDS, values, strict=True))
+            for values in rows_in(Person, "id_number_hash", hashes, *KNOWN_FIELDS)
         )
     }
-    new_people: list[tuple[Person, str]] = []
+    new_people: list[tuple[dict, str]] = []
     pending: list[tuple[int, GoodRow, list[str], bool]] = []
     for row in rows:
         person = known.get(row.id_hash)
         if person is None:
-            new = Person(dwelling_id=row.dwelling_id, **row.values)
-            keep_hash(new, "id_number", row.id_hash)
+            # The ID number's hash as the row was found by (the field's own hash_of).
+            new = {**row.values, "dwelling_id": row.dwelling_id, "id_number_hash": row.id_hash}
             new_people.append((new, row.place))
             continue
         diff = _differences(person, row.values)

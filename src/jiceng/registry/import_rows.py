@@ -58,7 +58,7 @@ RESIDENCE_TYPES.update(
 )
 RELATIONS = {str(label): value for value, label in Person.Relation.choices}
 # The ID number's hash comes from the field itself, so that the row's hash (to find the person)
-# is the one saving would compute (and saving reuses it: core.fields.keep_hash).
+# is the one saving would compute (and the new person's row is written with it).
 ID_FIELD = Person._meta.get_field("id_number")
 
 
@@ -72,6 +72,8 @@ class GoodRow:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # most cells: no other test needed
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -3,6 +3,7 @@ user, one transaction, audited."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.core import personal
-from jiceng.core.audit import audit, entry, entry_values
-from jiceng.core.bulk import audit_many, bulk_insert, insert_rows
+from jiceng.core.audit import RowRef, audit, entry, entry_values
+from jiceng.core.bulk import audit_many, bulk_insert, insert_rows, rows_in
 from jiceng.core.errors import Forbidden, UserError
 from jiceng.core.fields import encrypted_fields, lookup_hashes
 from jiceng.core.personal import validate_id_number, validate_mobile
@@ -110,11 +111,7 @@ def _households_of(dwellings: dict[int, str]) -> dict[int, int]:
     """The household of each dwelling (by id, with its scope code): its first one, made in
     one insert where there is none."""
     households: dict[int, int] = {}
-    for hid, did in (
-        Household.objects.filter(dwelling_id__in=list(dwellings))
-        .order_by("id")
-        .values_list("id", "dwelling_id")
-    ):
+    for hid, did in sorted(rows_in(Household, "dwelling_id", list(dwellings), "id", "dwelling")):
         households.setdefault(did, hid)
     made = [
         Household(dwelling_id=d, scope_code=s) for d, s in dwellings.items() if d not in households
@@ -145,23 +142,25 @@ def _join(people: list[Person]) -> None:
         person.household_id = households[person.dwelling_id]
 
 
-def _settle(people: list[Person], *, on: date, note: str) -> None:
-    """After saving people who joined their dwelling's household: a residence each from
+def _settle(people: list[tuple[int, Mapping[str, Any]]], *, on: date, note: str) -> None:
+    """After saving people who joined their dwelling's household, each given by id with its
+    columns (the row ``people_create`` wrote, or a person's ``vars``): a residence each from
     ``on``, and a head of the household becomes its head (the last one, in a file)."""
     insert_rows(
         Residence,
         [
             {
-                "person_id": p.pk,
-                "dwelling_id": p.dwelling_id,
+                "person_id": pk,
+                "dwelling_id": p["dwelling_id"],
                 "moved_in": on,
                 "note": note[:200],
-                "scope_code": p.scope_code,
+                "scope_code": p["scope_code"],
             }
-            for p in people
+            for pk, p in people
         ],
     )
-    heads = {p.household_id: p.pk for p in people if p.relation == Person.Relation.HEAD}
+    head = Person.Relation.HEAD
+    heads = {p["household_id"]: pk for pk, p in people if p.get("relation") == head}
     if heads:
         # One statement whatever the count (a bulk_update's CASE grows with every row).
         Household.objects.filter(pk__in=list(heads)).update(
@@ -182,51 +181,60 @@ def person_create(
     values = data.cleaned()
     with transaction.atomic():
         _check_unique_id(values["id_number"])
-        person = Person(dwelling=dwelling, scope_code=dwelling.scope_code, **values)
-        people_create(
-            people=[(person, str(dwelling))],
+        values.update(dwelling_id=dwelling.pk, scope_code=dwelling.scope_code)
+        (pk,) = people_create(
+            people=[(values, str(dwelling))],
             by=by,
             on=moved_in or timezone.localdate(),
             request=request,
         )
-    return person
+    return Person.objects.get(pk=pk)
 
 
 def people_create(
-    *, people: list[tuple[Person, str]], by, on: date, note: str = "", request=None
-) -> None:
-    """Register new people (the page one, the import a chunk at a time), each given with how
-    the history names their dwelling; values cleaned, ``dwelling_id`` and ``scope_code`` set
-    and ID numbers found new by the caller. Each joins the dwelling's household, lives there
-    from ``on``, and gets an event and an audit entry."""
+    *, people: list[tuple[dict[str, Any], str]], by, on: date, note: str = "", request=None
+) -> list[int]:
+    """Register new people (the page one, the import a chunk at a time), each given as the
+    columns of its row (attribute names: values cleaned, ``dwelling_id`` and ``scope_code``
+    set, ID numbers found new by the caller, ``id_number_hash`` where the caller hashed the
+    number already) with how the history names their dwelling. Each joins the dwelling's
+    household, lives there from ``on``, and gets an event and an audit entry. The new ids, in
+    order. Rows, not model objects: an import writes 100,000 of each."""
     if not people:
-        return
-    new = [p for p, _place in people]
-    _join(new)
-    bulk_insert(Person, new)
-    _settle(new, on=on, note=note)
+        return []
+    rows = [row for row, _place in people]
+    households = _households_of({row["dwelling_id"]: row["scope_code"] for row in rows})
+    for row in rows:
+        row["household_id"] = households[row["dwelling_id"]]
+    ids = insert_rows(Person, rows)
+    _settle(list(zip(ids, rows, strict=True)), on=on, note=note)
     actor_id = by.pk if _actor(by) else None
-    # Rows as dicts, not model objects: an import writes 100,000 of each.
     insert_rows(
         PersonEvent,
         [
             {
-                "person_id": p.pk,
+                "person_id": pk,
                 "action": PersonEvent.Action.CREATED,
                 "actor_id": actor_id,
                 "note": note[:500],
                 "detail": {"dwelling": place},
-                "scope_code": p.scope_code,
+                "scope_code": row["scope_code"],
             }
-            for p, place in people
+            for pk, (row, place) in zip(ids, people, strict=True)
         ],
     )
     audit_many(
         [
-            entry_values(actor=by, action="registry.person_create", obj=p, request=request)
-            for p in new
+            entry_values(
+                actor=by,
+                action="registry.person_create",
+                obj=RowRef(Person, pk, row["name"], row["scope_code"]),  # as Person's str
+                request=request,
+            )
+            for pk, row in zip(ids, rows, strict=True)
         ]
     )
+    return ids
 
 
 def person_update(
@@ -389,7 +397,7 @@ def people_move(
     Person.objects.bulk_update(
         people, ["dwelling", "household", "scope_code", "status", "version", "updated_at"]
     )
-    _settle(people, on=on, note=note)
+    _settle([(p.pk, vars(p)) for p in people], on=on, note=note)
     actor = _actor(by)
     bulk_insert(
         PersonEvent,
