@@ -29,17 +29,23 @@ def _check(page, size, lang, folder, name):
     page.screenshot(path=str(folder / f"assessment-{name}-{size}-{lang}.png"), full_page=True)
 
 
+def _open(browser, options, lang, base, who):
+    """A browser of this size in this language, logged in as ``who``, listening for errors."""
+    context = browser.new_context(**options)
+    context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
+    page = context.new_page()
+    page.add_init_script(LISTEN)
+    log_in(page, base, who)
+    return context, page
+
+
 def test_from_the_ranking_to_the_records_behind_a_score(demo, live_server, browser):
     folder = Path(os.environ.get("JICENG_SHOTS", SCREENSHOTS))
     folder.mkdir(parents=True, exist_ok=True)
     base = live_server.url
     for size, options in SIZES.items():
         for lang in ("zh-hans", "en"):
-            context = browser.new_context(**options)
-            context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
-            page = context.new_page()
-            page.add_init_script(LISTEN)
-            log_in(page, base, demo["district_staff"])
+            context, page = _open(browser, options, lang, base, demo["district_staff"])
             page.goto(f"{base}/console/assessment/")
             page.click("[data-testid=rounds] a")
             page.wait_for_selector("[data-testid=ranking]")
@@ -116,11 +122,7 @@ def test_a_handling_units_hotline_score_opens_the_cases_it_handled(demo, live_se
     own = Result.objects.filter(round=rnd, subject_ref__in=[f"unit:{u}" for u in units]).first()
     for size, options in SIZES.items():
         for lang in ("zh-hans", "en"):
-            context = browser.new_context(**options)
-            context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
-            page = context.new_page()
-            page.add_init_script(LISTEN)
-            log_in(page, base, demo["district_staff"])
+            context, page = _open(browser, options, lang, base, demo["district_staff"])
             page.goto(f"{base}/console/assessment/rounds/{rnd.pk}/")
             page.wait_for_selector("[data-testid=ranking]")
             _check(page, size, lang, folder, "units-ranking")

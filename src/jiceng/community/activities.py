@@ -227,8 +227,9 @@ def _signup_in_one_statement(pk: int, *, by, current: Activity, now, request) ->
 
 
 def _take_place(row: Signup, *, by, now: datetime) -> tuple[bool, int] | None:
-    """Count the new sign-up ``row`` (written as waiting) on its activity under the activity's row
-    lock, mark it confirmed if it got a place and write its event: (True, _) a place, (False, n)
+    """SQLite's sign-up after the row and its audit entry (PostgreSQL's is ``SIGNUP_SQL``): count
+    the new sign-up ``row`` (written as waiting) on its activity under the activity's row lock,
+    mark it confirmed if it got a place and write its event: (True, _) a place, (False, n)
     number n on the waiting list (the counter is the list's length, and the newcomer is last);
     None: the activity is no longer published."""
     pk = row.activity_id

@@ -52,12 +52,11 @@ def with_total(queryset: QuerySet) -> QuerySet:
 
 def rows_and_total(queryset: QuerySet, offset: int, limit: int) -> tuple[list, int]:
     """The rows ``[offset, offset + limit)`` of ``queryset`` and how many rows it has in all."""
-    if TOTAL in queryset.query.annotations:
-        rows = list(queryset[offset : offset + limit])
-        return rows, (_total_of(rows[0]) if rows else queryset.count() if offset else 0)
-    if not _one_statement(queryset):
-        return list(queryset[offset : offset + limit]), queryset.count()
-    rows = list(with_total(queryset)[offset : offset + limit])
+    if TOTAL not in queryset.query.annotations:
+        if not _one_statement(queryset):
+            return list(queryset[offset : offset + limit]), queryset.count()
+        queryset = with_total(queryset)
+    rows = list(queryset[offset : offset + limit])
     if rows:
         return rows, _total_of(rows[0])
     return rows, (queryset.count() if offset else 0)
