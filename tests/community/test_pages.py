@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
 from jiceng.community import orders, services, wishes
-from jiceng.community.models import Need, Signup, Wish
+from jiceng.community.models import Activity, Need, Signup, Wish
+from jiceng.core.models import AuditEntry
 from tests.community.conftest import make_activity
 from tests.community.test_wishes import photo
 
@@ -327,6 +330,57 @@ def test_the_grid_chief_sees_but_cannot_show_the_qr(client, cast):
 
 
 # --- API --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "how, status, words",
+    [
+        ("unknown", 404, "不存在"),
+        ("cancelled", 400, "已取消"),
+        ("not yet open", 400, "尚未开始"),
+        ("closed", 400, "已截止"),
+    ],
+)
+def test_api_signup_refusals_say_why_and_write_nothing(client, cast, how, status, words):
+    """On PostgreSQL the sign-up statement writes only while the activity is open; the activity
+    is read afterwards to say why not. Either way nothing is written."""
+    now = timezone.now()
+    a = make_activity(cast, starts_in=timedelta(days=5))
+    if how == "cancelled":
+        services.activity_cancel(by=cast["secretary"], activity=a, reason="台风预警")
+    elif how == "not yet open":
+        Activity.objects.filter(pk=a.pk).update(signup_opens_at=now + timedelta(days=1))
+    elif how == "closed":
+        Activity.objects.filter(pk=a.pk).update(signup_closes_at=now - timedelta(hours=1))
+    pk = a.pk + 1000 if how == "unknown" else a.pk
+    before = (Signup.objects.count(), AuditEntry.objects.count(), Activity.objects.get(pk=a.pk))
+    login(client, cast["resident"])
+    r = client.post(f"/api/services/activities/{pk}/signup")
+    assert r.status_code == status and words in r.json()["detail"]
+    after = Activity.objects.get(pk=a.pk)
+    assert (Signup.objects.count(), AuditEntry.objects.count()) == before[:2]
+    assert (after.taken, after.waiting) == (before[2].taken, before[2].waiting)
+
+
+def test_a_signup_on_postgresql_is_one_statement(client, cast):
+    """The sign-up that 200 phones send at once costs one statement more than the session's own
+    reads (those of /livez): the activity is not read first, and the statement, prepared once a
+    connection, is not parsed again."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's sign-up")
+    a = make_activity(cast)
+    services.signup(by=cast["resident2"], activity=a)  # the statement prepared on the connection
+    login(client, cast["resident"])
+    client.get("/livez")
+    with CaptureQueriesContext(connection) as livez:
+        client.get("/livez")
+    with CaptureQueriesContext(connection) as signup:
+        r = client.post(f"/api/services/activities/{a.pk}/signup")
+    assert r.status_code == 201 and r.json()["status"] == "confirmed"
+    # (inside the test's transaction the statement runs in a savepoint of its own)
+    queries = [q["sql"] for q in signup.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(queries) == len(livez.captured_queries) + 1, queries
+    assert queries[-1].startswith("EXECUTE jiceng_signup_")
 
 
 def test_api_signup_checkin_rate(client, cast):

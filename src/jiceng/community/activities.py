@@ -4,12 +4,13 @@ or the waiting list), giving a place up through the Machine of workflow.SIGNUP_T
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core import signing
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,10 +20,12 @@ from jiceng.community import scoring, workflow
 from jiceng.community.checks import MAX_TEXT, _community, _require_manager, _text
 from jiceng.community.models import Activity, Project, RegistrationEvent, Signup, VolunteerTeam
 from jiceng.community.permissions import can_act_on_signup, member_of
-from jiceng.core.audit import audit
+from jiceng.core.audit import RowRef, audit
 from jiceng.core.audit import entry as audit_entry
 from jiceng.core.errors import Forbidden, NotFound, UserError
+from jiceng.core.models import AuditEntry
 from jiceng.core.notify import notify
+from jiceng.core.prepared import PreparedStatement
 from jiceng.core.workflow import Machine
 from jiceng.geo.models import Division
 
@@ -120,18 +123,23 @@ def activity_cancel(*, by, activity: Activity, reason: str) -> Activity:
     return activity
 
 
-# PostgreSQL: the whole sign-up is one statement. It takes the activity's row lock, decides from
-# the row as it was whether this sign-up gets a place or a place on the waiting list, and writes
-# the sign-up, its event and its audit entry; run on its own (autocommit) it is its own
-# transaction, so the lock is held for this statement and its commit inside the server, with no
-# round trip to the client in between (200 phones at once wait for this lock one after the other:
-# issue 17). The rows' values are the ones Django writes for each model (``_insert_select``:
-# ``pre_save`` and ``get_db_prep_save`` of every column), the event's ``Machine.event_values``,
-# the audit entry's ``core.audit.entry``; a second sign-up of one person breaks the unique
-# constraint, and then nothing is written.
+# PostgreSQL: the whole sign-up is one statement. It takes the activity's row lock if the
+# activity is published and open for sign-up now, decides from the row as it was whether this
+# sign-up gets a place or a place on the waiting list, and writes the sign-up, its event and its
+# audit entry; run on its own (autocommit) it is its own transaction, so the lock is held for this
+# statement and its commit inside the server, with no round trip to the client in between (200
+# phones at once wait for this lock one after the other: issue 17). It is prepared once a
+# connection (``core.prepared``): parsing and planning it cost as much as running it. The activity
+# is read by Python only when the statement found it closed, to word the refusal
+# (``_check_open``). The rows' values are the ones Django writes for each model
+# (``_InsertSelect``: ``pre_save`` and ``get_db_prep_save`` of every column), the event's
+# ``Machine.event_values``, the audit entry's ``core.audit.entry`` (the activity named as
+# ``str(activity)`` names it: its title, at most 200 characters); a second sign-up of one person
+# breaks the unique constraint, and then nothing is written.
 SIGNUP_SQL = """
 WITH old AS (
-    SELECT taken, capacity FROM community_activity WHERE id = %s AND status = 'published'
+    SELECT taken, capacity, title, scope_code FROM community_activity
+     WHERE id = %s AND status = 'published' AND signup_opens_at <= %s AND %s <= signup_closes_at
     FOR UPDATE
 ), counted AS (
     UPDATE community_activity AS a
@@ -139,89 +147,94 @@ WITH old AS (
            waiting = a.waiting + CASE WHEN old.taken < old.capacity THEN 0 ELSE 1 END
       FROM old
      WHERE a.id = %s
-    RETURNING old.taken < old.capacity AS placed, a.waiting
+    RETURNING CASE WHEN old.taken < old.capacity THEN %s ELSE %s END AS status,
+              CASE WHEN old.taken < old.capacity THEN %s END AS confirmed_at,
+              a.waiting, old.title, old.scope_code
 ), ins AS (
-    INSERT INTO {signups} ({signup_columns}) SELECT {signup_values} FROM counted
+    INSERT INTO {signups.table} ({signups.columns}) SELECT {signups.values} FROM counted
     RETURNING id, status, created_at, confirmed_at
 ), logged AS (
-    INSERT INTO {events} ({event_columns}) SELECT {event_values} FROM ins
+    INSERT INTO {events.table} ({events.columns}) SELECT {events.values} FROM ins
 ), audited AS (
-    INSERT INTO {audits} ({audit_columns}) SELECT {audit_values} FROM ins
+    INSERT INTO {audits.table} ({audits.columns}) SELECT {audits.values} FROM ins, counted
 )
 SELECT ins.id, ins.status, ins.created_at, ins.confirmed_at, counted.waiting FROM ins, counted
 """
 
 
-def _insert_select(obj, computed: dict[str, tuple[str, list]]) -> tuple[str, str, list]:
-    """The columns and the SELECT list (with its parameters) of the row Django would insert for
-    ``obj``; ``computed`` gives a column an SQL expression (with its parameters) instead."""
-    quote = connection.ops.quote_name
-    columns, values, params = [], [], []
-    for field in obj._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(quote(field.column))
-        if field.column in computed:
-            expression, more = computed[field.column]
-            values.append(expression)
-            params.extend(more)
-        else:
-            values.append("%s")
-            params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
-    return ", ".join(columns), ", ".join(values), params
+class _InsertSelect:
+    """The table, the columns and the SELECT list of the row Django would insert for ``model``:
+    each column's value as Django writes it (``pre_save`` and ``get_db_prep_save``: ``params``)
+    or, for a column named in ``computed``, that SQL expression. The text is made once a process,
+    the values for each row."""
+
+    def __init__(self, model: type[models.Model], computed: dict[str, str]):
+        quote = connection.ops.quote_name
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.table = quote(model._meta.db_table)
+        self.columns = ", ".join(quote(f.column) for f in fields)
+        self.values = ", ".join(computed.get(f.column, "%s") for f in fields)
+        self.fields = [f for f in fields if f.column not in computed]
+        self.types = [f.cast_db_type(connection) for f in self.fields]
+
+    def params(self, obj: models.Model, on) -> list:
+        return [f.get_db_prep_save(f.pre_save(obj, True), on) for f in self.fields]
 
 
-def _signup_in_one_statement(pk: int, *, by, current: Activity, now, request) -> Signup | None:
-    """PostgreSQL's sign-up (``SIGNUP_SQL``); None: the activity is no longer published."""
-    confirmed, waiting = Signup.Status.CONFIRMED, Signup.Status.WAITING
-    row = Signup(activity_id=pk, user=by, status=waiting)
-    signup_columns, signup_values, signup_params = _insert_select(
-        row,
+@functools.cache
+def _signup_statement() -> tuple[PreparedStatement, _InsertSelect, _InsertSelect, _InsertSelect]:
+    """``SIGNUP_SQL`` with its three rows' columns, made on the first sign-up of the process."""
+    signups = _InsertSelect(
+        Signup, {"status": "counted.status", "confirmed_at": "counted.confirmed_at"}
+    )
+    events = _InsertSelect(RegistrationEvent, {"signup_id": "ins.id", "to_status": "ins.status"})
+    audits = _InsertSelect(
+        AuditEntry,
         {
-            "status": ("CASE WHEN placed THEN %s ELSE %s END", [confirmed, waiting]),
-            "confirmed_at": ("CASE WHEN placed THEN %s::timestamptz END", [now]),
+            "object_repr": "left(counted.title, 200)",
+            "scope_code": "counted.scope_code",
+            "detail": "jsonb_build_object('signup', ins.id)",
         },
     )
+    status = Signup._meta.get_field("status").cast_db_type(connection)
+    at = Signup._meta.get_field("confirmed_at").cast_db_type(connection)
+    statement = PreparedStatement(
+        "jiceng_signup",
+        SIGNUP_SQL.format(signups=signups, events=events, audits=audits),
+        # the activity, now twice, the activity, the two statuses, now; then the rows' columns
+        ["bigint", at, at, "bigint", status, status, at]
+        + signups.types
+        + events.types
+        + audits.types,
+    )
+    return statement, signups, events, audits
+
+
+def _signup_in_one_statement(pk: int, *, by, now, request) -> Signup | None:
+    """PostgreSQL's sign-up (``SIGNUP_SQL``); None: the activity is not open for sign-up now
+    (gone, called off, or outside its sign-up window)."""
+    statement, signups, events, audits = _signup_statement()
+    on = connections[DEFAULT_DB_ALIAS]
+    confirmed, waiting = Signup.Status.CONFIRMED, Signup.Status.WAITING
+    row = Signup(activity_id=pk, user=by, status=waiting)
     event = RegistrationEvent(
         **SIGNUPS.event_values(row, action="signup", by=by, previous="", at=now)
     )
-    event_columns, event_values, event_params = _insert_select(
-        event, {"signup_id": ("ins.id", []), "to_status": ("ins.status", [])}
+    entry = audit_entry(
+        actor=by, action="services.signup", obj=RowRef(Activity, pk, ""), request=request
     )
-    entry = audit_entry(actor=by, action="services.signup", obj=current, request=request)
-    audit_columns, audit_values, audit_params = _insert_select(
-        entry, {"detail": ("jsonb_build_object('signup', ins.id)", [])}
-    )
-    quote = connection.ops.quote_name
-    sql = SIGNUP_SQL.format(
-        signups=quote(Signup._meta.db_table),
-        signup_columns=signup_columns,
-        signup_values=signup_values,
-        events=quote(RegistrationEvent._meta.db_table),
-        event_columns=event_columns,
-        event_values=event_values,
-        audits=quote(entry._meta.db_table),
-        audit_columns=audit_columns,
-        audit_values=audit_values,
-    )
-    params = [pk, pk, *signup_params, *event_params, *audit_params]
+    params = [
+        *(pk, now, now, pk, confirmed, waiting, now),
+        *signups.params(row, on),
+        *events.params(event, on),
+        *audits.params(entry, on),
+    ]
 
-    def run():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-
-    if connection.in_atomic_block:
-        # inside the caller's transaction: a savepoint, so that a refused second sign-up leaves
-        # that transaction usable
-        with transaction.atomic():
-            found = run()
-    else:
-        found = run()
+    found = statement.fetchone(on, params)
     if found is None:
         return None
     row.pk, row.status, row.created_at, row.confirmed_at, position = found
-    row._state.adding, row._state.db = False, connection.alias
+    row._state.adding, row._state.db = False, on.alias
     row.position_at_signup = None if row.status == confirmed else position
     return row
 
@@ -268,26 +281,25 @@ def signup(*, by, activity: Activity | int, request: Any = None) -> Signup:
     """Sign up: a place while places are left, else a place on the waiting list.
 
     Many phones at once: the activity's row lock orders them and the count of places taken is
-    kept on that row, so the last place is given exactly once. Everything that can be refused
-    is refused before the lock; on PostgreSQL the rest is one statement (``SIGNUP_SQL``), on
-    SQLite (one writer at a time) the row and its audit entry are written before the lock.
+    kept on that row, so the last place is given exactly once. On PostgreSQL the sign-up is one
+    statement (``SIGNUP_SQL``) that writes only while the activity is open for sign-up; the
+    activity is read only to word a refusal. On SQLite (one writer at a time) everything that
+    can be refused is refused before any write, and the row and its audit entry are written
+    before the lock.
     """
     if not getattr(by, "is_authenticated", False):
         raise Forbidden(_("请先登录。"))
     pk = activity.pk if isinstance(activity, Activity) else int(activity)
     now = timezone.now()
-    current = (
-        Activity.objects.filter(pk=pk)
-        .only("id", "title", "scope_code", "status", "signup_opens_at", "signup_closes_at")
-        .first()
-    )
-    _check_open(current, now)
     try:
         if connection.vendor == "postgresql":
-            row = _signup_in_one_statement(pk, by=by, current=current, now=now, request=request)
+            row = _signup_in_one_statement(pk, by=by, now=now, request=request)
             if row is None:
+                _check_open(_activity_as_read(pk), now)
                 raise UserError(_("活动已取消。"))
             return row
+        current = _activity_as_read(pk)
+        _check_open(current, now)
         with transaction.atomic():
             # A second sign-up of one person (a second press, at once or later) is refused by
             # the unique constraint on the row that is not cancelled: no query asks first.
@@ -308,6 +320,16 @@ def signup(*, by, activity: Activity | int, request: Any = None) -> Signup:
     except IntegrityError:
         raise UserError(_("您已报名该活动，无需重复报名。"), status=409) from None
     return row
+
+
+def _activity_as_read(pk: int) -> Activity | None:
+    """What a sign-up needs to know of its activity: its window and status, and how the audit
+    entry names it."""
+    return (
+        Activity.objects.filter(pk=pk)
+        .only("id", "title", "scope_code", "status", "signup_opens_at", "signup_closes_at")
+        .first()
+    )
 
 
 def waiting_position(row: Signup) -> int | None:

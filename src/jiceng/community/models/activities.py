@@ -91,11 +91,17 @@ class Signup(models.Model):
         WAITING = "waiting", _("候补")
         CANCELLED = "cancelled", _("已取消")
 
+    # No index of their own: signup_activity_status and signup_user_status lead with them (two
+    # fewer index writes in every sign-up, which 200 phones at once make one after the other).
     activity = models.ForeignKey(
-        Activity, verbose_name=_("活动"), on_delete=models.PROTECT, related_name="signups"
+        Activity,
+        verbose_name=_("活动"),
+        on_delete=models.PROTECT,
+        related_name="signups",
+        db_index=False,
     )
     user = models.ForeignKey(
-        USER, verbose_name=_("报名人"), on_delete=models.PROTECT, related_name="+"
+        USER, verbose_name=_("报名人"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices)
     created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
