@@ -18,15 +18,19 @@ from jiceng.dashboard.models import DemoSite
 
 pytestmark = pytest.mark.django_db
 
-MAY = date(2026, 5, 1)
+MAY, JUNE = date(2026, 5, 1), date(2026, 6, 1)
 
 
 def _rate(within, start, end):
-    # grid 1: 9 of 10; grid 2: 1 of 10; the neighbour's grid: 3 of 4
+    # grid 1: 9 of 10; grid 2: 1 of 10; the neighbour's grid: 3 of 4 (June: nothing due yet)
+    if start.date() >= JUNE:
+        return {"360602001001001": (0, 0), "360602001001002": (0, 0)}
     return {"360602001001001": (9, 10), "360602001001002": (1, 10), "360602001002001": (3, 4)}
 
 
 def _count(within, start, end):
+    if start.date() >= JUNE:
+        return {"360602001001001": (0, 0), "360602001001002": (0, 0)}
     return {"360602001001001": (7, 0), "360602001001002": (2, 0), "360602001002001": (5, 0)}
 
 
@@ -182,3 +186,25 @@ def test_the_map_and_the_screen_speak_english(client, stored):
     assert "One map" in html and "Layers" in html and "and above" in html
     html = client.get(reverse("screen:place", args=["360602001"])).content.decode()
     assert "Key indicators" in html and "big screen" in html
+
+
+def test_in_the_first_hours_of_a_month_the_map_shows_the_month_just_ended(client, stored):
+    """A rate has no value in a month that has just begun (nothing due yet): the map, its
+    GeoJSON and the big screen open on the month just ended, not on a blank map; a count opens on
+    the new month (zero is a value), and a month asked for is shown as asked."""
+    snapshots.compute_period(snapshots.MONTH, JUNE, keys=["test.rate", "test.count"])
+    client.force_login(stored["district_staff"])
+    shown = {
+        key: geojson(client, place="360602001", indicator=key)["properties"]
+        for key in ("test.rate", "test.count")
+    }
+    assert shown["test.rate"]["period_start"] == "2026-05-01"
+    assert shown["test.count"]["period_start"] == "2026-06-01"
+    asked = geojson(client, place="360602001", indicator="test.rate", start="2026-06-01")
+    assert asked["properties"]["period_start"] == "2026-06-01"
+    page = client.get(reverse("screen:place", args=["360602001"]), {"indicator": "test.rate"})
+    assert page.status_code == 200
+    coloured = [
+        a for a in page.context["svg"].split('fill="')[1:] if not a.startswith(themap.NO_DATA)
+    ]
+    assert len(coloured) >= 2  # both communities of the street, coloured from May

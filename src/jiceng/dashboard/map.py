@@ -104,7 +104,11 @@ def indicator_or_error(key: str | None) -> Indicator:
     return found
 
 
-def period_or_error(kind: str | None, start: str | None, code: str) -> tuple[str, date | None]:
+def period_or_error(
+    kind: str | None, start: str | None, code: str, key: str | None = None
+) -> tuple[str, date | None]:
+    """The period asked for, or the newest in which the indicator ``key`` has a value at
+    ``code``."""
     kind = kind or snapshots.MONTH
     if kind not in (snapshots.MONTH, snapshots.YEAR, snapshots.DAY):
         raise UserError(_("周期只能是日、月或年。"), field="period")
@@ -116,7 +120,7 @@ def period_or_error(kind: str | None, start: str | None, code: str) -> tuple[str
         if not 1900 <= day.year <= 2100:
             raise UserError(_("日期超出范围：{v}").format(v=start), field="start")
         return kind, snapshots.period_start(kind, day)
-    return kind, snapshots.latest_start(kind, code)
+    return kind, snapshots.latest_start(kind, code, key)
 
 
 def place_for(user, code: str | None) -> Division:

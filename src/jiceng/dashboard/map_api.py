@@ -26,7 +26,7 @@ def geojson(request, place: str = "", indicator: str = "", period: str = "month"
     (0-4, the fixed colour class) and ``colour``; the collection's properties the legend."""
     division = themap.place_for(request.user, place or None)
     ind = themap.indicator_or_error(indicator or None)
-    kind, day = themap.period_or_error(period, start or None, division.code)
+    kind, day = themap.period_or_error(period, start or None, division.code, ind.key)
     data = themap.map_data(division, ind, kind, day, with_points=False)
     return HttpResponse(
         json.dumps(data.feature_collection(), ensure_ascii=False),

@@ -27,11 +27,11 @@ def map_page(request, code: str | None = None):
     status, error = 200, ""
     try:
         ind = themap.indicator_or_error(key)
-        kind, start_day = themap.period_or_error(kind, start, place.code)
+        kind, start_day = themap.period_or_error(kind, start, place.code, ind.key)
     except UserError as e:
         status, error = 400, e.message
         ind = themap.indicator_or_error(None)
-        kind, start_day = themap.period_or_error(None, None, place.code)
+        kind, start_day = themap.period_or_error(None, None, place.code, ind.key)
     query = {"indicator": ind.key, "period": kind}
     if start and start_day and not error:
         query["start"] = start_day.isoformat()

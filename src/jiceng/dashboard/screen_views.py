@@ -112,7 +112,7 @@ def screen_home(request):
 def screen(request, code: str):
     place = themap.place_for(request.user, code)
     ind = themap.indicator_or_error(request.GET.get("indicator") or None)
-    kind, start = themap.period_or_error(snapshots.MONTH, None, place.code)
+    kind, start = themap.period_or_error(snapshots.MONTH, None, place.code, ind.key)
     data = themap.map_data(place, ind, kind, start)
 
     def link(child: str) -> str:

@@ -317,11 +317,19 @@ def place_values(
     }
 
 
-def latest_start(period_kind: str, code: str | None = None) -> date | None:
-    """The newest period of ``period_kind`` with any snapshot (at ``code``, where given)."""
+def latest_start(period_kind: str, code: str | None = None, key: str | None = None) -> date | None:
+    """The newest period of ``period_kind`` with any snapshot (at ``code``, where given). With an
+    indicator's ``key``: the newest in which that indicator has a value there (a rate, a
+    denominator), so that a map or the big screen in the first hours of a month shows the month
+    just ended instead of a blank one."""
     rows = Snapshot.objects.filter(period_kind=period_kind)
     if code:
         rows = rows.filter(scope_code=code)
+    if key:
+        rows = rows.filter(indicator=key)
+        found = indicator(key)
+        if found is not None and found.kind == RATE:
+            rows = rows.filter(denominator__gt=0)
     return rows.order_by("-period_start").values_list("period_start", flat=True).first()
 
 
