@@ -208,3 +208,4 @@ def test_in_the_first_hours_of_a_month_the_map_shows_the_month_just_ended(client
         a for a in page.context["svg"].split('fill="')[1:] if not a.startswith(themap.NO_DATA)
     ]
     assert len(coloured) >= 2  # both communities of the street, coloured from May
+    assert 'data-testid="screen-map-month">2026-05<' in page.content.decode()

@@ -125,6 +125,9 @@ def screen(request, code: str):
             "place": place,
             "indicator": ind,
             "svg": themap.svg(data, width=900, link=link, dark=True),
+            # the month the map shows: the key indicators' month, or the one before while the
+            # map's rate has no value yet in the new month
+            "map_month": start.strftime("%Y-%m") if start else "",
             "legend": data.classes.legend(),
             "layers": data.layers,
             "data": screen_data(place.code),
